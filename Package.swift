@@ -1,0 +1,85 @@
+// swift-tools-version:6.2
+//
+// The VideoTube workshop: one SwiftPM package, one backend built up chapter by chapter.
+//
+// Read the targets top to bottom the way the course goes: each chapter introduces one
+// library module (under Sources/) and a tiny executable (under Chapters/) that runs it.
+// Later chapters and the Final server import those modules; nothing is ever copied.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "videotube-workshop",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+    ],
+    targets: [
+        // MARK: Foundations (no chapter of their own; every chapter stands on them)
+
+        /// BSON documents, ObjectId, the binary codec, Codable and Extended JSON. Pure Swift.
+        .target(name: "BSON", path: "Sources/BSON", swiftSettings: swiftSettings),
+        /// libmongoc + libbson from the system (`libmongoc-dev`), with a tiny inline C shim.
+        .systemLibrary(
+            name: "CMongoC", path: "Sources/CMongoC", pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev", "libbson-dev"])]
+        ),
+        /// The one storage interface every backend implements and every model uses.
+        .target(name: "Storage", dependencies: ["BSON"], path: "Sources/Storage", swiftSettings: swiftSettings),
+        /// MongoDB through the C driver. Only `Database` imports it.
+        .target(
+            name: "MongoStore",
+            dependencies: [
+                "BSON", "Storage", "CMongoC",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/MongoStore", swiftSettings: swiftSettings
+        ),
+
+        // MARK: Chapter 01 — connect to the database
+
+        /// `connectDB`: choose and open a storage backend at start-up, fail fast with a clear reason.
+        .target(
+            name: "Database",
+            dependencies: [
+                "Storage", "MongoStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Database", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Chapter01",
+            dependencies: [
+                "Database",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Chapters/01-ConnectDB", swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+
+        .target(
+            name: "TestSupport",
+            dependencies: ["BSON"],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MongoStoreTests",
+            dependencies: ["BSON", "Storage", "MongoStore", "TestSupport"],
+            resources: [.copy("mockup_server.py")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Chapter01Tests",
+            dependencies: ["Chapter01", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
