@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "BSON", "Storage", "CMongoC",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/MongoStore", swiftSettings: swiftSettings
         ),
@@ -66,13 +67,13 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["BSON"],
+            dependencies: ["BSON", "Storage"],
             path: "Tests/TestSupport", swiftSettings: swiftSettings
         ),
         .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MongoStoreTests",
-            dependencies: ["BSON", "Storage", "MongoStore", "TestSupport"],
+            dependencies: ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"],
             resources: [.copy("mockup_server.py")],
             swiftSettings: swiftSettings
         ),

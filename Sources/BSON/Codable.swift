@@ -439,3 +439,74 @@ struct SingleBSONDecoding: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type, value, codingPath) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try _BSONDecoder.decode(type, from: value, path: codingPath) }
 }
+
+// MARK: Documents inside other coders (e.g. JSONEncoder for HTTP responses)
+
+/// Outside BSON a value takes its API JSON form: ObjectId as hex, dates as ISO-8601 strings.
+/// (The BSON coders never come here: they take `BSONRepresentable` values as they are.)
+extension BSONValue: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .document(let d): try d.encode(to: encoder)
+        case .array(let a):
+            var c = encoder.unkeyedContainer()
+            for v in a { try c.encode(v) }
+        default:
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .double(let d) where d.isFinite: try c.encode(d)
+            case .string(let s), .javascript(let s), .symbol(let s): try c.encode(s)
+            case .bool(let b): try c.encode(b)
+            case .int32(let v): try c.encode(v)
+            case .int64(let v): try c.encode(v)
+            case .objectId(let o): try c.encode(o.hex)
+            case .datetime(let d): try c.encode(d.iso8601)
+            case .decimal128(let d): try c.encode(d.description)
+            case .binary(let b): try c.encode(Data(b.data).base64EncodedString())
+            case .regex(let r): try c.encode("/\(r.pattern)/\(r.options)")
+            case .timestamp(let t): try c.encode(Int64(t.seconds))
+            default: try c.encodeNil()  // null, undefined, min/max key, non-finite doubles
+            }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var d = Document()
+            for key in keyed.allKeys { d.append(key.stringValue, try keyed.decode(BSONValue.self, forKey: key)) }
+            self = .document(d)
+        } else if var unkeyed = try? decoder.unkeyedContainer() {
+            var a: [BSONValue] = []
+            while !unkeyed.isAtEnd { a.append(try unkeyed.decode(BSONValue.self)) }
+            self = .array(a)
+        } else {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let i = try? c.decode(Int64.self) { self = Int32(exactly: i).map(BSONValue.int32) ?? .int64(i) }
+            else if let d = try? c.decode(Double.self) { self = .double(d) }
+            else { self = .string(try c.decode(String.self)) }
+        }
+    }
+}
+
+extension Document: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        for (k, v) in self { try c.encode(v, forKey: AnyKey(k)) }
+    }
+    public init(from decoder: any Decoder) throws {
+        guard case .document(let d) = try BSONValue(from: decoder) else {
+            throw DecodingError.typeMismatch(Document.self, .init(codingPath: decoder.codingPath, debugDescription: "expected an object"))
+        }
+        self = d
+    }
+}
+
+struct AnyKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
+}

@@ -1,0 +1,98 @@
+/// One operation suite for every storage backend: the same calls, the same expected results.
+/// MongoDB (when `MONGODB_TEST_URI` is set) runs it, and so does every other backend, which is
+/// how "the same queries run on both" is checked rather than hoped for.
+import BSON
+import Storage
+import Testing
+
+public enum StorageSuite {
+    /// A fresh, uniquely named collection in `database`, dropped by the suite when done.
+    public static func run(on database: any StorageDatabase) async throws {
+        let users = database.collection("suite_users_\(ObjectId().hex)")
+        defer { Task { try? await users.drop() } }
+
+        // insertOne adds an ObjectId _id and returns it.
+        let aliceId = try await users.insertOne(["username": "alice", "email": "alice@example.com", "age": 30])
+        #expect(aliceId.objectIdValue != nil)
+        try await users.insertMany([
+            ["username": "bob", "email": "bob@example.com", "age": 25],
+            ["username": "carol", "email": "carol@example.com", "age": 35],
+        ])
+
+        // find with filter, sort, skip, limit and projection.
+        let page = try await users.find(
+            ["age": ["$gte": 25]],
+            options: FindOptions(sort: ["age": -1], skip: 1, limit: 1, projection: ["username": 1, "_id": 0])
+        )
+        #expect(page == [["username": "alice"]])
+
+        let alice = try await users.findOne(["_id": aliceId])
+        #expect(alice?["email"] == "alice@example.com")
+        #expect(try await users.countDocuments(["age": ["$lt": 31]]) == 2)
+
+        // A unique index turns a second "alice@example.com" into a typed duplicate-key error.
+        let indexName = try await users.createIndex(["email": 1], unique: true)
+        #expect(indexName == "email_1")
+        let indexes = try await users.listIndexes()
+        #expect(indexes.contains { $0["name"] == "email_1" && $0["unique"] == true })
+        let duplicate = await storageError { () async throws(StorageError) in
+            try await users.insertOne(["username": "alice2", "email": "alice@example.com"])
+        }
+        guard case .duplicateKey(let info)? = duplicate else {
+            Issue.record("a duplicate email gave \(String(describing: duplicate))")
+            return
+        }
+        #expect(info.field == "email")
+
+        // updateOne, upsert, updateMany.
+        let updated = try await users.updateOne(["username": "bob"], ["$inc": ["age": 1], "$set": ["city": "Pune"]])
+        #expect(updated.matchedCount == 1 && updated.modifiedCount == 1)
+        let upserted = try await users.updateOne(
+            ["username": "dave"], ["$set": ["email": "dave@example.com"]], options: UpdateOptions(upsert: true))
+        #expect(upserted.matchedCount == 0 && upserted.upsertedId?.objectIdValue != nil)
+        let many = try await users.updateMany(["age": ["$exists": true]], ["$set": ["verified": true]])
+        #expect(many.matchedCount == 3)
+
+        // findOneAndUpdate returns the document after (or before) the change.
+        let after = try await users.findOneAndUpdate(["username": "carol"], ["$set": ["age": 36]], options: FindOneAndUpdateOptions())
+        #expect(after?["age"] == 36)
+        let before = try await users.findOneAndUpdate(
+            ["username": "carol"], ["$set": ["age": 37]], options: FindOneAndUpdateOptions(returnDocument: .before))
+        #expect(before?["age"] == 36)
+
+        // replaceOne keeps the _id.
+        let replaced = try await users.replaceOne(["_id": aliceId], ["username": "alice", "email": "alice@example.com"], options: UpdateOptions())
+        #expect(replaced.modifiedCount == 1)
+        #expect(try await users.findOne(["_id": aliceId])?["age"] == nil)
+
+        // aggregate.
+        let grouped = try await users.aggregate([
+            ["$match": ["verified": true]],
+            ["$group": ["_id": .null, "total": ["$sum": "$age"]]],
+        ])
+        #expect(grouped.first?["total"]?.int64Value == 26 + 37)
+
+        // deleteOne / deleteMany.
+        #expect(try await users.deleteOne(["username": "dave"]) == 1)
+        #expect(try await users.deleteMany(["verified": true]) == 2)
+        #expect(try await users.countDocuments([:]) == 1)
+
+        let names = try await database.listCollectionNames()
+        #expect(names.contains(users.name))
+        try await users.drop()
+        try await users.drop()  // dropping a missing collection is fine
+        #expect(try await users.countDocuments([:]) == 0)
+    }
+}
+
+/// The error `body` throws, or nil when it throws none. (Written as a helper because a
+/// `catch let StorageError.case(x)` pattern inside typed-throws async code crashes the
+/// Swift 6.3 compiler's SIL ownership verifier.)
+public func storageError(_ body: () async throws(StorageError) -> Void) async -> StorageError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error
+    }
+}
