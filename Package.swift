@@ -68,13 +68,14 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: ["BSON", "Storage"],
-            path: "Tests/TestSupport", swiftSettings: swiftSettings
+            path: "Tests/TestSupport",
+            resources: [.copy("mockup_server.py")],
+            swiftSettings: swiftSettings
         ),
         .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MongoStoreTests",
             dependencies: ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"],
-            resources: [.copy("mockup_server.py")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

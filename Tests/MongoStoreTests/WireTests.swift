@@ -8,14 +8,9 @@ import Testing
 
 @testable import MongoStore
 
-/// Runs under CI always (a missing python3-mockupdb fails there); elsewhere it is skipped with
-/// this reason when the package is not installed.
-let mockupAvailable = MockupServer.isAvailable || ProcessInfo.processInfo.environment["CI"] != nil
-
 /// Starts a scripted server, connects the real driver to it, runs `body`, and stops both.
 func withMockup(_ scenario: String, _ body: (MockupServer, MongoStore) async throws -> Void) async throws {
-    let script = Bundle.module.url(forResource: "mockup_server", withExtension: "py")!
-    let server = try MockupServer(script: script, scenario: scenario)
+    let server = try MockupServer(scenario: scenario)
     defer { server.stop() }
     let store = try await MongoStore.connect(uri: server.uri)
     do {
@@ -29,7 +24,7 @@ func withMockup(_ scenario: String, _ body: (MockupServer, MongoStore) async thr
 
 let oid = ObjectId("65f0a1b2c3d4e5f601234567")!
 
-@Suite(.enabled(if: mockupAvailable, "python3-mockupdb is not installed (apt-get install python3-mockupdb)"))
+@Suite(.enabled(if: MockupServer.shouldRun, MockupServer.skipReason))
 struct WireTests {
     @Test func insertOneSendsTheDocumentWithAGeneratedId() async throws {
         try await withMockup(#"{"ping": [{"ok": 1}], "insert": [{"ok": 1, "n": 1}]}"#) { server, store in

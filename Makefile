@@ -1,0 +1,58 @@
+# The VideoTube workshop. Two commands do everything on a fresh Debian machine with Swift:
+#
+#   make run     build (release) and start the newest server on the default settings
+#   make test    install what the tests need, then run every test
+#
+# Others: `make chapter N=1` runs one chapter (debug build); `make deps` installs the system
+# libraries only.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Until the Final server exists, `make run` starts the newest chapter.
+RUN_PRODUCT ?= Chapter01
+N ?= 1
+
+# System packages: the C libraries we link, and the tools the tests use.
+BUILD_PACKAGES := libmongoc-dev libbson-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
+TEST_PACKAGES := python3-mockupdb
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help deps test-deps run test chapter clean
+
+help:
+	@echo "make run            start $(RUN_PRODUCT) (release build)"
+	@echo "make test           run every test (debug build)"
+	@echo "make chapter N=1    run one chapter (debug build)"
+	@echo "make deps           install the system libraries only"
+
+# Installs whichever of the packages are missing, and says which.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
+
+run: deps
+	swift build -c release --product $(RUN_PRODUCT)
+	.build/release/$(RUN_PRODUCT)
+
+test: test-deps
+	swift build --build-tests
+	swift test --skip-build
+
+chapter: deps
+	@product=Chapter$$(printf '%02d' $(N)); \
+	swift build --product $$product && .build/debug/$$product
+
+clean:
+	swift package clean
