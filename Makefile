@@ -14,7 +14,7 @@ RUN_PRODUCT ?= Chapter01
 N ?= 1
 
 # System packages: the C libraries we link, and the tools the tests use.
-BUILD_PACKAGES := libmongoc-dev libbson-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
+BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
 TEST_PACKAGES := python3-mockupdb
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

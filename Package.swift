@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // MARK: Foundations (no chapter of their own; every chapter stands on them)
@@ -42,13 +44,24 @@ let package = Package(
             path: "Sources/MongoStore", swiftSettings: swiftSettings
         ),
 
+        /// The embedded document store: MongoDB's queries, updates and pipelines over SQLite.
+        .target(
+            name: "EmbeddedStore",
+            dependencies: [
+                "BSON", "Storage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            path: "Sources/EmbeddedStore", swiftSettings: swiftSettings
+        ),
+
         // MARK: Chapter 01 — connect to the database
 
         /// `connectDB`: choose and open a storage backend at start-up, fail fast with a clear reason.
         .target(
             name: "Database",
             dependencies: [
-                "Storage", "MongoStore",
+                "Storage", "MongoStore", "EmbeddedStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Database", swiftSettings: swiftSettings
@@ -76,6 +89,11 @@ let package = Package(
         .testTarget(
             name: "MongoStoreTests",
             dependencies: ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbeddedStoreTests",
+            dependencies: ["BSON", "Storage", "EmbeddedStore", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

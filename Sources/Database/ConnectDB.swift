@@ -15,6 +15,7 @@
 /// The storage backend is chosen here and only here: nothing else in the project imports a
 /// backend module, so the rest of the code cannot tell which one it has.
 import Foundation
+import EmbeddedStore
 import Logging
 import MongoStore
 import Storage
@@ -61,20 +62,31 @@ public struct ConnectedDatabase: Sendable {
 
 public enum ConnectDBError: Error, CustomStringConvertible {
     case failed(StorageError)
-    case notConfigured(String)
+    case embeddedFailed(StorageError)
 
     public var description: String {
         switch self {
         case .failed(let error): "MONGODB connection FAILED: \(error)"
-        case .notConfigured(let reason): "MONGODB connection FAILED: \(reason)"
+        case .embeddedFailed(let error): "Embedded store FAILED to open: \(error)"
         }
     }
 }
 
-/// Opens the configured database, proving it answers before returning.
+/// Opens the configured database, proving it answers before returning: MongoDB when
+/// `MONGODB_URI` is set, otherwise the embedded store in `DATA_DIR`.
 public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(ConnectDBError) -> ConnectedDatabase {
     guard let uri = config.mongoURI else {
-        throw .notConfigured("MONGODB_URI is not set. Put your MongoDB or Atlas URI in .env (see .env.sample).")
+        do {
+            let store = try EmbeddedStore.open(directory: config.dataDirectory)
+            let database = store.database(config.databaseName)
+            _ = try await database.listCollectionNames()  // opens (or creates) the database file now
+            return ConnectedDatabase(
+                storage: store, database: database,
+                summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)"
+            )
+        } catch {
+            throw .embeddedFailed(error)
+        }
     }
     do {
         let store = try await MongoStore.connect(uri: uri)
