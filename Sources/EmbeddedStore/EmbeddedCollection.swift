@@ -45,7 +45,9 @@ struct EmbeddedCollection: StorageCollection {
         case .array, .regex, .undefined:
             throw .invalidQuery(code: 2, message: "can't use a\(id.typeName == "array" ? "n" : "") \(id.typeName) for _id")
         default:
-            return document
+            // MongoDB stores _id as the first field, wherever it was given.
+            if document.first?.key == "_id" { return document }
+            return Document([(key: "_id", value: id)] + document.elements.filter { $0.key != "_id" })
         }
     }
 

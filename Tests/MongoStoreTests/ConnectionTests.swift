@@ -91,4 +91,16 @@ struct LiveMongoDBTests {
         }
         await store.close()
     }
+
+    @Test(arguments: Conformance.cases)
+    func conformanceOnARealServer(_ c: ConformanceCase) async throws {
+        let store = try await MongoStore.connect(uri: ProcessInfo.processInfo.environment["MONGODB_TEST_URI"]!)
+        do {
+            try await Conformance.check(c, on: store.database("videotube_conformance"))
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
 }
