@@ -91,9 +91,15 @@ let package = Package(
             dependencies: ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        /// Writes until killed; the embedded store's crash test runs it as a child process.
+        .executableTarget(
+            name: "CrashWriter",
+            dependencies: ["BSON", "Storage", "EmbeddedStore"],
+            path: "Tests/CrashWriter", swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmbeddedStoreTests",
-            dependencies: ["BSON", "Storage", "EmbeddedStore", "TestSupport"],
+            dependencies: ["BSON", "Storage", "EmbeddedStore", "TestSupport", "CrashWriter"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
