@@ -19,12 +19,13 @@ TEST_PACKAGES := python3-mockupdb
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps run test chapter clean
+.PHONY: help deps test-deps run test bench chapter clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT) (release build)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
+	@echo "make bench          measure the embedded store (release build)"
 	@echo "make deps           install the system libraries only"
 
 # Installs whichever of the packages are missing, and says which.
@@ -49,6 +50,10 @@ run: deps
 test: test-deps
 	swift build --build-tests
 	swift test --skip-build
+
+bench: deps
+	swift build -c release --product EmbeddedBench
+	.build/release/EmbeddedBench
 
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); \

@@ -76,6 +76,14 @@ let package = Package(
             path: "Chapters/01-ConnectDB", swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (`make bench`, release build)
+
+        .executableTarget(
+            name: "EmbeddedBench",
+            dependencies: ["BSON", "Storage", "EmbeddedStore"],
+            path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .target(

@@ -82,8 +82,8 @@ struct EmbeddedCollection: StorageCollection {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
         let name = self.name
         return try await engine().write { tx throws(StorageError) in
-            let matches = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter) }
-            let targets = multi ? matches : Array(matches.prefix(1))
+            let matches = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter, limit: multi ? .max : 1) }
+            let targets = matches
             var modified = 0
             for (id, document) in targets {
                 let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false) }
@@ -150,8 +150,7 @@ struct EmbeddedCollection: StorageCollection {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
         let name = self.name
         return try await engine().write { tx throws(StorageError) in
-            let matches = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter) }
-            let targets = multi ? matches : Array(matches.prefix(1))
+            let targets = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter, limit: multi ? .max : 1) }
             for (id, _) in targets { tx.delete(name, id) }
             return targets.count
         }
@@ -167,7 +166,11 @@ struct EmbeddedCollection: StorageCollection {
         }
         if let skip = options.skip, skip < 0 { throw .invalidQuery(code: 51024, message: "BSON field 'skip' value must be >= 0, actual value '\(skip)'") }
         let state = try engine().snapshot(of: name)
-        var docs = try parse { () throws(QueryError) in try state.matching(filter).map(\.1) }
+        // Without a sort, the scan can stop as soon as skip + limit documents matched.
+        var enough = Int.max
+        if sort == nil, let limit = options.limit, limit != 0 { enough = (options.skip ?? 0) + abs(limit) }
+        let wanted = enough
+        var docs = try parse { () throws(QueryError) in try state.matching(filter, limit: wanted).map(\.1) }
         if let sort { docs = sort.sorted(docs) }
         if let skip = options.skip { docs = Array(docs.dropFirst(skip)) }
         if let limit = options.limit, limit != 0 { docs = Array(docs.prefix(abs(limit))) }

@@ -56,3 +56,22 @@ struct ConnectDBTests {
         #expect(try server.commands(named: "listCollections").first?["$db"] == "fromdotenv")
     }
 }
+
+struct EmbeddedConnectDBTests {
+    @Test func withoutAURIItOpensTheEmbeddedStoreAndSaysWhere() throws {
+        let folder = try ChapterProcess.scratchDirectory()
+        let run = try ChapterProcess.run("Chapter01", environment: ["DATA_DIR": "mydata", "DB_NAME": "course"], in: folder)
+        #expect(run.status == 0)
+        #expect(run.output.contains("Embedded store opened !! DATA: \(folder.resolvingSymlinksInPath().path)/mydata/course"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("mydata/course/store.sqlite").path))
+    }
+
+    @Test func anUnusableDataFolderExitsOneWithTheReason() throws {
+        let folder = try ChapterProcess.scratchDirectory()
+        // A file where the data folder should be.
+        try "not a folder".write(to: folder.appendingPathComponent("data"), atomically: true, encoding: .utf8)
+        let run = try ChapterProcess.run("Chapter01", environment: ["DATA_DIR": "data"], in: folder)
+        #expect(run.status == 1)
+        #expect(run.output.contains("Embedded store FAILED to open"))
+    }
+}

@@ -170,10 +170,28 @@ struct Pipeline: Sendable {
     /// Runs the pipeline over `input` (already in the collection's natural order).
     func run(_ input: [Document], source: any CollectionSource, variables: [String: BSONValue] = [:]) throws(QueryError) -> [Document] {
         var docs = input
-        for stage in stages {
+        for (i, stage) in stages.enumerated() {
+            // $sort followed by [$skip] $limit only needs the first skip + limit in order.
+            if case .sort(let spec) = stage, let k = Pipeline.limitAfter(stages[(i + 1)...]) {
+                docs = spec.first(k, of: docs)
+                continue
+            }
             docs = try Pipeline.apply(stage, docs, source, variables)
         }
         return docs
+    }
+
+    /// skip + limit when the stages right after a $sort are `$limit` or `$skip, $limit`.
+    private static func limitAfter(_ next: ArraySlice<Stage>) -> Int? {
+        var skipped = 0
+        for stage in next.prefix(2) {
+            switch stage {
+            case .skip(let n): skipped += n
+            case .limit(let n): return skipped + n
+            default: return nil
+            }
+        }
+        return nil
     }
 
     private static func apply(_ stage: Stage, _ docs: [Document], _ source: any CollectionSource, _ variables: [String: BSONValue]) throws(QueryError) -> [Document] {

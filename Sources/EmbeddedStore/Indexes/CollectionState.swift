@@ -94,8 +94,9 @@ struct CollectionState: Sendable {
         rowIds(field: field, values: values).map { $0.compactMap { rows[$0] } }
     }
 
-    /// Every document the filter matches, using an index for a top-level equality where it can.
-    func matching(_ filter: Filter) throws(QueryError) -> [(Int64, Document)] {
+    /// The documents the filter matches (the first `limit` of them, in natural order, when
+    /// given), using an index for a top-level equality where it can.
+    func matching(_ filter: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
         var candidates: [(Int64, Document)]?
         for index in indexes where index.paths.count == 1 {
             if let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")),
@@ -106,10 +107,17 @@ struct CollectionState: Sendable {
             }
         }
         var out: [(Int64, Document)] = []
+        guard limit > 0 else { return out }
         if let candidates {
-            for (id, doc) in candidates where try filter.matches(doc) { out.append((id, doc)) }
+            for (id, doc) in candidates where try filter.matches(doc) {
+                out.append((id, doc))
+                if out.count == limit { break }
+            }
         } else {
-            for (id, doc) in rows where try filter.matches(doc) { out.append((id, doc)) }
+            for (id, doc) in rows where try filter.matches(doc) {
+                out.append((id, doc))
+                if out.count == limit { break }
+            }
         }
         return out
     }

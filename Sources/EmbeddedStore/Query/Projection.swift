@@ -186,15 +186,55 @@ struct SortSpec: Sendable {
         }
     }
 
-    /// Stable sort (ties keep their input order).
+    private typealias Entry = (index: Int, key: [BSONValue?])
+
+    /// Whether `a` comes before `b` (ties keep their input order, so the sort is stable).
+    private func before(_ a: Entry, _ b: Entry) -> Bool {
+        for (i, (_, ascending)) in keys.enumerated() {
+            let c = Values.compare(a.key[i], b.key[i])
+            if c != 0 { return ascending ? c < 0 : c > 0 }
+        }
+        return a.index < b.index
+    }
+
+    /// Stable sort.
     func sorted(_ documents: [Document]) -> [Document] {
-        let decorated = documents.enumerated().map { (index: $0.offset, key: sortKey($0.element), doc: $0.element) }
-        return decorated.sorted { a, b in
-            for (i, (_, ascending)) in keys.enumerated() {
-                let c = Values.compare(a.key[i], b.key[i])
-                if c != 0 { return ascending ? c < 0 : c > 0 }
+        documents.indices.map { (index: $0, key: sortKey(documents[$0])) }.sorted(by: before).map { documents[$0.index] }
+    }
+
+    /// The first `k` documents in sort order, without sorting them all: a bounded heap keeps the
+    /// best `k` seen so far (MongoDB does the same when `$limit` follows `$sort`).
+    func first(_ k: Int, of documents: [Document]) -> [Document] {
+        guard k > 0 else { return [] }
+        guard k < documents.count / 4 else { return Array(sorted(documents).prefix(k)) }
+        var heap: [Entry] = []  // a max-heap: the root is the worst of the best k
+        heap.reserveCapacity(k)
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var worst = i
+                if l < heap.count, before(heap[worst], heap[l]) { worst = l }
+                if r < heap.count, before(heap[worst], heap[r]) { worst = r }
+                if worst == i { return }
+                heap.swapAt(i, worst)
+                i = worst
             }
-            return a.index < b.index
-        }.map(\.doc)
+        }
+        for index in documents.indices {
+            let entry = (index: index, key: sortKey(documents[index]))
+            if heap.count < k {
+                heap.append(entry)
+                var i = heap.count - 1
+                while i > 0, before(heap[(i - 1) / 2], heap[i]) {
+                    heap.swapAt(i, (i - 1) / 2)
+                    i = (i - 1) / 2
+                }
+            } else if before(entry, heap[0]) {
+                heap[0] = entry
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: before).map { documents[$0.index] }
     }
 }
