@@ -94,6 +94,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageTests", dependencies: ["BSON", "Storage"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: ["Database", "Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MongoStoreTests",
             dependencies: ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"],

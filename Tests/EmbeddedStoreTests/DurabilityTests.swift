@@ -57,9 +57,23 @@ struct DurabilityTests {
             }
             return await group.reduce(into: [String]()) { $0.append($1) }
         }
-        #expect(outcomes.filter { $0 == "ok" }.count == 1)
+        #expect(outcomes.filter { $0 == "ok" }.count == 1, "\(outcomes.filter { $0.hasPrefix("other") })")
         #expect(outcomes.filter { $0 == "duplicate" }.count == 39)
         #expect(try await users.countDocuments(["email": "same@x.io"]) == 1)
+
+        // The compound unique index: the pair is unique, each field alone is not.
+        try await users.insertOne(["email": "s1", "subscriber": 1, "channel": 2])
+        try await users.insertOne(["email": "s2", "subscriber": 1, "channel": 3])
+        try await users.insertOne(["email": "s3", "subscriber": 2, "channel": 2])
+        let pair = await storageError { () async throws(StorageError) in
+            try await users.insertOne(["email": "s4", "subscriber": 1, "channel": 2])
+        }
+        guard case .duplicateKey(let info)? = pair else {
+            Issue.record("a duplicate pair was accepted: \(String(describing: pair))")
+            return
+        }
+        #expect(info.keyPattern == ["subscriber": 1, "channel": 1])
+        #expect(info.keyValue == ["subscriber": 1, "channel": 2])
         await store.close()
     }
 

@@ -148,6 +148,11 @@ extension Filter {
             for f in fs where try f.matches(document, variables: variables) { return false }
             return true
         case .field(let parts, let predicate):
+            // Fast path: a top-level field that is not an array reaches exactly one value.
+            if parts.count == 1 {
+                let value = document[parts[0]]
+                if case .array? = value {} else { return predicate.test(CollectionOfOne(value)) }
+            }
             return predicate.test(Paths.candidates(document, parts))
         case .expr(let e):
             return Values.truthy(try e.evaluate(EvalContext(document, variables: variables)))
@@ -196,7 +201,7 @@ extension Filter {
 
 extension Filter.Predicate {
     /// Tests the values a path reached (nil = missing).
-    func test(_ candidates: [BSONValue?]) -> Bool {
+    func test<C: Collection<BSONValue?>>(_ candidates: C) -> Bool {
         switch self {
         case .eq(let target):
             if target.isNull || target == .undefined {
@@ -260,7 +265,7 @@ extension Filter.Predicate {
     }
 
     /// True when `body` holds for some candidate, or for some element of an array candidate.
-    private func anyValue(_ candidates: [BSONValue?], _ body: (BSONValue) -> Bool) -> Bool {
+    private func anyValue<C: Collection<BSONValue?>>(_ candidates: C, _ body: (BSONValue) -> Bool) -> Bool {
         for c in candidates {
             guard let c else { continue }
             if body(c) { return true }

@@ -171,6 +171,10 @@ struct SortSpec: Sendable {
 
     func sortKey(_ document: Document) -> [BSONValue?] {
         keys.map { parts, ascending in
+            if parts.count == 1 {
+                let value = document[parts[0]]
+                if case .array? = value {} else { return value }
+            }
             var best: BSONValue?
             var first = true
             for candidate in Paths.candidates(document, parts) {
