@@ -84,6 +84,29 @@ let package = Package(
             path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings
         ),
 
+        // MARK: Chapter 02 — the Express-like app
+
+        /// The app: middleware in app.js order, body limits, CORS, static files, cookies, the error JSON.
+        .target(
+            name: "App",
+            dependencies: [
+                "BSON", "Storage", "Database",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/App", swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "Chapter02", dependencies: ["App"], path: "Chapters/02-ExpressApp", swiftSettings: swiftSettings),
+
+        // MARK: Chapter 03 — asyncHandler, ApiError, ApiResponse
+
+        .target(
+            name: "Api",
+            dependencies: ["App", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Api", swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "Chapter03", dependencies: ["Api", "App"], path: "Chapters/03-AsyncHandler", swiftSettings: swiftSettings),
+
         // MARK: Tests
 
         .target(
@@ -114,6 +137,22 @@ let package = Package(
         .testTarget(
             name: "EmbeddedStoreTests",
             dependencies: ["BSON", "Storage", "EmbeddedStore", "TestSupport", "CrashWriter"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Chapter02Tests",
+            dependencies: [
+                "App", "BSON", "TestSupport", "Chapter02",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Chapter03Tests",
+            dependencies: [
+                "Api", "App", "BSON", "Storage", "TestSupport", "Chapter03",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -33,7 +33,20 @@ extension ObjectId: BSONRepresentable, Codable {
     }
 }
 
-extension BSONDate: BSONRepresentable {
+extension BSONDate: BSONRepresentable, Codable {
+    /// Outside BSON (e.g. plain JSON), a date is its ISO-8601 text.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let ms = ISO8601.parse(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO-8601 date"))
+        }
+        self.init(millisecondsSince1970: ms)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(iso8601)
+    }
+
     public var bsonValue: BSONValue { .datetime(self) }
     public init?(bsonValue: BSONValue) {
         guard case .datetime(let d) = bsonValue else { return nil }

@@ -1,0 +1,51 @@
+/// What the app reads from the environment (see `.env.sample`): the Swift side of the course's
+/// `process.env.PORT`, `process.env.CORS_ORIGIN` and friends, read once at start-up.
+import Hummingbird
+
+public struct AppConfig: Sendable {
+    /// `PORT` (default 8000).
+    public var port: Int
+    /// `HOST` (default 127.0.0.1; set 0.0.0.0 to listen on every interface, e.g. in a container).
+    public var host: String
+    /// `CORS_ORIGIN`: the origins allowed to call the API with cookies, comma-separated.
+    public var corsOrigins: [String]
+    /// Static files are served from this folder at `/` (default `public`).
+    public var publicFolder: String
+    /// Cookie attributes for the auth cookies.
+    public var cookies: CookieSettings
+
+    /// `express.json({limit: "16kb"})` and `express.urlencoded({limit: "16kb"})`.
+    public static let bodyLimit = 16 * 1024
+
+    public init(
+        port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
+        cookies: CookieSettings = CookieSettings()
+    ) {
+        self.port = port
+        self.host = host
+        self.corsOrigins = corsOrigins
+        self.publicFolder = publicFolder
+        self.cookies = cookies
+    }
+
+    public init(_ env: Environment) throws(ConfigError) {
+        var port = 8000
+        if let text = env.get("PORT"), !text.isEmpty {
+            guard let p = Int(text), (1...65535).contains(p) else { throw ConfigError("PORT must be a number from 1 to 65535, not \"\(text)\"") }
+            port = p
+        }
+        let origins = (env.get("CORS_ORIGIN") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.init(
+            port: port,
+            host: env.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
+            corsOrigins: origins,
+            publicFolder: env.get("PUBLIC_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "public",
+            cookies: try CookieSettings(env)
+        )
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

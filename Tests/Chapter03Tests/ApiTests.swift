@@ -1,0 +1,136 @@
+/// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
+/// healthcheck answers for the database.
+import Api
+import App
+import BSON
+import EmbeddedStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Storage
+import Testing
+
+func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: String(buffer: buffer)) }
+
+/// A storage whose database never answers: for the healthcheck's "down" case.
+final class UnreachableStorage: Storage {
+    let location = "nowhere"
+    let hang: Bool
+    init(hang: Bool) { self.hang = hang }
+    func ping() async throws(StorageError) {
+        if hang { try? await Task.sleep(for: .seconds(30)) }
+        throw .unavailable("no server")
+    }
+    func database(_ name: String) -> any StorageDatabase { fatalError("not used by the healthcheck") }
+    func listDatabaseNames() async throws(StorageError) -> [String] { [] }
+    func close() async {}
+}
+
+struct Thing: Encodable, Sendable {
+    let _id: ObjectId
+    let createdAt: BSONDate
+    let title: String
+}
+
+func makeApp(storage: any Storage) -> some ApplicationProtocol {
+    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+        router.add(middleware: ServerTimingMiddleware())
+        HealthController(storage: storage).addRoutes(to: router)
+        router.get("/api-error") { _, _ -> ApiResponse<Empty> in throw ApiError.notFound("Video not found") }
+        router.get("/validation") { _, _ -> ApiResponse<Empty> in
+            throw ApiError.badRequest("All fields are required", errors: [FieldError(field: "email", message: "email is required")])
+        }
+        router.get("/duplicate") { _, _ -> ApiResponse<Empty> in
+            throw StorageError.duplicateKey(DuplicateKeyInfo(keyPattern: ["email": 1], keyValue: ["email": "a@b.c"], message: "E11000 secret detail"))
+        }
+        router.get("/down") { _, _ -> ApiResponse<Empty> in throw StorageError.unavailable("No suitable servers found: secret detail") }
+        router.get("/bad-query") { _, _ -> ApiResponse<Empty> in throw StorageError.invalidQuery(code: 2, message: "unknown operator: $foo") }
+        router.get("/bug") { _, _ -> ApiResponse<Empty> in throw CocoaError(.fileReadCorruptFile) }
+        router.get("/created") { _, _ in
+            ApiResponse(201, Thing(_id: ObjectId("65f0a1b2c3d4e5f601234567")!, createdAt: BSONDate(millisecondsSince1970: 1_709_283_907_042), title: "Intro"), "Created")
+        }
+    }
+}
+
+@Suite struct ErrorMappingTests {
+    @Test(arguments: [
+        ("/api-error", 404, "Video not found"),
+        ("/validation", 400, "All fields are required"),
+        ("/duplicate", 409, "email already exists"),
+        ("/down", 503, "Database unavailable, try again shortly"),
+        ("/bad-query", 400, "Invalid query"),
+        ("/bug", 500, "Internal Server Error"),
+        ("/no-such-route", 404, "Route GET /no-such-route not found"),
+    ])
+    func everyErrorBecomesTheContractsJSON(path: String, status: Int, message: String) async throws {
+        try await makeApp(storage: try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/api-\(UUID().uuidString)")).test(.router) { client in
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(Int(response.status.code) == status)
+                let body = try json(response.body)
+                #expect(body.keys == ["statusCode", "data", "message", "success", "errors"])
+                #expect(body["statusCode"]?.int64Value == Int64(status))
+                #expect(body["message"]?.stringValue == message)
+                #expect(body["data"] == .null && body["success"] == false)
+                // Driver and internal details never reach the client.
+                #expect(!String(buffer: response.body).contains("secret"))
+                #expect(!String(buffer: response.body).contains("CocoaError"))
+            }
+        }
+    }
+
+    @Test func fieldErrorsAreListed() async throws {
+        try await makeApp(storage: UnreachableStorage(hang: false)).test(.router) { client in
+            try await client.execute(uri: "/validation", method: .get) { response in
+                let parsed = try json(response.body)
+                #expect(parsed["errors"] == [["field": "email", "message": "email is required"]])
+            }
+            try await client.execute(uri: "/duplicate", method: .get) { response in
+                let parsed = try json(response.body)
+                #expect(parsed["errors"] == [["field": "email", "message": "email already exists"]])
+            }
+        }
+    }
+
+    @Test(arguments: [TestingSetup.router, .live])
+    func apiResponseIsTheSuccessShape(setup: TestingSetup) async throws {
+        try await makeApp(storage: UnreachableStorage(hang: false)).test(setup) { client in
+            try await client.execute(uri: "/created", method: .get) { response in
+                #expect(response.status == .created)
+                #expect(String(buffer: response.body) == #"{"statusCode":201,"data":{"_id":"65f0a1b2c3d4e5f601234567","createdAt":"2024-03-01T09:05:07.042Z","title":"Intro"},"message":"Created","success":true}"#)
+                #expect(response.headers[HTTPField.Name("Server-Timing")!]?.hasPrefix("app;dur=") == true)
+            }
+        }
+    }
+
+    @Test func apiErrorEncodesExactlyAsTheMiddlewareWritesIt() throws {
+        let error = ApiError(401, "Invalid access token")
+        #expect(try APIJSONEncoder.json(error) == #"{"statusCode":401,"data":null,"message":"Invalid access token","success":false,"errors":[]}"#)
+        #expect(ApiResponse(404, Empty()).success == false && ApiResponse(200, Empty()).success == true)
+    }
+}
+
+@Suite struct HealthcheckTests {
+    @Test(arguments: [TestingSetup.router, .live])
+    func upWhenTheDatabaseAnswers(setup: TestingSetup) async throws {
+        let store = try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/health-\(UUID().uuidString)")
+        try await makeApp(storage: store).test(setup) { client in
+            try await client.execute(uri: "/api/v1/healthcheck", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"statusCode":200,"data":{"status":"ok","database":"up"},"message":"OK","success":true}"#)
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func unavailableWhenTheDatabaseFailsOrHangs(hang: Bool) async throws {
+        try await makeApp(storage: UnreachableStorage(hang: hang)).test(.router) { client in
+            try await client.execute(uri: "/api/v1/healthcheck", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let parsed = try json(response.body)
+                #expect(parsed["message"] == "Database unavailable")
+            }
+        }
+    }
+}

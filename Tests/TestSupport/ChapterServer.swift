@@ -1,0 +1,95 @@
+/// Test helpers for chapter servers: start one as a learner would and wait for its
+/// "Server is running" line; talk to it over a plain TCP socket.
+import Foundation
+
+public final class ChapterServer: @unchecked Sendable {
+    public let pid: Int32
+    public let startupLine: String
+    private let process: Process
+    private let output: Pipe
+    private var collected = Data()
+
+    /// Starts `product` on `port` in an empty folder and waits until it listens.
+    public static func start(_ product: String, port: Int, environment: [String: String] = [:]) throws -> ChapterServer {
+        let process = Process()
+        process.executableURL = ChapterProcess.productsDirectory.appendingPathComponent(product)
+        var env = environment
+        env["PORT"] = String(port)
+        env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        process.environment = env
+        process.currentDirectoryURL = try ChapterProcess.scratchDirectory()
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            guard let chunk = try pipe.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty else { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.hasSuffix("\n"), let line = text.split(separator: "\n").first(where: { $0.contains("Server is running at") }) {
+                return ChapterServer(process: process, output: pipe, startupLine: String(line), collected: Data(text.utf8))
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        throw MockupError("\(product) did not start listening: \(text)")
+    }
+
+    private init(process: Process, output: Pipe, startupLine: String, collected: Data) {
+        self.process = process
+        self.output = output
+        self.pid = process.processIdentifier
+        self.startupLine = startupLine
+        self.collected = collected
+    }
+
+    /// Waits for the process to exit (killing it after `timeout` seconds) and returns its output.
+    public func wait(timeout: Double) -> ChapterRun {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+        collected.append(output.fileHandleForReading.readDataToEndOfFile())
+        return ChapterRun(status: process.terminationStatus, output: String(decoding: collected, as: UTF8.self))
+    }
+
+    public func stop() {
+        if process.isRunning { kill(pid, SIGKILL) }
+    }
+}
+
+/// A blocking TCP client on 127.0.0.1, for sending a request in pieces.
+public final class RawSocket {
+    let fd: Int32
+
+    public init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw MockupError("cannot connect to port \(port)") }
+    }
+
+    public func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else { throw MockupError("send failed") }
+    }
+
+    /// Everything the server sends until it closes the connection.
+    public func receiveAll() throws -> String {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    deinit { close(fd) }
+}
