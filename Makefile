@@ -3,8 +3,9 @@
 #   make run     build (release) and start the newest server on the default settings
 #   make test    install what the tests need, then run every test
 #
-# Others: `make chapter N=1` runs one chapter (debug build); `make deps` installs the system
-# libraries only.
+# Others: `make chapter N=1` runs one chapter (debug build); `make db` serves the embedded
+# store over MongoDB's wire protocol (release build); `make bench` measures (release build);
+# `make deps` installs the system libraries only.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -15,17 +16,21 @@ N ?= 1
 
 # System packages: the C libraries we link, and the tools the tests use.
 BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
-TEST_PACKAGES := python3-mockupdb
+TEST_PACKAGES := python3-mockupdb python3-venv
+
+# Python test helpers (pymongo) live in a virtual environment of the project's own.
+VENV := .venv
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps run test bench chapter clean
+.PHONY: help deps test-deps run test bench db chapter clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT) (release build)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
-	@echo "make bench          measure the embedded store (release build)"
+	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
+	@echo "make bench          measure the embedded store, in-process and through the wire (release build)"
 	@echo "make deps           install the system libraries only"
 
 # Installs whichever of the packages are missing, and says which.
@@ -47,13 +52,26 @@ run: deps
 	swift build -c release --product $(RUN_PRODUCT)
 	.build/release/$(RUN_PRODUCT)
 
-test: test-deps
+$(VENV)/bin/pytest:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "pymongo>=4,<5" pytest
+
+test: test-deps $(VENV)/bin/pytest
 	swift build --build-tests
 	swift test --skip-build
+	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
 
-bench: deps
+db: deps
+	swift build -c release --product videotube-db
+	.build/release/videotube-db
+
+bench: deps $(VENV)/bin/pytest
 	swift build -c release --product EmbeddedBench
+	swift build -c release --product videotube-db
 	.build/release/EmbeddedBench
+	@dir=$$(mktemp -d); port=$$($(VENV)/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	DATA_DIR=$$dir DB_PORT=$$port .build/release/videotube-db > $$dir/server.log 2>&1 & pid=$$!; \
+	sleep 2; echo; $(VENV)/bin/python Benchmarks/wire_bench.py $$port; status=$$?; kill $$pid; rm -rf $$dir; exit $$status
 
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); \

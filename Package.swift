@@ -14,12 +14,16 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "videotube-workshop",
     platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "videotube-db", targets: ["VideotubeDB"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: Foundations (no chapter of their own; every chapter stands on them)
@@ -53,6 +57,28 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             path: "Sources/EmbeddedStore", swiftSettings: swiftSettings
+        ),
+
+        /// The embedded store over MongoDB's wire protocol (`make db`): fronts any Storage.
+        .target(
+            name: "WireServer",
+            dependencies: [
+                "BSON", "Storage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/WireServer", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "VideotubeDB",
+            dependencies: [
+                "EmbeddedStore", "WireServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/VideotubeDB", swiftSettings: swiftSettings
         ),
 
         // MARK: Chapter 01 — connect to the database
@@ -137,6 +163,12 @@ let package = Package(
         .testTarget(
             name: "EmbeddedStoreTests",
             dependencies: ["BSON", "Storage", "EmbeddedStore", "TestSupport", "CrashWriter"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WireServerTests",
+            dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "VideotubeDB",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,10 +9,15 @@ struct EmbeddedCollection: StorageCollection {
     let name: String
 
     private func engine() throws(StorageError) -> DatabaseEngine {
+        try Self.validate(name)
+        return try store.engine(database)
+    }
+
+    /// MongoDB's rules for collection names.
+    static func validate(_ name: String) throws(StorageError) {
         guard !name.isEmpty, !name.contains("$"), !name.hasPrefix("system."), !name.contains("\0") else {
             throw .invalidQuery(code: 73, message: "Invalid collection name: '\(name)'")
         }
-        return try store.engine(database)
     }
 
     // MARK: Writes
@@ -237,6 +242,17 @@ struct EmbeddedCollection: StorageCollection {
         let engine = try engine()
         guard engine.collectionNames().contains(name) else { return [] }
         return engine.snapshot(of: name).indexes.map(\.spec.description)
+    }
+
+    func dropIndex(_ indexName: String) async throws(StorageError) {
+        guard indexName != "_id_" else { throw .commandFailed(code: 72, message: "cannot drop _id index") }
+        let name = self.name
+        try await engine().write { tx throws(StorageError) in
+            guard tx.snapshot(name).indexes.contains(where: { $0.spec.name == indexName }) else {
+                throw .commandFailed(code: 27, message: "index not found with name [\(indexName)]")
+            }
+            tx.dropIndex(name, indexName)
+        }
     }
 
     func drop() async throws(StorageError) {

@@ -92,6 +92,17 @@ struct EmbeddedDatabase: StorageDatabase {
         try store.engine(name).collectionNames()
     }
 
+    func createCollection(_ collection: String) async throws(StorageError) {
+        try EmbeddedCollection.validate(collection)
+        let engine = try store.engine(name), database = name
+        try await engine.write { tx throws(StorageError) in
+            guard !engine.collectionNames().contains(collection) else {
+                throw .commandFailed(code: 48, message: "Collection \(database).\(collection) already exists.")
+            }
+            tx.createCollection(collection)
+        }
+    }
+
     func drop() async throws(StorageError) {
         try store.dropDatabase(name)
     }

@@ -16,8 +16,14 @@ private let invalidQueryCodes: Set<Int> = [
     56,  // EmptyFieldName
     57,  // DottedFieldName
     66,  // ImmutableField
+    72,  // InvalidOptions
     168,  // InvalidPipelineOperator
-    15952, 15955, 15998, 16020, 16410, 16436, 17276, 28667, 31253, 31254, 40323, 40324, 40352, 51024, 51091,
+    241,  // ConversionFailure
+    // Aggregation and projection parse/evaluation errors (MongoDB's "location" codes).
+    15952, 15955, 15958, 15975, 15976, 15983, 15998, 16020, 16410, 16436, 16554, 16555, 16556, 16609, 16610,
+    16612, 16702, 16869, 16872, 16882, 17080, 17124, 17276, 28646, 28648, 28651, 28664, 28667, 28689, 28690,
+    28818, 31002, 31119, 31120, 31249, 31250, 31253, 31254, 40081, 40156, 40169, 40170, 40171, 40228, 40231,
+    40234, 40321, 40323, 40324, 40352, 51024, 51075, 51091, 51108, 51272, 1_257_300, 4_570_300, 4_570_301,
 ]
 
 func storageError(_ error: bson_error_t, reply: Document? = nil) -> StorageError {

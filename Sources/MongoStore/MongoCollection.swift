@@ -26,6 +26,17 @@ struct MongoDatabase: StorageDatabase {
         }
     }
 
+    func createCollection(_ collection: String) async throws(StorageError) {
+        let name = self.name
+        try await store.withClient { client throws(StorageError) in
+            let db = mongoc_client_get_database(client, name)
+            defer { mongoc_database_destroy(db) }
+            var error = bson_error_t()
+            guard let created = mongoc_database_create_collection(db, collection, nil, &error) else { throw storageError(error) }
+            mongoc_collection_destroy(created)
+        }
+    }
+
     func drop() async throws(StorageError) {
         let name = self.name
         try await store.withClient { client throws(StorageError) in
@@ -209,6 +220,13 @@ struct MongoCollection: StorageCollection {
     func listIndexes() async throws(StorageError) -> [Document] {
         try await run { collection throws(StorageError) in
             try drain(mongoc_collection_find_indexes_with_opts(collection, nil)!)
+        }
+    }
+
+    func dropIndex(_ indexName: String) async throws(StorageError) {
+        try await run { collection throws(StorageError) in
+            var error = bson_error_t()
+            guard mongoc_collection_drop_index_with_opts(collection, indexName, nil, &error) else { throw storageError(error) }
         }
     }
 

@@ -24,6 +24,8 @@ public protocol StorageDatabase: Sendable {
     var name: String { get }
     func collection(_ name: String) -> any StorageCollection
     func listCollectionNames() async throws(StorageError) -> [String]
+    /// Creates an empty collection; one that exists already is error 48 (NamespaceExists).
+    func createCollection(_ name: String) async throws(StorageError)
     func drop() async throws(StorageError)
 }
 
@@ -58,6 +60,8 @@ public protocol StorageCollection: Sendable {
     @discardableResult
     func createIndex(_ keys: Document, options: IndexOptions) async throws(StorageError) -> String
     func listIndexes() async throws(StorageError) -> [Document]
+    /// Drops the index of that name (27 IndexNotFound when there is none; `_id_` cannot be dropped).
+    func dropIndex(_ name: String) async throws(StorageError)
     /// Drops the collection and its indexes; dropping a missing collection is not an error.
     func drop() async throws(StorageError)
 }

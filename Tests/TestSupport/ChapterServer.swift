@@ -62,8 +62,11 @@ public final class ChapterServer: @unchecked Sendable {
 public final class RawSocket {
     let fd: Int32
 
-    public init(port: Int) throws {
+    /// Connects; `receiveAll` gives up after `timeoutSeconds` without data.
+    public init(port: Int, timeoutSeconds: Int = 30) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -74,8 +77,9 @@ public final class RawSocket {
         guard result == 0 else { throw MockupError("cannot connect to port \(port)") }
     }
 
-    public func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
+    public func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
+
+    public func send(bytes: [UInt8]) throws {
         guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else { throw MockupError("send failed") }
     }
 

@@ -163,6 +163,7 @@ final class WriteTransaction: @unchecked Sendable {
         case delete(String, Int64)
         case putIndex(String, IndexSpec)
         case dropCollection(String)
+        case dropIndex(String, String)
 
         func execute(_ db: GRDB.Database) throws {
             switch self {
@@ -177,6 +178,8 @@ final class WriteTransaction: @unchecked Sendable {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO _indexes (collection, name, keys, is_unique) VALUES (?, ?, ?, ?)",
                     arguments: [name, spec.name, Data(spec.keys.bsonBytes), spec.unique])
+            case .dropIndex(let collection, let name):
+                try db.execute(sql: "DELETE FROM _indexes WHERE collection = ? AND name = ?", arguments: [collection, name])
             case .dropCollection(let name):
                 try db.execute(sql: "DROP TABLE IF EXISTS \(DatabaseEngine.table(name))")
                 try db.execute(sql: "DELETE FROM _collections WHERE name = ?", arguments: [name])
@@ -192,6 +195,20 @@ final class WriteTransaction: @unchecked Sendable {
     init(engine: DatabaseEngine) { self.engine = engine }
 
     func snapshot(_ collection: String) -> CollectionState { engine.snapshot(of: collection) }
+
+    func createCollection(_ collection: String) { ensureCollection(collection) }
+
+    func dropIndex(_ collection: String, _ name: String) {
+        let removed = engine.mutate(collection) { (state: inout CollectionState) -> HashIndex? in
+            guard let i = state.indexes.firstIndex(where: { $0.spec.name == name }) else { return nil }
+            return state.indexes.remove(at: i)
+        }
+        guard let removed else { return }
+        operations.append(.dropIndex(collection, name))
+        undoLog.append { [engine] in
+            _ = engine.mutate(collection) { (state: inout CollectionState) in state.indexes.append(removed) }
+        }
+    }
 
     private func ensureCollection(_ collection: String) {
         if !engine.collectionNames().contains(collection) {

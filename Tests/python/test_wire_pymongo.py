@@ -1,0 +1,137 @@
+"""The wire server as pymongo (PyPI) sees it: CRUD, cursors across getMore, aggregation,
+unique indexes raising DuplicateKeyError, sessions, and malformed frames on a raw socket.
+
+Run by `make test` in the virtual environment the Makefile creates; it starts the built
+`videotube-db` on a free port with a temporary data folder.
+"""
+import os
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+import pymongo
+import pytest
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+BINARY = os.environ.get("VIDEOTUBE_DB", ".build/debug/videotube-db")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    data = tempfile.mkdtemp(prefix="wire-pymongo-")
+    port = free_port()
+    proc = subprocess.Popen([BINARY], env={**os.environ, "DATA_DIR": data, "DB_PORT": str(port)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if "serving" in line:
+            break
+    else:
+        proc.kill()
+        pytest.fail("videotube-db did not start")
+    yield port, data
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def db(server):
+    client = pymongo.MongoClient("127.0.0.1", server[0], serverSelectionTimeoutMS=3000)
+    name = "py_" + str(ObjectId())
+    yield client[name]
+    client.drop_database(name)
+    client.close()
+
+
+def test_crud_round_trip(db):
+    users = db.users
+    result = users.insert_one({"username": "chai", "age": 30, "tags": ["a"]})
+    assert isinstance(result.inserted_id, ObjectId)
+    users.insert_many([{"username": "code", "age": 25}, {"username": "tube", "age": 35}])
+    assert users.count_documents({"age": {"$gte": 30}}) == 2
+    assert users.find_one({"username": "chai"})["tags"] == ["a"]
+    assert [u["username"] for u in users.find({}, {"_id": 0}).sort("age", -1).skip(1).limit(1)] == ["chai"]
+    assert users.update_one({"username": "code"}, {"$inc": {"age": 1}}).modified_count == 1
+    assert users.update_many({}, {"$set": {"v": True}}).matched_count == 3
+    upsert = users.update_one({"username": "new"}, {"$set": {"age": 1}}, upsert=True)
+    assert upsert.upserted_id is not None
+    after = users.find_one_and_update({"username": "tube"}, {"$set": {"age": 40}},
+                                      return_document=pymongo.ReturnDocument.AFTER)
+    assert after["age"] == 40
+    removed = users.find_one_and_delete({"username": "new"})
+    assert removed["age"] == 1
+    assert users.replace_one({"username": "chai"}, {"username": "chai", "age": 31}).modified_count == 1
+    # The replacement dropped "v" from chai, so two documents still have it.
+    assert users.delete_many({"v": True}).deleted_count == 2
+    assert users.estimated_document_count() == 1
+    assert users.distinct("username") == ["chai"]
+
+
+def test_cursors_span_get_more(db):
+    db.events.insert_many([{"n": i} for i in range(1000)])
+    seen = [doc["n"] for doc in db.events.find({}, batch_size=64).sort("n", 1)]
+    assert seen == list(range(1000))
+    cursor = db.events.find({}, batch_size=10)
+    next(cursor)
+    cursor.close()  # killCursors
+
+
+def test_aggregation(db):
+    db.sales.insert_many([{"item": "abc", "qty": 2}, {"item": "xyz", "qty": 10}, {"item": "abc", "qty": 5}])
+    result = list(db.sales.aggregate([{"$group": {"_id": "$item", "total": {"$sum": "$qty"}}}, {"$sort": {"_id": 1}}]))
+    assert result == [{"_id": "abc", "total": 7}, {"_id": "xyz", "total": 10}]
+
+
+def test_unique_index_raises_duplicate_key_error(db):
+    db.users.create_index("email", unique=True)
+    db.users.insert_one({"email": "a@b.c"})
+    with pytest.raises(DuplicateKeyError) as info:
+        db.users.insert_one({"email": "a@b.c"})
+    assert info.value.code == 11000
+    assert info.value.details["keyValue"] == {"email": "a@b.c"}
+    names = [ix["name"] for ix in db.users.list_indexes()]
+    assert names == ["_id_", "email_1"]
+    db.users.drop_index("email_1")
+    assert [ix["name"] for ix in db.users.list_indexes()] == ["_id_"]
+
+
+def test_sessions_are_accepted_and_errors_are_operation_failures(db):
+    with db.client.start_session() as session:
+        db.things.insert_one({"x": 1}, session=session)
+        assert db.things.find_one({"x": 1}, session=session)["x"] == 1
+    with pytest.raises(OperationFailure) as info:
+        db.things.find_one({"x": {"$foo": 1}})
+    assert info.value.code == 2
+    with pytest.raises(OperationFailure) as info:
+        db.command("frobnicate")
+    assert info.value.code == 59
+    assert db.name in db.client.list_database_names()
+
+
+def test_malformed_frames_leave_the_server_serving(server, db):
+    port = server[0]
+    frames = [
+        struct.pack("<ii", 8, 1),  # shorter than a header
+        struct.pack("<iiii", 20, 1, 0, 9999) + b"\0\0\0\0",  # unknown opcode
+        struct.pack("<iiiiIB", 40, 1, 0, 2013, 0, 0) + struct.pack("<i", 100) + b"\0" * 15,  # BSON length lies
+        struct.pack("<iii", 1000, 1, 0),  # half a message, then hang up
+    ]
+    for frame in frames:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(frame)
+            if len(frame) >= 16:
+                try:
+                    assert s.recv(1024) == b""  # closed by the server
+                except socket.timeout:
+                    pass
+    assert db.command("ping")["ok"] == 1.0
