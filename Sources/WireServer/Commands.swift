@@ -212,13 +212,18 @@ struct CommandProcessor: Sendable {
                 try await collection.insertMany(docs)
                 inserted = docs.count
             } catch {
-                let ids = docs.map { $0["_id"]! }
-                let present = try await collection.find(["_id": ["$in": .array(ids)]], options: FindOptions(projection: ["_id": 1]))
-                inserted = min(present.count, docs.count)
-                // The documents before the failure were kept; an _id that existed before counts as the failure.
-                let failedIndex = docs.firstIndex { d in !present.contains { $0["_id"] == d["_id"] } } ?? inserted
-                inserted = failedIndex
-                writeErrors.append(.document(Self.writeError(index: failedIndex, error)))
+                // Ordered: every document before the failing one was inserted. Which one failed?
+                // A duplicate _id names it; otherwise it is the first document not stored.
+                let failed: Int
+                if case .duplicateKey(let info) = error as? StorageError, info.keyPattern == ["_id": 1], let id = info.keyValue?["_id"] {
+                    failed = docs.firstIndex { $0["_id"] == id } ?? 0
+                } else {
+                    let ids = docs.map { $0["_id"]! }
+                    let stored = Set(try await collection.find(["_id": ["$in": .array(ids)]], options: FindOptions(projection: ["_id": 1])).compactMap { $0["_id"] })
+                    failed = docs.firstIndex { !stored.contains($0["_id"]!) } ?? docs.count
+                }
+                inserted = failed
+                writeErrors.append(.document(Self.writeError(index: failed, error)))
             }
         } else {
             for (index, doc) in docs.enumerated() {

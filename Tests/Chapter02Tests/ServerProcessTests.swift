@@ -28,6 +28,15 @@ import Testing
         #expect(run.output.contains("Server stopped gracefully; database closed"))
     }
 
+    @Test func aDatabaseThatIsDownStopsItBeforeItListens() throws {
+        let run = try ChapterProcess.run(
+            "Chapter02", environment: ["MONGODB_URI": "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300", "PORT": "18999"],
+            in: try ChapterProcess.scratchDirectory(), timeout: 20)
+        #expect(run.status == 1)
+        #expect(run.output.contains("MONGODB connection FAILED"))
+        #expect(!run.output.contains("Server is running"))
+    }
+
     @Test func itSaysWhereItListensAndRefusesATakenPort() async throws {
         let port = 20_000 + Int.random(in: 0..<2000)
         let first = try ChapterServer.start("Chapter02", port: port)

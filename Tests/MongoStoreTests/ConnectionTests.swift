@@ -10,7 +10,6 @@ import Testing
 
 struct ConnectionTests {
     @Test func aClosedPortFailsFastAsUnavailable() async throws {
-        let started = ContinuousClock.now
         let error = await storageError { () async throws(StorageError) in
             _ = try await MongoStore.connect(uri: "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500")
         }
@@ -19,8 +18,9 @@ struct ConnectionTests {
             return
         }
         #expect(message.contains("No suitable servers found"))
-        // Generous bound: the point is "seconds, not the 30 s default", not a benchmark.
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The bounded selection timeout we asked for is what ended the attempt (not the 30 s
+        // default). Speed itself is measured by benchmarks, not asserted in tests.
+        #expect(message.contains("serverSelectionTimeoutMS` expired"))
     }
 
     @Test func anUnparsableURIIsAConfigurationError() async throws {

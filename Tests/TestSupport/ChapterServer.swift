@@ -83,12 +83,16 @@ public final class RawSocket {
         guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else { throw MockupError("send failed") }
     }
 
-    /// Everything the server sends until it closes the connection.
+    /// True once `receiveAll` saw the server close the connection (rather than time out).
+    public private(set) var closedByPeer = false
+
+    /// Everything the server sends until it closes the connection (or the timeout passes).
     public func receiveAll() throws -> String {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
+            if n == 0 { closedByPeer = true }
             if n <= 0 { break }
             data += buffer[0..<n]
         }

@@ -135,3 +135,16 @@ def test_malformed_frames_leave_the_server_serving(server, db):
                 except socket.timeout:
                     pass
     assert db.command("ping")["ok"] == 1.0
+
+
+def test_ordered_insert_reports_the_failing_index(db):
+    from pymongo.errors import BulkWriteError
+    db.items.insert_one({"_id": 3, "v": "old"})
+    with pytest.raises(BulkWriteError) as info:
+        db.items.insert_many([{"_id": 1}, {"_id": 2}, {"_id": 3}, {"_id": 4}])
+    details = info.value.details
+    assert details["nInserted"] == 2
+    assert details["writeErrors"][0]["index"] == 2
+    assert details["writeErrors"][0]["code"] == 11000
+    assert sorted(d["_id"] for d in db.items.find()) == [1, 2, 3]
+    assert db.items.find_one({"_id": 3})["v"] == "old"
