@@ -64,6 +64,8 @@ public struct EchoController: Sendable {
         return raw.removingPercentEncoding ?? raw
     }
 
+    /// Every cookie the request carries. (Routes read one cookie with `request.cookies["name"]`;
+    /// Hummingbird's `Cookies` has no way to list them all, which this demo route needs.)
     static func cookieValues(_ request: Request) -> [String: String] {
         var out: [String: String] = [:]
         for header in request.headers[values: .cookie] {

@@ -235,10 +235,7 @@ struct CommandProcessor: Sendable {
                 }
             }
         }
-        var reply: Document = ["n": .int32(Int32(inserted))]
-        if !writeErrors.isEmpty { reply["writeErrors"] = .array(writeErrors) }
-        reply["ok"] = 1.0
-        return reply
+        return Self.writeReply(["n": .int32(Int32(inserted))], writeErrors)
     }
 
     private func update(_ cmd: Document, _ db: String) async throws -> Document {
@@ -272,11 +269,9 @@ struct CommandProcessor: Sendable {
                 if ordered { break }
             }
         }
-        var reply: Document = ["n": .int32(Int32(n)), "nModified": .int32(Int32(modified))]
-        if !upserted.isEmpty { reply["upserted"] = .array(upserted) }
-        if !writeErrors.isEmpty { reply["writeErrors"] = .array(writeErrors) }
-        reply["ok"] = 1.0
-        return reply
+        var counts: Document = ["n": .int32(Int32(n)), "nModified": .int32(Int32(modified))]
+        if !upserted.isEmpty { counts["upserted"] = .array(upserted) }
+        return Self.writeReply(counts, writeErrors)
     }
 
     private func delete(_ cmd: Document, _ db: String) async throws -> Document {
@@ -294,7 +289,12 @@ struct CommandProcessor: Sendable {
                 if ordered { break }
             }
         }
-        var reply: Document = ["n": .int32(Int32(n))]
+        return Self.writeReply(["n": .int32(Int32(n))], writeErrors)
+    }
+
+    /// A write command's reply: its counts, then `writeErrors` when there were any, then ok.
+    private static func writeReply(_ counts: Document, _ writeErrors: [BSONValue]) -> Document {
+        var reply = counts
         if !writeErrors.isEmpty { reply["writeErrors"] = .array(writeErrors) }
         reply["ok"] = 1.0
         return reply
