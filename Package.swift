@@ -133,6 +133,17 @@ let package = Package(
         ),
         .executableTarget(name: "Chapter03", dependencies: ["Api", "App"], path: "Chapters/03-AsyncHandler", swiftSettings: swiftSettings),
 
+        // MARK: Chapter 05 — bcrypt (the module; the chapter's executable and lesson come with chapter 04's models)
+
+        /// libxcrypt from the system (`libcrypt-dev`), for `$2b$` bcrypt.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+        /// Hash on save, compare on login, on a thread pool of its own.
+        .target(
+            name: "Passwords",
+            dependencies: ["CCrypt", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Passwords", swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .target(
@@ -143,6 +154,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "PasswordsTests", dependencies: ["Passwords"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["BSON", "Storage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DatabaseTests",
