@@ -240,7 +240,7 @@ struct EmbeddedCollection: StorageCollection {
 
     func listIndexes() async throws(StorageError) -> [Document] {
         let engine = try engine()
-        guard engine.collectionNames().contains(name) else { return [] }
+        guard engine.hasCollection(name) else { return [] }
         return engine.snapshot(of: name).indexes.map(\.spec.description)
     }
 

@@ -105,6 +105,10 @@ final class DatabaseEngine: CollectionSource, Sendable {
         collections.withLock { Array($0.keys) }.sorted()
     }
 
+    func hasCollection(_ collection: String) -> Bool {
+        collections.withLock { $0[collection] != nil }
+    }
+
     /// Runs `body` as the only writer, then commits its changes in one SQLite transaction before
     /// returning. An error thrown by `body` after some changes still commits those (MongoDB's
     /// ordered writes keep what succeeded before the error) and is then rethrown.
@@ -211,7 +215,7 @@ final class WriteTransaction: @unchecked Sendable {
     }
 
     private func ensureCollection(_ collection: String) {
-        if !engine.collectionNames().contains(collection) {
+        if !engine.hasCollection(collection) {
             _ = engine.mutate(collection) { (_: inout CollectionState) in }
             operations.append(.createCollection(collection))
             undoLog.append { [engine] in engine.restoreCollection(collection, nil) }
