@@ -43,8 +43,6 @@ actor CursorStore {
 
     func kill(_ id: Int64) -> Bool { cursors.removeValue(forKey: id) != nil }
 
-    var count: Int { cursors.count }
-
     private func reap() {
         let now = ContinuousClock.now
         cursors = cursors.filter { now - $0.value.lastUsed < idleTimeout }
