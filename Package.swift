@@ -133,6 +133,22 @@ let package = Package(
         ),
         .executableTarget(name: "Chapter03", dependencies: ["Api", "App"], path: "Chapters/03-AsyncHandler", swiftSettings: swiftSettings),
 
+        // MARK: Chapter 04 — models
+
+        /// The seven models as Codable structs: schema rules, timestamps, indexes, pagination. No HTTP.
+        .target(name: "Models", dependencies: ["BSON", "Storage"], path: "Sources/Models", swiftSettings: swiftSettings),
+        /// The models served: validation errors as 400, ids in paths, pages from the query, browsing routes.
+        .target(
+            name: "ModelsAPI",
+            dependencies: ["Models", "Api", "App", "BSON", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/ModelsAPI", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Chapter04",
+            dependencies: ["Models", "ModelsAPI", "Api", "App", "BSON", .product(name: "Logging", package: "swift-log")],
+            path: "Chapters/04-Models", swiftSettings: swiftSettings
+        ),
+
         // MARK: Chapter 05 — bcrypt (the module; the chapter's executable and lesson come with chapter 04's models)
 
         /// libxcrypt from the system (`libcrypt-dev`), for `$2b$` bcrypt.
@@ -195,6 +211,14 @@ let package = Package(
             name: "Chapter03Tests",
             dependencies: [
                 "Api", "App", "BSON", "Storage", "TestSupport", "Chapter03",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Chapter04Tests",
+            dependencies: [
+                "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "Chapter04",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

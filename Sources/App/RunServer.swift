@@ -1,6 +1,7 @@
 /// What `index.js` does, once for every chapter and the Final server: load `.env`, connect the
 /// database, build the app, listen on `PORT` and say where, and on SIGINT/SIGTERM stop
-/// gracefully (in-flight requests finish, then the database closes). Any start-up failure (bad
+/// gracefully (in-flight requests finish, then the database closes). `prepare` runs once the
+/// database is open and before the server listens (chapter 04 creates its indexes there). Any start-up failure (bad
 /// setting, database down, port taken) is one clear log line and exit status 1.
 import Database
 import Foundation
@@ -11,7 +12,8 @@ import Storage
 public func runServer(
     name: String,
     serves: String,
-    addRoutes: @escaping (AppRouter, ConnectedDatabase, AppConfig) -> Void
+    addRoutes: @escaping (AppRouter, ConnectedDatabase, AppConfig) -> Void,
+    prepare: (ConnectedDatabase) async throws -> Void = { _ in }
 ) async -> Never {
     let logger = Logger(label: name)
     func fail(_ message: String) -> Never {
@@ -30,6 +32,12 @@ public func runServer(
     let db: ConnectedDatabase
     do { db = try await connectDB(DatabaseConfig { env.get($0) }, logger: logger) } catch { fail("\(error)") }
     logger.info("\(db.summary)")
+    do {
+        try await prepare(db)  // e.g. create indexes: the server does not listen without them
+    } catch {
+        await db.storage.close()
+        fail("start-up failed: \(error)")
+    }
 
     let app = buildApplication(
         config: config, logger: logger,
