@@ -164,7 +164,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["BSON", "Storage"],
+            dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             resources: [.copy("mockup_server.py")],
             swiftSettings: swiftSettings

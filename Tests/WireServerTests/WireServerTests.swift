@@ -10,41 +10,20 @@ import TestSupport
 import Testing
 import WireServer
 
-/// One embedded store served on a free port for the whole target.
-actor WireFixture {
-    static let shared = WireFixture()
-    /// Started once: concurrent callers all await this same task (an actor is reentrant across
-    /// `await`, so a plain "if not started, start" would start one server per caller).
-    private var starting: Task<(WireServer, MongoStore), any Error>?
-
-    func get() async throws -> (server: WireServer, mongo: MongoStore) {
-        if starting == nil {
-            starting = Task {
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(UUID().uuidString)")
-                let store = try EmbeddedStore.open(directory: folder.path)
-                let server = try await WireServer.start(storage: store, port: 0, logger: Logger(label: "wire-test"))
-                let mongo = try await MongoStore.connect(uri: "mongodb://127.0.0.1:\(server.port)/?serverSelectionTimeoutMS=3000")
-                return (server, mongo)
-            }
-        }
-        return try await starting!.value
-    }
-}
-
 struct WireServerTests {
     @Test func theCDriverRunsTheStorageSuiteThroughTheWire() async throws {
-        let (_, mongo) = try await WireFixture.shared.get()
+        let (_, mongo) = try await Backends.shared.wireServer()
         try await StorageSuite.run(on: mongo.database("wire_suite"))
     }
 
     @Test(arguments: Conformance.cases)
     func conformanceThroughTheWire(_ c: ConformanceCase) async throws {
-        let (_, mongo) = try await WireFixture.shared.get()
+        let (_, mongo) = try await Backends.shared.wireServer()
         try await Conformance.check(c, on: mongo.database("wire_conformance"))
     }
 
     @Test func cursorsSpanBatchesWithGetMore() async throws {
-        let (_, mongo) = try await WireFixture.shared.get()
+        let (_, mongo) = try await Backends.shared.wireServer()
         let events = mongo.database("wire_cursor").collection("events_\(ObjectId().hex)")
         try await events.insertMany((0..<350).map { ["n": .int32(Int32($0))] })
         let all = try await events.find([:], options: FindOptions(sort: ["n": 1], batchSize: 50))
@@ -54,7 +33,7 @@ struct WireServerTests {
     }
 
     @Test func commandsAndErrorsHaveMongoDBsShapes() async throws {
-        let (_, mongo) = try await WireFixture.shared.get()
+        let (_, mongo) = try await Backends.shared.wireServer()
         let hello = try await mongo.runCommand(["hello": 1], database: "admin")
         #expect(hello["maxWireVersion"] == 17 && hello["isWritablePrimary"] == true)
         let build = try await mongo.runCommand(["buildInfo": 1], database: "admin")
@@ -89,7 +68,7 @@ struct WireServerTests {
     }
 
     @Test func malformedMessagesCloseOnlyTheirConnection() async throws {
-        let (server, mongo) = try await WireFixture.shared.get()
+        let (server, mongo) = try await Backends.shared.wireServer()
         let garbage: [[UInt8]] = [
             [8, 0, 0, 0, 1, 2, 3, 4],  // a length below the 16-byte header
             le(40) + le(1) + le(0) + le(2013) + le(0) + [0] + le(100) + [UInt8](repeating: 0, count: 15),  // BSON length lies

@@ -1,0 +1,103 @@
+/// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
+import Api
+import App
+import BSON
+import EmbeddedStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Models
+import ModelsAPI
+import Storage
+import TestSupport
+import Testing
+
+func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: String(buffer: buffer)) }
+
+@Suite struct BrowseRoutes {
+    func app() async throws -> some ApplicationProtocol {
+        let db = try await freshCollections(.embedded)
+        let owner = try await db.users.insert(user("creator"))
+        for i in 1...12 {
+            try await db.videos.insert(
+                Video(videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: "Video \(i)", description: "d", duration: 10, views: i, owner: owner._id))
+        }
+        return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+            BrowseController(collections: db).addRoutes(to: router.group("api/v1"))
+        }
+    }
+
+    @Test func aPageHasThePluginsShapeAndOwnerSummaries() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/videos?page=2&limit=5&sortBy=views&sortType=asc", method: .get) { response in
+                #expect(response.status == .ok)
+                let data = try #require(try json(response.body)["data"]?.documentValue)
+                #expect(data.keys == ["docs", "totalDocs", "limit", "page", "totalPages", "pagingCounter", "hasPrevPage", "hasNextPage", "prevPage", "nextPage"])
+                #expect(data["totalDocs"]?.int64Value == 12 && data["totalPages"]?.int64Value == 3 && data["pagingCounter"]?.int64Value == 6)
+                #expect(data["prevPage"]?.int64Value == 1 && data["nextPage"]?.int64Value == 3)
+                let docs = (data["docs"]?.arrayValue ?? []).compactMap { $0.documentValue }
+                try #require(docs.count == 5)
+                #expect(docs.compactMap { $0["views"]?.int64Value } == [6, 7, 8, 9, 10])
+                #expect(docs[0]["owner"]?.documentValue?["username"] == "creator")
+                #expect(docs[0]["_id"]?.stringValue?.count == 24)  // ids as 24-hex strings
+                #expect(docs[0]["createdAt"]?.stringValue?.hasSuffix("Z") == true)  // dates as ISO-8601
+            }
+            try await client.execute(uri: "/api/v1/videos?page=9", method: .get) { response in
+                let data = try #require(try json(response.body)["data"]?.documentValue)
+                #expect(data["docs"]?.arrayValue?.isEmpty == true && data["nextPage"] == .null && data["prevPage"]?.int64Value == 8)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("/api/v1/videos?page=0", "page"), ("/api/v1/videos?limit=101", "limit"), ("/api/v1/videos?limit=ten", "limit"),
+        ("/api/v1/videos?sortBy=password", "sortBy"), ("/api/v1/videos?sortType=up", "sortType"), ("/api/v1/videos?userId=42", "userId"),
+    ])
+    func badQueryParametersAre400NamingTheParameter(_ uri: String, _ field: String) async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: uri, method: .get) { response in
+                #expect(response.status == .badRequest)
+                let body = try json(response.body)
+                #expect(body["success"] == false && body["data"] == .null)
+                #expect(body["errors"]?.arrayValue?.first?.documentValue?["field"]?.stringValue == field)
+            }
+        }
+    }
+
+    @Test func anUnknownChannelIs404AndAKnownOneHasItsCounts() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/api/v1/users/c/nobody", method: .get) { response in
+                #expect(response.status == .notFound)
+                let body = try json(response.body)
+                #expect(body["message"] == "Channel does not exist")
+            }
+            try await client.execute(uri: "/api/v1/users/c/creator", method: .get) { response in
+                let data = try #require(try json(response.body)["data"]?.documentValue)
+                #expect(data["subscribersCount"]?.int64Value == 0 && data["isSubscribed"] == false)
+                #expect(data["password"] == nil && data["refreshToken"] == nil)
+            }
+        }
+    }
+}
+
+@Suite struct Chapter04Executable {
+    @Test func seedingTwiceLeavesOneDemoChannel() async throws {
+        let data = try ChapterProcess.scratchDirectory().appendingPathComponent("data").path
+        for run in 1...2 {
+            let port = 20_000 + Int.random(in: 0..<2000)
+            let server = try ChapterServer.start("Chapter04", port: port, environment: ["DATA_DIR": data])
+            #expect(server.startupLine.contains("GET /api/v1/videos"))
+            kill(server.pid, SIGTERM)
+            let output = server.wait(timeout: 10).output
+            #expect(output.contains("Latest videos, page 1 of 3 (12 in all)"), "run \(run): \(output)")
+            #expect(output.contains("Channel chaiaurcode: 3 subscribers"), "run \(run)")
+        }
+        let store = try EmbeddedStore.open(directory: data)
+        let db = Collections(store.database("videotube"))
+        #expect(try await db.users.count() == 4)
+        #expect(try await db.videos.count() == 12)
+        #expect(try await db.subscriptions.count() == 3)
+        await store.close()
+    }
+}
