@@ -18,7 +18,8 @@ N ?= 1
 BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
 TEST_PACKAGES := python3-mockupdb python3-venv
 
-# Python test helpers (pymongo) live in a virtual environment of the project's own.
+# Python test helpers (pymongo; bcrypt and PyJWT as independent implementations to check
+# interoperability against) live in a virtual environment of the project's own.
 VENV := .venv
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -52,11 +53,12 @@ run: deps
 	swift build -c release --product $(RUN_PRODUCT)
 	.build/release/$(RUN_PRODUCT)
 
-$(VENV)/bin/pytest:
+$(VENV)/.installed: Tests/python/requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check "pymongo>=4,<5" pytest
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/python/requirements.txt
+	touch $@
 
-test: test-deps $(VENV)/bin/pytest
+test: test-deps $(VENV)/.installed
 	swift build --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
@@ -65,7 +67,7 @@ db: deps
 	swift build -c release --product videotube-db
 	.build/release/videotube-db
 
-bench: deps $(VENV)/bin/pytest
+bench: deps $(VENV)/.installed
 	swift build -c release --product EmbeddedBench
 	swift build -c release --product videotube-db
 	.build/release/EmbeddedBench

@@ -149,15 +149,21 @@ let package = Package(
             path: "Chapters/04-Models", swiftSettings: swiftSettings
         ),
 
-        // MARK: Chapter 05 — bcrypt (the module; the chapter's executable and lesson come with chapter 04's models)
+        // MARK: Chapter 05 — bcrypt
 
         /// libxcrypt from the system (`libcrypt-dev`), for `$2b$` bcrypt.
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
-        /// Hash on save, compare on login, on a thread pool of its own.
+        /// Hash on save (the users' save hook), compare on login, on a thread pool of its own.
         .target(
             name: "Passwords",
-            dependencies: ["CCrypt", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["CCrypt", "Models", "BSON", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Sources/Passwords", swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "Chapter05",
+            dependencies: ["Passwords", "Models", "ModelsAPI", "Api", "App"],
+            path: "Chapters/05-Bcrypt", swiftSettings: swiftSettings
         ),
 
         // MARK: Tests
@@ -170,7 +176,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "PasswordsTests", dependencies: ["Passwords"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PasswordsTests",
+            dependencies: [
+                "Passwords", "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter05",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StorageTests", dependencies: ["BSON", "Storage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DatabaseTests",

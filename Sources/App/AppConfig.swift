@@ -13,19 +13,23 @@ public struct AppConfig: Sendable {
     public var publicFolder: String
     /// Cookie attributes for the auth cookies.
     public var cookies: CookieSettings
+    /// Every variable (`.env` merged under the real environment), for settings that later
+    /// chapters read themselves (`BCRYPT_COST`, the token secrets).
+    public var environment: Environment
 
     /// `express.json({limit: "16kb"})` and `express.urlencoded({limit: "16kb"})`.
     public static let bodyLimit = 16 * 1024
 
     public init(
         port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
-        cookies: CookieSettings = CookieSettings()
+        cookies: CookieSettings = CookieSettings(), environment: Environment = Environment(values: [:])
     ) {
         self.port = port
         self.host = host
         self.corsOrigins = corsOrigins
         self.publicFolder = publicFolder
         self.cookies = cookies
+        self.environment = environment
     }
 
     public init(_ env: Environment) throws(ConfigError) {
@@ -40,7 +44,8 @@ public struct AppConfig: Sendable {
             host: env.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1",
             corsOrigins: origins,
             publicFolder: env.get("PUBLIC_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "public",
-            cookies: try CookieSettings(env)
+            cookies: try CookieSettings(env),
+            environment: env
         )
     }
 }

@@ -12,7 +12,7 @@ import Storage
 public func runServer(
     name: String,
     serves: String,
-    addRoutes: @escaping (AppRouter, ConnectedDatabase, AppConfig) -> Void,
+    addRoutes: (AppRouter, ConnectedDatabase, AppConfig) throws -> Void,
     prepare: (ConnectedDatabase) async throws -> Void = { _ in }
 ) async -> Never {
     let logger = Logger(label: name)
@@ -39,10 +39,17 @@ public func runServer(
         fail("start-up failed: \(error)")
     }
 
+    var setupError: (any Error)?  // a route's settings that do not parse (e.g. BCRYPT_COST)
     let app = buildApplication(
         config: config, logger: logger,
         onServerRunning: { logger.info("Server is running at http://\(config.host):\(config.port) — \(serves)") }
-    ) { router in addRoutes(router, db, config) }
+    ) { router in
+        do { try addRoutes(router, db, config) } catch { setupError = error }
+    }
+    if let setupError {
+        await db.storage.close()
+        fail("configuration: \(setupError)")
+    }
 
     do {
         try await app.runService()  // returns after SIGINT/SIGTERM, once in-flight requests are done

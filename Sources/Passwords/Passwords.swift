@@ -51,7 +51,7 @@ public final class PasswordHasher: Sendable {
         }
     }
 
-    public static func check(_ password: String) throws {
+    public static func check(_ password: String) throws(PasswordError) {
         guard !password.utf8.contains(0) else { throw PasswordError("password must not contain a NUL character") }
         guard password.utf8.count <= maxPasswordBytes else {
             throw PasswordError("password must be at most \(maxPasswordBytes) bytes (bcrypt ignores anything longer)")
