@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
     ],
     targets: [
         // MARK: Foundations (no chapter of their own; every chapter stands on them)
@@ -166,6 +167,24 @@ let package = Package(
             path: "Chapters/05-Bcrypt", swiftSettings: swiftSettings
         ),
 
+        // MARK: Chapter 06 — JWT
+
+        /// Access and refresh tokens (jwt-kit, HS256), verifyJWT, rotation with reuse detection, the user routes.
+        .target(
+            name: "Auth",
+            dependencies: [
+                "Models", "ModelsAPI", "Passwords", "Api", "App", "BSON",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/Auth", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Chapter06",
+            dependencies: ["Auth", "Passwords", "Models", "ModelsAPI", "Api", "App"],
+            path: "Chapters/06-JWT", swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
 
         .target(
@@ -232,6 +251,14 @@ let package = Package(
             name: "Chapter04Tests",
             dependencies: [
                 "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "Chapter04",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Chapter06Tests",
+            dependencies: [
+                "Auth", "Passwords", "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter06",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,11 +1,15 @@
 /// The per-request context every route receives: Hummingbird's request id and logger, plus the
-/// body rules of `app.js`. Later chapters add to it (chapter 06: the authenticated user).
+/// body rules of `app.js`, and a slot for whoever an authentication middleware let through
+/// (chapter 06's `verifyJWT` puts the user there; `context.user` reads it back).
 import BSON
 import Foundation
 import Hummingbird
 
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set by an authentication middleware for the routes behind it (`req.user` in Express).
+    /// App knows nothing of users; chapter 06 adds a typed `context.user` over this slot.
+    public var identity: (any Sendable)?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -5,7 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-public struct TestResponse: Sendable {
+public struct HTTPReply: Sendable {
     public let status: Int
     public let body: Document
     public let headers: [String: String]
@@ -14,7 +14,7 @@ public struct TestResponse: Sendable {
 public enum TestHTTP {
     public static func send(
         _ method: String, port: Int, _ path: String, json: String? = nil, headers: [String: String] = [:]
-    ) async throws -> TestResponse {
+    ) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         if let json {
@@ -30,6 +30,6 @@ public enum TestHTTP {
         var fields: [String: String] = [:]
         for (key, value) in http.allHeaderFields { fields["\(key)".lowercased()] = "\(value)" }
         let body = data.isEmpty ? Document() : try Document(extendedJSON: String(decoding: data, as: UTF8.self))
-        return TestResponse(status: http.statusCode, body: body, headers: fields)
+        return HTTPReply(status: http.statusCode, body: body, headers: fields)
     }
 }

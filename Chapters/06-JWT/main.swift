@@ -1,0 +1,32 @@
+// Chapter 06 — JWT: access and refresh tokens, and verifyJWT.
+//
+// The user routes of the contract on chapter 04's models and chapter 05's hashing; the
+// tokens, sessions and middleware are in Sources/Auth. Register takes JSON here (uploads come
+// in chapter 07). The channel profile and the video list now sit behind verifyJWT, so they
+// know who is asking.
+import Api
+import App
+import Auth
+import Logging
+import Models
+import ModelsAPI
+import Passwords
+
+await runServer(
+    name: "chapter06",
+    serves: "/api/v1/users: register, login, logout, refresh-token, change-password, current-user, c/:username; GET /api/v1/videos; GET /api/v1/healthcheck"
+) { router, db, config in
+    var warnings: [String] = []
+    let tokens = TokenService(try TokenSettings({ config.environment.get($0) }, warnings: &warnings))
+    for warning in warnings { Logger(label: "chapter06").warning("\(warning)") }
+    let hasher = PasswordHasher(cost: try PasswordHasher.cost(from: config.environment.get("BCRYPT_COST")))
+    let collections = Collections(db.database, userBeforeSave: hasher.hashOnSave)
+    let auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: config.cookies)
+
+    HealthController(storage: db.storage).addRoutes(to: router)
+    auth.addRoutes(to: router.group("api/v1/users"))
+    let secured = router.group("api/v1").add(middleware: auth.verifyJWT)
+    BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
+} prepare: { db in
+    try await Collections(db.database).createIndexes()
+}

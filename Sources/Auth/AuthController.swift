@@ -1,0 +1,117 @@
+/// The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
+/// until chapter 07 brings uploads), login, logout, refresh-token, change-password, current-user.
+import Api
+import App
+import BSON
+import Hummingbird
+import Models
+import ModelsAPI
+import Passwords
+
+public struct AuthController: Sendable {
+    let sessions: Sessions
+    let cookies: CookieSettings
+    /// The middleware the routes that need a logged-in user sit behind.
+    public let verifyJWT: VerifyJWT
+
+    public init(sessions: Sessions, cookies: CookieSettings) {
+        self.sessions = sessions
+        self.cookies = cookies
+        self.verifyJWT = VerifyJWT(tokens: sessions.tokens, users: sessions.users)
+    }
+
+    /// Adds the routes under `group` (e.g. `/api/v1/users`). `register` is the JSON variant;
+    /// the Final server registers with the multipart one instead.
+    public func addRoutes(to group: RouterGroup<AppRequestContext>, jsonRegister: Bool = true) {
+        if jsonRegister { group.post("register", use: register) }
+        group.post("login", use: login)
+        group.post("refresh-token", use: refresh)
+        let secured = group.group().add(middleware: verifyJWT)
+        secured.post("logout", use: logout)
+        secured.post("change-password", use: changePassword)
+        secured.get("current-user", use: currentUser)
+    }
+
+    // MARK: Bodies and answers
+
+    public struct LoggedIn: Encodable, Sendable {
+        public let user: PublicUser
+        public let accessToken: String
+        public let refreshToken: String
+    }
+
+    struct RefreshBody: Decodable { var refreshToken: String? }
+    struct PasswordChange: Decodable { var oldPassword: String; var newPassword: String }
+
+    // MARK: Handlers
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<PublicUser> {
+        let registration = try await request.decodeBody(as: User.Registration.self, context: context)
+        let user = try await sessions.users.insert(User(registration))
+        return ApiResponse(201, user.publicProfile, "User registered successfully")
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let credentials = try await request.decodeBody(as: User.Login.self, context: context)
+        let (user, pair) = try await Self.answering { try await sessions.login(credentials) }
+        return try withTokenCookies(ApiResponse(200, LoggedIn(user: user.publicProfile, accessToken: pair.accessToken, refreshToken: pair.refreshToken), "User logged in successfully"), pair, request, context)
+    }
+
+    @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeBody(as: RefreshBody.self, context: context)
+        guard let presented = request.cookies["refreshToken"]?.value.nonEmpty ?? body.refreshToken?.nonEmpty else {
+            throw ApiError.unauthorized("Unauthorized request")
+        }
+        let pair = try await Self.answering { try await sessions.refresh(presented) }
+        return try withTokenCookies(ApiResponse(200, pair, "Access token refreshed"), pair, request, context)
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await sessions.logout(try context.requireUser()._id)
+        var response = try ApiResponse(200, Empty(), "User logged out").response(from: request, context: context)
+        response.setCookie(try cookies.clearing("accessToken"))
+        response.setCookie(try cookies.clearing("refreshToken"))
+        return response
+    }
+
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<Empty> {
+        let change = try await request.decodeBody(as: PasswordChange.self, context: context)
+        let user = try context.requireUser()
+        try await Self.answering { try await sessions.changePassword(user._id, old: change.oldPassword, new: change.newPassword) }
+        return ApiResponse(200, Empty(), "Password changed successfully")
+    }
+
+    @Sendable func currentUser(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<PublicUser> {
+        ApiResponse(200, try context.requireUser(), "User fetched successfully")
+    }
+
+    // MARK: Helpers
+
+    /// The response with both token cookies (httpOnly; Max-Age = each token's lifetime).
+    func withTokenCookies(_ answer: some ResponseGenerator, _ pair: TokenPair, _ request: Request, _ context: AppRequestContext) throws -> Response {
+        var response = try answer.response(from: request, context: context)
+        let settings = sessions.tokens.settings
+        response.setCookie(try cookies.cookie("accessToken", pair.accessToken, maxAge: settings.accessLifetime))
+        response.setCookie(try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
+        return response
+    }
+
+    /// Runs a session operation, giving its failures their status and public message.
+    static func answering<T>(_ operation: () async throws -> T) async throws -> T {
+        do {
+            return try await operation()
+        } catch let failure as Sessions.Failure {
+            switch failure {
+            case .unknownUser: throw ApiError.notFound("User does not exist")
+            case .wrongPassword: throw ApiError.unauthorized("Invalid user credentials")
+            case .invalidRefreshToken: throw ApiError.unauthorized("Invalid refresh token")
+            case .refreshTokenReused: throw ApiError.unauthorized("Refresh token is expired or used")
+            case .wrongOldPassword: throw ApiError.badRequest("Invalid old password", errors: [FieldError(field: "oldPassword", message: "oldPassword is not the current password")])
+            }
+        }
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,249 @@
+/// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
+/// on every storage backend.
+import Api
+import App
+import Auth
+import BSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Models
+import ModelsAPI
+import Passwords
+import Storage
+import TestSupport
+import Testing
+
+func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: String(buffer: buffer)) }
+
+/// The chapter's app on a fresh database: the same pieces Chapters/06-JWT/main.swift composes.
+func authApp(_ backend: TestBackend, settings: TokenSettings = testSettings) async throws -> (app: some ApplicationProtocol, collections: Collections) {
+    let hasher = PasswordHasher(cost: 4)
+    let collections = Collections(try await backend.freshDatabase(), userBeforeSave: hasher.hashOnSave)
+    try await collections.createIndexes()
+    let auth = AuthController(sessions: Sessions(users: collections.users, tokens: TokenService(settings), hasher: hasher), cookies: CookieSettings())
+    let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+        auth.addRoutes(to: router.group("api/v1/users"))
+        BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: router.group("api/v1").add(middleware: auth.verifyJWT))
+    }
+    return (app, collections)
+}
+
+let registerAsha = #"{"fullName": "Asha Rao", "email": "asha@example.com", "username": "asha", "password": "chai aur code"}"#
+
+extension TestClientProtocol {
+    @discardableResult
+    func call(_ method: HTTPRequest.Method, _ uri: String, json body: String? = nil, headers: HTTPFields = [:]) async throws -> HummingbirdTesting.TestResponse {
+        var fields = headers
+        if body != nil { fields[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// Registers Asha and logs her in; returns the login's response.
+    func loggedIn() async throws -> (body: Document, cookies: [String]) {
+        try await call(.post, "/api/v1/users/register", json: registerAsha)
+        let response = try await call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#)
+        #expect(response.status == .ok)
+        return (try json(response.body), response.headers[values: .setCookie])
+    }
+}
+
+extension Document {
+    var data: Document? { self["data"]?.documentValue }
+}
+
+func bearer(_ token: String?) -> HTTPFields { [.authorization: "Bearer \(token ?? "")"] }
+func cookie(_ name: String, _ value: String?) -> HTTPFields { [.cookie: "\(name)=\(value ?? "")"] }
+
+@Suite struct AuthFlow {
+    @Test(arguments: TestBackend.available)
+    func loginSetsBothHttpOnlyCookiesAndAnswersTheContractShape(_ backend: TestBackend) async throws {
+        try await authApp(backend).app.test(.router) { client in
+            let created = try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            #expect(created.status == .created)
+            let (body, cookies) = try await client.loggedIn()
+            let data = try #require(body.data)
+            #expect(data.keys == ["user", "accessToken", "refreshToken"])
+            #expect(data["user"]?.documentValue?["username"] == "asha")
+            #expect(data["user"]?.documentValue?["password"] == nil && data["user"]?.documentValue?["refreshToken"] == nil)
+            #expect(cookies.count == 2)
+            let access = try #require(cookies.first { $0.hasPrefix("accessToken=") })
+            let refresh = try #require(cookies.first { $0.hasPrefix("refreshToken=") })
+            for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+                #expect(access.contains(attribute) && refresh.contains(attribute), "\(attribute)")
+            }
+            #expect(access.contains("Max-Age=900") && refresh.contains("Max-Age=864000"))
+            #expect(access.contains(data["accessToken"]?.stringValue ?? "missing"))
+        }
+    }
+
+    @Test func loginErrorsHaveTheirOwnStatus() async throws {
+        try await authApp(.embedded).app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            let cases: [(String, HTTPResponse.Status)] = [
+                (#"{"password": "chai aur code"}"#, .badRequest),  // neither identifier
+                (#"{"email": "ravi@example.com", "password": "chai aur code"}"#, .notFound),
+                (#"{"email": "asha@example.com", "password": "chai aur chai"}"#, .unauthorized),
+                (#"{"email": {"$ne": null}, "password": "chai aur code"}"#, .badRequest),  // no operator reaches the database
+                (#"{"username": "asha"}"#, .badRequest),  // no password
+            ]
+            for (body, status) in cases {
+                let response = try await client.call(.post, "/api/v1/users/login", json: body)
+                #expect(response.status == status, "\(body)")
+                #expect(response.headers[values: .setCookie].isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func verifyJWTTakesTheCookieOrABearerAndRefusesEverythingElse(_ backend: TestBackend) async throws {
+        let (app, collections) = try await authApp(backend)
+        try await app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let access = body.data?["accessToken"]?.stringValue
+            #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(access)).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/users/current-user", headers: [.authorization: "bearer \(access ?? "")"]).status == .ok)
+            let viaCookie = try await client.call(.get, "/api/v1/users/current-user", headers: cookie("accessToken", access))
+            #expect(viaCookie.status == .ok)
+            let me = try json(viaCookie.body).data
+            #expect(me?["email"] == "asha@example.com" && me?["password"] == nil && me?["refreshToken"] == nil)
+
+            let refused: [HTTPFields] = [
+                [:], bearer(""), bearer("not.a.token"), [.authorization: "Basic YXNoYTpwdw=="], bearer(body.data?["refreshToken"]?.stringValue),
+                cookie("accessToken", "garbage"), [.authorization: access ?? ""],
+            ]
+            for headers in refused {
+                let response = try await client.call(.get, "/api/v1/users/current-user", headers: headers)
+                #expect(response.status == .unauthorized, "\(headers)")
+                #expect(try json(response.body)["success"] == false)
+            }
+            // The channel profile behind verifyJWT knows who is asking.
+            #expect(try await client.call(.get, "/api/v1/users/c/asha").status == .unauthorized)
+            #expect(try await client.call(.get, "/api/v1/users/c/asha", headers: bearer(access)).status == .ok)
+
+            // A deleted user's token stops working at once.
+            try await collections.users.deleteOne(["username": "asha"])
+            #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(access)).status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func refreshRotatesAndAReusedTokenRevokesTheSession(_ backend: TestBackend) async throws {
+        try await authApp(backend).app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let r1 = try #require(body.data?["refreshToken"]?.stringValue)
+
+            let first = try await client.call(.post, "/api/v1/users/refresh-token", headers: cookie("refreshToken", r1))
+            #expect(first.status == .ok)
+            let pair = try #require(try json(first.body).data)
+            #expect(pair.keys == ["accessToken", "refreshToken"])
+            let r2 = try #require(pair["refreshToken"]?.stringValue)
+            #expect(r2 != r1)
+            #expect(first.headers[values: .setCookie].count == 2)
+            #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(pair["accessToken"]?.stringValue)).status == .ok)
+
+            // R1 again: it was used. 401, and the session is revoked, so R2 fails as well.
+            let replay = try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(r1)"}"#)
+            #expect(replay.status == .unauthorized)
+            #expect(try json(replay.body)["message"] == "Refresh token is expired or used")
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(r2)"}"#).status == .unauthorized)
+
+            // Logging in again starts a new session; the body works as well as the cookie.
+            let again = try await client.call(.post, "/api/v1/users/login", json: #"{"email": "asha@example.com", "password": "chai aur code"}"#)
+            let r3 = try #require(try json(again.body).data?["refreshToken"]?.stringValue)
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(r3)"}"#).status == .ok)
+            // No token at all, or an access token in its place.
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token").status == .unauthorized)
+            let access = try json(again.body).data?["accessToken"]?.stringValue ?? ""
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(access)"}"#).status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func concurrentRefreshesWithOneTokenHaveOneWinner(_ backend: TestBackend) async throws {
+        try await authApp(backend).app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let r1 = try #require(body.data?["refreshToken"]?.stringValue)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await client.call(.post, "/api/v1/users/refresh-token", headers: cookie("refreshToken", r1)).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            // The swap is conditioned on the presented token: exactly one request can win it.
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .unauthorized }.count == 7)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func logoutClearsTheCookiesAndTheStoredToken(_ backend: TestBackend) async throws {
+        let (app, collections) = try await authApp(backend)
+        try await app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let access = body.data?["accessToken"]?.stringValue
+            let out = try await client.call(.post, "/api/v1/users/logout", headers: bearer(access))
+            #expect(out.status == .ok)
+            #expect(try json(out.body).data == [:])
+            let cleared = out.headers[values: .setCookie]
+            #expect(cleared.count == 2 && cleared.allSatisfy { $0.contains("Max-Age=0") })
+            #expect(try await collections.users.findOne(["username": "asha"])?.refreshToken == nil)
+            let refresh = body.data?["refreshToken"]?.stringValue ?? ""
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
+            #expect(try await client.call(.post, "/api/v1/users/logout").status == .unauthorized)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func changingThePasswordEndsEverySession(_ backend: TestBackend) async throws {
+        try await authApp(backend).app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let access = body.data?["accessToken"]?.stringValue
+            let refresh = body.data?["refreshToken"]?.stringValue ?? ""
+            let wrongOld = try await client.call(
+                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "guess guess", "newPassword": "masala chai 2"}"#, headers: bearer(access))
+            #expect(wrongOld.status == .badRequest)
+            let weakNew = try await client.call(
+                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "chai aur code", "newPassword": "short"}"#, headers: bearer(access))
+            #expect(weakNew.status == .badRequest)
+            #expect(try json(weakNew.body)["errors"]?.arrayValue?.first?.documentValue?["field"] == "newPassword")
+            let changed = try await client.call(
+                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "chai aur code", "newPassword": "masala chai 2"}"#, headers: bearer(access))
+            #expect(changed.status == .ok)
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
+            #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#).status == .unauthorized)
+            #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "masala chai 2"}"#).status == .ok)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func concurrentRegistrationsOfOneAccountGetExactlyOne201(_ backend: TestBackend) async throws {
+        try await authApp(backend).app.test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<10 {
+                    group.addTask {
+                        try await client.call(
+                            .post, "/api/v1/users/register",
+                            json: #"{"fullName": "Racer", "email": "racer\#(i)@example.com", "username": "racer", "password": "chai aur code"}"#
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1)
+            #expect(statuses.filter { $0 == .conflict }.count == 9)
+        }
+    }
+
+    @Test func registrationValidatesEveryField() async throws {
+        try await authApp(.embedded).app.test(.router) { client in
+            let response = try await client.call(
+                .post, "/api/v1/users/register", json: #"{"fullName": " ", "email": "asha-at-example", "username": "as", "password": "chai aur code"}"#)
+            #expect(response.status == .badRequest)
+            let fields = try json(response.body)["errors"]?.arrayValue?.compactMap { $0.documentValue?["field"]?.stringValue }
+            #expect(fields == ["username", "email", "fullName"])
+        }
+    }
+}
