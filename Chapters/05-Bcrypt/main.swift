@@ -25,7 +25,7 @@ await runServer(name: "chapter05", serves: "POST /api/v1/users/register, POST /a
     router.post("api/v1/users/register") { request, context in
         let registration = try await request.decodeBody(as: User.Registration.self, context: context)
         let user = try await users.insert(User(registration))  // the save hook hashes the password
-        return ApiResponse(201, user.publicProfile, "User registered successfully")
+        return ApiResponse(201, user.profile, "User registered successfully")
     }
 
     router.post("api/v1/users/check") { request, context in

@@ -48,13 +48,13 @@ public struct AuthController: Sendable {
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<PublicUser> {
         let registration = try await request.decodeBody(as: User.Registration.self, context: context)
         let user = try await sessions.users.insert(User(registration))
-        return ApiResponse(201, user.publicProfile, "User registered successfully")
+        return ApiResponse(201, user.profile, "User registered successfully")
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
         let (user, pair) = try await Self.answering { try await sessions.login(credentials) }
-        return try withTokenCookies(ApiResponse(200, LoggedIn(user: user.publicProfile, accessToken: pair.accessToken, refreshToken: pair.refreshToken), "User logged in successfully"), pair, request, context)
+        return try withTokenCookies(ApiResponse(200, LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken), "User logged in successfully"), pair, request, context)
     }
 
     @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -28,13 +28,7 @@ public struct ModelCollection<M: Model>: Sendable {
     /// stored. A unique index violation is `StorageError.duplicateKey` naming the field.
     @discardableResult
     public func insert(_ model: M) async throws -> M {
-        var model = model
-        try model.validate()
-        let now = BSONDate.now()
-        model.createdAt = now
-        model.updatedAt = now
-        var document = try BSONEncoder().encode(model)
-        try await beforeSave?(&document)
+        let document = try await prepared(model)
         try await storage.insertOne(document)
         return try BSONDecoder().decode(M.self, from: document)
     }
@@ -43,6 +37,19 @@ public struct ModelCollection<M: Model>: Sendable {
     /// whichever is stored: running it twice changes nothing (seeding uses it).
     @discardableResult
     public func insertIfAbsent(_ model: M, matching keys: [String]) async throws -> M {
+        var filter = Document()
+        var onInsert = Document()
+        for (key, value) in try await prepared(model) {
+            if keys.contains(key) { filter.append(key, value) } else { onInsert.append(key, value) }
+        }
+        let stored = try await storage.findOneAndUpdate(
+            filter, ["$setOnInsert": .document(onInsert)], options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+        guard let stored else { throw StorageError.commandFailed(code: 0, message: "upsert returned no document") }
+        return try BSONDecoder().decode(M.self, from: stored)
+    }
+
+    /// The document to insert: validated, both timestamps now, through the save hook.
+    func prepared(_ model: M) async throws -> Document {
         var model = model
         try model.validate()
         let now = BSONDate.now()
@@ -50,15 +57,7 @@ public struct ModelCollection<M: Model>: Sendable {
         model.updatedAt = now
         var document = try BSONEncoder().encode(model)
         try await beforeSave?(&document)
-        var filter = Document()
-        var onInsert = Document()
-        for (key, value) in document {
-            if keys.contains(key) { filter.append(key, value) } else { onInsert.append(key, value) }
-        }
-        let stored = try await storage.findOneAndUpdate(
-            filter, ["$setOnInsert": .document(onInsert)], options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
-        guard let stored else { throw StorageError.commandFailed(code: 0, message: "upsert returned no document") }
-        return try BSONDecoder().decode(M.self, from: stored)
+        return document
     }
 
     /// Applies `update` (update operators) to the first document matching `filter`, stamping

@@ -1,6 +1,7 @@
 /// `users`: the accounts, and each one's channel. (Node: `models/user.model.js`.)
 import BSON
 
+@dynamicMemberLookup
 public struct User: Model {
     public static let collectionName = "users"
     public static let indexes: [IndexModel] = [
@@ -8,40 +9,39 @@ public struct User: Model {
         .unique(["email": 1]),
     ]
 
-    public var _id: ObjectId
-    /// Unique, lowercase, trimmed; 3–30 of `a-z 0-9 _ .` (it appears in channel URLs).
-    public var username: String
-    /// Unique, lowercase, trimmed. **Fix:** the Node schema misspelt `lowecase`, so
-    /// `A@x.com` and `a@x.com` could register twice.
-    public var email: String
-    public var fullName: String
-    /// The avatar's URL ("" until chapter 07's uploads, where registering requires one).
-    public var avatar: String
-    public var coverImage: String
-    /// Videos this user watched, most recent first.
-    public var watchHistory: [ObjectId]
+    /// Everything a client may see (`user.username`, `user.email`, … read through it). The two
+    /// secrets live beside it, not in it, so an answer built from `profile` cannot leak them.
+    public var profile: PublicUser
     /// The bcrypt hash (chapter 05); never sent to a client.
     public var password: String
     /// The one refresh token currently valid for this user (chapter 06); never sent to a client.
     public var refreshToken: String?
-    public var createdAt: BSONDate
-    public var updatedAt: BSONDate
 
     public init(
         _id: ObjectId = ObjectId(), username: String, email: String, fullName: String, avatar: String = "", coverImage: String = "",
         watchHistory: [ObjectId] = [], password: String, refreshToken: String? = nil
     ) {
-        self._id = _id
-        self.username = username
-        self.email = email
-        self.fullName = fullName
-        self.avatar = avatar
-        self.coverImage = coverImage
-        self.watchHistory = watchHistory
+        let now = BSONDate.now()
+        profile = PublicUser(
+            _id: _id, username: username, email: email, fullName: fullName, avatar: avatar, coverImage: coverImage,
+            watchHistory: watchHistory, createdAt: now, updatedAt: now)
         self.password = password
         self.refreshToken = refreshToken
-        self.createdAt = .now()
-        self.updatedAt = createdAt
+    }
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<PublicUser, T>) -> T {
+        get { profile[keyPath: keyPath] }
+        set { profile[keyPath: keyPath] = newValue }
+    }
+
+    public var _id: ObjectId { profile._id }
+    public var createdAt: BSONDate {
+        get { profile.createdAt }
+        set { profile.createdAt = newValue }
+    }
+    public var updatedAt: BSONDate {
+        get { profile.updatedAt }
+        set { profile.updatedAt = newValue }
     }
 
     public enum Rules {
@@ -49,48 +49,48 @@ public struct User: Model {
             "username", length: 3...30, lowercases: true,
             check: { $0.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "." } },
             message: "username may contain only a-z, 0-9, _ and .")
+        /// **Fix:** the Node schema misspelt `lowecase`, so `A@x.com` and `a@x.com` could register twice.
         public static let email = TextRule("email", length: 3...254, lowercases: true, check: Formats.isEmail, message: "email must be a valid email address")
         public static let fullName = TextRule("fullName", length: 1...100)
+        /// "" until chapter 07's uploads, where registering requires an avatar.
         public static let avatar = TextRule("avatar", length: 0...2048, check: Formats.isMediaURL, message: "avatar must be a URL")
         public static let coverImage = TextRule("coverImage", length: 0...2048, check: Formats.isMediaURL, message: "coverImage must be a URL")
     }
 
     public mutating func validate() throws(ValidationError) {
         var v = Validator()
-        v.apply(Rules.username, to: &username)
-        v.apply(Rules.email, to: &email)
-        v.apply(Rules.fullName, to: &fullName)
-        v.apply(Rules.avatar, to: &avatar)
-        v.apply(Rules.coverImage, to: &coverImage)
+        v.apply(Rules.username, to: &profile.username)
+        v.apply(Rules.email, to: &profile.email)
+        v.apply(Rules.fullName, to: &profile.fullName)
+        v.apply(Rules.avatar, to: &profile.avatar)
+        v.apply(Rules.coverImage, to: &profile.coverImage)
         v.require(!password.isEmpty, "password", "password is required")
         try v.finish()
-    }
-
-    /// What clients may see: everything but `password` and `refreshToken`.
-    public var publicProfile: PublicUser {
-        PublicUser(
-            _id: _id, username: username, email: email, fullName: fullName, avatar: avatar, coverImage: coverImage,
-            watchHistory: watchHistory, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     /// The projection that leaves the secrets in the database: `select("-password -refreshToken")`.
     public static let withoutSecrets: Document = ["password": 0, "refreshToken": 0]
 
-    // Documents written by the Node version may lack the optional fields: the public ones
-    // decode as `PublicUser` does, then the secrets.
+    // One flat document, as the Node version stores it: the profile's fields, then the secrets.
+    enum SecretKeys: String, CodingKey { case password, refreshToken }
+
+    public func encode(to encoder: any Encoder) throws {
+        try profile.encode(to: encoder)
+        var c = encoder.container(keyedBy: SecretKeys.self)
+        try c.encode(password, forKey: .password)
+        try c.encodeIfPresent(refreshToken, forKey: .refreshToken)
+    }
+
     public init(from decoder: any Decoder) throws {
-        let shown = try PublicUser(from: decoder)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            _id: shown._id, username: shown.username, email: shown.email, fullName: shown.fullName, avatar: shown.avatar,
-            coverImage: shown.coverImage, watchHistory: shown.watchHistory, password: try c.decode(String.self, forKey: .password),
-            refreshToken: try c.decodeIfPresent(String.self, forKey: .refreshToken))
-        createdAt = shown.createdAt
-        updatedAt = shown.updatedAt
+        profile = try PublicUser(from: decoder)
+        let c = try decoder.container(keyedBy: SecretKeys.self)
+        password = try c.decode(String.self, forKey: .password)
+        refreshToken = try c.decodeIfPresent(String.self, forKey: .refreshToken)
     }
 }
 
 /// A user as clients see it (and as `verifyJWT` loads it): no password, no refresh token.
+/// Documents written by the Node version may lack `avatar`, `coverImage` or `watchHistory`.
 public struct PublicUser: Codable, Sendable, Equatable {
     public var _id: ObjectId
     public var username: String
