@@ -4,6 +4,7 @@
 import BSON
 import Foundation
 import Hummingbird
+import NIOCore
 
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
@@ -47,7 +48,9 @@ public struct BodyDecoder: RequestDecoder {
                     throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: error.message))
                 }
             }
-            return try await JSONDecoder().decode(type, from: request, context: context)
+            // An empty JSON body reads as `{}`, as express.json() does.
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return try JSONDecoder().decode(type, from: buffer.readableBytes == 0 ? ByteBuffer(string: "{}") : buffer)
         case .some(let m) where m.isType(.applicationUrlEncoded):
             return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
         case nil:

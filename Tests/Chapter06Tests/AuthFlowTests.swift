@@ -135,7 +135,10 @@ func cookie(_ name: String, _ value: String?) -> HTTPFields { [.cookie: "\(name)
             let (body, _) = try await client.loggedIn()
             let r1 = try #require(body.data?["refreshToken"]?.stringValue)
 
-            let first = try await client.call(.post, "/api/v1/users/refresh-token", headers: cookie("refreshToken", r1))
+            // The cookie alone, with an empty JSON body (what fetch() sends with a JSON header and no body).
+            var headers = cookie("refreshToken", r1)
+            headers[.contentType] = "application/json"
+            let first = try await client.execute(uri: "/api/v1/users/refresh-token", method: .post, headers: headers, body: ByteBuffer())
             #expect(first.status == .ok)
             let pair = try #require(try json(first.body).data)
             #expect(pair.keys == ["accessToken", "refreshToken"])
