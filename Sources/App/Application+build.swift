@@ -17,14 +17,14 @@ public func buildApplication(
     config: AppConfig,
     logger: Logger,
     onServerRunning: @escaping @Sendable () async -> Void = {},
-    addRoutes: (AppRouter) throws -> Void
-) rethrows -> some ApplicationProtocol {
+    addRoutes: (AppRouter) -> Void
+) -> some ApplicationProtocol {
     let router = AppRouter(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: CORSMiddleware(allowedOrigins: config.corsOrigins))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: StaticFilesMiddleware(folder: config.publicFolder))
-    try addRoutes(router)
+    addRoutes(router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "videotube"),

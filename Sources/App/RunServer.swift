@@ -1,8 +1,9 @@
 /// What `index.js` does, once for every chapter and the Final server: load `.env`, connect the
 /// database, build the app, listen on `PORT` and say where, and on SIGINT/SIGTERM stop
 /// gracefully (in-flight requests finish, then the database closes). `prepare` runs once the
-/// database is open and before the server listens (chapter 04 creates its indexes there). Any start-up failure (bad
-/// setting, database down, port taken) is one clear log line and exit status 1.
+/// database is open and before the server listens (chapter 04 creates its indexes there). Any
+/// start-up failure (bad setting, database down, index that cannot be built, port taken) is one
+/// clear log line and exit status 1.
 import Database
 import Foundation
 import Hummingbird

@@ -53,8 +53,9 @@ public struct AuthController: Sendable {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
-        let (user, pair) = try await Self.answering { try await sessions.login(credentials) }
-        return try withTokenCookies(ApiResponse(200, LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken), "User logged in successfully"), pair, request, context)
+        let (user, pair) = try await sessions.login(credentials)
+        let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
+        return try withTokenCookies(ApiResponse(200, body, "User logged in successfully"), pair, request, context)
     }
 
     @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -62,7 +63,7 @@ public struct AuthController: Sendable {
         guard let presented = request.cookies["refreshToken"]?.value.nonEmpty ?? body.refreshToken?.nonEmpty else {
             throw ApiError.unauthorized("Unauthorized request")
         }
-        let pair = try await Self.answering { try await sessions.refresh(presented) }
+        let pair = try await sessions.refresh(presented)
         return try withTokenCookies(ApiResponse(200, pair, "Access token refreshed"), pair, request, context)
     }
 
@@ -77,7 +78,7 @@ public struct AuthController: Sendable {
     @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<Empty> {
         let change = try await request.decodeBody(as: PasswordChange.self, context: context)
         let user = try context.requireUser()
-        try await Self.answering { try await sessions.changePassword(user._id, old: change.oldPassword, new: change.newPassword) }
+        try await sessions.changePassword(user._id, old: change.oldPassword, new: change.newPassword)
         return ApiResponse(200, Empty(), "Password changed successfully")
     }
 
@@ -95,20 +96,30 @@ public struct AuthController: Sendable {
         response.setCookie(try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
         return response
     }
+}
 
-    /// Runs a session operation, giving its failures their status and public message.
-    static func answering<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            return try await operation()
-        } catch let failure as Sessions.Failure {
-            switch failure {
-            case .unknownUser: throw ApiError.notFound("User does not exist")
-            case .wrongPassword: throw ApiError.unauthorized("Invalid user credentials")
-            case .invalidRefreshToken: throw ApiError.unauthorized("Invalid refresh token")
-            case .refreshTokenReused: throw ApiError.unauthorized("Refresh token is expired or used")
-            case .wrongOldPassword: throw ApiError.badRequest("Invalid old password", errors: [FieldError(field: "oldPassword", message: "oldPassword is not the current password")])
-            }
+/// How a session failure answers: its status and public message, written by the error middleware.
+extension Sessions.Failure: APIErrorRepresentable {
+    public var statusCode: Int {
+        switch self {
+        case .unknownUser: 404
+        case .wrongPassword, .invalidRefreshToken, .refreshTokenReused: 401
+        case .wrongOldPassword: 400
         }
+    }
+
+    public var message: String {
+        switch self {
+        case .unknownUser: "User does not exist"
+        case .wrongPassword: "Invalid user credentials"
+        case .invalidRefreshToken: "Invalid refresh token"
+        case .refreshTokenReused: "Refresh token is expired or used"
+        case .wrongOldPassword: "Invalid old password"
+        }
+    }
+
+    public var fieldErrors: [FieldError] {
+        self == .wrongOldPassword ? [FieldError(field: "oldPassword", message: "oldPassword is not the current password")] : []
     }
 }
 

@@ -74,24 +74,6 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
         nextPage = hasNextPage ? page + 1 : nil
     }
 
-    /// The same page with each item converted (e.g. documents decoded into a model view).
-    public func map<T: Encodable & Sendable>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
-        Page<T>(docs: try docs.map(transform), totals: self)
-    }
-
-    init<Other>(docs: [Item], totals other: Page<Other>) {
-        self.docs = docs
-        totalDocs = other.totalDocs
-        limit = other.limit
-        page = other.page
-        totalPages = other.totalPages
-        pagingCounter = other.pagingCounter
-        hasPrevPage = other.hasPrevPage
-        hasNextPage = other.hasNextPage
-        prevPage = other.prevPage
-        nextPage = other.nextPage
-    }
-
     enum CodingKeys: String, CodingKey {
         case docs, totalDocs, limit, page, totalPages, pagingCounter, hasPrevPage, hasNextPage, prevPage, nextPage
     }
