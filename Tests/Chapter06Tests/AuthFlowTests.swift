@@ -250,3 +250,39 @@ func cookie(_ name: String, _ value: String?) -> HTTPFields { [.cookie: "\(name)
         }
     }
 }
+
+@Suite struct VerifyJWTRefusals {
+    func base64url(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    @Test(arguments: TestBackend.available)
+    func noneExpiredTamperedAndWrongSecretTokensAreEach401(_ backend: TestBackend) async throws {
+        let (app, collections) = try await authApp(backend)
+        try await app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let user = try #require(try await collections.users.findOne(["username": "asha"]))
+            let good = try #require(body.data?["accessToken"]?.stringValue)
+            let parts = good.split(separator: ".").map(String.init)
+            let claims = String(decoding: Data(base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/").padding(toLength: (parts[1].count + 3) / 4 * 4, withPad: "=", startingAt: 0))!, as: UTF8.self)
+
+            let none = base64url(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."
+            let tampered = parts[0] + "." + base64url(claims.replacingOccurrences(of: "Asha Rao", with: "Admin")) + "." + parts[2]
+            let expired = try await TokenService(testSettings).issue(for: user, now: Date().addingTimeInterval(-3600)).accessToken
+            let otherSecret = TokenSettings(accessSecret: "another-access-secret-0123456789abcdef", refreshSecret: refreshSecret)
+            let wrongSecret = try await TokenService(otherSecret).issue(for: user).accessToken
+
+            #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(good)).status == .ok)
+            for (name, token, message) in [
+                ("none", none, "Invalid access token"), ("tampered", tampered, "Invalid access token"),
+                ("expired", expired, "Access token expired"), ("wrong secret", wrongSecret, "Invalid access token"),
+            ] {
+                for headers in [bearer(token), cookie("accessToken", token)] {
+                    let response = try await client.call(.get, "/api/v1/users/current-user", headers: headers)
+                    #expect(response.status == .unauthorized, "\(name)")
+                    #expect(try json(response.body)["message"]?.stringValue == message, "\(name)")
+                }
+            }
+        }
+    }
+}
