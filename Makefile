@@ -31,7 +31,7 @@ help:
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
-	@echo "make bench          measure the embedded store, in-process and through the wire (release build)"
+	@echo "make bench          measure the embedded store (in-process and through the wire) and authentication (release build)"
 	@echo "make deps           install the system libraries only"
 
 # Installs whichever of the packages are missing, and says which.
@@ -69,8 +69,10 @@ db: deps
 
 bench: deps $(VENV)/.installed
 	swift build -c release --product EmbeddedBench
+	swift build -c release --product AuthBench
 	swift build -c release --product videotube-db
 	.build/release/EmbeddedBench
+	@echo; .build/release/AuthBench
 	@dir=$$(mktemp -d); port=$$($(VENV)/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	DATA_DIR=$$dir DB_PORT=$$port .build/release/videotube-db > $$dir/server.log 2>&1 & pid=$$!; \
 	sleep 2; echo; $(VENV)/bin/python Benchmarks/wire_bench.py $$port; status=$$?; kill $$pid; rm -rf $$dir; exit $$status

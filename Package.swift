@@ -105,9 +105,10 @@ let package = Package(
 
         // MARK: Benchmarks (`make bench`, release build)
 
+        .target(name: "BenchSupport", path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "EmbeddedBench",
-            dependencies: ["BSON", "Storage", "EmbeddedStore"],
+            dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore"],
             path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings
         ),
 
@@ -183,6 +184,13 @@ let package = Package(
             name: "Chapter06",
             dependencies: ["Auth", "Passwords", "Models", "ModelsAPI", "Api", "App"],
             path: "Chapters/06-JWT", swiftSettings: swiftSettings
+        ),
+
+        /// `make bench`: what logins, tokens and verifyJWT cost.
+        .executableTarget(
+            name: "AuthBench",
+            dependencies: ["BenchSupport", "Auth", "Passwords", "Models", "BSON", "Storage", "EmbeddedStore"],
+            path: "Benchmarks/AuthBench", swiftSettings: swiftSettings
         ),
 
         // MARK: Tests

@@ -5,6 +5,7 @@
 // their owner, and the latest page over the whole collection. Release build; wall-clock
 // medians of several runs; printed as a table. Compare rows across sizes: index-backed
 // operations should stay flat as the collections grow.
+import BenchSupport
 import BSON
 import EmbeddedStore
 import Foundation
@@ -13,28 +14,6 @@ import Storage
 let sizes = CommandLine.arguments.dropFirst().compactMap(Int.init).nilIfEmpty ?? [1_000, 10_000, 100_000]
 
 extension Array { var nilIfEmpty: Self? { isEmpty ? nil : self } }
-
-/// Median microseconds per call of `body` over `rounds` rounds of `iterations` calls.
-func measure(iterations: Int, rounds: Int = 5, _ body: (Int) async throws -> Void) async throws -> Double {
-    var samples: [Double] = []
-    for r in 0..<rounds {
-        let start = ContinuousClock.now
-        for i in 0..<iterations { try await body(r * iterations + i) }
-        let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.attoseconds) / 1e12 / Double(iterations) + Double(elapsed.components.seconds) * 1e6 / Double(iterations))
-    }
-    return samples.sorted()[samples.count / 2]
-}
-
-func residentMegabytes() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
-    return kb / 1024
-}
-
-func format(_ us: Double) -> String { us >= 1000 ? String(format: "%8.2f ms", us / 1000) : String(format: "%8.1f µs", us) }
 
 print("Embedded store benchmark (release build, median of 5 rounds; µs or ms per operation)\n")
 print("| documents | insertOne (fsync) | insertMany ×1000 | find _id | find email | channel profile | user's page + owner | latest page + owner | RSS after load |")
