@@ -10,7 +10,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Until the Final server exists, `make run` starts the newest chapter.
+# Until the Final server exists, `make run` starts the most complete chapter server.
 RUN_PRODUCT ?= Chapter06
 N ?= 1
 

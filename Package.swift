@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
     ],
     targets: [
         // MARK: Foundations (no chapter of their own; every chapter stands on them)
@@ -186,6 +187,22 @@ let package = Package(
             path: "Chapters/06-JWT", swiftSettings: swiftSettings
         ),
 
+        // MARK: Chapter 07 — uploads
+
+        /// multer's job: multipart bodies streamed to a temp folder, with limits, checked by content, always cleaned up.
+        .target(
+            name: "Uploads",
+            dependencies: [
+                "App",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Uploads", swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "Chapter07", dependencies: ["Uploads", "Api", "App"], path: "Chapters/07-Uploads", swiftSettings: swiftSettings),
+
         /// `make bench`: what logins, tokens and verifyJWT cost.
         .executableTarget(
             name: "AuthBench",
@@ -267,6 +284,14 @@ let package = Package(
             name: "Chapter06Tests",
             dependencies: [
                 "Auth", "Passwords", "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter06",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "Chapter07Tests",
+            dependencies: [
+                "Uploads", "Api", "App", "BSON", "TestSupport", "Chapter07",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -99,5 +99,13 @@ public final class RawSocket {
         return String(decoding: data, as: UTF8.self)
     }
 
-    deinit { close(fd) }
+    private var isOpen = true
+
+    /// Closes the connection now, as a client that goes away does.
+    public func disconnect() {
+        if isOpen { close(fd) }
+        isOpen = false
+    }
+
+    deinit { disconnect() }
 }

@@ -1,0 +1,203 @@
+/// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
+/// type checks, and the temp files are gone after every outcome.
+import Api
+import App
+import BSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import TestSupport
+import Testing
+import Uploads
+
+let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16] + Array("JFIF".utf8) + [0, 1]
+let mp4: [UInt8] = [0, 0, 0, 24] + Array("ftypisom".utf8) + [0, 0, 2, 0]
+
+/// A multipart body: text fields, then files as (field, filename, bytes).
+func multipart(_ boundary: String, fields: [(String, String)] = [], files: [(String, String, [UInt8])] = [], close: Bool = true) -> ByteBuffer {
+    var body = ByteBuffer()
+    for (name, value) in fields {
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+    }
+    for (name, filename, bytes) in files {
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        body.writeBytes(bytes)
+        body.writeString("\r\n")
+    }
+    if close { body.writeString("--\(boundary)--\r\n") }
+    return body
+}
+
+let boundary = "----videotube-test-boundary"
+let formType: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+
+/// An app with one upload route; `seen` records the temp files as they were inside the scope.
+final class Seen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _files: [UploadedFile] = []
+    var files: [UploadedFile] { lock.withLock { _files } }
+    func record(_ files: [UploadedFile]) { lock.withLock { _files += files } }
+}
+
+func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> some ApplicationProtocol {
+    let uploads = Uploads(UploadSettings(tempFolder: temp, maxImageBytes: 1000, maxVideoBytes: 3000, maxFieldBytes: 200))
+    return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+        router.post("upload") { request, _ in
+            try await uploads.receive(request, files: [.image("avatar", required: true), .image("coverImage"), .video("videoFile")]) { form in
+                seen.record(Array(form.files.values))
+                for file in form.files.values {
+                    // Inside the scope the file is on disk, complete.
+                    let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? -1
+                    guard size == file.size else { throw ApiError(500, "temp file incomplete") }
+                }
+                if failAfterReceiving { throw ApiError(502, "media storage failed") }
+                return ApiResponse(200, form.fields, "ok")
+            }
+        }
+    }
+}
+
+func tempFolder() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("temp-\(UUID().uuidString)").path }
+func leftovers(_ folder: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] }
+
+@Suite struct Uploading {
+    @Test func filesLandUnderRandomNamesAndAreGoneAfterTheAnswer() async throws {
+        let temp = tempFolder(), seen = Seen()
+        try await uploadApp(temp: temp, seen: seen).test(.router) { client in
+            let body = multipart(boundary, fields: [("fullName", "Asha Rao")], files: [("avatar", "../../../etc/passwd.png", png + [1, 2, 3]), ("videoFile", "talk.mp4", mp4)])
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
+            #expect(response.status == .ok)
+            #expect(try Document(extendedJSON: String(buffer: response.body))["data"]?.documentValue?["fullName"] == "Asha Rao")
+        }
+        let files = seen.files.sorted { $0.field < $1.field }
+        #expect(files.map(\.field) == ["avatar", "videoFile"])
+        #expect(files[0].size == png.count + 3 && files[0].format.mimeType == "image/png" && files[0].clientName == "../../../etc/passwd.png")
+        #expect(files[1].format.name == "MP4")
+        for file in files {
+            #expect(URL(fileURLWithPath: file.path).deletingLastPathComponent().standardizedFileURL.path == URL(fileURLWithPath: temp).standardizedFileURL.path)
+            #expect(!file.path.contains("passwd") && !file.path.contains("talk"))
+        }
+        #expect(leftovers(temp).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("wrong type", [("avatar", "cv.png", Array("%PDF-1.7 not an image".utf8))], 415, "avatar"),
+        ("a video as an image", [("avatar", "a.png", mp4)], 415, "avatar"),
+        ("an image as a video", [("avatar", "a.png", png), ("videoFile", "v.mp4", jpeg + [UInt8](repeating: 0, count: 20))], 415, "videoFile"),
+        ("too large", [("avatar", "big.png", png + [UInt8](repeating: 7, count: 1000))], 413, "avatar"),
+        ("video too large", [("avatar", "a.png", png), ("videoFile", "v.mp4", mp4 + [UInt8](repeating: 1, count: 3000))], 413, "videoFile"),
+        ("unexpected field", [("avatar", "a.png", png), ("resume", "r.png", png)], 400, "resume"),
+        ("the same field twice", [("avatar", "a.png", png), ("avatar", "b.png", png)], 400, "avatar"),
+        ("required file missing", [("coverImage", "c.png", png)], 400, "avatar"),
+    ] as [(String, [(String, String, [UInt8])], Int, String)])
+    func refusedUploadsNameTheFieldAndLeaveNothing(_ name: String, _ files: [(String, String, [UInt8])], _ status: Int, _ field: String) async throws {
+        let temp = tempFolder()
+        try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: multipart(boundary, files: files))
+            #expect(Int(response.status.code) == status, "\(name)")
+            let body = try Document(extendedJSON: String(buffer: response.body))
+            #expect(body["errors"]?.arrayValue?.first?.documentValue?["field"]?.stringValue == field, "\(name)")
+        }
+        #expect(leftovers(temp).isEmpty, "\(name)")
+    }
+
+    @Test func badBodiesAreClientErrorsAndLeaveNothing() async throws {
+        let temp = tempFolder()
+        try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
+            // Not multipart at all.
+            let json = try await client.execute(uri: "/upload", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+            #expect(json.status == .unsupportedMediaType)
+            // Cut off before the closing boundary: the file part never ends.
+            let truncated = multipart(boundary, files: [("avatar", "a.png", png + [UInt8](repeating: 1, count: 100))], close: false)
+            let cut = try await client.execute(uri: "/upload", method: .post, headers: formType, body: truncated)
+            #expect(cut.status == .badRequest)
+            // Text fields beyond their limit.
+            let chatty = multipart(boundary, fields: [("bio", String(repeating: "x", count: 500))], files: [("avatar", "a.png", png)])
+            #expect(try await client.execute(uri: "/upload", method: .post, headers: formType, body: chatty).status == .contentTooLarge)
+            // An empty body, and a part without a name.
+            #expect(try await client.execute(uri: "/upload", method: .post, headers: formType, body: ByteBuffer()).status == .badRequest)
+            var nameless = ByteBuffer(string: "--\(boundary)\r\nContent-Disposition: form-data\r\n\r\nx\r\n--\(boundary)--\r\n")
+            #expect(try await client.execute(uri: "/upload", method: .post, headers: formType, body: nameless).status == .badRequest)
+            nameless.clear()
+        }
+        #expect(leftovers(temp).isEmpty)
+    }
+
+    @Test func anEmptyFileInputIsNoFile() async throws {
+        let temp = tempFolder(), seen = Seen()
+        try await uploadApp(temp: temp, seen: seen).test(.router) { client in
+            let body = multipart(boundary, files: [("avatar", "a.jpg", jpeg), ("coverImage", "", [])])
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
+            #expect(response.status == .ok)
+        }
+        #expect(seen.files.map(\.field) == ["avatar"])
+        #expect(seen.files.first?.format.fileExtension == "jpg")
+    }
+
+    @Test func whenTheRouteFailsAfterReceivingTheTempFilesStillGo() async throws {
+        let temp = tempFolder(), seen = Seen()
+        try await uploadApp(temp: temp, seen: seen, failAfterReceiving: true).test(.router) { client in
+            let body = multipart(boundary, files: [("avatar", "a.png", png)])
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
+            #expect(response.status == .badGateway)
+        }
+        #expect(seen.files.count == 1)
+        #expect(leftovers(temp).isEmpty)
+    }
+
+    /// Files this process has open in `folder`. A file still being received has no name yet
+    /// (O_TMPFILE): /proc shows it as `<folder>/#<inode> (deleted)`.
+    func openFiles(in folder: String) -> Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "").hasPrefix(folder + "/") }.count
+    }
+
+    @Test func aClientThatDisconnectsHalfwayLeavesNothing() async throws {
+        let temp = tempFolder(), seen = Seen()
+        try await uploadApp(temp: temp, seen: seen).test(.live) { client in
+            let port = try #require(client.port)
+            let socket = try RawSocket(port: port, timeoutSeconds: 5)
+            let start = "--\(boundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
+            try socket.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: 100000\r\n\r\n" + start)
+            try socket.send(bytes: png + [UInt8](repeating: 1, count: 200))
+            // The file is being written (open, still nameless, nothing visible in the folder)…
+            for _ in 0..<300 where openFiles(in: temp) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(openFiles(in: temp) == 1)
+            #expect(leftovers(temp).isEmpty)
+            // …and when the client vanishes it is dropped: not open, not in the folder.
+            socket.disconnect()
+            for _ in 0..<300 where openFiles(in: temp) > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(openFiles(in: temp) == 0)
+            #expect(leftovers(temp).isEmpty)
+            // The server goes on serving.
+            let body = multipart(boundary, files: [("avatar", "a.png", png)])
+            let next = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
+            #expect(next.status == .ok)
+        }
+        #expect(seen.files.count == 1)
+        #expect(leftovers(temp).isEmpty)
+    }
+
+    @Test func formatsAreRecognisedByTheirFirstBytes() {
+        #expect(FileKind.image.detect(png)?.name == "PNG")
+        #expect(FileKind.image.detect(jpeg)?.name == "JPEG")
+        #expect(FileKind.image.detect(Array("GIF89a".utf8) + [0, 0, 0, 0, 0, 0])?.name == "GIF")
+        #expect(FileKind.image.detect(Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBP".utf8))?.name == "WebP")
+        #expect(FileKind.video.detect(mp4)?.name == "MP4")
+        #expect(FileKind.video.detect([0, 0, 0, 20] + Array("ftypqt  ".utf8))?.name == "MOV")
+        #expect(FileKind.video.detect([0x1A, 0x45, 0xDF, 0xA3, 0, 0, 0, 0, 0, 0, 0, 0])?.name == "WebM")
+        #expect(FileKind.image.detect(mp4) == nil && FileKind.video.detect(png) == nil)
+        #expect(FileKind.image.detect(Array("<svg xmlns=".utf8)) == nil)  // SVG can carry script: refused
+        #expect(FileKind.image.detect([0xFF, 0xD8]) == nil)  // too short to tell
+    }
+
+    @Test func settingsComeFromTheEnvironment() throws {
+        let s = try UploadSettings { ["TEMP_DIR": "/tmp/x", "MAX_IMAGE_BYTES": "100"][$0] }
+        #expect(s.tempFolder == "/tmp/x" && s.maxImageBytes == 100 && s.maxVideoBytes == 200_000_000)
+        #expect(throws: ConfigError.self) { try UploadSettings { $0 == "MAX_VIDEO_BYTES" ? "lots" : nil } }
+    }
+}
