@@ -201,3 +201,24 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
         #expect(throws: ConfigError.self) { try UploadSettings { $0 == "MAX_VIDEO_BYTES" ? "lots" : nil } }
     }
 }
+
+@Suite struct Chapter07Executable {
+    @Test func theUploadRouteReportsWhatItReceivedAndKeepsNothing() async throws {
+        let port = 28_000 + Int.random(in: 0..<2000)
+        let server = try ChapterServer.start("Chapter07", port: port, environment: ["MAX_IMAGE_BYTES": "1000"])
+        defer { server.stop() }
+        let headers = ["Content-Type": "multipart/form-data; boundary=\(boundary)"]
+        let body = multipart(boundary, fields: [("fullName", "Asha Rao")], files: [("avatar", "me.png", png), ("videoFile", "talk.mp4", mp4)])
+        let ok = try await TestHTTP.send("POST", port: port, "/api/v1/uploads", body: Data(body.readableBytesView), headers: headers)
+        #expect(ok.status == 200)
+        let data = try #require(ok.body["data"]?.documentValue)
+        #expect(data["fields"]?.documentValue?["fullName"] == "Asha Rao")
+        let files = (data["files"]?.arrayValue ?? []).compactMap(\.documentValue)
+        #expect(files.map { $0["field"]?.stringValue ?? "" } == ["avatar", "videoFile"])
+        #expect(files.first?["mimeType"] == "image/png" && files.first?["originalName"] == "me.png")
+        let big = multipart(boundary, files: [("avatar", "big.png", png + [UInt8](repeating: 0, count: 2000))])
+        #expect(try await TestHTTP.send("POST", port: port, "/api/v1/uploads", body: Data(big.readableBytesView), headers: headers).status == 413)
+        let temp = server.directory.appendingPathComponent("public/temp").path
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? []).isEmpty)
+    }
+}

@@ -5,6 +5,8 @@ import Foundation
 public final class ChapterServer: @unchecked Sendable {
     public let pid: Int32
     public let startupLine: String
+    /// The (fresh, empty) folder it runs in.
+    public var directory: URL { process.currentDirectoryURL! }
     private let process: Process
     private let output: Pipe
     private var collected = Data()

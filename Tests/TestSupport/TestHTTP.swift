@@ -15,12 +15,15 @@ public enum TestHTTP {
     public static func send(
         _ method: String, port: Int, _ path: String, json: String? = nil, headers: [String: String] = [:]
     ) async throws -> HTTPReply {
+        var headers = headers
+        if json != nil { headers["Content-Type"] = "application/json" }
+        return try await send(method, port: port, path, body: json.map { Data($0.utf8) }, headers: headers)
+    }
+
+    public static func send(_ method: String, port: Int, _ path: String, body: Data?, headers: [String: String]) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
+        request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpShouldSetCookies = false
