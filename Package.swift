@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // MARK: Foundations (no chapter of their own; every chapter stands on them)
@@ -202,6 +204,37 @@ let package = Package(
             path: "Sources/Uploads", swiftSettings: swiftSettings
         ),
         .executableTarget(name: "Chapter07", dependencies: ["Uploads", "Api", "App"], path: "Chapters/07-Uploads", swiftSettings: swiftSettings),
+
+        // MARK: Chapter 08 — media (Cloudinary, or a local folder)
+
+        /// Where uploaded files live: Cloudinary through its signed upload API, or a local media folder.
+        .target(
+            name: "Media",
+            dependencies: [
+                "Uploads", "App",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Media", swiftSettings: swiftSettings
+        ),
+
+        /// The user routes that carry files: multipart register, avatar and cover-image updates.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Auth", "Uploads", "Media", "Models", "ModelsAPI", "Passwords", "Api", "App", "BSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Accounts", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Chapter08",
+            dependencies: ["Accounts", "Auth", "Uploads", "Media", "Models", "ModelsAPI", "Passwords", "Api", "App", .product(name: "Logging", package: "swift-log")],
+            path: "Chapters/08-Media", swiftSettings: swiftSettings
+        ),
 
         /// `make bench`: what logins, tokens and verifyJWT cost.
         .executableTarget(

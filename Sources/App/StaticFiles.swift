@@ -10,8 +10,9 @@ import Hummingbird
 public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let files: FileMiddleware<Context, LocalFileSystem>
 
-    public init(folder: String) {
-        files = FileMiddleware(folder, searchForIndexHtml: false)
+    /// Serves `folder` at `/`, or at `urlBasePath` (chapter 08 serves the media folder at `/media`).
+    public init(folder: String, urlBasePath: String? = nil) {
+        files = FileMiddleware(folder, urlBasePath: urlBasePath, searchForIndexHtml: false)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

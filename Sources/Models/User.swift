@@ -16,6 +16,10 @@ public struct User: Model {
     public var password: String
     /// The one refresh token currently valid for this user (chapter 06); never sent to a client.
     public var refreshToken: String?
+    /// The media storage's ids of the avatar and cover image (chapter 08), so that a replaced
+    /// image can be deleted from storage. Documents written by the Node version have none.
+    public var avatarId: String?
+    public var coverImageId: String?
 
     public init(
         _id: ObjectId = ObjectId(), username: String, email: String, fullName: String, avatar: String = "", coverImage: String = "",
@@ -71,21 +75,25 @@ public struct User: Model {
     /// The projection that leaves the secrets in the database: `select("-password -refreshToken")`.
     public static let withoutSecrets: Document = ["password": 0, "refreshToken": 0]
 
-    // One flat document, as the Node version stores it: the profile's fields, then the secrets.
-    enum SecretKeys: String, CodingKey { case password, refreshToken }
+    // One flat document, as the Node version stores it: the profile's fields, then the rest.
+    enum StoredKeys: String, CodingKey { case password, refreshToken, avatarId, coverImageId }
 
     public func encode(to encoder: any Encoder) throws {
         try profile.encode(to: encoder)
-        var c = encoder.container(keyedBy: SecretKeys.self)
+        var c = encoder.container(keyedBy: StoredKeys.self)
         try c.encode(password, forKey: .password)
         try c.encodeIfPresent(refreshToken, forKey: .refreshToken)
+        try c.encodeIfPresent(avatarId, forKey: .avatarId)
+        try c.encodeIfPresent(coverImageId, forKey: .coverImageId)
     }
 
     public init(from decoder: any Decoder) throws {
         profile = try PublicUser(from: decoder)
-        let c = try decoder.container(keyedBy: SecretKeys.self)
+        let c = try decoder.container(keyedBy: StoredKeys.self)
         password = try c.decode(String.self, forKey: .password)
         refreshToken = try c.decodeIfPresent(String.self, forKey: .refreshToken)
+        avatarId = try c.decodeIfPresent(String.self, forKey: .avatarId)
+        coverImageId = try c.decodeIfPresent(String.self, forKey: .coverImageId)
     }
 }
 
