@@ -330,6 +330,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "Chapter08Tests",
+            dependencies: [
+                "Accounts", "Auth", "Media", "Uploads", "Passwords", "Models", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter08",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "Chapter01Tests",
             dependencies: ["Chapter01", "TestSupport"],
             swiftSettings: swiftSettings

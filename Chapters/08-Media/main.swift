@@ -16,7 +16,7 @@ import Uploads
 
 await runServer(
     name: "chapter08",
-    serves: "/api/v1/users: register (multipart), login, logout, refresh-token, change-password, current-user, avatar, cover-image; /media; GET /api/v1/healthcheck"
+    serves: "/api/v1/users: register (multipart), login, logout, refresh-token, change-password, current-user, avatar, cover-image, c/:username; GET /api/v1/videos; /media; GET /api/v1/healthcheck"
 ) { router, db, config in
     let logger = Logger(label: "chapter08")
     let env = { (name: String) in config.environment.get(name) }
@@ -34,6 +34,7 @@ await runServer(
     HealthController(storage: db.storage).addRoutes(to: router)
     auth.addRoutes(to: router.group("api/v1/users"), jsonRegister: false)
     accounts.addRoutes(to: router.group("api/v1/users"))
+    BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: router.group("api/v1").add(middleware: auth.verifyJWT))
 } prepare: { db in
     try await Collections(db.database).createIndexes()
 }

@@ -28,10 +28,19 @@ public struct CloudinaryMedia: MediaStorage {
     public let settings: CloudinarySettings
     let client: HTTPClient
 
-    public init(_ settings: CloudinarySettings, client: HTTPClient = .shared) {
+    public init(_ settings: CloudinarySettings, client: HTTPClient = CloudinaryMedia.client) {
         self.settings = settings
         self.client = client
     }
+
+    /// One client for the process. Connecting gives up after 10 seconds (the default waits far
+    /// longer, retrying, while the user's request hangs); a slow upload may take 2 minutes between
+    /// bytes before it is abandoned.
+    public static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     public var location: String { "Cloudinary (cloud \(settings.cloudName))" }
 

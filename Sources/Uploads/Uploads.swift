@@ -47,6 +47,14 @@ public struct UploadedFile: Sendable, Equatable {
     public let format: FileKind.Format
     /// The name the client gave, for display only; it never reaches the file system.
     public let clientName: String
+
+    public init(field: String, path: String, size: Int, format: FileKind.Format, clientName: String) {
+        self.field = field
+        self.path = path
+        self.size = size
+        self.format = format
+        self.clientName = clientName
+    }
 }
 
 /// What a multipart form carried, once its files are safely on disk.

@@ -1,0 +1,259 @@
+/// Chapter 08: both media backends, Cloudinary's signed API (against a local stand-in that checks
+/// every signature), and the routes that carry files: nothing orphaned, replaced assets deleted.
+import Accounts
+import AsyncHTTPClient
+import Api
+import App
+import Auth
+import BSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Media
+import Models
+import NIOCore
+import Passwords
+import Storage
+import TestSupport
+import Testing
+import Uploads
+
+let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [UInt8](repeating: 0, count: 50)
+
+func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
+func listing(_ folder: String) -> [String] { (try? FileManager.default.subpathsOfDirectory(atPath: folder))?.filter { $0.contains(".") }.sorted() ?? [] }
+
+/// A temp file as chapter 07 leaves it.
+func tempFile(_ bytes: [UInt8], kind: FileKind, in folder: String) throws -> UploadedFile {
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let format = try #require(kind.detect(bytes))
+    let path = folder + "/\(UUID().uuidString).\(format.fileExtension)"
+    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    return UploadedFile(field: "f", path: path, size: bytes.count, format: format, clientName: "x")
+}
+
+/// An MP4 of `seconds` as far as its `mvhd` box says (ftyp, then moov/mvhd, version 0).
+func mp4(milliseconds: UInt32) -> [UInt8] {
+    func be32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian, Array.init) }
+    let ftyp = be32(16) + Array("ftypisom".utf8) + be32(0x200)
+    let mvhdBody: [UInt8] = [0, 0, 0, 0] + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + [UInt8](repeating: 0, count: 80)
+    let mvhd = be32(UInt32(8 + mvhdBody.count)) + Array("mvhd".utf8) + mvhdBody
+    let moov = be32(UInt32(8 + mvhd.count)) + Array("moov".utf8) + mvhd
+    return ftyp + be32(16) + Array("free".utf8) + [UInt8](repeating: 0, count: 8) + moov
+}
+
+@Suite struct LocalMediaStorage {
+    @Test func storesServesByURLReadsVideoDurationsAndDeletes() async throws {
+        let media = LocalMedia(folder: scratch("media")), temp = scratch("temp")
+        let image = try await media.upload(try tempFile(png, kind: .image, in: temp), folder: "avatars")
+        #expect(image.url.hasPrefix("/media/avatars/") && image.url.hasSuffix(".png") && image.resourceType == "image")
+        #expect(listing(media.folder) == [image.publicId])
+        #expect(media.publicId(forURL: image.url) == image.publicId)
+        let video = try await media.upload(try tempFile(mp4(milliseconds: 12_345), kind: .video, in: temp), folder: "videos")
+        #expect(video.duration == 12.345 && video.resourceType == "video")
+        try await media.delete(publicId: image.publicId, resourceType: "image")
+        try await media.delete(publicId: image.publicId, resourceType: "image")  // already gone: fine
+        #expect(listing(media.folder) == [video.publicId])
+        for hostile in ["../../etc/passwd", "/etc/passwd", "avatars/../../x.png", "a/b/c.png"] {
+            await #expect(throws: MediaError.self, "\(hostile)") { try await media.delete(publicId: hostile, resourceType: "image") }
+        }
+    }
+
+    @Test func theBackendIsChosenFromTheEnvironment() throws {
+        #expect(try connectMedia { _ in nil } is LocalMedia)
+        let cloud = try connectMedia { ["CLOUDINARY_CLOUD_NAME": "demo", "CLOUDINARY_API_KEY": "k", "CLOUDINARY_API_SECRET": "s"][$0] }
+        #expect(cloud.location == "Cloudinary (cloud demo)")
+        #expect(throws: ConfigError.self) { try connectMedia { $0 == "CLOUDINARY_API_KEY" ? "k" : nil } }
+    }
+}
+
+/// A stand-in for Cloudinary's API that checks what the real one checks: the signature over the
+/// signed parameters, the API key, and that a file arrived.
+actor FakeCloudinary {
+    var uploads: [(folder: String, bytes: Int)] = []
+    var destroyed: [String] = []
+    var failUploads = false
+    func recordUpload(_ folder: String, _ bytes: Int) { uploads.append((folder, bytes)) }
+    func recordDestroy(_ id: String) { destroyed.append(id) }
+    func setFailing() { failUploads = true }
+
+    static func app(_ fake: FakeCloudinary, secret: String) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("v1_1/:cloud/:type/upload") { request, context -> Response in
+            if await fake.failUploads {
+                _ = try await request.body.collect(upTo: 10_000_000)
+                return Response(status: .internalServerError)
+            }
+            let body = try await request.body.collect(upTo: 10_000_000)
+            let text = String(decoding: body.readableBytesView, as: UTF8.self)
+            func field(_ name: String) -> String? {
+                guard let r = text.range(of: "name=\"\(name)\"\r\n\r\n") else { return nil }
+                return String(text[r.upperBound...].prefix { $0 != "\r\n" })  // "\r\n" is one Character in Swift
+            }
+            guard let folder = field("folder"), let timestamp = field("timestamp"), field("api_key") == "key",
+                field("signature") == CloudinaryMedia.signature(["folder": folder, "timestamp": timestamp], secret: secret),
+                let file = text.range(of: "name=\"file\"; filename=")
+            else { return Response(status: .unauthorized) }
+            await fake.recordUpload(folder, text.distance(from: file.upperBound, to: text.endIndex))
+            let type = context.parameters.get("type")!
+            let id = "\(folder)/\(UUID().uuidString.prefix(8))"
+            let json = #"{"secure_url": "https://res.cloudinary.com/demo/\#(type)/upload/v1712345678/\#(id).png", "public_id": "\#(id)", "resource_type": "\#(type)", "duration": 4.5}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        router.post("v1_1/:cloud/:type/destroy") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 10_000))
+            var form: [String: String] = [:]
+            for pair in body.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                if kv.count == 2 { form[kv[0]] = kv[1] }
+            }
+            guard let id = form["public_id"], let ts = form["timestamp"],
+                form["signature"] == CloudinaryMedia.signature(["public_id": id, "timestamp": ts], secret: secret)
+            else { return Response(status: .unauthorized) }
+            await fake.recordDestroy(id)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"result":"ok"}"#)))
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+}
+
+@Suite struct Cloudinary {
+    @Test func theSignatureIsCloudinarysOwnExample() {
+        // From Cloudinary's "Generating authentication signatures" documentation.
+        let parameters = ["timestamp": "1315060510", "public_id": "sample_image", "eager": "w_400,h_300,c_pad|w_260,h_200,c_crop"]
+        #expect(CloudinaryMedia.signature(parameters, secret: "abcd") == "bfd09f95f331f558cbd1320e67aa8d488770583e")
+    }
+
+    @Test func uploadsAndDeletesAreSignedAndTheFileIsSent() async throws {
+        let fake = FakeCloudinary()
+        try await FakeCloudinary.app(fake, secret: "shh").test(.live) { client in
+            let media = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:\(client.port!)"))
+            let stored = try await media.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars")
+            #expect(stored.url.hasPrefix("https://res.cloudinary.com/demo/image/upload/") && stored.publicId.hasPrefix("avatars/"))
+            #expect(media.publicId(forURL: stored.url) == stored.publicId)
+            try await media.delete(publicId: stored.publicId, resourceType: "image")
+            let uploads = await fake.uploads
+            #expect(uploads.count == 1 && uploads[0].folder == "avatars" && uploads[0].bytes > png.count)
+            #expect(await fake.destroyed == [stored.publicId])
+
+            let wrongSecret = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "guess", apiBase: "http://127.0.0.1:\(client.port!)"))
+            await #expect(throws: MediaError.self) { _ = try await wrongSecret.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars") }
+            await fake.setFailing()
+            await #expect(throws: MediaError.self) { _ = try await media.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars") }
+        }
+        // Cloudinary unreachable: a MediaError once connecting gives up (a short timeout here).
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .milliseconds(300))
+        let impatient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let down = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:1"), client: impatient)
+        await #expect(throws: MediaError.self) { _ = try await down.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars") }
+        try await impatient.shutdown()
+    }
+
+    @Test func publicIdsComeBackFromTheURLsTheNodeVersionStored() {
+        let media = CloudinaryMedia(CloudinarySettings(cloudName: "chai", apiKey: "k", apiSecret: "s"))
+        #expect(media.publicId(forURL: "http://res.cloudinary.com/chai/image/upload/v1700000000/qwerty123.png") == "qwerty123")
+        #expect(media.publicId(forURL: "https://res.cloudinary.com/chai/video/upload/v1/videos/talk.mp4") == "videos/talk")
+        #expect(media.publicId(forURL: "https://example.com/chai.png") == nil)
+    }
+}
+
+// MARK: The routes
+
+let boundary = "----videotube-media-test"
+
+func form(_ fields: [(String, String)], files: [(String, [UInt8])]) -> ByteBuffer {
+    var body = ByteBuffer()
+    for (name, value) in fields { body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n") }
+    for (name, bytes) in files {
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(name).png\"\r\n\r\n")
+        body.writeBytes(bytes)
+        body.writeString("\r\n")
+    }
+    body.writeString("--\(boundary)--\r\n")
+    return body
+}
+
+let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username", "asha"), ("password", "chai aur code")]
+
+@Suite struct AccountRoutes {
+    struct Setup {
+        let media: LocalMedia
+        let temp: String
+    }
+
+    func app(_ backend: TestBackend) async throws -> (some ApplicationProtocol, Setup) {
+        let setup = Setup(media: LocalMedia(folder: scratch("media")), temp: scratch("temp"))
+        let hasher = PasswordHasher(cost: 4)
+        let collections = Collections(try await backend.freshDatabase(), userBeforeSave: hasher.hashOnSave)
+        try await collections.createIndexes()
+        let tokens = TokenService(TokenSettings(accessSecret: String(repeating: "a", count: 32), refreshSecret: String(repeating: "r", count: 32)))
+        let auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: CookieSettings())
+        let accounts = AccountMediaController(
+            users: collections.users, uploads: Uploads(UploadSettings(tempFolder: setup.temp)), media: setup.media, verifyJWT: auth.verifyJWT)
+        let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+            auth.addRoutes(to: router.group("api/v1/users"), jsonRegister: false)
+            accounts.addRoutes(to: router.group("api/v1/users"))
+        }
+        return (app, setup)
+    }
+
+    let formType: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+
+    @Test(arguments: TestBackend.available)
+    func registerStoresTheAvatarAndAFailedRegistrationKeepsNoAsset(_ backend: TestBackend) async throws {
+        let (app, setup) = try await app(backend)
+        try await app.test(.router) { client in
+            let created = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(asha, files: [("avatar", png), ("coverImage", png)]))
+            #expect(created.status == .created)
+            let user = try #require(try Document(extendedJSON: String(buffer: created.body))["data"]?.documentValue)
+            #expect(user["avatar"]?.stringValue?.hasPrefix("/media/avatars/") == true && user["coverImage"]?.stringValue?.hasPrefix("/media/covers/") == true)
+            #expect(user["avatarId"] == nil && user["password"] == nil)
+            #expect(listing(setup.media.folder).count == 2)
+
+            // Taken username: 409, and the avatar it uploaded is deleted again.
+            var again = asha
+            again[1] = ("email", "other@example.com")
+            let taken = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(again, files: [("avatar", png)]))
+            #expect(taken.status == .conflict)
+            // No avatar, a bad field, a weak password: 400 before anything is uploaded.
+            var weak = asha
+            weak[3] = ("password", "short")
+            for (fields, files) in [(again, [(String, [UInt8])]()), ([("fullName", "")] + Array(again.dropFirst()), [("avatar", png)]), (weak, [("avatar", png)])] {
+                let refused = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(fields, files: files))
+                #expect(refused.status == .badRequest)
+            }
+            #expect(listing(setup.media.folder).count == 2)
+        }
+        #expect(listing(setup.temp).isEmpty)
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aReplacedAvatarLeavesStorage(_ backend: TestBackend) async throws {
+        let (app, setup) = try await app(backend)
+        try await app.test(.router) { client in
+            _ = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(asha, files: [("avatar", png)]))
+            let first = listing(setup.media.folder)
+            let login = try await client.execute(
+                uri: "/api/v1/users/login", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username": "asha", "password": "chai aur code"}"#))
+            let token = try #require(try Document(extendedJSON: String(buffer: login.body))["data"]?.documentValue?["accessToken"]?.stringValue)
+            var headers = formType
+            headers[.authorization] = "Bearer \(token)"
+            let updated = try await client.execute(uri: "/api/v1/users/avatar", method: .patch, headers: headers, body: form([], files: [("avatar", png + [1])]))
+            #expect(updated.status == .ok)
+            let now = listing(setup.media.folder)
+            #expect(now.count == 1 && now != first)
+            let cover = try await client.execute(uri: "/api/v1/users/cover-image", method: .patch, headers: headers, body: form([], files: [("coverImage", png)]))
+            #expect(cover.status == .ok)
+            #expect(listing(setup.media.folder).count == 2)
+            // Not logged in: 401, nothing stored.
+            let anonymous = try await client.execute(uri: "/api/v1/users/avatar", method: .patch, headers: formType, body: form([], files: [("avatar", png)]))
+            #expect(anonymous.status == .unauthorized)
+            #expect(listing(setup.media.folder).count == 2)
+        }
+        #expect(listing(setup.temp).isEmpty)
+    }
+}
