@@ -177,8 +177,9 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
-                "Models", "ModelsAPI", "Passwords", "Api", "App", "BSON",
+                "Models", "ModelsAPI", "Passwords", "Api", "App", "BSON", "Storage",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/Auth", swiftSettings: swiftSettings

@@ -16,17 +16,13 @@ await runServer(
     name: "chapter06",
     serves: "/api/v1/users: register, login, logout, refresh-token, change-password, current-user, c/:username; GET /api/v1/videos; GET /api/v1/healthcheck"
 ) { router, db, config in
-    var warnings: [String] = []
-    let tokens = TokenService(try TokenSettings({ config.environment.get($0) }, warnings: &warnings))
-    for warning in warnings { Logger(label: "chapter06").warning("\(warning)") }
-    let hasher = PasswordHasher(cost: try PasswordHasher.cost(from: config.environment.get("BCRYPT_COST")))
-    let collections = Collections(db.database, userBeforeSave: hasher.hashOnSave)
-    let auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: config.cookies)
+    let setup = try AuthSetup(database: db.database, config: config, logger: Logger(label: "chapter06"))
+    let auth = setup.auth
 
     HealthController(storage: db.storage).addRoutes(to: router)
     auth.addRoutes(to: router.group("api/v1/users"))
     let secured = router.group("api/v1").add(middleware: auth.verifyJWT)
-    BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
+    BrowseController(collections: setup.collections, viewer: { $0.user?._id }).addRoutes(to: secured)
 } prepare: { db in
     try await Collections(db.database).createIndexes()
 }

@@ -20,21 +20,17 @@ await runServer(
 ) { router, db, config in
     let logger = Logger(label: "chapter08")
     let env = { (name: String) in config.environment.get(name) }
-    var warnings: [String] = []
-    let tokens = TokenService(try TokenSettings(env, warnings: &warnings))
-    for warning in warnings { logger.warning("\(warning)") }
-    let hasher = PasswordHasher(cost: try PasswordHasher.cost(from: env("BCRYPT_COST")))
+    let setup = try AuthSetup(database: db.database, config: config, logger: logger)
+    let auth = setup.auth
     let media = try connectMedia(env)
     logger.info("Media storage: \(media.location)")
-    let collections = Collections(db.database, userBeforeSave: hasher.hashOnSave)
-    let auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: config.cookies)
-    let accounts = AccountMediaController(users: collections.users, uploads: Uploads(try UploadSettings(env)), media: media, verifyJWT: auth.verifyJWT)
+    let accounts = AccountMediaController(users: setup.collections.users, uploads: Uploads(try UploadSettings(env)), media: media, verifyJWT: auth.verifyJWT)
 
     if let local = media as? LocalMedia { router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath)) }
     HealthController(storage: db.storage).addRoutes(to: router)
     auth.addRoutes(to: router.group("api/v1/users"), jsonRegister: false)
     accounts.addRoutes(to: router.group("api/v1/users"))
-    BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: router.group("api/v1").add(middleware: auth.verifyJWT))
+    BrowseController(collections: setup.collections, viewer: { $0.user?._id }).addRoutes(to: router.group("api/v1").add(middleware: auth.verifyJWT))
 } prepare: { db in
     try await Collections(db.database).createIndexes()
 }
