@@ -2,7 +2,7 @@
 //
 // The user routes of the contract on chapter 04's models and chapter 05's hashing; the
 // tokens, sessions and middleware are in Sources/Auth. Register takes JSON here (uploads come
-// in chapter 07). The channel profile and the video list now sit behind verifyJWT, so they
+// with chapters 07 and 08). The channel profile and the video list now sit behind verifyJWT, so they
 // know who is asking.
 import Api
 import App

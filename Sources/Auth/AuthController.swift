@@ -1,5 +1,5 @@
 /// The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
-/// until chapter 07 brings uploads), login, logout, refresh-token, change-password, current-user.
+/// here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user.
 import Api
 import App
 import BSON

@@ -56,7 +56,7 @@ public struct User: Model {
         /// **Fix:** the Node schema misspelt `lowecase`, so `A@x.com` and `a@x.com` could register twice.
         public static let email = TextRule("email", length: 3...254, lowercases: true, check: Formats.isEmail, message: "email must be a valid email address")
         public static let fullName = TextRule("fullName", length: 1...100)
-        /// "" until chapter 07's uploads, where registering requires an avatar.
+        /// "" in chapters 04–06; from chapter 08 registering requires an avatar.
         public static let avatar = TextRule("avatar", length: 0...2048, check: Formats.isMediaURL, message: "avatar must be a URL")
         public static let coverImage = TextRule("coverImage", length: 0...2048, check: Formats.isMediaURL, message: "coverImage must be a URL")
     }
