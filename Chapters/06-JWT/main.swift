@@ -14,7 +14,7 @@ import Passwords
 
 await runServer(
     name: "chapter06",
-    serves: "/api/v1/users: register, login, logout, refresh-token, change-password, current-user, c/:username; GET /api/v1/videos; GET /api/v1/healthcheck"
+    serves: "/api/v1/users: register, login, logout, refresh-token, change-password, current-user, update-account, c/:username; GET /api/v1/videos; GET /api/v1/healthcheck"
 ) { router, db, config in
     let setup = try AuthSetup(database: db.database, config: config, logger: Logger(label: "chapter06"))
     let auth = setup.auth

@@ -16,7 +16,7 @@ import Uploads
 
 await runServer(
     name: "chapter08",
-    serves: "/api/v1/users: register (multipart), login, logout, refresh-token, change-password, current-user, avatar, cover-image, c/:username; GET /api/v1/videos; /media; GET /api/v1/healthcheck"
+    serves: "/api/v1/users: register (multipart), login, logout, refresh-token, change-password, current-user, update-account, avatar, cover-image, c/:username; GET /api/v1/videos; /media; GET /api/v1/healthcheck"
 ) { router, db, config in
     let logger = Logger(label: "chapter08")
     let env = { (name: String) in config.environment.get(name) }

@@ -1,5 +1,6 @@
 /// The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
-/// here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user.
+/// here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user,
+/// update-account.
 import Api
 import App
 import BSON
@@ -30,6 +31,7 @@ public struct AuthController: Sendable {
         secured.post("logout", use: logout)
         secured.post("change-password", use: changePassword)
         secured.get("current-user", use: currentUser)
+        secured.patch("update-account", use: updateAccount)
     }
 
     // MARK: Bodies and answers
@@ -42,6 +44,7 @@ public struct AuthController: Sendable {
 
     struct RefreshBody: Decodable { var refreshToken: String? }
     struct PasswordChange: Decodable { var oldPassword: String; var newPassword: String }
+    struct AccountChange: Decodable { var fullName: String?; var email: String? }
 
     // MARK: Handlers
 
@@ -84,6 +87,22 @@ public struct AuthController: Sendable {
 
     @Sendable func currentUser(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<PublicUser> {
         ApiResponse(200, try context.requireUser(), "User fetched successfully")
+    }
+
+    /// `PATCH /update-account {fullName, email}`: both required, normalised by the model's rules;
+    /// an email another account has is 409 (the unique index decides, as at registration).
+    @Sendable func updateAccount(_ request: Request, context: AppRequestContext) async throws -> ApiResponse<PublicUser> {
+        let change = try await request.decodeBody(as: AccountChange.self, context: context)
+        var v = Validator()
+        var fullName = change.fullName ?? "", email = change.email ?? ""
+        v.apply(User.Rules.fullName, to: &fullName)
+        v.apply(User.Rules.email, to: &email)
+        try v.finish()
+        let me = try context.requireUser()
+        guard let updated = try await sessions.users.updateById(me._id, ["$set": ["fullName": .string(fullName), "email": .string(email)]]) else {
+            throw ApiError.unauthorized("Invalid access token")
+        }
+        return ApiResponse(200, updated.profile, "Account details updated successfully")
     }
 
     // MARK: Helpers

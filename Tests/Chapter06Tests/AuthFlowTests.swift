@@ -286,3 +286,27 @@ func cookie(_ name: String, _ value: String?) -> HTTPFields { [.cookie: "\(name)
         }
     }
 }
+
+@Suite struct UpdateAccount {
+    @Test(arguments: TestBackend.available)
+    func namesAndEmailsChangeByTheSameRulesAndATakenEmailIs409(_ backend: TestBackend) async throws {
+        try await authApp(backend).app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: #"{"fullName": "Ravi", "email": "ravi@example.com", "username": "ravi", "password": "chai aur code"}"#)
+            let (body, _) = try await client.loggedIn()
+            let me = bearer(body.data?["accessToken"]?.stringValue)
+            let changed = try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "  Asha R. ", "email": " ASHA.R@Example.com"}"#, headers: me)
+            #expect(changed.status == .ok)
+            let user = try json(changed.body).data
+            #expect(user?["fullName"] == "Asha R." && user?["email"] == "asha.r@example.com" && user?["password"] == nil)
+            // The new email logs in; someone else's email is taken; missing or bad fields are named.
+            #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"email": "asha.r@example.com", "password": "chai aur code"}"#).status == .ok)
+            let taken = try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "A", "email": "ravi@example.com"}"#, headers: me)
+            #expect(taken.status == .conflict)
+            let missing = try await client.call(.patch, "/api/v1/users/update-account", json: #"{"email": "not-an-email"}"#, headers: me)
+            #expect(missing.status == .badRequest)
+            let fields = try json(missing.body)["errors"]?.arrayValue?.compactMap { $0.documentValue?["field"]?.stringValue }
+            #expect(fields == ["fullName", "email"])
+            #expect(try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "A", "email": "a@b.co"}"#).status == .unauthorized)
+        }
+    }
+}
