@@ -70,7 +70,7 @@ public struct CloudinaryMedia: MediaStorage {
     }
 
     public func upload(_ file: UploadedFile, folder: String) async throws -> StoredMedia {
-        let kind = file.format.mimeType.hasPrefix("video/") ? "video" : "image"
+        let kind = file.format.kind.rawValue
         let boundary = "videotube-\(UUID().uuidString)"
         var head = ByteBuffer()
         for (name, value) in signed(["folder": folder]) {

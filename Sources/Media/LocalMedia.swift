@@ -22,7 +22,7 @@ public struct LocalMedia: MediaStorage {
         } catch {
             throw MediaError("local media: cannot store \(publicId): \(error)")
         }
-        let kind = file.format.mimeType.hasPrefix("video/") ? "video" : "image"
+        let kind = file.format.kind.rawValue
         let duration = kind == "video" ? try? await VideoDuration.read(file.path) : nil
         return StoredMedia(url: "\(Self.urlPath)/\(publicId)", publicId: publicId, resourceType: kind, duration: duration ?? (kind == "video" ? 0 : nil))
     }

@@ -37,7 +37,8 @@ extension ChannelProfile {
             ],
             [
                 "$project": [
-                    "fullName": 1, "username": 1, "email": 1, "avatar": 1, "coverImage": 1,
+                    "fullName": 1, "username": 1, "email": 1, "avatar": 1,
+                    "coverImage": ["$ifNull": ["$coverImage", ""]],  // a user written by the Node version may lack it
                     "subscribersCount": 1, "channelsSubscribedToCount": 1, "isSubscribed": 1,
                 ]
             ],
@@ -46,9 +47,7 @@ extension ChannelProfile {
 
     /// The profile, or nil when no user has that username.
     public static func find(username: String, viewer: ObjectId?, in users: ModelCollection<User>) async throws -> ChannelProfile? {
-        var profile = try await users.aggregate(pipeline(username: username, viewer: viewer)).first
-        // A user written by the Node version may lack coverImage.
-        if profile != nil, profile?["coverImage"] == nil { profile?["coverImage"] = "" }
+        let profile = try await users.aggregate(pipeline(username: username, viewer: viewer)).first
         return try profile.map { try BSONDecoder().decode(ChannelProfile.self, from: $0) }
     }
 }

@@ -8,6 +8,8 @@ public enum FileKind: String, Sendable, CaseIterable {
         public let name: String
         public let fileExtension: String
         public let mimeType: String
+        /// Which kind it is (also Cloudinary's resource type: "image" or "video").
+        public var kind: FileKind { mimeType.hasPrefix("image/") ? .image : .video }
     }
 
     /// How many leading bytes `detect` needs to decide.
@@ -15,7 +17,7 @@ public enum FileKind: String, Sendable, CaseIterable {
 
     /// The format these leading bytes begin, if it is one of this kind's.
     public func detect(_ head: [UInt8]) -> Format? {
-        guard let format = Self.sniff(head), Self.kind(of: format) == self else { return nil }
+        guard let format = Self.sniff(head), format.kind == self else { return nil }
         return format
     }
 
@@ -25,10 +27,6 @@ public enum FileKind: String, Sendable, CaseIterable {
         case .image: "an image (JPEG, PNG, GIF or WebP)"
         case .video: "a video (MP4, MOV or WebM)"
         }
-    }
-
-    static func kind(of format: Format) -> FileKind {
-        format.mimeType.hasPrefix("image/") ? .image : .video
     }
 
     static func sniff(_ b: [UInt8]) -> Format? {

@@ -277,6 +277,20 @@ func user(_ name: String, email: String? = nil) -> User {
     }
 }
 
+@Suite struct NodeWrittenProfiles {
+    @Test(arguments: TestBackend.available)
+    func aUserWithoutCoverImageStillHasAProfile(_ backend: TestBackend) async throws {
+        let db = try await freshCollections(backend)
+        // As the Node version may store it: no coverImage at all.
+        try await db.users.storage.insertOne([
+            "_id": .objectId(ObjectId()), "username": "old", "email": "old@example.com", "fullName": "Old", "avatar": "",
+            "watchHistory": [], "password": "*", "createdAt": .datetime(.now()), "updatedAt": .datetime(.now()), "__v": 0,
+        ])
+        let profile = try #require(try await ChannelProfile.find(username: "old", viewer: nil, in: db.users))
+        #expect(profile.coverImage == "" && profile.subscribersCount == 0)
+    }
+}
+
 extension Array where Element: Sendable {
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var out: [T] = []
