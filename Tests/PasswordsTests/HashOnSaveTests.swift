@@ -131,14 +131,16 @@ struct BcryptInterop {
     }
 
     /// Hashing runs on its own thread pool: while a burst of expensive registrations is being
-    /// hashed, the healthcheck is answered first (an ordering, not a timing, assertion).
+    /// hashed (eight at cost 13 take four rounds on the hasher's two threads), the healthcheck is
+    /// answered before at least half of them. An ordering, not a timing, assertion; it leaves
+    /// room for the first round to finish first on a machine busy with other tests.
     @Test func aBurstOfHashingDoesNotStallOtherRequests() async throws {
         let port = 24_000 + Int.random(in: 0..<2000)
         let server = try ChapterServer.start("Chapter05", port: port, environment: ["BCRYPT_COST": "13"])
         defer { server.stop() }
         let order = OrderLog()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for i in 0..<6 {
+            for i in 0..<8 {
                 group.addTask {
                     let json = #"{"fullName": "U", "email": "u\#(i)@example.com", "username": "user\#(i)", "password": "chai aur code"}"#
                     let response = try await TestHTTP.send("POST", port: port, "/api/v1/users/register", json: json)
@@ -153,9 +155,10 @@ struct BcryptInterop {
             try await group.waitForAll()
         }
         let events = await order.events
-        #expect(events.count == 7)
-        #expect(events.first == "health 200", "\(events)")
-        #expect(events.filter { $0 == "register 201" }.count == 6)
+        #expect(events.count == 9)
+        let health = try #require(events.firstIndex(of: "health 200"), "\(events)")
+        #expect(events.count - 1 - health >= 4, "registrations still hashing when the healthcheck was answered: \(events)")
+        #expect(events.filter { $0 == "register 201" }.count == 8)
     }
 }
 
