@@ -24,7 +24,14 @@ VENV := .venv
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test-deps run test bench db chapter clean
+# Extra flags for every `swift build`. CI sets --force-resolved-versions: it builds exactly the
+# versions in the committed Package.resolved, and fails if that file is out of date.
+SWIFT_BUILD_FLAGS ?=
+
+# What swift-format formats and checks (its settings are in .swift-format).
+FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
+
+.PHONY: help deps test-deps run test bench db chapter format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT) (release build)"
@@ -33,6 +40,7 @@ help:
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
 	@echo "make bench          measure the embedded store (in-process and through the wire) and authentication (release build)"
 	@echo "make deps           install the system libraries only"
+	@echo "make format         format the Swift sources (swift-format, shipped with Swift); make lint checks them"
 
 # Installs whichever of the packages are missing, and says which.
 define apt_install
@@ -50,7 +58,7 @@ test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
 
 run: deps
-	swift build -c release --product $(RUN_PRODUCT)
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
 	.build/release/$(RUN_PRODUCT)
 
 $(VENV)/.installed: Tests/python/requirements.txt
@@ -59,7 +67,7 @@ $(VENV)/.installed: Tests/python/requirements.txt
 	touch $@
 
 test: test-deps $(VENV)/.installed
-	swift build --build-tests
+	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
 
@@ -80,6 +88,12 @@ bench: deps $(VENV)/.installed
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); \
 	swift build --product $$product && .build/debug/$$product
+
+format:
+	swift format format --in-place --recursive $(FORMAT_PATHS)
+
+lint:
+	swift format lint --strict --recursive $(FORMAT_PATHS)
 
 clean:
 	swift package clean

@@ -2,20 +2,57 @@
 //
 // The VideoTube workshop: one SwiftPM package, one backend built up chapter by chapter.
 //
-// Read the targets top to bottom the way the course goes: each chapter introduces one
-// library module (under Sources/) and a tiny executable (under Chapters/) that runs it.
-// Later chapters and the Final server import those modules; nothing is ever copied.
+// The targets read top to bottom in three parts:
+//   1. the engine (Sources/Engine): what no chapter teaches but every chapter stands on —
+//      BSON, the storage interface and its two backends, the wire server, the C libraries;
+//   2. the course (Sources/Course/NN-*, Chapters/NN-*): each chapter introduces one module
+//      (two in chapters 04 and 08) and a small executable that serves it; later chapters and
+//      the Final server import those modules, nothing is ever copied;
+//   3. benchmarks and tests.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioFileSystem = Target.Dependency.product(name: "_NIOFileSystem", package: "swift-nio")
+
+/// A course module: `Sources/Course/<folder>`.
+func course(_ name: String, _ folder: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Sources/Course/\(folder)", swiftSettings: swiftSettings)
+}
+
+/// A chapter's executable: `Chapters/<folder>`, whose `buildChapterNN` its tests call too.
+func chapter(_ name: String, _ folder: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: "Chapters/\(folder)", swiftSettings: swiftSettings)
+}
+
+/// An engine module: `Sources/Engine/<name>`.
+func engine(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Sources/Engine/\(name)", swiftSettings: swiftSettings)
+}
+
+/// A chapter's tests (`Tests/ChapterNNTests`): every test target also has TestSupport.
+func chapterTests(_ number: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(
+        name: "Chapter\(number)Tests", dependencies: [.target(name: "Chapter\(number)"), "TestSupport"] + dependencies, swiftSettings: swiftSettings)
+}
+
+/// An engine module's tests (`Tests/Engine/<name>Tests`).
+func engineTests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: "\(name)Tests", dependencies: dependencies, path: "Tests/Engine/\(name)Tests", swiftSettings: swiftSettings)
+}
 
 let package = Package(
     name: "videotube-workshop",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "videotube-db", targets: ["VideotubeDB"]),
+        .executable(name: "videotube-db", targets: ["VideotubeDB"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -30,319 +67,129 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
-        // MARK: Foundations (no chapter of their own; every chapter stands on them)
+        // MARK: - 1. The engine (Sources/Engine): no chapter of its own
 
         /// BSON documents, ObjectId, the binary codec, Codable and Extended JSON. Pure Swift.
-        .target(name: "BSON", path: "Sources/BSON", swiftSettings: swiftSettings),
+        engine("BSON", []),
         /// libmongoc + libbson from the system (`libmongoc-dev`), with a tiny inline C shim.
         .systemLibrary(
-            name: "CMongoC", path: "Sources/CMongoC", pkgConfig: "libmongoc-1.0",
-            providers: [.apt(["libmongoc-dev", "libbson-dev"])]
-        ),
+            name: "CMongoC", path: "Sources/Engine/CMongoC", pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
+        /// libxcrypt from the system (`libcrypt-dev`), for `$2b$` bcrypt (chapter 05 wraps it).
+        .systemLibrary(name: "CCrypt", path: "Sources/Engine/CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
         /// The one storage interface every backend implements and every model uses.
-        .target(name: "Storage", dependencies: ["BSON"], path: "Sources/Storage", swiftSettings: swiftSettings),
-        /// MongoDB through the C driver. Only `Database` imports it.
-        .target(
-            name: "MongoStore",
-            dependencies: [
-                "BSON", "Storage", "CMongoC",
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/MongoStore", swiftSettings: swiftSettings
-        ),
-
+        engine("Storage", ["BSON"]),
+        /// MongoDB through the C driver. Only `Database` (chapter 01) imports it.
+        engine("MongoStore", ["BSON", "Storage", "CMongoC", nioPosix, logging]),
         /// The embedded document store: MongoDB's queries, updates and pipelines over SQLite.
-        .target(
-            name: "EmbeddedStore",
-            dependencies: [
-                "BSON", "Storage",
-                .product(name: "GRDB", package: "GRDB.swift"),
+        engine(
+            "EmbeddedStore",
+            [
+                "BSON", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
-            ],
-            path: "Sources/EmbeddedStore", swiftSettings: swiftSettings
-        ),
-
-        /// The embedded store over MongoDB's wire protocol (`make db`): fronts any Storage.
-        .target(
-            name: "WireServer",
-            dependencies: [
-                "BSON", "Storage",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/WireServer", swiftSettings: swiftSettings
-        ),
+            ]),
+        /// Any Storage over MongoDB's wire protocol (SwiftNIO).
+        engine("WireServer", ["BSON", "Storage", nioCore, nioPosix, logging]),
+        /// `videotube-db` (`make db`): the embedded store in DATA_DIR served over the wire protocol.
         .executableTarget(
             name: "VideotubeDB",
             dependencies: [
-                "EmbeddedStore", "WireServer",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                "Database", "EmbeddedStore", "WireServer", logging,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/VideotubeDB", swiftSettings: swiftSettings
-        ),
+            path: "Sources/Engine/VideotubeDB", swiftSettings: swiftSettings),
 
-        // MARK: Chapter 01 — connect to the database
+        // MARK: - 2. The course: a module (Sources/Course/NN-*) and an executable (Chapters/NN-*) per chapter
 
-        /// `connectDB`: choose and open a storage backend at start-up, fail fast with a clear reason.
-        .target(
-            name: "Database",
-            dependencies: [
-                "Storage", "MongoStore", "EmbeddedStore",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/Database", swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "Chapter01",
-            dependencies: [
-                "Database",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Chapters/01-ConnectDB", swiftSettings: swiftSettings
-        ),
+        // 01 — connect to the database: settings from `.env`, `connectDB`, fail fast.
+        course("Database", "01-Database", ["Storage", "MongoStore", "EmbeddedStore", hummingbird, logging]),
+        chapter("Chapter01", "01-ConnectDB", ["Database", logging]),
 
-        // MARK: Benchmarks (`make bench`, release build)
+        // 02 — the Express-like app: middleware order, bodies, CORS, static files, cookies, runServer.
+        course("App", "02-App", ["BSON", "Storage", "Database", hummingbird, logging]),
+        chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),
+
+        // 03 — asyncHandler: APIError, APIResponse, storage errors as HTTP, the healthcheck.
+        course("Responses", "03-Responses", ["App", "Storage", hummingbird]),
+        chapter("Chapter03", "03-AsyncHandler", ["Responses", "App", hummingbird]),
+
+        // 04 — models (no HTTP), and the models served (validation as 400, ids, pages, browsing).
+        course("Models", "04-Models", ["BSON", "Storage"]),
+        course("ModelRoutes", "04-ModelRoutes", ["Models", "Responses", "App", "BSON", hummingbird]),
+        chapter("Chapter04", "04-Models", ["Models", "ModelRoutes", "Responses", "App", "BSON", hummingbird, logging]),
+
+        // 05 — bcrypt: hash on save, compare on login, on a thread pool of its own.
+        course("Passwords", "05-Passwords", ["CCrypt", "Models", "BSON", nioPosix]),
+        chapter("Chapter05", "05-Bcrypt", ["Passwords", "Models", "ModelRoutes", "Responses", "App", hummingbird]),
+
+        // 06 — JWT: access and refresh tokens, verifyJWT, sessions, the user routes.
+        course(
+            "Auth", "06-Auth",
+            [
+                "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", "Storage",
+                .product(name: "JWTKit", package: "jwt-kit"), logging, hummingbird,
+            ]),
+        chapter("Chapter06", "06-JWT", ["Auth", "Passwords", "Models", "ModelRoutes", "Responses", "App", hummingbird]),
+
+        // 07 — multer's job: multipart streamed to a temp folder, limits, content checks, cleanup.
+        course(
+            "Uploads", "07-Uploads",
+            ["App", .product(name: "MultipartKit", package: "multipart-kit"), hummingbird, nioFileSystem, nioCore]),
+        chapter("Chapter07", "07-Uploads", ["Uploads", "Responses", "App", hummingbird]),
+
+        // 08 — media storage (Cloudinary, or a local folder), and the user routes that carry files.
+        course(
+            "Media", "08-Media",
+            [
+                "Uploads", "App", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"), nioFileSystem, nioCore,
+            ]),
+        course(
+            "AccountMedia", "08-AccountMedia",
+            ["Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", hummingbird, logging]),
+        chapter(
+            "Chapter08", "08-Media",
+            ["AccountMedia", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", hummingbird, logging]),
+
+        // MARK: - 3. Benchmarks (`make bench`, release build)
 
         .target(name: "BenchSupport", path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "EmbeddedBench",
-            dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore"],
-            path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings
-        ),
-
-        // MARK: Chapter 02 — the Express-like app
-
-        /// The app: middleware in app.js order, body limits, CORS, static files, cookies, the error JSON.
-        .target(
-            name: "App",
-            dependencies: [
-                "BSON", "Storage", "Database",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/App", swiftSettings: swiftSettings
-        ),
-        .executableTarget(name: "Chapter02", dependencies: ["App"], path: "Chapters/02-ExpressApp", swiftSettings: swiftSettings),
-
-        // MARK: Chapter 03 — asyncHandler, ApiError, ApiResponse
-
-        .target(
-            name: "Api",
-            dependencies: ["App", "Storage", .product(name: "Hummingbird", package: "hummingbird")],
-            path: "Sources/Api", swiftSettings: swiftSettings
-        ),
-        .executableTarget(name: "Chapter03", dependencies: ["Api", "App"], path: "Chapters/03-AsyncHandler", swiftSettings: swiftSettings),
-
-        // MARK: Chapter 04 — models
-
-        /// The seven models as Codable structs: schema rules, timestamps, indexes, pagination. No HTTP.
-        .target(name: "Models", dependencies: ["BSON", "Storage"], path: "Sources/Models", swiftSettings: swiftSettings),
-        /// The models served: validation errors as 400, ids in paths, pages from the query, browsing routes.
-        .target(
-            name: "ModelsAPI",
-            dependencies: ["Models", "Api", "App", "BSON", .product(name: "Hummingbird", package: "hummingbird")],
-            path: "Sources/ModelsAPI", swiftSettings: swiftSettings
-        ),
+            name: "EmbeddedBench", dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore"],
+            path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "Chapter04",
-            dependencies: ["Models", "ModelsAPI", "Api", "App", "BSON", .product(name: "Logging", package: "swift-log")],
-            path: "Chapters/04-Models", swiftSettings: swiftSettings
-        ),
+            name: "AuthBench", dependencies: ["BenchSupport", "Auth", "Passwords", "Models", "BSON", "Storage", "EmbeddedStore"],
+            path: "Benchmarks/AuthBench", swiftSettings: swiftSettings),
 
-        // MARK: Chapter 05 — bcrypt
-
-        /// libxcrypt from the system (`libcrypt-dev`), for `$2b$` bcrypt.
-        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
-        /// Hash on save (the users' save hook), compare on login, on a thread pool of its own.
-        .target(
-            name: "Passwords",
-            dependencies: ["CCrypt", "Models", "BSON", .product(name: "NIOPosix", package: "swift-nio")],
-            path: "Sources/Passwords", swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "Chapter05",
-            dependencies: ["Passwords", "Models", "ModelsAPI", "Api", "App"],
-            path: "Chapters/05-Bcrypt", swiftSettings: swiftSettings
-        ),
-
-        // MARK: Chapter 06 — JWT
-
-        /// Access and refresh tokens (jwt-kit, HS256), verifyJWT, rotation with reuse detection, the user routes.
-        .target(
-            name: "Auth",
-            dependencies: [
-                "Models", "ModelsAPI", "Passwords", "Api", "App", "BSON", "Storage",
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Sources/Auth", swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "Chapter06",
-            dependencies: ["Auth", "Passwords", "Models", "ModelsAPI", "Api", "App"],
-            path: "Chapters/06-JWT", swiftSettings: swiftSettings
-        ),
-
-        // MARK: Chapter 07 — uploads
-
-        /// multer's job: multipart bodies streamed to a temp folder, with limits, checked by content, always cleaned up.
-        .target(
-            name: "Uploads",
-            dependencies: [
-                "App",
-                .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Sources/Uploads", swiftSettings: swiftSettings
-        ),
-        .executableTarget(name: "Chapter07", dependencies: ["Uploads", "Api", "App"], path: "Chapters/07-Uploads", swiftSettings: swiftSettings),
-
-        // MARK: Chapter 08 — media (Cloudinary, or a local folder)
-
-        /// Where uploaded files live: Cloudinary through its signed upload API, or a local media folder.
-        .target(
-            name: "Media",
-            dependencies: [
-                "Uploads", "App",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Sources/Media", swiftSettings: swiftSettings
-        ),
-
-        /// The user routes that carry files: multipart register, avatar and cover-image updates.
-        .target(
-            name: "Accounts",
-            dependencies: [
-                "Auth", "Uploads", "Media", "Models", "ModelsAPI", "Passwords", "Api", "App", "BSON",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/Accounts", swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "Chapter08",
-            dependencies: ["Accounts", "Auth", "Uploads", "Media", "Models", "ModelsAPI", "Passwords", "Api", "App", .product(name: "Logging", package: "swift-log")],
-            path: "Chapters/08-Media", swiftSettings: swiftSettings
-        ),
-
-        /// `make bench`: what logins, tokens and verifyJWT cost.
-        .executableTarget(
-            name: "AuthBench",
-            dependencies: ["BenchSupport", "Auth", "Passwords", "Models", "BSON", "Storage", "EmbeddedStore"],
-            path: "Benchmarks/AuthBench", swiftSettings: swiftSettings
-        ),
-
-        // MARK: Tests
+        // MARK: - 4. Tests: the engine's (Tests/Engine), then a target per chapter
 
         .target(
             name: "TestSupport",
-            dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", .product(name: "Logging", package: "swift-log")],
-            path: "Tests/TestSupport",
-            resources: [.copy("mockup_server.py")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(name: "BSONTests", dependencies: ["BSON"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "PasswordsTests",
-            dependencies: [
-                "Passwords", "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter05",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(name: "StorageTests", dependencies: ["BSON", "Storage"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "DatabaseTests",
-            dependencies: ["Database", "Storage", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "MongoStoreTests",
-            dependencies: ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"],
-            swiftSettings: swiftSettings
-        ),
+            dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "Database", "App", logging, hummingbird, hummingbirdTesting],
+            path: "Tests/TestSupport", resources: [.copy("mockup_server.py")], swiftSettings: swiftSettings),
+        engineTests("BSON", ["BSON"]),
+        engineTests("Storage", ["BSON", "Storage"]),
+        engineTests("MongoStore", ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"]),
         /// Writes until killed; the embedded store's crash test runs it as a child process.
         .executableTarget(
-            name: "CrashWriter",
-            dependencies: ["BSON", "Storage", "EmbeddedStore"],
-            path: "Tests/CrashWriter", swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "EmbeddedStoreTests",
-            dependencies: ["BSON", "Storage", "EmbeddedStore", "TestSupport", "CrashWriter"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "WireServerTests",
-            dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "VideotubeDB",
-                           .product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter02Tests",
-            dependencies: [
-                "App", "BSON", "TestSupport", "Chapter02",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter03Tests",
-            dependencies: [
-                "Api", "App", "BSON", "Storage", "TestSupport", "Chapter03",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter04Tests",
-            dependencies: [
-                "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "Chapter04",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter06Tests",
-            dependencies: [
-                "Auth", "Passwords", "Models", "ModelsAPI", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter06",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter07Tests",
-            dependencies: [
-                "Uploads", "Api", "App", "BSON", "TestSupport", "Chapter07",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter08Tests",
-            dependencies: [
-                "Accounts", "Auth", "Media", "Uploads", "Passwords", "Models", "Api", "App", "BSON", "Storage", "TestSupport", "Chapter08",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "Chapter01Tests",
-            dependencies: ["Chapter01", "TestSupport"],
-            swiftSettings: swiftSettings
-        ),
+            name: "CrashWriter", dependencies: ["BSON", "Storage", "EmbeddedStore"], path: "Tests/Engine/CrashWriter",
+            swiftSettings: swiftSettings),
+        engineTests("EmbeddedStore", ["BSON", "Storage", "EmbeddedStore", "TestSupport", "CrashWriter"]),
+        engineTests("WireServer", ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "VideotubeDB", logging]),
+
+        chapterTests("01", ["Database", "Storage", logging]),
+        chapterTests("02", ["App", "BSON", hummingbirdTesting]),
+        chapterTests("03", ["Responses", "App", "BSON", "Storage", hummingbirdTesting]),
+        chapterTests(
+            "04", ["Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", hummingbirdTesting]),
+        chapterTests("05", ["Passwords", "Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", hummingbirdTesting]),
+        chapterTests("06", ["Auth", "Passwords", "Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", hummingbirdTesting]),
+        chapterTests("07", ["Uploads", "Responses", "App", "BSON", hummingbirdTesting]),
+        chapterTests(
+            "08",
+            [
+                "AccountMedia", "Auth", "Media", "Uploads", "Passwords", "Models", "Responses", "App", "BSON", "Storage",
+                hummingbirdTesting, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
     ]
 )

@@ -1,16 +1,14 @@
 // Chapter 01 — connect to the database: the Swift `index.js` of the course's first chapter.
 //
 // Load `.env`, await the connection inside do/catch, say where we connected, and exit 1 with
-// the reason when we cannot. The concept lives in Sources/Database/ConnectDB.swift.
+// the reason when we cannot. The concept lives in Sources/Course/01-Database/ConnectDB.swift.
 import Database
 import Foundation
-import Hummingbird
 import Logging
 
 let logger = Logger(label: "chapter01")
-// Real environment variables win over `.env`, as the `dotenv` package does.
-let env = try await Environment.dotEnv().merging(with: Environment())
-let config = DatabaseConfig { env.get($0) }
+// `.env` under the real environment variables, which win, as the `dotenv` package does.
+let config = DatabaseConfig(try await Settings.load())
 
 do {
     let db = try await connectDB(config, logger: logger)

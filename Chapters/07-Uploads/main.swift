@@ -1,37 +1,6 @@
-// Chapter 07 — multer-style uploads.
-//
-// `POST /api/v1/uploads` takes a multipart form with any text fields and up to four files
-// (avatar, coverImage, thumbnail: images; videoFile: a video), streams them into TEMP_DIR under
-// random names with size and type checks (Sources/Uploads), and answers with what it received,
-// as multer's `req.body` and `req.files` would show it. The temp files are deleted when the
-// answer is ready: chapter 08 is where they go on to media storage.
+// Chapter 07 — multer-style uploads. Chapter07.swift composes the server:
 //
 //   curl -F fullName="Asha" -F avatar=@me.png localhost:8000/api/v1/uploads
-import Api
 import App
-import Uploads
 
-struct Received: Encodable, Sendable {
-    struct File: Encodable, Sendable {
-        let field: String
-        let originalName: String
-        let format: String
-        let mimeType: String
-        let size: Int
-    }
-    let fields: [String: String]
-    let files: [File]
-}
-
-await runServer(name: "chapter07", serves: "POST /api/v1/uploads (multipart: avatar, coverImage, thumbnail, videoFile), GET /api/v1/healthcheck") { router, db, config in
-    let uploads = Uploads(try UploadSettings { config.environment.get($0) })
-    HealthController(storage: db.storage).addRoutes(to: router)
-    router.post("api/v1/uploads") { request, _ in
-        try await uploads.receive(request, files: [.image("avatar"), .image("coverImage"), .image("thumbnail"), .video("videoFile")]) { form in
-            let files = form.files.values.sorted { $0.field < $1.field }.map {
-                Received.File(field: $0.field, originalName: $0.clientName, format: $0.format.name, mimeType: $0.format.mimeType, size: $0.size)
-            }
-            return ApiResponse(200, Received(fields: form.fields, files: files), "Received \(files.count) file(s); temp files removed")
-        }
-    }
-}
+await runServer(name: "chapter07", build: buildChapter07)

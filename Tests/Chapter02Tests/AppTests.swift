@@ -1,22 +1,21 @@
-/// Chapter 02: the app's middleware, in-process and over a real socket.
+// Chapter 02: the app's middleware, in-process and over a real socket.
 import App
 import BSON
+import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import TestSupport
 
-func makeApp(folder: String = "public", origins: [String] = ["http://localhost:5173"]) -> some ApplicationProtocol {
+@testable import Chapter02
+
+/// Chapter 02's server, built by the function its `main.swift` runs.
+func makeApp(folder: String = "public", origins: [String] = ["http://localhost:5173"]) async throws -> some ApplicationProtocol {
     let config = AppConfig(port: 0, corsOrigins: origins, publicFolder: folder, cookies: CookieSettings())
-    return buildApplication(config: config, logger: Logger(label: "test")) { router in
-        EchoController(cookies: config.cookies).addRoutes(to: router)
-    }
-}
-
-func json(_ buffer: ByteBuffer) throws -> Document {
-    try Document(extendedJSON: String(buffer: buffer))
+    return buildChapter02(config: config, database: try await TestBackend.embedded.connectedDatabase(), logger: Logger(label: "test"))
 }
 
 /// Checks the contract's error shape and returns its message.
@@ -30,8 +29,6 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
     #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
     return body
 }
-
-let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
 @Suite struct BodyTests {
     /// A JSON body of exactly `size` bytes.
@@ -216,10 +213,10 @@ let jsonHeaders: HTTPFields = [.contentType: "application/json"]
     }
 
     @Test func sameSiteComesFromTheEnvironment() throws {
-        #expect(try AppConfig(Environment(values: ["COOKIE_SAMESITE": "strict"])).cookies.sameSite == .strict)
-        #expect(throws: ConfigError.self) { try AppConfig(Environment(values: ["COOKIE_SAMESITE": "sometimes"])) }
-        #expect(throws: ConfigError.self) { try AppConfig(Environment(values: ["PORT": "eighty"])) }
-        let config = try AppConfig(Environment(values: ["CORS_ORIGIN": "http://a.io, http://b.io,", "PORT": "9000"]))
+        #expect(try AppConfig(Settings(["COOKIE_SAMESITE": "strict"])).cookies.sameSite == .strict)
+        #expect(throws: ConfigError.self) { try AppConfig(Settings(["COOKIE_SAMESITE": "sometimes"])) }
+        #expect(throws: ConfigError.self) { try AppConfig(Settings(["PORT": "eighty"])) }
+        let config = try AppConfig(Settings(["CORS_ORIGIN": "http://a.io, http://b.io,", "PORT": "9000"]))
         #expect(config.corsOrigins == ["http://a.io", "http://b.io"] && config.port == 9000)
     }
 }

@@ -1,8 +1,9 @@
-/// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
-/// healthcheck answers for the database.
-import Api
+// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
+// healthcheck answers for the database.
+import Responses
 import App
 import BSON
+import Database
 import EmbeddedStore
 import Foundation
 import HTTPTypes
@@ -11,8 +12,10 @@ import HummingbirdTesting
 import Logging
 import Storage
 import Testing
+import TestSupport
 
-func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: String(buffer: buffer)) }
+@testable import Chapter03
+
 
 /// A storage whose database never answers: for the healthcheck's "down" case.
 final class UnreachableStorage: Storage {
@@ -34,22 +37,33 @@ struct Thing: Encodable, Sendable {
     let title: String
 }
 
+/// Chapter 03's server with `storage` behind its healthcheck, built by the function its
+/// `main.swift` runs (chapter 03 reads no collections: the database is a fresh embedded one).
+func chapter03(storage: any Storage) async throws -> some ApplicationProtocol {
+    let database = try await TestBackend.embedded.freshDatabase()
+    return buildChapter03(
+        config: AppConfig(port: 0), database: ConnectedDatabase(storage: storage, database: database, summary: "test"),
+        logger: Logger(label: "test"))
+}
+
+/// The app with routes that throw each kind of error (the error middleware is chapter 02's,
+/// the types chapter 03's).
 func makeApp(storage: any Storage) -> some ApplicationProtocol {
-    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "error mapping tests") { router in
         router.add(middleware: ServerTimingMiddleware())
         HealthController(storage: storage).addRoutes(to: router)
-        router.get("/api-error") { _, _ -> ApiResponse<Empty> in throw ApiError.notFound("Video not found") }
-        router.get("/validation") { _, _ -> ApiResponse<Empty> in
-            throw ApiError.badRequest("All fields are required", errors: [FieldError(field: "email", message: "email is required")])
+        router.get("/api-error") { _, _ -> APIResponse<Empty> in throw APIError.notFound("Video not found") }
+        router.get("/validation") { _, _ -> APIResponse<Empty> in
+            throw APIError.badRequest("All fields are required", errors: [FieldError(field: "email", message: "email is required")])
         }
-        router.get("/duplicate") { _, _ -> ApiResponse<Empty> in
+        router.get("/duplicate") { _, _ -> APIResponse<Empty> in
             throw StorageError.duplicateKey(DuplicateKeyInfo(keyPattern: ["email": 1], keyValue: ["email": "a@b.c"], message: "E11000 secret detail"))
         }
-        router.get("/down") { _, _ -> ApiResponse<Empty> in throw StorageError.unavailable("No suitable servers found: secret detail") }
-        router.get("/bad-query") { _, _ -> ApiResponse<Empty> in throw StorageError.invalidQuery(code: 2, message: "unknown operator: $foo") }
-        router.get("/bug") { _, _ -> ApiResponse<Empty> in throw CocoaError(.fileReadCorruptFile) }
+        router.get("/down") { _, _ -> APIResponse<Empty> in throw StorageError.unavailable("No suitable servers found: secret detail") }
+        router.get("/bad-query") { _, _ -> APIResponse<Empty> in throw StorageError.invalidQuery(code: 2, message: "unknown operator: $foo") }
+        router.get("/bug") { _, _ -> APIResponse<Empty> in throw CocoaError(.fileReadCorruptFile) }
         router.get("/created") { _, _ in
-            ApiResponse(201, Thing(_id: ObjectId("65f0a1b2c3d4e5f601234567")!, createdAt: BSONDate(millisecondsSince1970: 1_709_283_907_042), title: "Intro"), "Created")
+            APIResponse(201, Thing(_id: ObjectId("65f0a1b2c3d4e5f601234567")!, createdAt: BSONDate(millisecondsSince1970: 1_709_283_907_042), title: "Intro"), "Created")
         }
     }
 }
@@ -105,9 +119,9 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
     }
 
     @Test func apiErrorEncodesExactlyAsTheMiddlewareWritesIt() throws {
-        let error = ApiError(401, "Invalid access token")
+        let error = APIError(401, "Invalid access token")
         #expect(try APIJSONEncoder.json(error) == #"{"statusCode":401,"data":null,"message":"Invalid access token","success":false,"errors":[]}"#)
-        #expect(ApiResponse(404, Empty()).success == false && ApiResponse(200, Empty()).success == true)
+        #expect(APIResponse(404, Empty()).success == false && APIResponse(200, Empty()).success == true)
     }
 }
 
@@ -115,7 +129,7 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
     @Test(arguments: [TestingSetup.router, .live])
     func upWhenTheDatabaseAnswers(setup: TestingSetup) async throws {
         let store = try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/health-\(UUID().uuidString)")
-        try await makeApp(storage: store).test(setup) { client in
+        try await chapter03(storage: store).test(setup) { client in
             try await client.execute(uri: "/api/v1/healthcheck", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == #"{"statusCode":200,"data":{"status":"ok","database":"up"},"message":"OK","success":true}"#)
@@ -125,7 +139,7 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
 
     @Test(arguments: [false, true])
     func unavailableWhenTheDatabaseFailsOrHangs(hang: Bool) async throws {
-        try await makeApp(storage: UnreachableStorage(hang: hang)).test(.router) { client in
+        try await chapter03(storage: UnreachableStorage(hang: hang)).test(.router) { client in
             try await client.execute(uri: "/api/v1/healthcheck", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let parsed = try json(response.body)

@@ -1,5 +1,5 @@
-/// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
-import Api
+// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
+import Responses
 import App
 import BSON
 import EmbeddedStore
@@ -8,12 +8,13 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Models
-import ModelsAPI
+import ModelRoutes
 import Storage
 import TestSupport
 import Testing
 
-func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: String(buffer: buffer)) }
+@testable import Chapter04
+
 
 @Suite struct BrowseRoutes {
     func app() async throws -> some ApplicationProtocol {
@@ -23,7 +24,7 @@ func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: 
             try await db.videos.insert(
                 Video(videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: "Video \(i)", description: "d", duration: 10, views: i, owner: owner._id))
         }
-        return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+        return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "browsing") { router in
             BrowseController(collections: db).addRoutes(to: router.group("api/v1"))
         }
     }
@@ -77,6 +78,21 @@ func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: 
                 #expect(data["subscribersCount"]?.int64Value == 0 && data["isSubscribed"] == false)
                 #expect(data["password"] == nil && data["refreshToken"] == nil)
             }
+        }
+    }
+}
+
+@Suite struct Chapter04Server {
+    @Test(arguments: TestBackend.available)
+    func itSeedsItsDemoChannelAndServesIt(_ backend: TestBackend) async throws {
+        let database = try await backend.connectedDatabase()
+        let app = try await buildChapter04(config: .testing(), database: database, logger: Logger(label: "test"))
+        try await app.test(.router) { client in
+            let page = try await client.call(.get, "/api/v1/videos?limit=5")
+            #expect(page.status == .ok)
+            #expect(try json(page.body).data?["totalDocs"]?.int64Value == 12)
+            let channel = try await client.call(.get, "/api/v1/users/c/chaiaurcode")
+            #expect(try json(channel.body).data?["subscribersCount"]?.int64Value == 3)
         }
     }
 }

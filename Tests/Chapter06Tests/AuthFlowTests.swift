@@ -1,46 +1,40 @@
-/// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
-/// on every storage backend.
-import Api
+// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
+// on every storage backend.
+import Responses
 import App
 import Auth
 import BSON
+import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Models
-import ModelsAPI
+import ModelRoutes
 import Passwords
 import Storage
 import TestSupport
 import Testing
 
-func json(_ buffer: ByteBuffer) throws -> Document { try Document(extendedJSON: String(buffer: buffer)) }
+@testable import Chapter06
 
-/// The chapter's app on a fresh database: the same pieces Chapters/06-JWT/main.swift composes.
-func authApp(_ backend: TestBackend, settings: TokenSettings = testSettings) async throws -> (app: some ApplicationProtocol, collections: Collections) {
-    let hasher = PasswordHasher(cost: 4)
-    let collections = Collections(try await backend.freshDatabase(), userBeforeSave: hasher.hashOnSave)
-    try await collections.createIndexes()
-    let auth = AuthController(sessions: Sessions(users: collections.users, tokens: TokenService(settings), hasher: hasher), cookies: CookieSettings())
-    let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
-        auth.addRoutes(to: router.group("api/v1/users"))
-        BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: router.group("api/v1").add(middleware: auth.verifyJWT))
-    }
-    return (app, collections)
+/// The settings `testSettings` stands for, as a server reads them.
+let tokenVariables = [
+    "ACCESS_TOKEN_SECRET": accessSecret, "ACCESS_TOKEN_EXPIRY": "15m", "REFRESH_TOKEN_SECRET": refreshSecret, "REFRESH_TOKEN_EXPIRY": "10d",
+]
+
+/// Chapter 06's server on a fresh database, built by the function its `main.swift` runs, and
+/// the collections to look into that database with.
+func authApp(_ backend: TestBackend) async throws -> (app: some ApplicationProtocol, collections: Collections) {
+    let database = try await backend.connectedDatabase()
+    let app = try await buildChapter06(config: .testing(tokenVariables), database: database, logger: Logger(label: "test"))
+    return (app, Collections(database.database))
 }
 
 let registerAsha = #"{"fullName": "Asha Rao", "email": "asha@example.com", "username": "asha", "password": "chai aur code"}"#
 
 extension TestClientProtocol {
-    @discardableResult
-    func call(_ method: HTTPRequest.Method, _ uri: String, json body: String? = nil, headers: HTTPFields = [:]) async throws -> HummingbirdTesting.TestResponse {
-        var fields = headers
-        if body != nil { fields[.contentType] = "application/json" }
-        return try await execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
-    }
-
     /// Registers Asha and logs her in; returns the login's response.
     func loggedIn() async throws -> (body: Document, cookies: [String]) {
         try await call(.post, "/api/v1/users/register", json: registerAsha)
@@ -50,12 +44,6 @@ extension TestClientProtocol {
     }
 }
 
-extension Document {
-    var data: Document? { self["data"]?.documentValue }
-}
-
-func bearer(_ token: String?) -> HTTPFields { [.authorization: "Bearer \(token ?? "")"] }
-func cookie(_ name: String, _ value: String?) -> HTTPFields { [.cookie: "\(name)=\(value ?? "")"] }
 
 @Suite struct AuthFlow {
     @Test(arguments: TestBackend.available)

@@ -1,6 +1,6 @@
-/// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
-/// type checks, and the temp files are gone after every outcome.
-import Api
+// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
+// type checks, and the temp files are gone after every outcome.
+import Responses
 import App
 import BSON
 import Foundation
@@ -13,27 +13,10 @@ import TestSupport
 import Testing
 import Uploads
 
-let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
-let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16] + Array("JFIF".utf8) + [0, 1]
-let mp4: [UInt8] = [0, 0, 0, 24] + Array("ftypisom".utf8) + [0, 0, 2, 0]
-
-/// A multipart body: text fields, then files as (field, filename, bytes).
-func multipart(_ boundary: String, fields: [(String, String)] = [], files: [(String, String, [UInt8])] = [], close: Bool = true) -> ByteBuffer {
-    var body = ByteBuffer()
-    for (name, value) in fields {
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
-    }
-    for (name, filename, bytes) in files {
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-        body.writeBytes(bytes)
-        body.writeString("\r\n")
-    }
-    if close { body.writeString("--\(boundary)--\r\n") }
-    return body
-}
-
-let boundary = "----videotube-test-boundary"
-let formType: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+let png = MediaSamples.png
+let jpeg = MediaSamples.jpeg
+let mp4 = MediaSamples.mp4
+let boundary = formBoundary
 
 /// An app with one upload route; `seen` records the temp files as they were inside the scope.
 final class Seen: @unchecked Sendable {
@@ -45,28 +28,26 @@ final class Seen: @unchecked Sendable {
 
 func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> some ApplicationProtocol {
     let uploads = Uploads(UploadSettings(tempFolder: temp, maxImageBytes: 1000, maxVideoBytes: 3000, maxFieldBytes: 200))
-    return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
+    return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "an upload route") { router in
         router.post("upload") { request, _ in
             try await uploads.receive(request, files: [.image("avatar", required: true), .image("coverImage"), .video("videoFile")]) { form in
                 seen.record(Array(form.files.values))
                 for file in form.files.values {
                     // Inside the scope the file is on disk, complete.
                     let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? -1
-                    guard size == file.size else { throw ApiError(500, "temp file incomplete") }
+                    guard size == file.size else { throw APIError(500, "temp file incomplete") }
                 }
-                if failAfterReceiving { throw ApiError(502, "media storage failed") }
-                return ApiResponse(200, form.fields, "ok")
+                if failAfterReceiving { throw APIError(502, "media storage failed") }
+                return APIResponse(200, form.fields, "ok")
             }
         }
     }
 }
 
-func tempFolder() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("temp-\(UUID().uuidString)").path }
-func leftovers(_ folder: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] }
 
 @Suite struct Uploading {
     @Test func filesLandUnderRandomNamesAndAreGoneAfterTheAnswer() async throws {
-        let temp = tempFolder(), seen = Seen()
+        let temp = scratchPath("temp"), seen = Seen()
         try await uploadApp(temp: temp, seen: seen).test(.router) { client in
             let body = multipart(boundary, fields: [("fullName", "Asha Rao")], files: [("avatar", "../../../etc/passwd.png", png + [1, 2, 3]), ("videoFile", "talk.mp4", mp4)])
             let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
@@ -81,7 +62,7 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
             #expect(URL(fileURLWithPath: file.path).deletingLastPathComponent().standardizedFileURL.path == URL(fileURLWithPath: temp).standardizedFileURL.path)
             #expect(!file.path.contains("passwd") && !file.path.contains("talk"))
         }
-        #expect(leftovers(temp).isEmpty)
+        #expect(filesBelow(temp).isEmpty)
     }
 
     @Test(arguments: [
@@ -95,18 +76,18 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
         ("required file missing", [("coverImage", "c.png", png)], 400, "avatar"),
     ] as [(String, [(String, String, [UInt8])], Int, String)])
     func refusedUploadsNameTheFieldAndLeaveNothing(_ name: String, _ files: [(String, String, [UInt8])], _ status: Int, _ field: String) async throws {
-        let temp = tempFolder()
+        let temp = scratchPath("temp")
         try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
             let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: multipart(boundary, files: files))
             #expect(Int(response.status.code) == status, "\(name)")
             let body = try Document(extendedJSON: String(buffer: response.body))
             #expect(body["errors"]?.arrayValue?.first?.documentValue?["field"]?.stringValue == field, "\(name)")
         }
-        #expect(leftovers(temp).isEmpty, "\(name)")
+        #expect(filesBelow(temp).isEmpty, "\(name)")
     }
 
     @Test func badBodiesAreClientErrorsAndLeaveNothing() async throws {
-        let temp = tempFolder()
+        let temp = scratchPath("temp")
         try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
             // Not multipart at all.
             let json = try await client.execute(uri: "/upload", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
@@ -124,11 +105,11 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
             #expect(try await client.execute(uri: "/upload", method: .post, headers: formType, body: nameless).status == .badRequest)
             nameless.clear()
         }
-        #expect(leftovers(temp).isEmpty)
+        #expect(filesBelow(temp).isEmpty)
     }
 
     @Test func anEmptyFileInputIsNoFile() async throws {
-        let temp = tempFolder(), seen = Seen()
+        let temp = scratchPath("temp"), seen = Seen()
         try await uploadApp(temp: temp, seen: seen).test(.router) { client in
             let body = multipart(boundary, files: [("avatar", "a.jpg", jpeg), ("coverImage", "", [])])
             let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
@@ -139,14 +120,14 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
     }
 
     @Test func whenTheRouteFailsAfterReceivingTheTempFilesStillGo() async throws {
-        let temp = tempFolder(), seen = Seen()
+        let temp = scratchPath("temp"), seen = Seen()
         try await uploadApp(temp: temp, seen: seen, failAfterReceiving: true).test(.router) { client in
             let body = multipart(boundary, files: [("avatar", "a.png", png)])
             let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
             #expect(response.status == .badGateway)
         }
         #expect(seen.files.count == 1)
-        #expect(leftovers(temp).isEmpty)
+        #expect(filesBelow(temp).isEmpty)
     }
 
     /// Files this process has open in `folder`. A file still being received has no name yet
@@ -157,7 +138,7 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
     }
 
     @Test func aClientThatDisconnectsHalfwayLeavesNothing() async throws {
-        let temp = tempFolder(), seen = Seen()
+        let temp = scratchPath("temp"), seen = Seen()
         try await uploadApp(temp: temp, seen: seen).test(.live) { client in
             let port = try #require(client.port)
             let socket = try RawSocket(port: port, timeoutSeconds: 5)
@@ -167,19 +148,19 @@ func leftovers(_ folder: String) -> [String] { (try? FileManager.default.content
             // The file is being written (open, still nameless, nothing visible in the folder)…
             for _ in 0..<300 where openFiles(in: temp) == 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(openFiles(in: temp) == 1)
-            #expect(leftovers(temp).isEmpty)
+            #expect(filesBelow(temp).isEmpty)
             // …and when the client vanishes it is dropped: not open, not in the folder.
             socket.disconnect()
             for _ in 0..<300 where openFiles(in: temp) > 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(openFiles(in: temp) == 0)
-            #expect(leftovers(temp).isEmpty)
+            #expect(filesBelow(temp).isEmpty)
             // The server goes on serving.
             let body = multipart(boundary, files: [("avatar", "a.png", png)])
             let next = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
             #expect(next.status == .ok)
         }
         #expect(seen.files.count == 1)
-        #expect(leftovers(temp).isEmpty)
+        #expect(filesBelow(temp).isEmpty)
     }
 
     @Test func formatsAreRecognisedByTheirFirstBytes() {

@@ -1,8 +1,8 @@
-/// Chapter 08: both media backends, Cloudinary's signed API (against a local stand-in that checks
-/// every signature), and the routes that carry files: nothing orphaned, replaced assets deleted.
-import Accounts
+// Chapter 08: both media backends, Cloudinary's signed API (against a local stand-in that checks
+// every signature), and the routes that carry files: nothing orphaned, replaced assets deleted.
+import AccountMedia
 import AsyncHTTPClient
-import Api
+import Responses
 import App
 import Auth
 import BSON
@@ -18,12 +18,11 @@ import Passwords
 import Storage
 import TestSupport
 import Testing
+
+@testable import Chapter08
 import Uploads
 
-let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [UInt8](repeating: 0, count: 50)
-
-func scratch(_ name: String) -> String { FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path }
-func listing(_ folder: String) -> [String] { (try? FileManager.default.subpathsOfDirectory(atPath: folder))?.filter { $0.contains(".") }.sorted() ?? [] }
+let png = MediaSamples.png
 
 /// A temp file as chapter 07 leaves it.
 func tempFile(_ bytes: [UInt8], kind: FileKind, in folder: String) throws -> UploadedFile {
@@ -34,28 +33,18 @@ func tempFile(_ bytes: [UInt8], kind: FileKind, in folder: String) throws -> Upl
     return UploadedFile(field: "f", path: path, size: bytes.count, format: format, clientName: "x")
 }
 
-/// An MP4 of `seconds` as far as its `mvhd` box says (ftyp, then moov/mvhd, version 0).
-func mp4(milliseconds: UInt32) -> [UInt8] {
-    func be32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian, Array.init) }
-    let ftyp = be32(16) + Array("ftypisom".utf8) + be32(0x200)
-    let mvhdBody: [UInt8] = [0, 0, 0, 0] + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + [UInt8](repeating: 0, count: 80)
-    let mvhd = be32(UInt32(8 + mvhdBody.count)) + Array("mvhd".utf8) + mvhdBody
-    let moov = be32(UInt32(8 + mvhd.count)) + Array("moov".utf8) + mvhd
-    return ftyp + be32(16) + Array("free".utf8) + [UInt8](repeating: 0, count: 8) + moov
-}
-
 @Suite struct LocalMediaStorage {
     @Test func storesServesByURLReadsVideoDurationsAndDeletes() async throws {
-        let media = LocalMedia(folder: scratch("media")), temp = scratch("temp")
+        let media = LocalMedia(folder: scratchPath("media")), temp = scratchPath("temp")
         let image = try await media.upload(try tempFile(png, kind: .image, in: temp), folder: "avatars")
         #expect(image.url.hasPrefix("/media/avatars/") && image.url.hasSuffix(".png") && image.resourceType == "image")
-        #expect(listing(media.folder) == [image.publicId])
+        #expect(filesBelow(media.folder) == [image.publicId])
         #expect(media.publicId(forURL: image.url) == image.publicId)
-        let video = try await media.upload(try tempFile(mp4(milliseconds: 12_345), kind: .video, in: temp), folder: "videos")
+        let video = try await media.upload(try tempFile(MediaSamples.mp4(milliseconds: 12_345), kind: .video, in: temp), folder: "videos")
         #expect(video.duration == 12.345 && video.resourceType == "video")
         try await media.delete(publicId: image.publicId, resourceType: "image")
         try await media.delete(publicId: image.publicId, resourceType: "image")  // already gone: fine
-        #expect(listing(media.folder) == [video.publicId])
+        #expect(filesBelow(media.folder) == [video.publicId])
         for hostile in ["../../etc/passwd", "/etc/passwd", "avatars/../../x.png", "a/b/c.png"] {
             await #expect(throws: MediaError.self, "\(hostile)") { try await media.delete(publicId: hostile, resourceType: "image") }
         }
@@ -130,7 +119,7 @@ actor FakeCloudinary {
         let fake = FakeCloudinary()
         try await FakeCloudinary.app(fake, secret: "shh").test(.live) { client in
             let media = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:\(client.port!)"))
-            let stored = try await media.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars")
+            let stored = try await media.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars")
             #expect(stored.url.hasPrefix("https://res.cloudinary.com/demo/image/upload/") && stored.publicId.hasPrefix("avatars/"))
             #expect(media.publicId(forURL: stored.url) == stored.publicId)
             try await media.delete(publicId: stored.publicId, resourceType: "image")
@@ -139,16 +128,16 @@ actor FakeCloudinary {
             #expect(await fake.destroyed == [stored.publicId])
 
             let wrongSecret = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "guess", apiBase: "http://127.0.0.1:\(client.port!)"))
-            await #expect(throws: MediaError.self) { _ = try await wrongSecret.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars") }
+            await #expect(throws: MediaError.self) { _ = try await wrongSecret.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars") }
             await fake.setFailing()
-            await #expect(throws: MediaError.self) { _ = try await media.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars") }
+            await #expect(throws: MediaError.self) { _ = try await media.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars") }
         }
         // Cloudinary unreachable: a MediaError once connecting gives up (a short timeout here).
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .milliseconds(300))
         let impatient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let down = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:1"), client: impatient)
-        await #expect(throws: MediaError.self) { _ = try await down.upload(try tempFile(png, kind: .image, in: scratch("temp")), folder: "avatars") }
+        await #expect(throws: MediaError.self) { _ = try await down.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars") }
         try await impatient.shutdown()
     }
 
@@ -162,18 +151,9 @@ actor FakeCloudinary {
 
 // MARK: The routes
 
-let boundary = "----videotube-media-test"
-
+/// A registration form's body: text fields, then files named after their field.
 func form(_ fields: [(String, String)], files: [(String, [UInt8])]) -> ByteBuffer {
-    var body = ByteBuffer()
-    for (name, value) in fields { body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n") }
-    for (name, bytes) in files {
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(name).png\"\r\n\r\n")
-        body.writeBytes(bytes)
-        body.writeString("\r\n")
-    }
-    body.writeString("--\(boundary)--\r\n")
-    return body
+    multipart(fields: fields, files: files.map { ($0.0, "\($0.0).png", $0.1) })
 }
 
 let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username", "asha"), ("password", "chai aur code")]
@@ -184,23 +164,17 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
         let temp: String
     }
 
+    /// Chapter 08's server on a fresh database, built by the function its `main.swift` runs,
+    /// with local media and temp files in folders of the test's own.
     func app(_ backend: TestBackend) async throws -> (some ApplicationProtocol, Setup) {
-        let setup = Setup(media: LocalMedia(folder: scratch("media")), temp: scratch("temp"))
-        let hasher = PasswordHasher(cost: 4)
-        let collections = Collections(try await backend.freshDatabase(), userBeforeSave: hasher.hashOnSave)
-        try await collections.createIndexes()
-        let tokens = TokenService(TokenSettings(accessSecret: String(repeating: "a", count: 32), refreshSecret: String(repeating: "r", count: 32)))
-        let auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: CookieSettings())
-        let accounts = AccountMediaController(
-            users: collections.users, uploads: Uploads(UploadSettings(tempFolder: setup.temp)), media: setup.media, verifyJWT: auth.verifyJWT)
-        let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test")) { router in
-            auth.addRoutes(to: router.group("api/v1/users"), jsonRegister: false)
-            accounts.addRoutes(to: router.group("api/v1/users"))
-        }
+        let setup = Setup(media: LocalMedia(folder: scratchPath("media")), temp: scratchPath("temp"))
+        let config = AppConfig.testing([
+            "MEDIA_DIR": setup.media.folder, "TEMP_DIR": setup.temp,
+            "ACCESS_TOKEN_SECRET": String(repeating: "a", count: 32), "REFRESH_TOKEN_SECRET": String(repeating: "r", count: 32),
+        ])
+        let app = try await buildChapter08(config: config, database: try await backend.connectedDatabase(), logger: Logger(label: "test"))
         return (app, setup)
     }
-
-    let formType: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
 
     @Test(arguments: TestBackend.available)
     func registerStoresTheAvatarAndAFailedRegistrationKeepsNoAsset(_ backend: TestBackend) async throws {
@@ -211,7 +185,7 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
             let user = try #require(try Document(extendedJSON: String(buffer: created.body))["data"]?.documentValue)
             #expect(user["avatar"]?.stringValue?.hasPrefix("/media/avatars/") == true && user["coverImage"]?.stringValue?.hasPrefix("/media/covers/") == true)
             #expect(user["avatarId"] == nil && user["password"] == nil)
-            #expect(listing(setup.media.folder).count == 2)
+            #expect(filesBelow(setup.media.folder).count == 2)
 
             // Taken username: 409, and the avatar it uploaded is deleted again.
             var again = asha
@@ -225,9 +199,9 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
                 let refused = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(fields, files: files))
                 #expect(refused.status == .badRequest)
             }
-            #expect(listing(setup.media.folder).count == 2)
+            #expect(filesBelow(setup.media.folder).count == 2)
         }
-        #expect(listing(setup.temp).isEmpty)
+        #expect(filesBelow(setup.temp).isEmpty)
     }
 
     @Test(arguments: TestBackend.available)
@@ -235,7 +209,7 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
         let (app, setup) = try await app(backend)
         try await app.test(.router) { client in
             _ = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(asha, files: [("avatar", png)]))
-            let first = listing(setup.media.folder)
+            let first = filesBelow(setup.media.folder)
             let login = try await client.execute(
                 uri: "/api/v1/users/login", method: .post, headers: [.contentType: "application/json"],
                 body: ByteBuffer(string: #"{"username": "asha", "password": "chai aur code"}"#))
@@ -244,16 +218,16 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
             headers[.authorization] = "Bearer \(token)"
             let updated = try await client.execute(uri: "/api/v1/users/avatar", method: .patch, headers: headers, body: form([], files: [("avatar", png + [1])]))
             #expect(updated.status == .ok)
-            let now = listing(setup.media.folder)
+            let now = filesBelow(setup.media.folder)
             #expect(now.count == 1 && now != first)
             let cover = try await client.execute(uri: "/api/v1/users/cover-image", method: .patch, headers: headers, body: form([], files: [("coverImage", png)]))
             #expect(cover.status == .ok)
-            #expect(listing(setup.media.folder).count == 2)
+            #expect(filesBelow(setup.media.folder).count == 2)
             // Not logged in: 401, nothing stored.
             let anonymous = try await client.execute(uri: "/api/v1/users/avatar", method: .patch, headers: formType, body: form([], files: [("avatar", png)]))
             #expect(anonymous.status == .unauthorized)
-            #expect(listing(setup.media.folder).count == 2)
+            #expect(filesBelow(setup.media.folder).count == 2)
         }
-        #expect(listing(setup.temp).isEmpty)
+        #expect(filesBelow(setup.temp).isEmpty)
     }
 }

@@ -1,4 +1,4 @@
-/// Documents used by several test targets.
+// Documents used by several test targets.
 import BSON
 
 public enum BSONSamples {

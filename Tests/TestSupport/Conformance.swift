@@ -1,10 +1,10 @@
-/// The conformance suite: MongoDB behaviour as a table of cases (documents, operation,
-/// expected result), each with the source of its expectation. The embedded store runs it
-/// always; with `MONGODB_TEST_URI` set, the MongoDB backend runs the very same table, so anyone
-/// with a server can check parity.
-///
-/// Sources: "manual" cases come from the MongoDB manual's own examples (the page is named);
-/// "rule" cases are reasoned from a rule the manual states (named too).
+// The conformance suite: MongoDB behaviour as a table of cases (documents, operation,
+// expected result), each with the source of its expectation. The embedded store runs it
+// always; with `MONGODB_TEST_URI` set, the MongoDB backend runs the very same table, so anyone
+// with a server can check parity.
+//
+// Sources: "manual" cases come from the MongoDB manual's own examples (the page is named);
+// "rule" cases are reasoned from a rule the manual states (named too).
 import BSON
 import Foundation
 import Storage

@@ -1,12 +1,12 @@
-/// Every storage backend a test can run on, each handing out fresh, empty databases:
-///
-/// - `embedded`: the embedded store in a temporary folder;
-/// - `mongoDriver`: our libmongoc backend talking MongoDB's wire protocol to an in-process
-///   wire server (which fronts another embedded store): the real C driver, every test run;
-/// - `liveMongoDB`: a real MongoDB server, when `MONGODB_TEST_URI` names one.
-///
-/// Tests take `TestBackend.available` as arguments, so the same test proves the same
-/// behaviour on each backend.
+// Every storage backend a test can run on, each handing out fresh, empty databases:
+//
+// - `embedded`: the embedded store in a temporary folder;
+// - `mongoDriver`: our libmongoc backend talking MongoDB's wire protocol to an in-process
+//   wire server (which fronts another embedded store): the real C driver, every test run;
+// - `liveMongoDB`: a real MongoDB server, when `MONGODB_TEST_URI` names one.
+//
+// Tests take `TestBackend.available` as arguments, so the same test proves the same
+// behaviour on each backend.
 import EmbeddedStore
 import Foundation
 import Logging

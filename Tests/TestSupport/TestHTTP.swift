@@ -1,4 +1,4 @@
-/// A minimal HTTP client for talking to a chapter executable over a real socket.
+// A minimal HTTP client for talking to a chapter executable over a real socket.
 import BSON
 import Foundation
 #if canImport(FoundationNetworking)

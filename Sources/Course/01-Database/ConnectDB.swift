@@ -1,0 +1,103 @@
+// Chapter 01 — connecting to the database.
+//
+// The Node course writes `db/index.js`: an `async` `connectDB()` that awaits
+// `mongoose.connect(...)` inside try/catch, logs the host it reached, and on failure logs the
+// reason and calls `process.exit(1)`. The lessons it teaches:
+//
+// - **Don't connect in one line.** The database is on another machine (an Atlas cluster is in
+//   some AWS region); connecting can fail and always takes time, so it is its own step with
+//   its own error handling, not a side effect hidden in an import.
+// - **Always try/catch.** A bad password, a wrong URI or a closed network is normal life.
+// - **async/await.** The connection is awaited before anything else starts.
+//
+// In Swift `connectDB` is an `async throws` function returning the opened `Storage`; the
+// executable awaits it in a do/catch and exits with status 1 and a clear reason on failure.
+// The storage backend is chosen here and only here: nothing else in the project imports a
+// backend module, so the rest of the code cannot tell which one it has.
+import Foundation
+import EmbeddedStore
+import Logging
+import MongoStore
+import Storage
+
+/// What `connectDB` needs to know, read from the environment (see `.env.sample`).
+public struct DatabaseConfig: Sendable, Equatable {
+    /// `MONGODB_URI`, e.g. `mongodb+srv://user:password@cluster0.x.mongodb.net` (Atlas) or
+    /// `mongodb://127.0.0.1:27017`. When absent, the embedded store is used.
+    public var mongoURI: String?
+    /// `DB_NAME`: the database inside the server (the Node course appends it to the URI).
+    public var databaseName: String
+    /// `DATA_DIR`: where the embedded store keeps its files.
+    public var dataDirectory: String
+
+    public init(mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data") {
+        self.mongoURI = mongoURI
+        self.databaseName = databaseName
+        self.dataDirectory = dataDirectory
+    }
+
+    /// Reads `MONGODB_URI`, `DB_NAME` and `DATA_DIR`.
+    public init(_ settings: Settings) {
+        self.init(
+            mongoURI: settings["MONGODB_URI"],
+            databaseName: settings["DB_NAME"] ?? "videotube",
+            dataDirectory: settings["DATA_DIR"] ?? "./data"
+        )
+    }
+}
+
+/// An opened database: the storage connection, the app's database in it, and a sentence saying
+/// where it is, for the start-up log.
+public struct ConnectedDatabase: Sendable {
+    public let storage: any Storage
+    public let database: any StorageDatabase
+    /// "MongoDB connected !! DB HOST: cluster0.x.mongodb.net"
+    public let summary: String
+
+    public init(storage: any Storage, database: any StorageDatabase, summary: String) {
+        self.storage = storage
+        self.database = database
+        self.summary = summary
+    }
+}
+
+public enum ConnectDBError: Error, CustomStringConvertible {
+    case failed(StorageError)
+    case embeddedFailed(StorageError)
+
+    public var description: String {
+        switch self {
+        case .failed(let error): "MONGODB connection FAILED: \(error)"
+        case .embeddedFailed(let error): "Embedded store FAILED to open: \(error)"
+        }
+    }
+}
+
+/// Opens the configured database, proving it answers before returning: MongoDB when
+/// `MONGODB_URI` is set, otherwise the embedded store in `DATA_DIR`.
+public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(ConnectDBError) -> ConnectedDatabase {
+    guard let uri = config.mongoURI else {
+        do {
+            let store = try EmbeddedStore.open(directory: config.dataDirectory)
+            let database = store.database(config.databaseName)
+            _ = try await database.listCollectionNames()  // opens (or creates) the database file now
+            return ConnectedDatabase(
+                storage: store, database: database,
+                summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)"
+            )
+        } catch {
+            throw .embeddedFailed(error)
+        }
+    }
+    do {
+        let store = try await MongoStore.connect(uri: uri)
+        logger.debug("MongoDB pool opened", metadata: ["database": "\(config.databaseName)"])
+        return ConnectedDatabase(
+            storage: store,
+            database: store.database(config.databaseName),
+            summary: "MongoDB connected !! DB HOST: \(store.location)"
+        )
+    } catch {
+        throw .failed(error)
+    }
+}

@@ -1,0 +1,57 @@
+// What the app reads from the environment (see `.env.sample`): the Swift side of the course's
+// `process.env.PORT`, `process.env.CORS_ORIGIN` and friends, read once at start-up.
+import Database
+import Hummingbird
+
+public struct AppConfig: Sendable {
+    /// `PORT` (default 8000).
+    public var port: Int
+    /// `HOST` (default 127.0.0.1; set 0.0.0.0 to listen on every interface, e.g. in a container).
+    public var host: String
+    /// `CORS_ORIGIN`: the origins allowed to call the API with cookies, comma-separated.
+    public var corsOrigins: [String]
+    /// Static files are served from this folder at `/` (default `public`).
+    public var publicFolder: String
+    /// Cookie attributes for the auth cookies.
+    public var cookies: CookieSettings
+    /// Every setting (`.env` merged under the real environment), for those that later
+    /// chapters read themselves (`BCRYPT_COST`, the token secrets).
+    public var settings: Settings
+
+    /// `express.json({limit: "16kb"})` and `express.urlencoded({limit: "16kb"})`.
+    public static let bodyLimit = 16 * 1024
+
+    public init(
+        port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
+        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings()
+    ) {
+        self.port = port
+        self.host = host
+        self.corsOrigins = corsOrigins
+        self.publicFolder = publicFolder
+        self.cookies = cookies
+        self.settings = settings
+    }
+
+    public init(_ settings: Settings) throws(ConfigError) {
+        var port = 8000
+        if let text = settings["PORT"] {
+            guard let p = Int(text), (1...65535).contains(p) else { throw ConfigError("PORT must be a number from 1 to 65535, not \"\(text)\"") }
+            port = p
+        }
+        let origins = (settings["CORS_ORIGIN"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.init(
+            port: port,
+            host: settings["HOST"] ?? "127.0.0.1",
+            corsOrigins: origins,
+            publicFolder: settings["PUBLIC_DIR"] ?? "public",
+            cookies: try CookieSettings(settings),
+            settings: settings
+        )
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

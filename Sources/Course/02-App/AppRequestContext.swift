@@ -1,0 +1,74 @@
+// The per-request context every route receives: Hummingbird's request id and logger, plus the
+// body rules of `app.js`, and a slot for whoever an authentication middleware let through
+// (chapter 06's `verifyJWT` puts the user there; `context.user` reads it back).
+import BSON
+import Foundation
+import Hummingbird
+import NIOCore
+
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by an authentication middleware for the routes behind it (`req.user` in Express).
+    /// App knows nothing of users; chapter 06 adds a typed `context.user` over this slot.
+    public var identity: (any Sendable)?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// Bodies above 16 kB are refused with 413 (`express.json({limit: "16kb"})`).
+    public var maxUploadSize: Int { AppConfig.bodyLimit }
+
+    /// JSON or URL-encoded, chosen by Content-Type, as `express.json()` + `express.urlencoded()`.
+    public var requestDecoder: BodyDecoder { BodyDecoder() }
+
+    /// Responses keep their fields' order and show ids and dates as the Node version did.
+    public var responseEncoder: APIJSONEncoder { APIJSONEncoder() }
+}
+
+/// Decodes a request body by its Content-Type: JSON, or URL-encoded forms with nested keys
+/// (`user[name]=a&tags[]=x`, what `express.urlencoded({extended: true})` parses). A body of
+/// another type is 415. The body is read up to the context's limit, never further.
+public struct BodyDecoder: RequestDecoder {
+    public init() {}
+
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
+        switch mediaType {
+        case .some(let m) where m.isType(.applicationJson):
+            if type == BSONValue.self || type == Document.self {
+                // Free-form documents keep the client's key order (Foundation's decoder drops it).
+                let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                do {
+                    let value = try BSONValue(json: String(buffer: buffer))
+                    if let value = value as? T { return value }
+                    if let document = value.documentValue as? T { return document }
+                    throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "expected a JSON object"))
+                } catch let error as BSONError {
+                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: error.message))
+                }
+            }
+            // An empty JSON body reads as `{}`, as express.json() does.
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return try JSONDecoder().decode(type, from: buffer.readableBytes == 0 ? ByteBuffer(string: "{}") : buffer)
+        case .some(let m) where m.isType(.applicationUrlEncoded):
+            return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+        case nil:
+            // No Content-Type: accept an empty body as an empty JSON object.
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            guard buffer.readableBytes == 0 else { throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded") }
+            return try JSONDecoder().decode(type, from: Data("{}".utf8))
+        default:
+            throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded")
+        }
+    }
+}
+
+extension Request {
+    /// The body decoded as `T` (JSON or URL-encoded). Problems surface as they are — too large
+    /// (413), malformed (400), a field of the wrong type (400 naming the field) — for the error
+    /// middleware to answer.
+    public func decodeBody<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
+        try await context.requestDecoder.decode(type, from: self, context: context)
+    }
+}

@@ -1,0 +1,38 @@
+// The app, built the way the course's `app.js` builds it: one function that adds each piece
+// in order, then the routes. Every arrow below is one middleware a learner can open:
+//
+//     request → request log (+ id) → CORS → errors → static files → routes
+//
+// Body parsing is not a middleware here: a route decodes its body when it needs it, through
+// the context's `BodyDecoder`, which enforces the 16 kB limit. Cookies are parsed lazily by
+// `request.cookies`.
+import Hummingbird
+import Logging
+
+public typealias AppRouter = Router<AppRequestContext>
+
+/// Builds the application: middleware in the order of `app.js`, then `addRoutes` adds the
+/// chapter's (or the Final server's) routes under the router. Once it listens it logs one line,
+/// `Server is running at http://HOST:PORT — <serves>`.
+public func buildApplication(
+    config: AppConfig,
+    logger: Logger,
+    serves: String,
+    addRoutes: (AppRouter) throws -> Void
+) rethrows -> some ApplicationProtocol {
+    let router = AppRouter(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: CORSMiddleware(allowedOrigins: config.corsOrigins))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: StaticFilesMiddleware(folder: config.publicFolder))
+    try addRoutes(router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "videotube"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? config.port
+            logger.info("Server is running at http://\(config.host):\(port) — \(serves)")
+        },
+        logger: logger
+    )
+}

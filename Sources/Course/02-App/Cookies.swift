@@ -1,0 +1,45 @@
+// Cookies, as the course uses them: the server sets `accessToken` and `refreshToken` as
+// httpOnly cookies (JavaScript in the page cannot read them), and reads them back on each
+// request (`cookie-parser` in Express; `request.cookies` in Hummingbird).
+import Database
+import Foundation
+import Hummingbird
+
+public struct CookieSettings: Sendable, Equatable {
+    /// Sent only over HTTPS. Browsers accept Secure cookies from http://localhost too.
+    public var secure: Bool
+    /// `COOKIE_SAMESITE`: Lax (default), Strict or None.
+    public var sameSite: Cookie.SameSite
+
+    public init(secure: Bool = true, sameSite: Cookie.SameSite = .lax) {
+        self.secure = secure
+        self.sameSite = sameSite
+    }
+
+    init(_ settings: Settings) throws(ConfigError) {
+        let text = settings["COOKIE_SAMESITE"] ?? "Lax"
+        guard let sameSite = [Cookie.SameSite.lax, .strict, .none].first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            throw ConfigError("COOKIE_SAMESITE must be Lax, Strict or None, not \"\(text)\"")
+        }
+        self.init(secure: true, sameSite: sameSite)
+    }
+
+    /// An httpOnly cookie for the whole site that expires after `maxAge` seconds. Names and
+    /// values outside RFC 6265's characters are refused (400), never sent malformed.
+    public func cookie(_ name: String, _ value: String, maxAge: Int) throws -> Cookie {
+        do {
+            return try Cookie.validated(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
+        } catch {
+            throw HTTPError(.badRequest, message: "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons or backslashes")
+        }
+    }
+
+    /// A cookie that tells the browser to forget `name` (empty value, already expired).
+    public func clearing(_ name: String) throws -> Cookie {
+        do {
+            return try Cookie.validated(name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
+        } catch {
+            throw HTTPError(.badRequest, message: "invalid cookie name")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+// The one place where a thrown error becomes the API's error JSON:
+//
+//     {"statusCode": 413, "data": null, "message": "...", "success": false, "errors": []}
+//
+// Every handler and middleware simply `throw`s; this middleware, near the top of the chain,
+// catches and answers. It is the Swift form of the course's `asyncHandler` plus Express's
+// error handler: Hummingbird already forwards an `async throws` handler's error up the chain,
+// so no handler wraps itself in do/catch.
+//
+// What each error becomes:
+// - an error that describes itself (`APIErrorRepresentable`: `APIError`, storage errors): its status and message;
+// - a body that is too large: 413; a malformed or ill-typed body: 400, naming the field;
+// - Hummingbird's `HTTPError` (unknown route 404, wrong media type 415, ...): its status;
+// - anything else: 500 "Internal Server Error", the detail only in the log, with the request id.
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// An error that knows its HTTP status, its public message and its per-field problems.
+public protocol APIErrorRepresentable: Error {
+    var statusCode: Int { get }
+    var message: String { get }
+    var fieldErrors: [FieldError] { get }
+}
+
+extension APIErrorRepresentable {
+    public var fieldErrors: [FieldError] { [] }
+}
+
+/// One invalid field, as listed in an error body's `errors`.
+public struct FieldError: Codable, Sendable, Equatable {
+    public var field: String
+    public var message: String
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// The error body of every failed request: the one definition of its shape.
+public struct ErrorBody: Encodable, Sendable {
+    public let statusCode: Int
+    public let message: String
+    public let errors: [FieldError]
+
+    public init(statusCode: Int, message: String, errors: [FieldError]) {
+        self.statusCode = statusCode
+        self.message = message
+        self.errors = errors
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(statusCode, forKey: .statusCode)
+        try c.encodeNil(forKey: .data)  // "data": null, written, not omitted
+        try c.encode(message, forKey: .message)
+        try c.encode(false, forKey: .success)
+        try c.encode(errors, forKey: .errors)
+    }
+
+    enum CodingKeys: String, CodingKey { case statusCode, data, message, success, errors }
+}
+
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let body = Self.describe(error, request: request, context: context)
+            return Self.response(body)
+        }
+    }
+
+    static func describe(_ error: any Error, request: Request, context: Context) -> ErrorBody {
+        switch error {
+        case let e as any APIErrorRepresentable:
+            if e.statusCode >= 500 { context.logger.error("\(e.statusCode) \(e.message): \(error) id=\(context.id)") }
+            return ErrorBody(statusCode: e.statusCode, message: e.message, errors: e.fieldErrors)
+        case is NIOTooManyBytesError:
+            return ErrorBody(statusCode: 413, message: "Request body is larger than \(AppConfig.bodyLimit / 1024) kB", errors: [])
+        case let e as DecodingError:
+            return ErrorBody(statusCode: 400, message: e.publicMessage, errors: e.field.map { [FieldError(field: $0, message: e.publicMessage)] } ?? [])
+        case let e as HTTPError:
+            let status = Int(e.status.code)
+            return ErrorBody(statusCode: status, message: e.body ?? (status == 404 ? "Route \(request.method) \(request.uri.path) not found" : e.status.reasonPhrase), errors: [])
+        case let e as any HTTPResponseError:
+            return ErrorBody(statusCode: Int(e.status.code), message: e.status.reasonPhrase, errors: [])
+        default:
+            context.logger.error("500 unhandled error: \(String(reflecting: error)) id=\(context.id)")
+            return ErrorBody(statusCode: 500, message: "Internal Server Error", errors: [])
+        }
+    }
+
+    static func response(_ body: ErrorBody) -> Response {
+        let json = (try? APIJSONEncoder.json(body)) ?? #"{"statusCode":500,"data":null,"message":"Internal Server Error","success":false,"errors":[]}"#
+        return APIJSONEncoder.response(status: .init(code: body.statusCode), json: json)
+    }
+}
+
+extension DecodingError {
+    /// The dotted path of the field at fault ("email", "address.city"), when there is one.
+    var field: String? {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
+        case .keyNotFound(let key, let c): path = c.codingPath + [key]
+        @unknown default: return nil
+        }
+        return path.isEmpty ? nil : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    /// A message for the client that names the problem without echoing internals.
+    var publicMessage: String {
+        switch self {
+        case .typeMismatch(let type, _):
+            return "\(field ?? "body") must be \(Self.describe(type))"
+        case .valueNotFound, .keyNotFound:
+            return "\(field ?? "body") is required"
+        case .dataCorrupted:
+            return field == nil ? "Malformed request body" : "\(field!) is invalid"
+        @unknown default:
+            return "Invalid request body"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int32.Type, is Int64.Type, is Double.Type: "a number"
+        default: type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+}

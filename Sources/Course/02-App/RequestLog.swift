@@ -1,0 +1,32 @@
+// One log line per request: method, path, status, duration and request id, e.g.
+// `POST /api/v1/users/login 200 3.1ms id=4f2e...`. The id is also sent back as `X-Request-Id`,
+// so a user's bug report can be matched to the log line (and to any error detail logged with it).
+import HTTPTypes
+import Hummingbird
+import Logging
+
+public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            // Only reached when nothing turned the error into a response (the error middleware
+            // normally does): log it and let Hummingbird answer 500.
+            context.logger.error("\(request.method) \(request.uri.path) failed: \(error) id=\(context.id)")
+            throw error
+        }
+        response.headers[.requestID] = context.id
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", ms))ms id=\(context.id)")
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    public static let requestID = Self("X-Request-Id")!
+}

@@ -1,0 +1,58 @@
+// What `index.js` does, once for every chapter and the Final server: load `.env`, connect the
+// database, build the app, listen on `PORT`, and on SIGINT/SIGTERM stop gracefully (in-flight
+// requests finish, then the database closes). Any start-up failure (bad setting, database
+// down, index that cannot be built, port taken) is one clear log line and exit status 1.
+import Database
+import Foundation
+import Hummingbird
+import Logging
+import Storage
+
+/// Builds a server from its settings and its opened database. Every server (each chapter from
+/// 02, and the Final server) has exactly one such function; its `main.swift` passes it to
+/// `runServer`, and its tests call the very same function.
+public typealias ServerBuilder<App: ApplicationProtocol> = (AppConfig, ConnectedDatabase, Logger) async throws -> App
+
+/// Runs the server that `build` makes, under the log label `name`, until SIGINT or SIGTERM.
+public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuilder<App>) async -> Never {
+    let logger = Logger(label: name)
+    func fail(_ message: String) -> Never {
+        logger.error("\(message)")
+        exit(1)
+    }
+    let settings: Settings
+    do { settings = try await Settings.load() } catch { fail("cannot read .env: \(error)") }
+    let config: AppConfig
+    do { config = try AppConfig(settings) } catch { fail("configuration: \(error)") }
+
+    let db: ConnectedDatabase
+    do { db = try await connectDB(DatabaseConfig(settings), logger: logger) } catch { fail("\(error)") }
+    logger.info("\(db.summary)")
+
+    let app: App
+    do {
+        app = try await build(config, db, logger)  // settings read, indexes created: or no server
+    } catch {
+        await db.storage.close()
+        fail(error is any StartupSettingError ? "configuration: \(error)" : "start-up failed: \(error)")
+    }
+
+    do {
+        try await app.runService()  // returns after SIGINT/SIGTERM, once in-flight requests are done
+    } catch {
+        await db.storage.close()
+        let text = "\(error)"
+        if text.contains("Address already in use") {
+            fail("port \(config.port) is already in use: stop the other server or set PORT in .env")
+        }
+        fail("server stopped: \(text)")
+    }
+    await db.storage.close()
+    logger.info("Server stopped gracefully; database closed")
+    exit(0)
+}
+
+/// A setting that does not parse (`PORT=abc`, `BCRYPT_COST=99`): reported as "configuration: …".
+public protocol StartupSettingError: Error {}
+
+extension ConfigError: StartupSettingError {}

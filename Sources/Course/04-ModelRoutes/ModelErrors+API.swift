@@ -1,0 +1,35 @@
+// Where the models meet HTTP (chapter 04's web side; `Models` itself knows no web).
+//
+// A model's `ValidationError` is the client's fault: 400, with every bad field listed in
+// `errors`. Ids in paths must be ObjectIds (400 `Invalid videoId` otherwise), and page
+// numbers come from the query string.
+import Responses
+import App
+import BSON
+import Hummingbird
+import Models
+
+extension ValidationError: APIErrorRepresentable {
+    public var statusCode: Int { 400 }
+    public var message: String { description }
+    public var fieldErrors: [FieldError] { issues.map { FieldError(field: $0.field, message: $0.message) } }
+}
+
+extension Parameters {
+    /// The path parameter `name` as an ObjectId: 400 "Invalid <name>" when it is not one
+    /// (the Node version let Mongoose throw a CastError, which became a 500).
+    public func objectId(_ name: String) throws -> ObjectId {
+        guard let text = self.get(name), let id = ObjectId(text) else { throw APIError.badRequest("Invalid \(name)") }
+        return id
+    }
+}
+
+extension Request {
+    /// The query string's `page` and `limit`, validated (defaults 1 and 10).
+    public var pageRequest: PageRequest {
+        get throws {
+            let query = uri.queryParameters
+            return try PageRequest(page: query["page"].map(String.init), limit: query["limit"].map(String.init))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// `videos`: what a channel publishes. (Node: `models/video.model.js`, with the
+// aggregate-paginate plugin; here pagination is `Pagination.swift`, usable on any pipeline.)
+import BSON
+
+public struct Video: Model {
+    public static let collectionName = "videos"
+    public static let indexes: [IndexModel] = [.lookup(["owner": 1])]
+
+    public var _id: ObjectId
+    public var videoFile: String
+    public var thumbnail: String
+    public var title: String
+    public var description: String
+    /// Seconds, as the media service measured it.
+    public var duration: Double
+    public var views: Int
+    public var isPublished: Bool
+    public var owner: ObjectId
+    public var createdAt: BSONDate
+    public var updatedAt: BSONDate
+
+    public init(
+        _id: ObjectId = ObjectId(), videoFile: String, thumbnail: String, title: String, description: String, duration: Double,
+        views: Int = 0, isPublished: Bool = true, owner: ObjectId
+    ) {
+        self._id = _id
+        self.videoFile = videoFile
+        self.thumbnail = thumbnail
+        self.title = title
+        self.description = description
+        self.duration = duration
+        self.views = views
+        self.isPublished = isPublished
+        self.owner = owner
+        self.createdAt = .now()
+        self.updatedAt = createdAt
+    }
+
+    public enum Rules {
+        public static let videoFile = TextRule("videoFile", length: 1...2048, check: Formats.isMediaURL, message: "videoFile must be a URL")
+        public static let thumbnail = TextRule("thumbnail", length: 1...2048, check: Formats.isMediaURL, message: "thumbnail must be a URL")
+        public static let title = TextRule("title", length: 1...200)
+        public static let description = TextRule("description", length: 1...5000)
+    }
+
+    public mutating func validate() throws(ValidationError) {
+        var v = Validator()
+        v.apply(Rules.videoFile, to: &videoFile)
+        v.apply(Rules.thumbnail, to: &thumbnail)
+        v.apply(Rules.title, to: &title)
+        v.apply(Rules.description, to: &description)
+        v.require(duration.isFinite && duration >= 0, "duration", "duration must be a number of seconds, 0 or more")
+        v.require(views >= 0, "views", "views must be 0 or more")
+        try v.finish()
+    }
+}

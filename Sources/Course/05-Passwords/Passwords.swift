@@ -1,0 +1,90 @@
+// Chapter 05 — bcrypt: passwords are stored as slow, salted hashes, never as themselves.
+//
+// The course uses the `bcrypt` npm package: `bcrypt.hash(password, 10)` before saving a user,
+// `bcrypt.compare(password, hash)` at login. Here the same algorithm comes from libxcrypt, the
+// C library Debian's own login uses, in the `$2b$` format that Node's and Python's bcrypt
+// read and write, so a database written by the Node version keeps working.
+//
+// bcrypt is slow on purpose (about 70 ms at cost 10 on this machine) and blocking. It never
+// runs on an event loop: every hash and check runs on a small thread pool of its own, so a
+// burst of logins waits its turn there instead of stalling every other request.
+import CCrypt
+import Foundation
+import NIOPosix
+
+public struct PasswordError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public final class PasswordHasher: Sendable {
+    /// bcrypt only reads the first 72 bytes of a password; longer ones are refused rather
+    /// than silently truncated (two different long passwords would otherwise match).
+    public static let maxPasswordBytes = 72
+    /// The work factor: each step doubles the time. 10 is the course's (and Node's) default.
+    public let cost: Int
+    private let threads: NIOThreadPool
+
+    public init(cost: Int = 10, threads: Int = 2) {
+        precondition((4...31).contains(cost), "bcrypt cost must be 4...31")
+        self.cost = cost
+        self.threads = NIOThreadPool(numberOfThreads: threads)
+        self.threads.start()
+    }
+
+    deinit { try? threads.syncShutdownGracefully() }
+
+    /// A new `$2b$` hash of `password` with a fresh random salt.
+    public func hash(_ password: String) async throws -> String {
+        try Self.check(password)
+        let cost = self.cost
+        return try await threads.runIfActive { try Self.bcrypt(password, setting: Self.salt(cost: cost)) }
+    }
+
+    /// Whether `password` matches `hash` (any `$2a$`, `$2b$` or `$2y$` bcrypt hash). A
+    /// malformed hash is simply no match.
+    public func verify(_ password: String, against hash: String) async throws -> Bool {
+        guard password.utf8.count <= Self.maxPasswordBytes, hash.hasPrefix("$2") else { return false }
+        return try await threads.runIfActive {
+            guard let computed = try? Self.bcrypt(password, setting: hash) else { return false }
+            return Self.constantTimeEqual(Array(computed.utf8), Array(hash.utf8))
+        }
+    }
+
+    public static func check(_ password: String) throws(PasswordError) {
+        guard !password.utf8.contains(0) else { throw PasswordError("password must not contain a NUL character") }
+        guard password.utf8.count <= maxPasswordBytes else {
+            throw PasswordError("password must be at most \(maxPasswordBytes) bytes (bcrypt ignores anything longer)")
+        }
+    }
+
+    // MARK: libxcrypt
+
+    private static func salt(cost: Int) throws -> String {
+        var output = [CChar](repeating: 0, count: Int(CRYPT_GENSALT_OUTPUT_SIZE))
+        guard crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, &output, Int32(output.count)) != nil else {
+            throw PasswordError("libxcrypt could not make a bcrypt salt (errno \(errno))")
+        }
+        return String(cString: output)
+    }
+
+    private static func bcrypt(_ password: String, setting: String) throws -> String {
+        // `crypt_data` is large (~32 kB): keep it on the heap, zeroed as crypt_r requires.
+        let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
+        defer { data.deallocate() }
+        memset(data, 0, MemoryLayout<crypt_data>.size)
+        guard let result = crypt_r(password, setting, data) else { throw PasswordError("crypt_r failed (errno \(errno))") }
+        let text = String(cString: result)
+        // libxcrypt signals failure with a string starting with "*" (never a valid hash).
+        guard !text.hasPrefix("*") else { throw PasswordError("not a valid bcrypt setting") }
+        return text
+    }
+
+    /// Compares without stopping at the first difference, so timing says nothing about the hash.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,27 @@
+// What a server with logins builds from its settings, in one place (chapter 06, chapter 08 and
+// the Final server use it): token settings (`ACCESS_TOKEN_*`, `REFRESH_TOKEN_*`), the password
+// hasher (`BCRYPT_COST`), the collections with the users' hash-on-save hook, and the auth
+// routes with their `verifyJWT`.
+import App
+import Logging
+import Models
+import Passwords
+import Storage
+
+public struct AuthSetup: Sendable {
+    public let collections: Collections
+    public let hasher: PasswordHasher
+    public let auth: AuthController
+
+    /// Settings that do not parse throw (the server does not start); missing secrets are
+    /// replaced by random ones with a warning in the log.
+    public init(database: any StorageDatabase, config: AppConfig, logger: Logger) throws {
+        let env = config.settings.lookup
+        var warnings: [String] = []
+        let tokens = TokenService(try TokenSettings(env, warnings: &warnings))
+        for warning in warnings { logger.warning("\(warning)") }
+        hasher = PasswordHasher(cost: try PasswordHasher.cost(from: env("BCRYPT_COST")))
+        collections = Collections(database, userBeforeSave: hasher.hashOnSave)
+        auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: config.cookies)
+    }
+}

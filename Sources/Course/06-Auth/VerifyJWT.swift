@@ -1,0 +1,68 @@
+// `verifyJWT`: the middleware in front of every route that needs a logged-in user.
+//
+// ```js
+// const token = req.cookies?.accessToken || req.header("Authorization")?.replace("Bearer ", "")
+// const decoded = jwt.verify(token, process.env.ACCESS_TOKEN_SECRET)
+// const user = await User.findById(decoded?._id).select("-password -refreshToken")
+// if (!user) throw new APIError(401, "Invalid Access Token")
+// req.user = user
+// next()
+// ```
+//
+// Here: the token comes from the `accessToken` cookie or an `Authorization: Bearer` header;
+// it must be HS256, signed with `ACCESS_TOKEN_SECRET` and unexpired; the user it names must
+// still exist. The user, without password and refresh token, goes into the request's context
+// (`context.user`), and the route runs. Anything else is a 401 and the route never runs.
+import Responses
+import App
+import BSON
+import Hummingbird
+import Models
+
+public struct VerifyJWT: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    let tokens: TokenService
+    let users: ModelCollection<User>
+
+    public init(tokens: TokenService, users: ModelCollection<User>) {
+        self.tokens = tokens
+        self.users = users
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
+        let claims: AccessClaims
+        do {
+            claims = try await tokens.verifyAccess(token)
+        } catch {
+            throw APIError.unauthorized(error == .expired ? "Access token expired" : "Invalid access token")
+        }
+        guard let id = ObjectId(claims._id),
+            let user = try await users.findOne(["_id": .objectId(id)], as: PublicUser.self, projection: User.withoutSecrets)
+        else { throw APIError.unauthorized("Invalid access token") }
+        var context = context
+        context.identity = user  // req.user = user
+        return try await next(request, context)
+    }
+
+    /// The cookie first, then `Authorization: Bearer <token>` (the scheme in any case).
+    static func accessToken(in request: Request) -> String? {
+        if let cookie = request.cookies["accessToken"]?.value, !cookie.isEmpty { return cookie }
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}
+
+extension AppRequestContext {
+    /// The user `verifyJWT` let through (`req.user`), on routes behind it.
+    public var user: PublicUser? { identity as? PublicUser }
+
+    /// The verified user; a route behind `verifyJWT` always has one.
+    public func requireUser() throws -> PublicUser {
+        guard let user else { throw APIError.unauthorized("Unauthorized request") }
+        return user
+    }
+}

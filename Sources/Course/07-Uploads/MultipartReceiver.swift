@@ -1,0 +1,215 @@
+// The parser behind `Uploads.receive`: MultipartKit's callbacks turned into temp files and
+// text fields, one chunk of the body at a time. Read `Uploads.swift` first; this is the
+// machinery under it.
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+import NIOFileSystem
+
+/// One request's parse: MultipartKit's parser reports headers, body bytes and part ends through
+/// callbacks; they are queued as events and handled (with file writes) after each chunk.
+final class Receiver {
+    enum Event {
+        case header(String, String)
+        case body(ByteBuffer)
+        case partEnd
+    }
+
+    enum Part {
+        case text(name: String, bytes: [UInt8])
+        case file(FileField, clientName: String, head: [UInt8], size: Int, output: Output?)
+        case skipped  // a file input left empty by the browser (no name, no bytes)
+    }
+
+    struct Output {
+        let handle: WriteFileHandle
+        let path: FilePath
+        let format: FileKind.Format
+    }
+
+    let settings: UploadSettings
+    let expected: [String: FileField]
+    var events: [Event] = []
+    var headers: [(String, String)] = []
+    var part: Part?
+    var fields: [String: String] = [:]
+    var fieldBytes = 0
+    var files: [String: UploadedFile] = [:]
+    var written: [FilePath] = []
+    var open: WriteFileHandle?
+
+    init(settings: UploadSettings, expected: [FileField]) {
+        self.settings = settings
+        self.expected = Dictionary(expected.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func read(_ request: Request) async throws -> UploadedForm {
+        guard let boundary = Self.boundary(request.headers[.contentType]) else { throw UploadError.notMultipart }
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { [unowned self] name, value in events.append(.header(name, value)) }
+        parser.onBody = { [unowned self] buffer in events.append(.body(buffer)) }
+        parser.onPartComplete = { [unowned self] in events.append(.partEnd) }
+        var parts = 0
+        var chunks = request.body.makeAsyncIterator()
+        while let chunk = try await Self.next(&chunks) {
+            do { try parser.execute(chunk) } catch { throw UploadError.malformed }
+            for event in events {
+                if case .partEnd = event { parts += 1 }
+                try await handle(event)
+            }
+            events.removeAll(keepingCapacity: true)
+        }
+        // A body cut off before its closing boundary leaves a part open (or none at all).
+        guard part == nil, headers.isEmpty, parts > 0 else { throw UploadError.malformed }
+        for field in expected.values.sorted(by: { $0.name < $1.name }) where field.required && files[field.name] == nil {
+            throw UploadError.missingFile(field.name)
+        }
+        return UploadedForm(fields: fields, files: files)
+    }
+
+    func handle(_ event: Event) async throws {
+        switch event {
+        case .header(let name, let value):
+            headers.append((name, value))
+        case .body(var buffer):
+            if part == nil { part = try start() }
+            try await feed(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        case .partEnd:
+            if part == nil { part = try start() }
+            try await finish()
+        }
+    }
+
+    /// The next chunk of the body; a connection that breaks off is `.interrupted`.
+    static func next(_ chunks: inout RequestBody.AsyncIterator) async throws -> ByteBuffer? {
+        do { return try await chunks.next() } catch { throw UploadError.interrupted }
+    }
+
+    /// A new part, from its `Content-Disposition: form-data; name="…"; filename="…"`.
+    func start() throws -> Part {
+        defer { headers.removeAll() }
+        guard let disposition = headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1,
+            let parameters = Self.parameters(disposition), let name = parameters["name"], !name.isEmpty
+        else { throw UploadError.malformed }
+        guard let clientName = parameters["filename"] else { return .text(name: name, bytes: []) }
+        guard let field = expected[name] else {
+            // Browsers send an empty part for a file input left empty: not a file at all.
+            if clientName.isEmpty { return .skipped }
+            throw UploadError.unexpectedFile(name)
+        }
+        guard files[name] == nil else { throw UploadError.repeatedFile(name) }
+        return .file(field, clientName: clientName, head: [], size: 0, output: nil)
+    }
+
+    func feed(_ bytes: [UInt8]) async throws {
+        switch part {
+        case .text(let name, var text):
+            fieldBytes += bytes.count
+            guard fieldBytes <= settings.maxFieldBytes else { throw UploadError.fieldsTooLarge(limit: settings.maxFieldBytes) }
+            text += bytes
+            part = .text(name: name, bytes: text)
+        case .file(let field, let clientName, var head, var size, var output):
+            size += bytes.count
+            guard size <= settings.limit(for: field.kind) else { throw UploadError.tooLarge(field.name, limit: settings.limit(for: field.kind)) }
+            if let output {
+                try await output.handle.write(contentsOf: bytes, toAbsoluteOffset: Int64(size - bytes.count))
+            } else {
+                head += bytes
+                if head.count >= FileKind.sniffLength {
+                    output = try await create(field, head: head)
+                    head = []
+                }
+            }
+            part = .file(field, clientName: clientName, head: head, size: size, output: output)
+        case .skipped:
+            guard bytes.isEmpty else { throw UploadError.malformed }
+        case nil:
+            throw UploadError.malformed
+        }
+    }
+
+    func finish() async throws {
+        switch part {
+        case .text(let name, let bytes):
+            fields[name] = String(decoding: bytes, as: UTF8.self)
+        case .file(let field, let clientName, let head, let size, var output):
+            if size == 0, clientName.isEmpty {
+                break  // an empty file input
+            }
+            if output == nil { output = try await create(field, head: head) }  // a file shorter than the sniff length
+            guard let output else { throw UploadError.malformed }
+            try await output.handle.close()
+            open = nil
+            files[field.name] = UploadedFile(field: field.name, path: output.path.string, size: size, format: output.format, clientName: clientName)
+        case .skipped, nil:
+            break
+        }
+        part = nil
+    }
+
+    /// Checks the leading bytes, then opens `<temp>/<random>.<ext>` and writes them.
+    func create(_ field: FileField, head: [UInt8]) async throws -> Output {
+        guard let format = field.kind.detect(head) else { throw UploadError.wrongType(field.name, field.kind) }
+        let folder = FilePath(settings.tempFolder)
+        try await FileSystem.shared.createDirectory(at: folder, withIntermediateDirectories: true, permissions: nil)
+        let path = folder.appending("\(UUID().uuidString.lowercased()).\(format.fileExtension)")
+        let handle = try await FileSystem.shared.openFile(forWritingAt: path, options: .newFile(replaceExisting: false))
+        written.append(path)
+        open = handle
+        try await handle.write(contentsOf: head, toAbsoluteOffset: 0)
+        return Output(handle: handle, path: path, format: format)
+    }
+
+    /// Discards the file being written and deletes every finished one. A file is written
+    /// "transactionally" (NIOFileSystem opens it with Linux's `O_TMPFILE`): it has no name until
+    /// it is closed with its changes made visible, so a half-received file is dropped by closing
+    /// it without them, and is never seen by anyone, even if the process dies. `unlink` is one
+    /// quick system call, made directly so that a cancelled task cannot skip it.
+    func removeAll() async {
+        if let open { try? await open.close(makeChangesVisible: false) }
+        open = nil
+        for path in written { unlink(path.string) }
+        written.removeAll()
+    }
+
+    /// The boundary of a `multipart/form-data` Content-Type, if that is what it is.
+    static func boundary(_ contentType: String?) -> String? {
+        guard let contentType, let parameters = parameters(contentType),
+            contentType.lowercased().hasPrefix("multipart/form-data"), let boundary = parameters["boundary"],
+            (1...70).contains(boundary.count)
+        else { return nil }
+        return boundary
+    }
+
+    /// `value; key=token; key="quoted \"text\""` → the keys (lowercased) and their values.
+    static func parameters(_ header: String) -> [String: String]? {
+        var result: [String: String] = [:]
+        var rest = Substring(header)
+        guard let first = rest.firstIndex(of: ";") else { return [:] }
+        rest = rest[rest.index(after: first)...]
+        while !rest.isEmpty {
+            rest = rest.drop(while: { $0 == " " || $0 == ";" })
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let key = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            rest = rest[rest.index(after: equals)...]
+            var value = ""
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                var escaped = false
+                var closed = false
+                while let ch = rest.first {
+                    rest = rest.dropFirst()
+                    if escaped { value.append(ch); escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { closed = true; break } else { value.append(ch) }
+                }
+                guard closed else { return nil }
+            } else {
+                let end = rest.firstIndex(of: ";") ?? rest.endIndex
+                value = rest[..<end].trimmingCharacters(in: .whitespaces)
+                rest = rest[end...]
+            }
+            result[key] = value
+        }
+        return result
+    }
+}

@@ -1,0 +1,82 @@
+// Chapter 07's settings and refusals: where temp files go, how large they may be, and why an
+// upload is refused (each with its status code and the field it names).
+import App
+import Foundation
+
+/// Where temp files go and how large they may be (`TEMP_DIR`, `MAX_IMAGE_BYTES`, `MAX_VIDEO_BYTES`).
+public struct UploadSettings: Sendable, Equatable {
+    public var tempFolder: String
+    public var maxImageBytes: Int
+    public var maxVideoBytes: Int
+    /// All text fields of one form together, as chapter 02's limit for form bodies.
+    public var maxFieldBytes: Int
+
+    public init(tempFolder: String = "./public/temp", maxImageBytes: Int = 5_000_000, maxVideoBytes: Int = 200_000_000, maxFieldBytes: Int = AppConfig.bodyLimit) {
+        self.tempFolder = tempFolder
+        self.maxImageBytes = maxImageBytes
+        self.maxVideoBytes = maxVideoBytes
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    /// Reads `TEMP_DIR`, `MAX_IMAGE_BYTES` and `MAX_VIDEO_BYTES` through a `Settings` lookup.
+    public init(_ lookup: (String) -> String?) throws(ConfigError) {
+        func bytes(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
+            guard let text = lookup(name) else { return fallback }
+            guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a positive number of bytes, not \"\(text)\"") }
+            return n
+        }
+        self.init(
+            tempFolder: lookup("TEMP_DIR") ?? "./public/temp",
+            maxImageBytes: try bytes("MAX_IMAGE_BYTES", 5_000_000), maxVideoBytes: try bytes("MAX_VIDEO_BYTES", 200_000_000))
+    }
+
+    public func limit(for kind: FileKind) -> Int { kind == .image ? maxImageBytes : maxVideoBytes }
+}
+
+/// Why an upload was refused; each answers with its status and names the field.
+public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
+    case notMultipart
+    case malformed
+    /// The body stopped before it was complete (the client went away).
+    case interrupted
+    case unexpectedFile(String)
+    case repeatedFile(String)
+    case missingFile(String)
+    case tooLarge(String, limit: Int)
+    case wrongType(String, FileKind)
+    case fieldsTooLarge(limit: Int)
+
+    public var statusCode: Int {
+        switch self {
+        case .notMultipart, .wrongType: 415
+        case .tooLarge, .fieldsTooLarge: 413
+        case .malformed, .interrupted, .unexpectedFile, .repeatedFile, .missingFile: 400
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .notMultipart: "Send the form as multipart/form-data"
+        case .malformed: "Malformed multipart body"
+        case .interrupted: "The upload was interrupted"
+        case .unexpectedFile(let f): "Unexpected file field \(f)"
+        case .repeatedFile(let f): "Send one file as \(f)"
+        case .missingFile(let f): "\(f) file is required"
+        case .tooLarge(let f, let limit): "\(f) is larger than \(Self.megabytes(limit))"
+        case .wrongType(let f, let kind): "\(f) must be \(kind.accepted)"
+        case .fieldsTooLarge(let limit): "Form fields are larger than \(limit / 1024) kB"
+        }
+    }
+
+    public var fieldErrors: [FieldError] {
+        switch self {
+        case .unexpectedFile(let f), .repeatedFile(let f), .missingFile(let f), .tooLarge(let f, _), .wrongType(let f, _):
+            [FieldError(field: f, message: message)]
+        default: []
+        }
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        bytes % 1_000_000 == 0 ? "\(bytes / 1_000_000) MB" : String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
+}

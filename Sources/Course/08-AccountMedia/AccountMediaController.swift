@@ -1,0 +1,123 @@
+// Chapter 08: the user routes that carry files, where uploads (chapter 07) meet media storage.
+//
+// ```js
+// const avatarLocalPath = req.files?.avatar[0]?.path
+// if (!avatarLocalPath) throw new APIError(400, "Avatar file is required")
+// const avatar = await uploadOnCloudinary(avatarLocalPath)
+// const user = await User.create({ fullName, avatar: avatar.url, coverImage: coverImage?.url || "", … })
+// ```
+//
+// - `POST /register` (multipart): the text fields are checked *before* anything is uploaded;
+//   the avatar (required) and cover image go to media storage; if storing the user then fails
+//   (the username was taken meanwhile: 409), the uploaded assets are deleted again.
+// - `PATCH /avatar`, `PATCH /cover-image` (auth): the new image is stored, the user updated,
+//   and the **replaced asset is deleted** from storage (the original left it there for ever).
+//
+// The temp files are deleted by `Uploads.receive`'s scope in every outcome.
+import Responses
+import App
+import Auth
+import BSON
+import Hummingbird
+import Logging
+import Media
+import Models
+import ModelRoutes
+import Passwords
+import Uploads
+
+public struct AccountMediaController: Sendable {
+    let users: ModelCollection<User>
+    let uploads: Uploads
+    let media: any MediaStorage
+    let verifyJWT: VerifyJWT
+
+    public init(users: ModelCollection<User>, uploads: Uploads, media: any MediaStorage, verifyJWT: VerifyJWT) {
+        self.users = users
+        self.uploads = uploads
+        self.media = media
+        self.verifyJWT = verifyJWT
+    }
+
+    /// Adds the routes under `group` (e.g. `/api/v1/users`).
+    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("register", use: register)
+        let secured = group.group().add(middleware: verifyJWT)
+        secured.patch("avatar") { request, context in try await replace(.avatar, request, context) }
+        secured.patch("cover-image") { request, context in try await replace(.coverImage, request, context) }
+    }
+
+    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser> {
+        try await uploads.receive(request, files: [.image("avatar", required: true), .image("coverImage")]) { form in
+            let registration = User.Registration(
+                fullName: form.fields["fullName"] ?? "", email: form.fields["email"] ?? "", username: form.fields["username"] ?? "",
+                password: form.fields["password"] ?? "")
+            var user = User(registration)
+            try user.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
+            try PasswordHasher.validateNew(registration.password)
+
+            var stored: [StoredMedia] = []
+            do {
+                let avatar = try await media.upload(form.files["avatar"]!, folder: "avatars")
+                stored.append(avatar)
+                user.avatar = avatar.url
+                user.avatarId = avatar.publicId
+                if let file = form.files["coverImage"] {
+                    let cover = try await media.upload(file, folder: "covers")
+                    stored.append(cover)
+                    user.coverImage = cover.url
+                    user.coverImageId = cover.publicId
+                }
+                let created = try await users.insert(user)
+                return APIResponse(201, created.profile, "User registered successfully")
+            } catch {
+                await discard(stored, context)  // no orphaned assets for a user that was not created
+                throw error
+            }
+        }
+    }
+
+    enum Image {
+        case avatar, coverImage
+        var field: String { self == .avatar ? "avatar" : "coverImage" }
+        var folder: String { self == .avatar ? "avatars" : "covers" }
+        var idField: String { self == .avatar ? "avatarId" : "coverImageId" }
+    }
+
+    func replace(_ image: Image, _ request: Request, _ context: AppRequestContext) async throws -> APIResponse<PublicUser> {
+        let me = try context.requireUser()
+        return try await uploads.receive(request, files: [.image(image.field, required: true)]) { form in
+            guard let before = try await users.findById(me._id) else { throw APIError.unauthorized("Invalid access token") }
+            let stored = try await media.upload(form.files[image.field]!, folder: image.folder)
+            let after: User?
+            do {
+                after = try await users.updateById(me._id, ["$set": [image.field: .string(stored.url), image.idField: .string(stored.publicId)]])
+            } catch {
+                await discard([stored], context)
+                throw error
+            }
+            guard let after else {
+                await discard([stored], context)
+                throw APIError.unauthorized("Invalid access token")
+            }
+            // The replaced asset leaves storage too (ids known, or derived from the old URL).
+            let oldURL = image == .avatar ? before.avatar : before.coverImage
+            if let oldId = (image == .avatar ? before.avatarId : before.coverImageId) ?? media.publicId(forURL: oldURL) {
+                await discard([StoredMedia(url: oldURL, publicId: oldId, resourceType: "image")], context)
+            }
+            return APIResponse(200, after.profile, image == .avatar ? "Avatar image updated successfully" : "Cover image updated successfully")
+        }
+    }
+
+    /// Deletes assets, logging (not failing on) a storage that refuses: the request's outcome
+    /// is already decided, and a leftover asset is a cost, not an error for the client.
+    func discard(_ assets: [StoredMedia], _ context: AppRequestContext) async {
+        for asset in assets {
+            do {
+                try await media.delete(publicId: asset.publicId, resourceType: asset.resourceType)
+            } catch {
+                context.logger.warning("could not delete media \(asset.publicId): \(error) id=\(context.id)")
+            }
+        }
+    }
+}

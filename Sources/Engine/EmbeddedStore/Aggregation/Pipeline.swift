@@ -1,0 +1,339 @@
+// Aggregation pipelines: each stage is parsed and checked before the first document flows
+// ("parse once, evaluate many"), then documents pass through the stages in order.
+//
+// `$lookup` reads other collections through a `CollectionSource` (a consistent snapshot) and
+// uses a hash index on `foreignField` when there is one, so joining a page of videos to their
+// owners costs the page, not the size of the users collection.
+import BSON
+
+/// Gives `$lookup` the other collections of the same database, as snapshots.
+protocol CollectionSource: Sendable {
+    func snapshot(of collection: String) -> CollectionState
+}
+
+struct Pipeline: Sendable {
+    indirect enum Stage: Sendable {
+        case match(Filter)
+        case project(Projection)
+        case addFields([(String, Expression)])
+        case unset(Projection)
+        case unwind(path: [String], preserve: Bool, indexField: String?)
+        case sort(SortSpec)
+        case skip(Int)
+        case limit(Int)
+        case count(String)
+        case group(id: Expression, accumulators: [(String, String, Expression)])
+        case facet([(String, Pipeline)])
+        case replaceRoot(Expression)
+        case lookup(Lookup)
+    }
+
+    struct Lookup: Sendable {
+        let from: String
+        let localField: [String]?
+        let foreignField: String?
+        let `as`: String
+        let letVariables: [(String, Expression)]
+        let pipeline: Pipeline?
+    }
+
+    let stages: [Stage]
+
+    static func parse(_ stages: [Document]) throws(QueryError) -> Pipeline {
+        var parsed: [Stage] = []
+        for stage in stages {
+            guard stage.count == 1, let (name, spec) = stage.first.map({ ($0.key, $0.value) }) else {
+                throw QueryError(40323, "A pipeline stage specification object must contain exactly one field.")
+            }
+            parsed.append(try parseStage(name, spec))
+        }
+        return Pipeline(stages: parsed)
+    }
+
+    private static func document(_ spec: BSONValue, _ stage: String) throws(QueryError) -> Document {
+        guard case .document(let d) = spec else { throw QueryError(15955, "the \(stage) stage specification must be an object") }
+        return d
+    }
+
+    private static func positiveInteger(_ spec: BSONValue, _ stage: String, allowZero: Bool) throws(QueryError) -> Int {
+        guard let n = spec.int64Value, spec.doubleValue.map({ $0 == $0.rounded() }) ?? false, allowZero ? n >= 0 : n > 0 else {
+            throw QueryError(15958, "invalid argument to \(stage) stage: \(spec.json(.relaxedExtended))")
+        }
+        return Int(n)
+    }
+
+    private static func parseStage(_ name: String, _ spec: BSONValue) throws(QueryError) -> Stage {
+        switch name {
+        case "$match": return .match(try Filter.parse(try document(spec, name)))
+        case "$project": return .project(try Projection.parse(try document(spec, name)))
+        case "$addFields", "$set":
+            var fields: [(String, Expression)] = []
+            for (k, v) in try document(spec, name) {
+                if k.hasPrefix("$") || k.isEmpty { throw QueryError(16410, "FieldPath field names may not start with '$'") }
+                fields.append((k, try Expression.parse(v)))
+            }
+            return .addFields(fields)
+        case "$unset":
+            var names: [String] = []
+            switch spec {
+            case .string(let s): names = [s]
+            case .array(let a):
+                for v in a {
+                    guard let s = v.stringValue else { throw QueryError(31120, "$unset specification must be a string or an array containing only string values") }
+                    names.append(s)
+                }
+            default: throw QueryError(31002, "$unset specification must be a string or an array")
+            }
+            guard !names.isEmpty else { throw QueryError(31119, "$unset specification must be a string or an array with at least one field") }
+            return .unset(try Projection.parse(Document(names.map { (key: $0, value: .int32(0)) })))
+        case "$unwind":
+            var path: String?, preserve = false, indexField: String?
+            switch spec {
+            case .string(let s): path = s
+            case .document(let d):
+                path = d["path"]?.stringValue
+                preserve = d["preserveNullAndEmptyArrays"].map(Values.truthy) ?? false
+                indexField = d["includeArrayIndex"]?.stringValue
+            default: break
+            }
+            guard let path, path.hasPrefix("$"), path.count > 1 else {
+                throw QueryError(28818, "path option to $unwind stage should be prefixed with a '$'")
+            }
+            return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
+        case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
+        case "$skip": return .skip(try positiveInteger(spec, name, allowZero: true))
+        case "$limit": return .limit(try positiveInteger(spec, name, allowZero: false))
+        case "$count":
+            guard let field = spec.stringValue, !field.isEmpty, !field.hasPrefix("$"), !field.contains(".") else {
+                throw QueryError(40156, "the count field must be a non-empty string that does not start with $ or contain '.'")
+            }
+            return .count(field)
+        case "$group":
+            let d = try document(spec, name)
+            guard let idSpec = d["_id"] else { throw QueryError(15955, "a group specification must include an _id") }
+            var accumulators: [(String, String, Expression)] = []
+            for (field, value) in d where field != "_id" {
+                guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }) else {
+                    throw QueryError(40234, "The field '\(field)' must be an accumulator object")
+                }
+                guard Accumulator.names.contains(op) else { throw QueryError(15952, "unknown group operator '\(op)'") }
+                accumulators.append((field, op, try Expression.parse(arg)))
+            }
+            return .group(id: try Expression.parse(idSpec), accumulators: accumulators)
+        case "$facet":
+            var facets: [(String, Pipeline)] = []
+            for (field, value) in try document(spec, name) {
+                guard case .array(let items) = value else { throw QueryError(40170, "arguments to $facet must be arrays, \(field) is type \(value.typeName)") }
+                var docs: [Document] = []
+                for item in items {
+                    guard case .document(let d) = item else { throw QueryError(40171, "all elements of a $facet pipeline must be objects") }
+                    docs.append(d)
+                }
+                facets.append((field, try parse(docs)))
+            }
+            guard !facets.isEmpty else { throw QueryError(40169, "the $facet specification must be a non-empty object") }
+            return .facet(facets)
+        case "$replaceRoot", "$replaceWith":
+            if name == "$replaceWith" { return .replaceRoot(try Expression.parse(spec)) }
+            guard let root = try document(spec, name)["newRoot"] else { throw QueryError(40231, "no newRoot specified for the $replaceRoot stage") }
+            return .replaceRoot(try Expression.parse(root))
+        case "$lookup":
+            let d = try document(spec, name)
+            guard let from = d["from"]?.stringValue, let asField = d["as"]?.stringValue else {
+                throw QueryError(40321, "$lookup requires 'from' and 'as' fields")
+            }
+            let local = d["localField"]?.stringValue, foreign = d["foreignField"]?.stringValue
+            if (local == nil) != (foreign == nil) {
+                throw QueryError(ErrorCodes.lookupLocalForeign, "$lookup requires both or neither of 'localField' and 'foreignField' to be specified")
+            }
+            var letVariables: [(String, Expression)] = []
+            if case .document(let lets)? = d["let"] {
+                for (k, v) in lets { letVariables.append((k, try Expression.parse(v))) }
+            }
+            var sub: Pipeline?
+            if let p = d["pipeline"] {
+                guard case .array(let items) = p else { throw QueryError(ErrorCodes.lookupPipeline, "$lookup pipeline must be an array") }
+                var docs: [Document] = []
+                for item in items {
+                    guard case .document(let doc) = item else { throw QueryError(ErrorCodes.lookupPipeline, "all elements of a $lookup pipeline must be objects") }
+                    docs.append(doc)
+                }
+                sub = try parse(docs)
+            }
+            if local == nil && sub == nil { throw QueryError(ErrorCodes.lookupLocalForeign, "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified") }
+            return .lookup(Lookup(from: from, localField: local.map(Paths.split), foreignField: foreign, as: asField, letVariables: letVariables, pipeline: sub))
+        default:
+            throw QueryError(40324, "Unrecognized pipeline stage name: '\(name)'")
+        }
+    }
+
+    /// Runs the pipeline over `input` (already in the collection's natural order).
+    func run(_ input: [Document], source: any CollectionSource, variables: [String: BSONValue] = [:]) throws(QueryError) -> [Document] {
+        var docs = input
+        for (i, stage) in stages.enumerated() {
+            // $sort followed by [$skip] $limit only needs the first skip + limit in order.
+            if case .sort(let spec) = stage, let k = Pipeline.limitAfter(stages[(i + 1)...]) {
+                docs = spec.first(k, of: docs)
+                continue
+            }
+            docs = try Pipeline.apply(stage, docs, source, variables)
+        }
+        return docs
+    }
+
+    /// skip + limit when the stages right after a $sort are `$limit` or `$skip, $limit`.
+    private static func limitAfter(_ next: ArraySlice<Stage>) -> Int? {
+        var skipped = 0
+        for stage in next.prefix(2) {
+            switch stage {
+            case .skip(let n): skipped += n
+            case .limit(let n): return skipped + n
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    private static func apply(_ stage: Stage, _ docs: [Document], _ source: any CollectionSource, _ variables: [String: BSONValue]) throws(QueryError) -> [Document] {
+        switch stage {
+        case .match(let filter):
+            var out: [Document] = []
+            for d in docs where try filter.matches(d, variables: variables) { out.append(d) }
+            return out
+        case .project(let projection), .unset(let projection):
+            var out: [Document] = []
+            out.reserveCapacity(docs.count)
+            for d in docs { out.append(try projection.apply(d, variables: variables)) }
+            return out
+        case .addFields(let fields):
+            var out: [Document] = []
+            out.reserveCapacity(docs.count)
+            for d in docs {
+                let context = EvalContext(d, variables: variables)
+                var result = d
+                for (path, e) in fields {
+                    let parts = Paths.split(path)
+                    let value = try e.evaluate(context)
+                    if let value {
+                        if case .object = e, case .document(let existing)? = Paths.get(result, parts[...]), case .document(let add) = value {
+                            try Paths.set(&result, parts[...], .document(existing.merging(add)))
+                        } else {
+                            try Paths.set(&result, parts[...], value)
+                        }
+                    } else {
+                        Paths.unset(&result, parts[...])
+                    }
+                }
+                out.append(result)
+            }
+            return out
+        case .unwind(let path, let preserve, let indexField):
+            var out: [Document] = []
+            for d in docs {
+                let value = Paths.get(d, path[...])
+                switch value {
+                case .array(let a)? where !a.isEmpty:
+                    for (i, element) in a.enumerated() {
+                        var copy = d
+                        try Paths.set(&copy, path[...], element)
+                        if let indexField { copy[indexField] = .int64(Int64(i)) }
+                        out.append(copy)
+                    }
+                case .array?, nil, .null?:
+                    guard preserve else { continue }
+                    var copy = d
+                    if case .array? = value { Paths.unset(&copy, path[...]) }
+                    if let indexField { copy[indexField] = .null }
+                    out.append(copy)
+                default:
+                    var copy = d
+                    if let indexField { copy[indexField] = .null }
+                    out.append(copy)
+                }
+            }
+            return out
+        case .sort(let spec): return spec.sorted(docs)
+        case .skip(let n): return Array(docs.dropFirst(n))
+        case .limit(let n): return Array(docs.prefix(n))
+        case .count(let field): return docs.isEmpty ? [] : [[field: .int32(Int32(docs.count))]]
+        case .group(let idExpression, let accumulators):
+            var order: [ValueKey] = []
+            var groups: [ValueKey: (id: BSONValue, accs: [Accumulator])] = [:]
+            for d in docs {
+                let context = EvalContext(d, variables: variables)
+                let id = try idExpression.evaluate(context) ?? .null
+                let key = ValueKey(id)
+                if groups[key] == nil {
+                    order.append(key)
+                    groups[key] = (id, accumulators.map { Accumulator($0.1) })
+                }
+                for (i, acc) in accumulators.enumerated() {
+                    let value = try acc.2.evaluate(context)
+                    groups[key]!.accs[i].add(value)
+                }
+            }
+            return order.map { key in
+                let g = groups[key]!
+                var out: Document = ["_id": g.id]
+                for (i, acc) in accumulators.enumerated() { out.append(acc.0, g.accs[i].result) }
+                return out
+            }
+        case .facet(let facets):
+            var out = Document()
+            for (name, pipeline) in facets {
+                out.append(name, .array(try pipeline.run(docs, source: source, variables: variables).map(BSONValue.document)))
+            }
+            return [out]
+        case .replaceRoot(let e):
+            var out: [Document] = []
+            for d in docs {
+                guard case .document(let root)? = try e.evaluate(EvalContext(d, variables: variables)) else {
+                    throw QueryError(40228, "'newRoot' expression must evaluate to an object, but resulting value was not an object")
+                }
+                out.append(root)
+            }
+            return out
+        case .lookup(let lookup):
+            let foreign = source.snapshot(of: lookup.from)
+            var out: [Document] = []
+            out.reserveCapacity(docs.count)
+            for d in docs {
+                var matched: [Document]
+                if let localField = lookup.localField, let foreignField = lookup.foreignField {
+                    var locals: [BSONValue] = []
+                    for c in Paths.candidates(d, localField) {
+                        switch c {
+                        case .array(let a)?: locals += a.isEmpty ? [.null] : a
+                        case let v?: locals.append(v)
+                        case nil: locals.append(.null)
+                        }
+                    }
+                    if let indexed = foreign.documents(field: foreignField, values: locals), !locals.contains(where: \.isNull) {
+                        matched = indexed
+                    } else {
+                        let predicate = Filter.Predicate.in(locals, [])
+                        let parts = Paths.split(foreignField)
+                        matched = foreign.rows.values.filter { predicate.test(Paths.candidates($0, parts)) }
+                    }
+                } else {
+                    matched = Array(foreign.rows.values)
+                }
+                if let pipeline = lookup.pipeline {
+                    var scope = variables
+                    let context = EvalContext(d, variables: variables)
+                    for (name, e) in lookup.letVariables { scope[name] = try e.evaluate(context) ?? .null }
+                    matched = try pipeline.run(matched, source: source, variables: scope)
+                }
+                var copy = d
+                try Paths.set(&copy, Paths.split(lookup.as)[...], .array(matched.map(BSONValue.document)))
+                out.append(copy)
+            }
+            return out
+        }
+    }
+}
+
+enum ErrorCodes {
+    static let lookupLocalForeign = 4_570_300
+    static let lookupPipeline = 4_570_301
+}

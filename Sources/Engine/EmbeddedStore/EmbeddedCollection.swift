@@ -1,0 +1,271 @@
+// CRUD on one collection of the embedded store. Every operation parses its filter, update or
+// pipeline before touching anything, so a malformed query fails without side effects.
+import BSON
+import Storage
+
+struct EmbeddedCollection: StorageCollection {
+    let store: EmbeddedStore
+    let database: String
+    let name: String
+
+    private func engine() throws(StorageError) -> DatabaseEngine {
+        try Self.validate(name)
+        return try store.engine(database)
+    }
+
+    /// MongoDB's rules for collection names.
+    static func validate(_ name: String) throws(StorageError) {
+        guard !name.isEmpty, !name.contains("$"), !name.hasPrefix("system."), !name.contains("\0") else {
+            throw .invalidQuery(code: 73, message: "Invalid collection name: '\(name)'")
+        }
+    }
+
+    // MARK: Writes
+
+    func insertOne(_ document: Document) async throws(StorageError) -> BSONValue {
+        try await insertMany([document])[0]
+    }
+
+    func insertMany(_ documents: [Document]) async throws(StorageError) -> [BSONValue] {
+        guard !documents.isEmpty else { return [] }
+        var prepared: [Document] = []
+        for document in documents { prepared.append(try Self.prepareForInsert(document)) }
+        let ready = prepared
+        let name = self.name
+        try await engine().write { tx throws(StorageError) in
+            for document in ready { try tx.insert(name, document) }
+        }
+        return ready.map { $0["_id"]! }
+    }
+
+    /// Adds an `_id` (first, as MongoDB does) and checks what MongoDB checks on insert.
+    static func prepareForInsert(_ document: Document) throws(StorageError) -> Document {
+        for key in document.keys where key.hasPrefix("$") {
+            throw .invalidQuery(code: 2, message: "Document can't have $ prefixed field names: \(key)")
+        }
+        guard let id = document["_id"] else {
+            return Document([(key: "_id", value: .objectId(ObjectId()))] + document.elements)
+        }
+        switch id {
+        case .array, .regex, .undefined:
+            throw .invalidQuery(code: 2, message: "can't use a\(id.typeName == "array" ? "n" : "") \(id.typeName) for _id")
+        default:
+            // MongoDB stores _id as the first field, wherever it was given.
+            if document.first?.key == "_id" { return document }
+            return Document([(key: "_id", value: id)] + document.elements.filter { $0.key != "_id" })
+        }
+    }
+
+    func updateOne(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
+        try await applyChange(filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: false, upsert: options.upsert)
+    }
+
+    func updateMany(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
+        try await applyChange(filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: true, upsert: options.upsert)
+    }
+
+    func replaceOne(_ filter: Document, _ replacement: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
+        if let key = replacement.keys.first(where: { $0.hasPrefix("$") }) {
+            throw .invalidQuery(code: 2, message: "replacement document must not contain update operators (found \(key))")
+        }
+        return try await applyChange(filter, .replacement(replacement), multi: false, upsert: options.upsert)
+    }
+
+    enum Change: Sendable {
+        case operators(Update)
+        case replacement(Document)
+
+        func apply(_ document: Document, isInsert: Bool) throws(QueryError) -> Document {
+            switch self {
+            case .operators(let update): return try update.apply(to: document, isInsert: isInsert)
+            case .replacement(let replacement): return try Update.replace(document, with: replacement)
+            }
+        }
+    }
+
+    private func applyChange(_ filterDocument: Document, _ change: Change, multi: Bool, upsert: Bool) async throws(StorageError) -> UpdateResult {
+        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let name = self.name
+        return try await engine().write { tx throws(StorageError) in
+            let matches = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter, limit: multi ? .max : 1) }
+            let targets = matches
+            var modified = 0
+            for (id, document) in targets {
+                let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false) }
+                if updated != document {
+                    try tx.replace(name, id, with: updated)
+                    modified += 1
+                }
+            }
+            if targets.isEmpty && upsert {
+                let inserted = try Self.upsertDocument(filter, change)
+                try tx.insert(name, inserted)
+                return UpdateResult(matchedCount: 0, modifiedCount: 0, upsertedId: inserted["_id"])
+            }
+            return UpdateResult(matchedCount: targets.count, modifiedCount: modified)
+        }
+    }
+
+    /// The document an upsert inserts: the filter's equality fields, then the update applied
+    /// as an insert (so `$setOnInsert` acts), with an `_id` if neither gave one.
+    static func upsertDocument(_ filter: Filter, _ change: Change) throws(StorageError) -> Document {
+        var seed = Document()
+        if case .operators = change {
+            for (parts, value) in filter.upsertSeed() where !parts.contains(where: { $0.hasPrefix("$") }) {
+                try run { () throws(QueryError) in try Paths.set(&seed, parts[...], value) }
+            }
+        } else if let id = filter.upsertSeed().first(where: { $0.0 == ["_id"] })?.1 {
+            seed["_id"] = id
+        }
+        var document = try run { () throws(QueryError) in try change.apply(seed, isInsert: true) }
+        if document["_id"] == nil { document = Document([(key: "_id", value: .objectId(ObjectId()))] + document.elements) }
+        return try prepareForInsert(document)
+    }
+
+    func findOneAndUpdate(_ filterDocument: Document, _ update: Document, options: FindOneAndUpdateOptions) async throws(StorageError) -> Document? {
+        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let change = Change.operators(try parse { () throws(QueryError) in try Update.parse(update) })
+        let sort = try options.sort.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
+        let projection = try options.projection.map { spec throws(StorageError) in try parse { () throws(QueryError) in try Projection.parse(spec) } }
+        let name = self.name
+        let result = try await engine().write { tx throws(StorageError) -> Document? in
+            var matches = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter) }
+            if let sort, matches.count > 1 {
+                let order = sort.sorted(matches.map(\.1))
+                matches = [matches.first { $0.1 == order[0] }!]
+            }
+            guard let (id, document) = matches.first else {
+                guard options.upsert else { return nil }
+                let inserted = try Self.upsertDocument(filter, change)
+                try tx.insert(name, inserted)
+                return options.returnDocument == .after ? inserted : nil
+            }
+            let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false) }
+            if updated != document { try tx.replace(name, id, with: updated) }
+            return options.returnDocument == .after ? updated : document
+        }
+        guard let result, let projection else { return result }
+        return try parse { () throws(QueryError) in try projection.apply(result) }
+    }
+
+    func deleteOne(_ filter: Document) async throws(StorageError) -> Int { try await delete(filter, multi: false) }
+    func deleteMany(_ filter: Document) async throws(StorageError) -> Int { try await delete(filter, multi: true) }
+
+    private func delete(_ filterDocument: Document, multi: Bool) async throws(StorageError) -> Int {
+        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let name = self.name
+        return try await engine().write { tx throws(StorageError) in
+            let targets = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter, limit: multi ? .max : 1) }
+            for (id, _) in targets { tx.delete(name, id) }
+            return targets.count
+        }
+    }
+
+    // MARK: Reads
+
+    func find(_ filterDocument: Document, options: FindOptions) async throws(StorageError) -> [Document] {
+        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let sort = try options.sort.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
+        let projection = try options.projection.map { spec throws(StorageError) in
+            try parse { () throws(QueryError) in try Projection.parse(spec) }
+        }
+        if let skip = options.skip, skip < 0 { throw .invalidQuery(code: 51024, message: "BSON field 'skip' value must be >= 0, actual value '\(skip)'") }
+        let state = try engine().snapshot(of: name)
+        // Without a sort, the scan can stop as soon as skip + limit documents matched.
+        var enough = Int.max
+        if sort == nil, let limit = options.limit, limit != 0 { enough = (options.skip ?? 0) + abs(limit) }
+        let wanted = enough
+        var docs = try parse { () throws(QueryError) in try state.matching(filter, limit: wanted).map(\.1) }
+        if let sort { docs = sort.sorted(docs) }
+        if let skip = options.skip { docs = Array(docs.dropFirst(skip)) }
+        if let limit = options.limit, limit != 0 { docs = Array(docs.prefix(abs(limit))) }
+        if let projection {
+            var out: [Document] = []
+            out.reserveCapacity(docs.count)
+            for d in docs { out.append(try parse { () throws(QueryError) in try projection.apply(d) }) }
+            return out
+        }
+        return docs
+    }
+
+    func countDocuments(_ filterDocument: Document) async throws(StorageError) -> Int {
+        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let state = try engine().snapshot(of: name)
+        return try parse { () throws(QueryError) in try state.matching(filter).count }
+    }
+
+    func aggregate(_ stages: [Document]) async throws(StorageError) -> [Document] {
+        let pipeline = try parse { () throws(QueryError) in try Pipeline.parse(stages) }
+        let engine = try engine()
+        let state = engine.snapshot(of: name)
+        return try parse { () throws(QueryError) in
+            // A leading $match is answered from an index where it can be.
+            if case .match(let filter)? = pipeline.stages.first {
+                let input = try state.matching(filter).map(\.1)
+                return try Pipeline(stages: Array(pipeline.stages.dropFirst())).run(input, source: engine)
+            }
+            return try pipeline.run(Array(state.rows.values), source: engine)
+        }
+    }
+
+    // MARK: Indexes
+
+    func createIndex(_ keys: Document, options: IndexOptions) async throws(StorageError) -> String {
+        guard !keys.isEmpty else { throw .invalidQuery(code: 67, message: "Index keys cannot be empty.") }
+        for (key, value) in keys {
+            guard !key.isEmpty, let n = value.int64Value, n == 1 || n == -1 else {
+                throw .invalidQuery(code: 67, message: "Values in the index key pattern can only be 1 or -1 here, found \(key): \(value.json(.relaxedExtended))")
+            }
+        }
+        let spec = IndexSpec(name: options.name ?? IndexOptions.defaultName(for: keys), keys: keys, unique: options.unique)
+        let name = self.name
+        return try await engine().write { tx throws(StorageError) in
+            let existing = tx.snapshot(name).indexes
+            if let same = existing.first(where: { $0.spec.name == spec.name }) {
+                guard same.spec.keys == spec.keys else {
+                    throw .commandFailed(code: 86, message: "An existing index has the same name as the requested index but a different key pattern: \(spec.name)")
+                }
+                guard same.spec.unique == spec.unique || spec.name == "_id_" else {
+                    throw .commandFailed(code: 85, message: "An existing index has the same name as the requested index but different options: \(spec.name)")
+                }
+                return spec.name
+            }
+            if let other = existing.first(where: { $0.spec.keys == spec.keys }) {
+                throw .commandFailed(code: 85, message: "Index already exists with a different name: \(other.spec.name)")
+            }
+            try tx.addIndex(name, spec)
+            return spec.name
+        }
+    }
+
+    func listIndexes() async throws(StorageError) -> [Document] {
+        let engine = try engine()
+        guard engine.hasCollection(name) else { return [] }
+        return engine.snapshot(of: name).indexes.map(\.spec.description)
+    }
+
+    func dropIndex(_ indexName: String) async throws(StorageError) {
+        guard indexName != "_id_" else { throw .commandFailed(code: 72, message: "cannot drop _id index") }
+        let name = self.name
+        try await engine().write { tx throws(StorageError) in
+            guard tx.snapshot(name).indexes.contains(where: { $0.spec.name == indexName }) else {
+                throw .commandFailed(code: 27, message: "index not found with name [\(indexName)]")
+            }
+            tx.dropIndex(name, indexName)
+        }
+    }
+
+    func drop() async throws(StorageError) {
+        let name = self.name
+        try await engine().write { tx throws(StorageError) in tx.dropCollection(name) }
+    }
+
+    // MARK: Errors
+
+    /// Runs query-engine code, turning its errors into the storage interface's.
+    static func run<T>(_ body: () throws(QueryError) -> T) throws(StorageError) -> T {
+        do { return try body() } catch { throw .invalidQuery(code: error.code, message: error.message) }
+    }
+
+    private func parse<T>(_ body: () throws(QueryError) -> T) throws(StorageError) -> T { try Self.run(body) }
+}

@@ -1,0 +1,109 @@
+// The embedded store: MongoDB's storage interface with no server. The default backend when
+// `MONGODB_URI` is not set, so a learner's first `make run` needs no account and no database
+// install.
+//
+// It evaluates the same filter, update and pipeline documents as MongoDB (the subset the
+// course uses, with MongoDB's rules and error codes), keeps every database in
+// `DATA_DIR/<name>/store.sqlite`, and answers equality lookups from in-memory hash indexes.
+// Think of it as what mongomock is to Python, but durable and fast enough to serve a class.
+import BSON
+import Foundation
+import Storage
+import Synchronization
+
+public final class EmbeddedStore: Storage {
+    /// The data folder, as an absolute path.
+    public let location: String
+    private let engines = Mutex<[String: DatabaseEngine]>([:])
+
+    /// Opens (creating if needed) the data folder. Databases inside it open on first use.
+    public static func open(directory: String) throws(StorageError) -> EmbeddedStore {
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        do {
+            try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+        } catch {
+            throw .unavailable("cannot create the data folder \(absolute): \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: absolute) else {
+            throw .unavailable("the data folder \(absolute) is not writable")
+        }
+        return EmbeddedStore(location: absolute)
+    }
+
+    private init(location: String) { self.location = location }
+
+    public func ping() async throws(StorageError) {
+        guard FileManager.default.isWritableFile(atPath: location) else {
+            throw .unavailable("the data folder \(location) is not writable")
+        }
+    }
+
+    public func database(_ name: String) -> any StorageDatabase { EmbeddedDatabase(store: self, name: name) }
+
+    public func listDatabaseNames() async throws(StorageError) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: location)) ?? []
+        return entries.filter { FileManager.default.fileExists(atPath: "\(location)/\($0)/store.sqlite") }.sorted()
+    }
+
+    public func close() async {
+        let all = engines.withLock { engines in
+            defer { engines.removeAll() }
+            return Array(engines.values)
+        }
+        for engine in all { engine.close() }
+    }
+
+    /// The open engine for a database, opening it on first use (one engine per database).
+    func engine(_ name: String) throws(StorageError) -> DatabaseEngine {
+        try Self.validateDatabaseName(name)
+        return try engines.withLock { (engines: inout [String: DatabaseEngine]) throws(StorageError) -> DatabaseEngine in
+            if let engine = engines[name] { return engine }
+            let engine = try DatabaseEngine.open(name: name, directory: "\(location)/\(name)")
+            engines[name] = engine
+            return engine
+        }
+    }
+
+    func dropDatabase(_ name: String) throws(StorageError) {
+        try Self.validateDatabaseName(name)
+        let engine = engines.withLock { $0.removeValue(forKey: name) }
+        engine?.close()
+        try? FileManager.default.removeItem(atPath: "\(location)/\(name)")
+    }
+
+    /// MongoDB's rules for database names (which here are also folder names).
+    static func validateDatabaseName(_ name: String) throws(StorageError) {
+        let forbidden = Set("/\\. \"$*<>:|?\0")
+        guard !name.isEmpty, name.utf8.count < 64, !name.contains(where: forbidden.contains) else {
+            throw .invalidQuery(code: 73, message: "Invalid database name: '\(name)'")
+        }
+    }
+}
+
+struct EmbeddedDatabase: StorageDatabase {
+    let store: EmbeddedStore
+    let name: String
+
+    func collection(_ name: String) -> any StorageCollection {
+        EmbeddedCollection(store: store, database: self.name, name: name)
+    }
+
+    func listCollectionNames() async throws(StorageError) -> [String] {
+        try store.engine(name).collectionNames()
+    }
+
+    func createCollection(_ collection: String) async throws(StorageError) {
+        try EmbeddedCollection.validate(collection)
+        let engine = try store.engine(name), database = name
+        try await engine.write { tx throws(StorageError) in
+            guard !engine.hasCollection(collection) else {
+                throw .commandFailed(code: 48, message: "Collection \(database).\(collection) already exists.")
+            }
+            tx.createCollection(collection)
+        }
+    }
+
+    func drop() async throws(StorageError) {
+        try store.dropDatabase(name)
+    }
+}

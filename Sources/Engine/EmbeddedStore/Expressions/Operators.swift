@@ -1,0 +1,259 @@
+// The expression operators, one case each. Numbers follow MongoDB's widening rules: int32
+// arithmetic that overflows becomes int64, anything with a double becomes a double.
+import BSON
+import Foundation
+
+enum Operators {
+    static func apply(_ name: String, _ args: [Expression], _ ctx: EvalContext) throws(QueryError) -> BSONValue? {
+        var values: [BSONValue?] = []
+        values.reserveCapacity(args.count)
+        for a in args { values.append(try a.evaluate(ctx)) }
+        switch name {
+        case "$size":
+            guard case .array(let a)? = values[0] else {
+                throw QueryError(17124, "The argument to $size must be an array. Type of argument: \(typeName(values[0]))")
+            }
+            return .int32(Int32(a.count))
+        case "$isArray":
+            if case .array? = values[0] { return true }
+            return false
+        case "$ifNull":
+            for v in values.dropLast() { if let v, !v.isNull, v != .undefined { return v } }
+            return values.last ?? nil
+        case "$in":
+            guard case .array(let a)? = values[1] else {
+                throw QueryError(40081, "$in requires an array as a second argument, found: \(typeName(values[1]))")
+            }
+            return .bool(a.contains { Values.equal($0, values[0]) })
+        case "$first", "$last":
+            switch values[0] {
+            case nil: return nil
+            case .null?, .undefined?: return .null
+            case .array(let a)?: return name == "$first" ? a.first : a.last
+            case let v?: throw QueryError(28689, "\(name)'s argument must be an array, but is \(v.typeName)")
+            }
+        case "$arrayElemAt":
+            guard case .array(let a)? = values[0] else {
+                if values[0] == nil || values[0] == .null { return .null }
+                throw QueryError(28689, "$arrayElemAt's first argument must be an array, but is \(typeName(values[0]))")
+            }
+            guard let i = values[1]?.int64Value else { throw QueryError(28690, "$arrayElemAt's second argument must be a numeric value") }
+            let index = i < 0 ? a.count + Int(i) : Int(i)
+            return index >= 0 && index < a.count ? a[index] : nil
+        case "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$cmp":
+            let c = compareMissingLow(values[0], values[1])
+            switch name {
+            case "$eq": return .bool(c == 0)
+            case "$ne": return .bool(c != 0)
+            case "$gt": return .bool(c > 0)
+            case "$gte": return .bool(c >= 0)
+            case "$lt": return .bool(c < 0)
+            case "$lte": return .bool(c <= 0)
+            default: return .int32(Int32(c))
+            }
+        case "$and": return .bool(values.allSatisfy(Values.truthy))
+        case "$or": return .bool(values.contains(where: Values.truthy))
+        case "$not": return .bool(!Values.truthy(values[0]))
+        case "$add":
+            var sum: BSONValue = .int32(0)
+            var date: Int64?
+            for v in values {
+                switch v {
+                case nil, .null?, .undefined?: return .null
+                case .datetime(let d)?:
+                    guard date == nil else { throw QueryError(16612, "only one date allowed in an $add expression") }
+                    date = d.millisecondsSince1970
+                case let n? where n.isNumber: sum = Arithmetic.add(sum, n)
+                case let other?: throw QueryError(16554, "$add only supports numeric or date types, not \(other.typeName)")
+                }
+            }
+            if let date { return .datetime(BSONDate(millisecondsSince1970: date + Int64(Values.number(sum).rounded()))) }
+            return sum
+        case "$subtract":
+            switch (values[0], values[1]) {
+            case (nil, _), (_, nil), (.null?, _), (_, .null?): return .null
+            case (.datetime(let a)?, .datetime(let b)?): return .int64(a.millisecondsSince1970 - b.millisecondsSince1970)
+            case (.datetime(let a)?, let n?) where n.isNumber:
+                return .datetime(BSONDate(millisecondsSince1970: a.millisecondsSince1970 - Int64(Values.number(n).rounded())))
+            case (let a?, let b?) where a.isNumber && b.isNumber: return Arithmetic.subtract(a, b)
+            default: throw QueryError(16556, "cant $subtract a \(typeName(values[1])) from a \(typeName(values[0]))")
+            }
+        case "$multiply":
+            var product: BSONValue = .int32(1)
+            for v in values {
+                switch v {
+                case nil, .null?: return .null
+                case let n? where n.isNumber: product = Arithmetic.multiply(product, n)
+                case let other?: throw QueryError(16555, "$multiply only supports numeric types, not \(other.typeName)")
+                }
+            }
+            return product
+        case "$divide", "$mod":
+            guard let a = values[0], let b = values[1], !a.isNull, !b.isNull else { return .null }
+            guard a.isNumber, b.isNumber else {
+                throw QueryError(16609, "\(name) only supports numeric types, not \(a.typeName) and \(b.typeName)")
+            }
+            if Values.number(b) == 0 { throw QueryError(name == "$divide" ? 2 : 16610, "can't \(name) by zero") }
+            if name == "$divide" { return .double(Values.number(a) / Values.number(b)) }
+            if let x = a.int64Value, let y = b.int64Value, !(a.isDouble || b.isDouble) { return Arithmetic.integer(x % y, wide: a.isInt64 || b.isInt64) }
+            return .double(fmod(Values.number(a), Values.number(b)))
+        case "$concat":
+            var out = ""
+            for v in values {
+                switch v {
+                case nil, .null?: return .null
+                case .string(let s)?: out += s
+                case let other?: throw QueryError(16702, "$concat only supports strings, not \(other.typeName)")
+                }
+            }
+            return .string(out)
+        case "$toLower", "$toUpper":
+            switch values[0] {
+            case nil, .null?: return ""
+            case .string(let s)?: return .string(name == "$toLower" ? s.lowercased() : s.uppercased())
+            case let v?: return .string(name == "$toLower" ? stringValue(v).lowercased() : stringValue(v).uppercased())
+            }
+        case "$toString":
+            guard let v = values[0], !v.isNull else { return .null }
+            return .string(stringValue(v))
+        case "$toObjectId":
+            switch values[0] {
+            case nil, .null?: return .null
+            case .objectId?: return values[0]
+            case .string(let s)?:
+                guard let o = ObjectId(s) else { throw QueryError(241, "Failed to parse objectId '\(s)' in $convert with no onError value") }
+                return .objectId(o)
+            case let v?: throw QueryError(241, "Unsupported conversion from \(v.typeName) to objectId in $convert with no onError value")
+            }
+        case "$type": return .string(values[0].map(\.typeName) ?? "missing")
+        case "$concatArrays":
+            var out: [BSONValue] = []
+            for v in values {
+                switch v {
+                case nil, .null?: return .null
+                case .array(let a)?: out += a
+                case let other?: throw QueryError(28664, "$concatArrays only supports arrays, not \(other.typeName)")
+                }
+            }
+            return .array(out)
+        case "$sum", "$avg", "$max", "$min":
+            // One array argument: over its elements; several arguments: over them.
+            var items: [BSONValue] = []
+            if values.count == 1, case .array(let a)? = values[0] { items = a } else { items = values.compactMap { $0 } }
+            var acc = Accumulator(name)
+            for v in items { acc.add(v) }
+            return acc.result
+        default:
+            throw QueryError(168, "Unrecognized expression '\(name)'")
+        }
+    }
+
+    /// Expression comparison: like Values.compare, except that a missing value sorts below null
+    /// (`{$eq: ["$missing", null]}` is false in MongoDB).
+    static func compareMissingLow(_ a: BSONValue?, _ b: BSONValue?) -> Int {
+        switch (a, b) {
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        default: return Values.compare(a, b)
+        }
+    }
+
+    static func typeName(_ v: BSONValue?) -> String { v?.typeName ?? "missing" }
+
+    static func stringValue(_ v: BSONValue) -> String {
+        switch v {
+        case .string(let s), .symbol(let s): return s
+        case .objectId(let o): return o.hex
+        case .datetime(let d): return d.iso8601
+        case .bool(let b): return b ? "true" : "false"
+        case .int32(let i): return String(i)
+        case .int64(let i): return String(i)
+        case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .decimal128(let d): return d.description
+        default: return v.json(.relaxedExtended)
+        }
+    }
+}
+
+extension BSONValue {
+    var isDouble: Bool { if case .double = self { true } else { false } }
+    var isInt64: Bool { if case .int64 = self { true } else { false } }
+}
+
+/// int32 ∘ int32 stays int32 when it fits, else int64; int64 overflow becomes double; any double
+/// makes a double.
+enum Arithmetic {
+    static func integer(_ v: Int64, wide: Bool) -> BSONValue {
+        if !wide, let small = Int32(exactly: v) { return .int32(small) }
+        return .int64(v)
+    }
+
+    private static func combine(_ a: BSONValue, _ b: BSONValue, _ int: (Int64, Int64) -> (Int64, Bool), _ dbl: (Double, Double) -> Double) -> BSONValue {
+        if !a.isDouble, !b.isDouble, !isDecimal(a), !isDecimal(b), let x = a.int64Value, let y = b.int64Value {
+            let (r, overflow) = int(x, y)
+            if !overflow { return integer(r, wide: a.isInt64 || b.isInt64) }
+        }
+        return .double(dbl(Values.number(a), Values.number(b)))
+    }
+
+    private static func isDecimal(_ v: BSONValue) -> Bool { if case .decimal128 = v { true } else { false } }
+
+    static func add(_ a: BSONValue, _ b: BSONValue) -> BSONValue { combine(a, b, { $0.addingReportingOverflow($1) }, +) }
+    static func subtract(_ a: BSONValue, _ b: BSONValue) -> BSONValue { combine(a, b, { $0.subtractingReportingOverflow($1) }, -) }
+    static func multiply(_ a: BSONValue, _ b: BSONValue) -> BSONValue { combine(a, b, { $0.multipliedReportingOverflow(by: $1) }, *) }
+}
+
+/// `$sum $avg $min $max $first $last $push $addToSet`, shared by `$group` and the array forms.
+struct Accumulator {
+    let name: String
+    private var sum: BSONValue = .int32(0)
+    private var count = 0
+    private var extreme: BSONValue?
+    private var first: BSONValue??
+    private var last: BSONValue?
+    private var items: [BSONValue] = []
+    private var seen: Set<ValueKey> = []
+
+    static let names: Set<String> = ["$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet"]
+
+    init(_ name: String) { self.name = name }
+
+    mutating func add(_ value: BSONValue?) {
+        switch name {
+        case "$sum", "$avg":
+            if let v = value, v.isNumber {
+                sum = Arithmetic.add(sum, v)
+                count += 1
+            }
+        case "$min", "$max":
+            guard let v = value, !v.isNull, v != .undefined else { return }
+            if let e = extreme {
+                let c = Values.compare(v, e)
+                if (name == "$min" && c < 0) || (name == "$max" && c > 0) { extreme = v }
+            } else {
+                extreme = v
+            }
+        case "$first":
+            if first == nil { first = .some(value) }
+        case "$last":
+            last = value ?? .null
+        case "$push":
+            if let v = value { items.append(v) }
+        case "$addToSet":
+            if let v = value, seen.insert(ValueKey(v)).inserted { items.append(v) }
+        default: break
+        }
+    }
+
+    var result: BSONValue {
+        switch name {
+        case "$sum": return sum
+        case "$avg": return count == 0 ? .null : .double(Values.number(sum) / Double(count))
+        case "$min", "$max": return extreme ?? .null
+        case "$first": return (first ?? nil) ?? .null
+        case "$last": return last ?? .null
+        default: return .array(items)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+// A collection in memory: its documents in insertion order, keyed by SQLite row id, and its
+// hash indexes. It is a value type: a reader copies it (an O(1) reference copy) and reads that
+// snapshot while the writer goes on; the writer's next change copies the storage only if a
+// reader still holds the old one.
+import BSON
+import OrderedCollections
+
+struct IndexSpec: Sendable, Equatable {
+    let name: String
+    let keys: Document
+    let unique: Bool
+    var paths: [[String]] { keys.keys.map(Paths.split) }
+
+    var description: Document {
+        var d: Document = ["v": 2, "key": .document(keys), "name": .string(name)]
+        if unique && name != "_id_" { d["unique"] = true }
+        return d
+    }
+}
+
+struct HashIndex: Sendable {
+    let spec: IndexSpec
+    let paths: [[String]]
+    var entries: [[ValueKey]: [Int64]] = [:]
+
+    init(spec: IndexSpec) {
+        self.spec = spec
+        self.paths = spec.paths
+    }
+
+    /// The index keys of a document: one per element when the (first) field holds an array,
+    /// as MongoDB's multikey indexes do; a missing field indexes as null.
+    func keys(of document: Document) -> [[ValueKey]] {
+        var result: [[ValueKey]] = [[]]
+        for (i, parts) in paths.enumerated() {
+            var values: [ValueKey] = []
+            for candidate in Paths.candidates(document, parts) {
+                if case .array(let a)? = candidate, i == 0 {
+                    values += a.isEmpty ? [.null] : a.map { ValueKey($0) }
+                } else {
+                    values.append(ValueKey(candidate))
+                }
+            }
+            if values.isEmpty { values = [.null] }
+            var unique: [ValueKey] = []
+            for v in values where !unique.contains(v) { unique.append(v) }
+            result = result.flatMap { prefix in unique.map { prefix + [$0] } }
+        }
+        return result
+    }
+
+    mutating func insert(_ rowId: Int64, _ document: Document) {
+        for key in keys(of: document) { entries[key, default: []].append(rowId) }
+    }
+
+    mutating func remove(_ rowId: Int64, _ document: Document) {
+        for key in keys(of: document) {
+            entries[key]?.removeAll { $0 == rowId }
+            if entries[key]?.isEmpty == true { entries[key] = nil }
+        }
+    }
+
+    /// The row that already holds one of `document`'s keys (other than `rowId` itself).
+    func conflict(for document: Document, rowId: Int64) -> (key: [ValueKey], row: Int64)? {
+        for key in keys(of: document) {
+            if let other = entries[key]?.first(where: { $0 != rowId }) { return (key, other) }
+        }
+        return nil
+    }
+}
+
+struct CollectionState: Sendable {
+    var rows: OrderedDictionary<Int64, Document> = [:]
+    var nextRowId: Int64 = 1
+    var indexes: [HashIndex] = [HashIndex(spec: IndexSpec(name: "_id_", keys: ["_id": 1], unique: true))]
+
+    /// Rows whose `field` equals one of `values`, in natural order, when an index on exactly
+    /// that field can answer; nil when only a scan can.
+    func rowIds(field: String, values: [BSONValue]) -> [Int64]? {
+        guard let index = indexes.first(where: { $0.paths == [Paths.split(field)] }) else { return nil }
+        var ids: [Int64] = []
+        for v in values {
+            if case .array(let a) = v {
+                for e in a { ids += index.entries[[ValueKey(e)]] ?? [] }
+            } else {
+                ids += index.entries[[ValueKey(v)]] ?? []
+            }
+        }
+        if values.count > 1 || ids.count > 1 { ids = Array(Set(ids)).sorted() }
+        return ids
+    }
+
+    func documents(field: String, values: [BSONValue]) -> [Document]? {
+        rowIds(field: field, values: values).map { $0.compactMap { rows[$0] } }
+    }
+
+    /// The documents the filter matches (the first `limit` of them, in natural order, when
+    /// given), using an index for a top-level equality where it can.
+    func matching(_ filter: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
+        var candidates: [(Int64, Document)]?
+        for index in indexes where index.paths.count == 1 {
+            if let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")),
+                let ids = rowIds(field: index.paths[0].joined(separator: "."), values: values)
+            {
+                candidates = ids.compactMap { id in rows[id].map { (id, $0) } }
+                break
+            }
+        }
+        var out: [(Int64, Document)] = []
+        guard limit > 0 else { return out }
+        if let candidates {
+            for (id, doc) in candidates where try filter.matches(doc) {
+                out.append((id, doc))
+                if out.count == limit { break }
+            }
+        } else {
+            for (id, doc) in rows where try filter.matches(doc) {
+                out.append((id, doc))
+                if out.count == limit { break }
+            }
+        }
+        return out
+    }
+}

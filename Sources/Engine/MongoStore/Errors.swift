@@ -1,0 +1,65 @@
+// libmongoc's `bson_error_t` (domain, code, message) → `StorageError`.
+import BSON
+import CMongoC
+import Storage
+
+/// Server error codes that mean "your query, update or pipeline is malformed".
+private let invalidQueryCodes: Set<Int> = [
+    2,  // BadValue
+    9,  // FailedToParse
+    14,  // TypeMismatch
+    15,  // Overflow
+    17,  // ProtocolError
+    28,  // PathNotViable
+    40,  // ConflictingUpdateOperators
+    52,  // DollarPrefixedFieldName
+    56,  // EmptyFieldName
+    57,  // DottedFieldName
+    66,  // ImmutableField
+    72,  // InvalidOptions
+    168,  // InvalidPipelineOperator
+    241,  // ConversionFailure
+    // Aggregation and projection parse/evaluation errors (MongoDB's "location" codes).
+    15952, 15955, 15958, 15975, 15976, 15983, 15998, 16020, 16410, 16436, 16554, 16555, 16556, 16609, 16610,
+    16612, 16702, 16869, 16872, 16882, 17080, 17124, 17276, 28646, 28648, 28651, 28664, 28667, 28689, 28690,
+    28818, 31002, 31119, 31120, 31249, 31250, 31253, 31254, 40081, 40156, 40169, 40170, 40171, 40228, 40231,
+    40234, 40321, 40323, 40324, 40352, 51024, 51075, 51091, 51108, 51272, 1_257_300, 4_570_300, 4_570_301,
+]
+
+func storageError(_ error: bson_error_t, reply: Document? = nil) -> StorageError {
+    let domain = Int(error.domain), code = Int(error.code)
+    let message = error.text
+    if code == 11000 || code == 11001 || code == 12582 {
+        return .duplicateKey(duplicateKeyInfo(message: message, reply: reply))
+    }
+    switch domain {
+    case Int(MONGOC_ERROR_SERVER_SELECTION.rawValue), Int(MONGOC_ERROR_STREAM.rawValue), Int(MONGOC_ERROR_SASL.rawValue),
+        Int(MONGOC_ERROR_SCRAM.rawValue):
+        return message.contains("timed out") && domain == Int(MONGOC_ERROR_STREAM.rawValue)
+            ? .timeout(message) : .unavailable(message)
+    case Int(MONGOC_ERROR_CLIENT.rawValue):
+        return code == Int(MONGOC_ERROR_CLIENT_AUTHENTICATE.rawValue) ? .unavailable(message) : .commandFailed(code: code, message: message)
+    case Int(MONGOC_ERROR_COMMAND.rawValue), Int(MONGOC_ERROR_BSON.rawValue):
+        return .invalidQuery(code: 2, message: message)
+    default:
+        // MaxTimeMSExpired, NetworkTimeout, ExceededTimeLimit
+        if code == 50 || code == 89 || code == 262 { return .timeout(message) }
+        // HostUnreachable, HostNotFound, ShutdownInProgress, PrimarySteppedDown
+        if code == 6 || code == 7 || code == 91 || code == 189 { return .unavailable(message) }
+        if invalidQueryCodes.contains(code) { return .invalidQuery(code: code, message: message) }
+        return .commandFailed(code: code, message: message)
+    }
+}
+
+/// Finds `keyPattern` / `keyValue` in a write error reply (insert/update replies nest them in
+/// `writeErrors`, findAndModify puts them at the top level).
+private func duplicateKeyInfo(message: String, reply: Document?) -> DuplicateKeyInfo {
+    var source = reply
+    if let first = reply?["writeErrors"]?.arrayValue?.first?.documentValue { source = first }
+    let errmsg = source?["errmsg"]?.stringValue ?? message
+    return DuplicateKeyInfo(
+        keyPattern: source?["keyPattern"]?.documentValue,
+        keyValue: source?["keyValue"]?.documentValue,
+        message: errmsg
+    )
+}

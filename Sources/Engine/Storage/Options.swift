@@ -1,0 +1,77 @@
+// Options and results of the storage operations, named as in MongoDB's CRUD specification.
+import BSON
+
+public struct FindOptions: Sendable, Equatable {
+    /// Sort spec, applied key by key: `["createdAt": -1, "_id": 1]`.
+    public var sort: Document?
+    public var skip: Int?
+    public var limit: Int?
+    /// Inclusion (`["title": 1]`) or exclusion (`["password": 0]`) projection.
+    public var projection: Document?
+    /// How many documents a MongoDB server sends per round trip (a tuning knob only).
+    public var batchSize: Int?
+
+    public init(sort: Document? = nil, skip: Int? = nil, limit: Int? = nil, projection: Document? = nil, batchSize: Int? = nil) {
+        self.sort = sort
+        self.skip = skip
+        self.limit = limit
+        self.projection = projection
+        self.batchSize = batchSize
+    }
+}
+
+public struct UpdateOptions: Sendable, Equatable {
+    /// Insert a document built from the filter and the update when nothing matches.
+    public var upsert: Bool
+    public init(upsert: Bool = false) { self.upsert = upsert }
+}
+
+public struct UpdateResult: Sendable, Equatable {
+    public var matchedCount: Int
+    public var modifiedCount: Int
+    /// The `_id` of the inserted document when an upsert inserted one.
+    public var upsertedId: BSONValue?
+    public init(matchedCount: Int, modifiedCount: Int, upsertedId: BSONValue? = nil) {
+        self.matchedCount = matchedCount
+        self.modifiedCount = modifiedCount
+        self.upsertedId = upsertedId
+    }
+}
+
+public struct FindOneAndUpdateOptions: Sendable, Equatable {
+    public enum ReturnDocument: Sendable, Equatable { case before, after }
+    public var returnDocument: ReturnDocument
+    public var upsert: Bool
+    /// Which document to pick when several match.
+    public var sort: Document?
+    public var projection: Document?
+
+    public init(returnDocument: ReturnDocument = .after, upsert: Bool = false, sort: Document? = nil, projection: Document? = nil) {
+        self.returnDocument = returnDocument
+        self.upsert = upsert
+        self.sort = sort
+        self.projection = projection
+    }
+}
+
+public struct IndexOptions: Sendable, Equatable {
+    public var unique: Bool
+    /// Defaults to MongoDB's own naming: `email_1`, `subscriber_1_channel_1`.
+    public var name: String?
+    public init(unique: Bool = false, name: String? = nil) {
+        self.unique = unique
+        self.name = name
+    }
+
+    /// MongoDB's default index name for a key pattern.
+    public static func defaultName(for keys: Document) -> String {
+        keys.map { key, value in
+            let direction: String
+            switch value {
+            case .string(let s): direction = s
+            default: direction = value.int64Value.map(String.init) ?? value.json(.relaxedExtended)
+            }
+            return "\(key)_\(direction)"
+        }.joined(separator: "_")
+    }
+}

@@ -1,0 +1,46 @@
+// `make db`: serve the embedded store's data folder over MongoDB's wire protocol, so mongosh,
+// Compass, pymongo and the app's own MongoDB backend (MONGODB_URI) all reach the same data.
+//
+//     videotube-db [--bind-all]     DATA_DIR (default ./data), DB_PORT (default 27017)
+//
+// Loopback only unless --bind-all is given: the server has no authentication.
+import Database
+import EmbeddedStore
+import Foundation
+import Logging
+import UnixSignals
+import WireServer
+
+let logger = Logger(label: "videotube-db")
+// The same settings as the servers, read the same way (chapter 01's `Settings`), so DATA_DIR agrees.
+let settings = try await Settings.load()
+let directory = settings["DATA_DIR"] ?? "./data"
+let portText = settings["DB_PORT"] ?? "27017"
+guard let port = Int(portText), (0...65535).contains(port) else {
+    logger.error("DB_PORT must be a port number, not \"\(portText)\"")
+    exit(1)
+}
+let host = CommandLine.arguments.contains("--bind-all") ? "0.0.0.0" : "127.0.0.1"
+
+let store: EmbeddedStore
+let server: WireServer
+do {
+    store = try EmbeddedStore.open(directory: directory)
+    server = try await WireServer.start(storage: store, host: host, port: port, logger: logger)
+} catch {
+    let text = "\(error)"
+    logger.error(text.contains("Address already in use")
+        ? "port \(port) is already in use (is another MongoDB running?): stop it or set DB_PORT"
+        : "cannot start: \(text)")
+    exit(1)
+}
+logger.info("videotube-db serving \(store.location) at mongodb://\(host):\(server.port) — connect mongosh, Compass or pymongo, or set MONGODB_URI for the app")
+
+let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+for await signal in signals {
+    logger.info("\(signal): stopping")
+    break
+}
+await server.stop()
+await store.close()
+logger.info("stopped; data is in \(store.location)")

@@ -1,0 +1,35 @@
+import Database
+import Foundation
+import Logging
+import Storage
+import Testing
+
+struct DatabaseConfigTests {
+    @Test func configReadsTheEnvironmentAndTreatsBlankAsUnset() {
+        let env = ["MONGODB_URI": "  ", "DB_NAME": "course", "DATA_DIR": "/tmp/x"]
+        let config = DatabaseConfig(Settings(env))
+        #expect(config == DatabaseConfig(mongoURI: nil, databaseName: "course", dataDirectory: "/tmp/x"))
+        let defaults = DatabaseConfig(Settings())
+        #expect(defaults == DatabaseConfig(mongoURI: nil, databaseName: "videotube", dataDirectory: "./data"))
+    }
+
+    @Test func withoutAURIConnectDBOpensTheEmbeddedStore() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = try await connectDB(DatabaseConfig(dataDirectory: folder.path), logger: Logger(label: "test"))
+        #expect(db.database.name == "videotube")
+        #expect(db.summary.contains("Embedded store opened !! DATA: \(folder.path)/videotube"))
+        try await db.database.collection("users").insertOne(["username": "chai"])
+        #expect(try await db.database.listCollectionNames() == ["users"])
+        await db.storage.close()
+    }
+
+    @Test func anUnreachableMongoDBIsATypedFailure() async {
+        do {
+            _ = try await connectDB(DatabaseConfig(mongoURI: "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"), logger: Logger(label: "test"))
+            Issue.record("connected to a closed port")
+        } catch {
+            #expect(error.description.hasPrefix("MONGODB connection FAILED: database unavailable"))
+        }
+    }
+}
