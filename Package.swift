@@ -165,7 +165,9 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "Database", "App", logging, hummingbird, hummingbirdTesting],
+            dependencies: [
+                "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "Database", "App", logging, hummingbird, hummingbirdTesting,
+            ],
             path: "Tests/TestSupport", resources: [.copy("mockup_server.py")], swiftSettings: swiftSettings),
         engineTests("BSON", ["BSON"]),
         engineTests("Storage", ["BSON", "Storage"]),

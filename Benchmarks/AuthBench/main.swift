@@ -4,8 +4,8 @@
 // work (check the token, load the user); a refresh signs a new pair and swaps the stored token.
 // Each row is a median of several rounds, on the embedded store with 10,000 users.
 import Auth
-import BenchSupport
 import BSON
+import BenchSupport
 import EmbeddedStore
 import Foundation
 import Models

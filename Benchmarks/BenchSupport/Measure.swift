@@ -8,7 +8,8 @@ public func measure(iterations: Int, rounds: Int = 5, _ body: (Int) async throws
         let start = ContinuousClock.now
         for i in 0..<iterations { try await body(r * iterations + i) }
         let elapsed = ContinuousClock.now - start
-        samples.append(Double(elapsed.components.attoseconds) / 1e12 / Double(iterations) + Double(elapsed.components.seconds) * 1e6 / Double(iterations))
+        samples.append(
+            Double(elapsed.components.attoseconds) / 1e12 / Double(iterations) + Double(elapsed.components.seconds) * 1e6 / Double(iterations))
     }
     return samples.sorted()[samples.count / 2]
 }
@@ -22,4 +23,3 @@ public func residentMegabytes() -> Double {
 }
 
 public func format(_ us: Double) -> String { us >= 1000 ? String(format: "%8.2f ms", us / 1000) : String(format: "%8.1f µs", us) }
-

@@ -1,3 +1,4 @@
+import BSON
 // `make bench`: the embedded store's speed at 1k, 10k and 100k documents per collection.
 //
 // Measures what the Final server does most: find by _id, find by a unique key, the course's
@@ -6,7 +7,6 @@
 // medians of several runs; printed as a table. Compare rows across sizes: index-backed
 // operations should stay flat as the collections grow.
 import BenchSupport
-import BSON
 import EmbeddedStore
 import Foundation
 import Storage
@@ -16,7 +16,9 @@ let sizes = CommandLine.arguments.dropFirst().compactMap(Int.init).nilIfEmpty ??
 extension Array { var nilIfEmpty: Self? { isEmpty ? nil : self } }
 
 print("Embedded store benchmark (release build, median of 5 rounds; µs or ms per operation)\n")
-print("| documents | insertOne (fsync) | insertMany ×1000 | find _id | find email | channel profile | user's page + owner | latest page + owner | RSS after load |")
+print(
+    "| documents | insertOne (fsync) | insertMany ×1000 | find _id | find email | channel profile | user's page + owner | latest page + owner | RSS after load |"
+)
 print("|---|---|---|---|---|---|---|---|---|")
 
 for n in sizes {
@@ -37,18 +39,26 @@ for n in sizes {
     let loadStart = ContinuousClock.now
     for batch in stride(from: 0, to: n, by: 1000) {
         let range = batch..<min(batch + 1000, n)
-        try await users.insertMany(range.map { i in
-            ["_id": .objectId(userIds[i]), "username": .string("user\(i)"), "email": .string("user\(i)@example.com"),
-             "fullName": .string("User \(i)"), "avatar": .string("https://media.example/\(i).png"), "password": .string(String(repeating: "h", count: 60))]
-        })
-        try await videos.insertMany(range.map { i in
-            ["title": .string("Video \(i)"), "description": .string("About \(i)"), "duration": .double(Double(i % 600)),
-             "views": .int64(Int64(i)), "isPublished": .bool(i % 5 != 0), "owner": .objectId(userIds[i / 10 % n]),
-             "createdAt": .datetime(BSONDate(millisecondsSince1970: 1_700_000_000_000 + Int64(i) * 1000))]
-        })
-        try await subscriptions.insertMany(range.map { i in
-            ["subscriber": .objectId(userIds[i]), "channel": .objectId(userIds[(i * 7 + 1) % n])]
-        })
+        try await users.insertMany(
+            range.map { i in
+                [
+                    "_id": .objectId(userIds[i]), "username": .string("user\(i)"), "email": .string("user\(i)@example.com"),
+                    "fullName": .string("User \(i)"), "avatar": .string("https://media.example/\(i).png"),
+                    "password": .string(String(repeating: "h", count: 60)),
+                ]
+            })
+        try await videos.insertMany(
+            range.map { i in
+                [
+                    "title": .string("Video \(i)"), "description": .string("About \(i)"), "duration": .double(Double(i % 600)),
+                    "views": .int64(Int64(i)), "isPublished": .bool(i % 5 != 0), "owner": .objectId(userIds[i / 10 % n]),
+                    "createdAt": .datetime(BSONDate(millisecondsSince1970: 1_700_000_000_000 + Int64(i) * 1000)),
+                ]
+            })
+        try await subscriptions.insertMany(
+            range.map { i in
+                ["subscriber": .objectId(userIds[i]), "channel": .objectId(userIds[(i * 7 + 1) % n])]
+            })
     }
     let loadSeconds = Double((ContinuousClock.now - loadStart).components.seconds)
     let rss = residentMegabytes()
@@ -66,17 +76,21 @@ for n in sizes {
             ["$match": ["username": .string("user\(i % n)")]],
             ["$lookup": ["from": "subscriptions", "localField": "_id", "foreignField": "channel", "as": "subscribers"]],
             ["$lookup": ["from": "subscriptions", "localField": "_id", "foreignField": "subscriber", "as": "subscribedTo"]],
-            ["$addFields": [
-                "subscribersCount": ["$size": "$subscribers"], "channelsSubscribedToCount": ["$size": "$subscribedTo"],
-                "isSubscribed": ["$cond": ["if": ["$in": [.objectId(viewer), "$subscribers.subscriber"]], "then": true, "else": false]],
-            ]],
+            [
+                "$addFields": [
+                    "subscribersCount": ["$size": "$subscribers"], "channelsSubscribedToCount": ["$size": "$subscribedTo"],
+                    "isSubscribed": ["$cond": ["if": ["$in": [.objectId(viewer), "$subscribers.subscriber"]], "then": true, "else": false]],
+                ]
+            ],
             ["$project": ["fullName": 1, "username": 1, "subscribersCount": 1, "channelsSubscribedToCount": 1, "isSubscribed": 1, "avatar": 1]],
         ])
     }
-    let ownerLookup: Document = ["$lookup": [
-        "from": "users", "localField": "owner", "foreignField": "_id", "as": "owner",
-        "pipeline": [["$project": ["username": 1, "fullName": 1, "avatar": 1]]],
-    ]]
+    let ownerLookup: Document = [
+        "$lookup": [
+            "from": "users", "localField": "owner", "foreignField": "_id", "as": "owner",
+            "pipeline": [["$project": ["username": 1, "fullName": 1, "avatar": 1]]],
+        ]
+    ]
     let userPage = try await measure(iterations: 2_000) { i in
         _ = try await videos.aggregate([
             ["$match": ["owner": .objectId(userIds[i % max(1, n / 10)])]],
@@ -89,13 +103,16 @@ for n in sizes {
             ownerLookup, ["$addFields": ["owner": ["$first": "$owner"]]],
         ])
     }
-    print("| \(n) | \(format(insertOne)) | \(format(insertMany)) | \(format(byId)) | \(format(byEmail)) | \(format(profile)) | \(format(userPage)) | \(format(latestPage)) | \(String(format: "%.0f MB", rss)) (load \(Int(loadSeconds)) s) |")
+    print(
+        "| \(n) | \(format(insertOne)) | \(format(insertMany)) | \(format(byId)) | \(format(byEmail)) | \(format(profile)) | \(format(userPage)) | \(format(latestPage)) | \(String(format: "%.0f MB", rss)) (load \(Int(loadSeconds)) s) |"
+    )
     await store.close()
 }
-print("""
+print(
+    """
 
-"user's page + owner" starts with an indexed $match (owner) and joins owners through the _id
-index: it should not grow with the collection. "latest page + owner" must scan and sort every
-published video (no index orders by createdAt), so it grows with the collection, as it would
-on MongoDB without an index on createdAt.
-""")
+    "user's page + owner" starts with an indexed $match (owner) and joins owners through the _id
+    index: it should not grow with the collection. "latest page + owner" must scan and sort every
+    published video (no index orders by createdAt), so it grows with the collection, as it would
+    on MongoDB without an index on createdAt.
+    """)

@@ -31,6 +31,7 @@ public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logge
         HealthController(storage: database.storage).addRoutes(to: router)
         auth.addRoutes(to: router.group("api/v1/users"))
         accounts.addRoutes(to: router.group("api/v1/users"))
-        BrowseController(collections: setup.collections, viewer: { $0.user?._id }).addRoutes(to: router.group("api/v1").add(middleware: auth.verifyJWT))
+        BrowseController(collections: setup.collections, viewer: { $0.user?._id }).addRoutes(
+            to: router.group("api/v1").add(middleware: auth.verifyJWT))
     }
 }

@@ -7,8 +7,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 @testable import Chapter02
 
@@ -48,8 +48,10 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
                 #expect(error["message"] == "Request body is larger than 16 kB")
             }
             let form = "a=" + String(repeating: "y", count: 16_383)
-            try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: form + "y")) { response in
+            try await client.execute(
+                uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: form + "y")
+            ) { response in
                 try expectError(response, 413)
             }
         }
@@ -67,8 +69,10 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
 
     @Test func aValueOfTheWrongTypeNamesTheField() async throws {
         try await makeApp().test(.router) { client in
-            try await client.execute(uri: "/api/v1/cookies/theme", method: .post, headers: jsonHeaders,
-                                     body: ByteBuffer(string: #"{"value": {"$ne": null}}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/cookies/theme", method: .post, headers: jsonHeaders,
+                body: ByteBuffer(string: #"{"value": {"$ne": null}}"#)
+            ) { response in
                 let error = try expectError(response, 400)
                 #expect(error["message"] == "value must be a string")
                 #expect(error["errors"] == [["field": "value", "message": "value must be a string"]])
@@ -82,18 +86,23 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
 
     @Test func jsonAndNestedFormsDecode() async throws {
         try await makeApp().test(.router) { client in
-            try await client.execute(uri: "/api/v1/echo", method: .post, headers: jsonHeaders,
-                                     body: ByteBuffer(string: #"{"user": {"name": "chai", "tags": ["a", "b"]}}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/echo", method: .post, headers: jsonHeaders,
+                body: ByteBuffer(string: #"{"user": {"name": "chai", "tags": ["a", "b"]}}"#)
+            ) { response in
                 let parsed = try json(response.body)
                 #expect(parsed["body"] == ["user": ["name": "chai", "tags": ["a", "b"]]])
             }
-            try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: "user[name]=chai%20code&user[tags][]=a&user[tags][]=b")) { response in
+            try await client.execute(
+                uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "user[name]=chai%20code&user[tags][]=a&user[tags][]=b")
+            ) { response in
                 // Form fields arrive without an order; compare them one by one.
                 let user = try #require(try json(response.body)["body"]?.documentValue?["user"]?.documentValue)
                 #expect(user["name"] == "chai code" && user["tags"] == ["a", "b"] && user.count == 2)
             }
-            try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi")) { response in
+            try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi")) {
+                response in
                 try expectError(response, 415)
             }
         }
@@ -104,9 +113,12 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
     @Test(arguments: [TestingSetup.router, .live])
     func anAllowedOriginGetsCredentialedCORS(setup: TestingSetup) async throws {
         try await makeApp(origins: ["http://localhost:5173", "https://videotube.app"]).test(setup) { client in
-            try await client.execute(uri: "/api/v1/echo", method: .options, headers: [
-                .origin: "https://videotube.app", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type",
-            ]) { response in
+            try await client.execute(
+                uri: "/api/v1/echo", method: .options,
+                headers: [
+                    .origin: "https://videotube.app", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type",
+                ]
+            ) { response in
                 #expect(response.status == .noContent)
                 #expect(response.headers[.accessControlAllowOrigin] == "https://videotube.app")
                 #expect(response.headers[.accessControlAllowCredentials] == "true")
@@ -130,9 +142,12 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
     @Test func aDisallowedOriginGetsNoCORSHeaders() async throws {
         try await makeApp().test(.router) { client in
             for method in [HTTPRequest.Method.options, .get] {
-                try await client.execute(uri: "/api/v1/cookies", method: method, headers: [
-                    .origin: "https://evil.example", .accessControlRequestMethod: "GET",
-                ]) { response in
+                try await client.execute(
+                    uri: "/api/v1/cookies", method: method,
+                    headers: [
+                        .origin: "https://evil.example", .accessControlRequestMethod: "GET",
+                    ]
+                ) { response in
                     #expect(!response.headers.contains { $0.name.canonicalName.hasPrefix("access-control-") })
                 }
             }
@@ -166,7 +181,10 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
         }
     }
 
-    @Test(arguments: ["/../secret.txt", "/%2e%2e/secret.txt", "/css/..%2f..%2fsecret.txt", "/css/%2e%2e/%2e%2e/secret.txt", "/.env", "/css/../../secret.txt", "/nope.png"])
+    @Test(arguments: [
+        "/../secret.txt", "/%2e%2e/secret.txt", "/css/..%2f..%2fsecret.txt", "/css/%2e%2e/%2e%2e/secret.txt", "/.env", "/css/../../secret.txt",
+        "/nope.png",
+    ])
     func traversalAndMissingFilesAreJSON404s(path: String) async throws {
         try await makeApp(folder: folder.path).test(.router) { client in
             try await client.execute(uri: path, method: .get) { response in
@@ -190,8 +208,10 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
     @Test(arguments: [TestingSetup.router, .live])
     func cookiesAreSetWithTheirAttributesAndReadBack(setup: TestingSetup) async throws {
         try await makeApp().test(setup) { client in
-            try await client.execute(uri: "/api/v1/cookies/accessToken", method: .post, headers: jsonHeaders,
-                                     body: ByteBuffer(string: #"{"value": "abc.def", "maxAge": 900}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/cookies/accessToken", method: .post, headers: jsonHeaders,
+                body: ByteBuffer(string: #"{"value": "abc.def", "maxAge": 900}"#)
+            ) { response in
                 #expect(response.status == .ok)
                 let cookie = try #require(response.headers[.setCookie])
                 for attribute in ["accessToken=abc.def", "HttpOnly", "Secure", "SameSite=Lax", "Max-Age=900", "Path=/"] {
@@ -206,7 +226,9 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
                 let cookies = try #require(try json(response.body)["cookies"]?.documentValue)
                 #expect(cookies["accessToken"] == "abc" && cookies["refreshToken"] == "def" && cookies.count == 2)
             }
-            try await client.execute(uri: "/api/v1/cookies/bad%3Bname", method: .post, headers: jsonHeaders, body: ByteBuffer(string: #"{"value": "x"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/cookies/bad%3Bname", method: .post, headers: jsonHeaders, body: ByteBuffer(string: #"{"value": "x"}"#)
+            ) { response in
                 try expectError(response, 400)
             }
         }

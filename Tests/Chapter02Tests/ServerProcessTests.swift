@@ -13,7 +13,9 @@ import Testing
         // Send the headers and half of the body, then ask the server to stop.
         let socket = try RawSocket(port: port)
         let body = #"{"message": "finish me"}"#
-        try socket.send("POST /api/v1/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n")
+        try socket.send(
+            "POST /api/v1/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+        )
         try socket.send(String(body.prefix(10)))
         try await Task.sleep(for: .milliseconds(200))
         kill(server.pid, SIGTERM)

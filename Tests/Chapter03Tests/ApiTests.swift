@@ -1,6 +1,3 @@
-// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
-// healthcheck answers for the database.
-import Responses
 import App
 import BSON
 import Database
@@ -10,12 +7,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
+// healthcheck answers for the database.
+import Responses
 import Storage
-import Testing
 import TestSupport
+import Testing
 
 @testable import Chapter03
-
 
 /// A storage whose database never answers: for the healthcheck's "down" case.
 final class UnreachableStorage: Storage {
@@ -63,7 +62,9 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
         router.get("/bad-query") { _, _ -> APIResponse<Empty> in throw StorageError.invalidQuery(code: 2, message: "unknown operator: $foo") }
         router.get("/bug") { _, _ -> APIResponse<Empty> in throw CocoaError(.fileReadCorruptFile) }
         router.get("/created") { _, _ in
-            APIResponse(201, Thing(_id: ObjectId("65f0a1b2c3d4e5f601234567")!, createdAt: BSONDate(millisecondsSince1970: 1_709_283_907_042), title: "Intro"), "Created")
+            APIResponse(
+                201, Thing(_id: ObjectId("65f0a1b2c3d4e5f601234567")!, createdAt: BSONDate(millisecondsSince1970: 1_709_283_907_042), title: "Intro"),
+                "Created")
         }
     }
 }
@@ -112,7 +113,10 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
         try await makeApp(storage: UnreachableStorage(hang: false)).test(setup) { client in
             try await client.execute(uri: "/created", method: .get) { response in
                 #expect(response.status == .created)
-                #expect(String(buffer: response.body) == #"{"statusCode":201,"data":{"_id":"65f0a1b2c3d4e5f601234567","createdAt":"2024-03-01T09:05:07.042Z","title":"Intro"},"message":"Created","success":true}"#)
+                #expect(
+                    String(buffer: response.body)
+                        == #"{"statusCode":201,"data":{"_id":"65f0a1b2c3d4e5f601234567","createdAt":"2024-03-01T09:05:07.042Z","title":"Intro"},"message":"Created","success":true}"#
+                )
                 #expect(response.headers[HTTPField.Name("Server-Timing")!]?.hasPrefix("app;dur=") == true)
             }
         }

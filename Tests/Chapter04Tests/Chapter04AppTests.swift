@@ -1,5 +1,3 @@
-// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
-import Responses
 import App
 import BSON
 import EmbeddedStore
@@ -7,14 +5,15 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Models
 import ModelRoutes
+import Models
+// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
+import Responses
 import Storage
 import TestSupport
 import Testing
 
 @testable import Chapter04
-
 
 @Suite struct BrowseRoutes {
     func app() async throws -> some ApplicationProtocol {
@@ -22,7 +21,9 @@ import Testing
         let owner = try await db.users.insert(user("creator"))
         for i in 1...12 {
             try await db.videos.insert(
-                Video(videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: "Video \(i)", description: "d", duration: 10, views: i, owner: owner._id))
+                Video(
+                    videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: "Video \(i)", description: "d", duration: 10, views: i,
+                    owner: owner._id))
         }
         return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "browsing") { router in
             BrowseController(collections: db).addRoutes(to: router.group("api/v1"))
@@ -34,7 +35,10 @@ import Testing
             try await client.execute(uri: "/api/v1/videos?page=2&limit=5&sortBy=views&sortType=asc", method: .get) { response in
                 #expect(response.status == .ok)
                 let data = try #require(try json(response.body)["data"]?.documentValue)
-                #expect(data.keys == ["docs", "totalDocs", "limit", "page", "totalPages", "pagingCounter", "hasPrevPage", "hasNextPage", "prevPage", "nextPage"])
+                #expect(
+                    data.keys == [
+                        "docs", "totalDocs", "limit", "page", "totalPages", "pagingCounter", "hasPrevPage", "hasNextPage", "prevPage", "nextPage",
+                    ])
                 #expect(data["totalDocs"]?.int64Value == 12 && data["totalPages"]?.int64Value == 3 && data["pagingCounter"]?.int64Value == 6)
                 #expect(data["prevPage"]?.int64Value == 1 && data["nextPage"]?.int64Value == 3)
                 let docs = (data["docs"]?.arrayValue ?? []).compactMap { $0.documentValue }

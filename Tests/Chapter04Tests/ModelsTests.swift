@@ -86,8 +86,10 @@ func user(_ name: String, email: String? = nil) -> User {
 }
 
 @Suite struct PageRequests {
-    @Test(arguments: [("0", "10", "page"), ("1", "0", "limit"), ("1", "101", "limit"), ("abc", "10", "page"), ("1", "2.5", "limit"),
-                      ("-1", "10", "page"), ("", "10", "page"), ("1", "1e2", "limit"), ("99999999999999999999", "10", "page")])
+    @Test(arguments: [
+        ("0", "10", "page"), ("1", "0", "limit"), ("1", "101", "limit"), ("abc", "10", "page"), ("1", "2.5", "limit"),
+        ("-1", "10", "page"), ("", "10", "page"), ("1", "1e2", "limit"), ("99999999999999999999", "10", "page"),
+    ])
     func outOfRangeOrNonNumericValuesAreRefusedByName(_ page: String, _ limit: String, _ field: String) {
         do {
             _ = try PageRequest(page: page, limit: limit)
@@ -203,7 +205,9 @@ func user(_ name: String, email: String? = nil) -> User {
     func videos(_ n: Int, in db: Collections, owner: ObjectId = ObjectId()) async throws {
         for i in 1...max(n, 1) where n > 0 {
             try await db.videos.insert(
-                Video(videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: String(format: "v%02d", i), description: "d", duration: 1, views: i, owner: owner))
+                Video(
+                    videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: String(format: "v%02d", i), description: "d", duration: 1, views: i,
+                    owner: owner))
         }
     }
 
@@ -243,8 +247,10 @@ func user(_ name: String, email: String? = nil) -> User {
         let owner = try await db.users.insert(user("creator"))
         let other = try await db.users.insert(user("other"))
         try await videos(5, in: db, owner: owner._id)
-        try await db.videos.insert(Video(videoFile: "/x", thumbnail: "/y", title: "Regex .* (a+)+ test", description: "d", duration: 1, owner: other._id))
-        try await db.videos.insert(Video(videoFile: "/x", thumbnail: "/y", title: "Draft", description: "d", duration: 1, isPublished: false, owner: owner._id))
+        try await db.videos.insert(
+            Video(videoFile: "/x", thumbnail: "/y", title: "Regex .* (a+)+ test", description: "d", duration: 1, owner: other._id))
+        try await db.videos.insert(
+            Video(videoFile: "/x", thumbnail: "/y", title: "Draft", description: "d", duration: 1, isPublished: false, owner: owner._id))
 
         let all = try await db.videos.aggregatePaginate(VideoListQuery(sortBy: .views, ascending: true).pipeline, PageRequest(limit: 100))
         #expect(all.totalDocs == 6)  // the draft is hidden
@@ -255,7 +261,8 @@ func user(_ name: String, email: String? = nil) -> User {
         #expect(literal.docs.compactMap { $0["title"]?.stringValue } == ["Regex .* (a+)+ test"])
         let nothing = try await db.videos.aggregatePaginate(VideoListQuery(text: "v0.").pipeline, PageRequest())
         #expect(nothing.totalDocs == 0)  // "." is a dot here, not "any character"
-        let sorted = try await db.videos.aggregatePaginate(VideoListQuery(sortBy: .title, ascending: false, owner: owner._id).pipeline, PageRequest(limit: 2))
+        let sorted = try await db.videos.aggregatePaginate(
+            VideoListQuery(sortBy: .title, ascending: false, owner: owner._id).pipeline, PageRequest(limit: 2))
         #expect(sorted.docs.compactMap { $0["title"]?.stringValue } == ["v05", "v04"])
     }
 

@@ -45,8 +45,10 @@ import Testing
         #expect(try await !hasher.isPasswordCorrect("chai aur code", for: changed))
     }
 
-    @Test(arguments: [("short", "at least 8"), (String(repeating: "a", count: 73), "72 bytes"), (String(repeating: "é", count: 37), "72 bytes"),
-                      ("nul\u{0}inside!", "NUL")])
+    @Test(arguments: [
+        ("short", "at least 8"), (String(repeating: "a", count: 73), "72 bytes"), (String(repeating: "é", count: 37), "72 bytes"),
+        ("nul\u{0}inside!", "NUL"),
+    ])
     func badNewPasswordsAreAValidationErrorOnThePasswordField(_ password: String, _ reason: String) async throws {
         let users = try await users(.embedded)
         do {
@@ -119,9 +121,11 @@ struct BcryptInterop {
 
         let right = try await TestHTTP.send("POST", port: port, "/api/v1/users/check", json: #"{"username": "asha", "password": "chai aur code"}"#)
         #expect(right.status == 200 && right.body["data"]?.documentValue?["passwordCorrect"] == true)
-        let wrong = try await TestHTTP.send("POST", port: port, "/api/v1/users/check", json: #"{"email": "asha@example.com", "password": "chai aur chai"}"#)
+        let wrong = try await TestHTTP.send(
+            "POST", port: port, "/api/v1/users/check", json: #"{"email": "asha@example.com", "password": "chai aur chai"}"#)
         #expect(wrong.status == 401)
-        let unknown = try await TestHTTP.send("POST", port: port, "/api/v1/users/check", json: #"{"email": "ravi@example.com", "password": "chai aur code"}"#)
+        let unknown = try await TestHTTP.send(
+            "POST", port: port, "/api/v1/users/check", json: #"{"email": "ravi@example.com", "password": "chai aur code"}"#)
         #expect(unknown.status == 404)
         let tooLong = try await TestHTTP.send(
             "POST", port: port, "/api/v1/users/register",

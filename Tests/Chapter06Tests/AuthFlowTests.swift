@@ -1,6 +1,3 @@
-// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
-// on every storage backend.
-import Responses
 import App
 import Auth
 import BSON
@@ -10,9 +7,12 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Models
 import ModelRoutes
+import Models
 import Passwords
+// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
+// on every storage backend.
+import Responses
 import Storage
 import TestSupport
 import Testing
@@ -43,7 +43,6 @@ extension TestClientProtocol {
         return (try json(response.body), response.headers[values: .setCookie])
     }
 }
-
 
 @Suite struct AuthFlow {
     @Test(arguments: TestBackend.available)
@@ -194,17 +193,21 @@ extension TestClientProtocol {
             let access = body.data?["accessToken"]?.stringValue
             let refresh = body.data?["refreshToken"]?.stringValue ?? ""
             let wrongOld = try await client.call(
-                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "guess guess", "newPassword": "masala chai 2"}"#, headers: bearer(access))
+                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "guess guess", "newPassword": "masala chai 2"}"#,
+                headers: bearer(access))
             #expect(wrongOld.status == .badRequest)
             let weakNew = try await client.call(
                 .post, "/api/v1/users/change-password", json: #"{"oldPassword": "chai aur code", "newPassword": "short"}"#, headers: bearer(access))
             #expect(weakNew.status == .badRequest)
             #expect(try json(weakNew.body)["errors"]?.arrayValue?.first?.documentValue?["field"] == "newPassword")
             let changed = try await client.call(
-                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "chai aur code", "newPassword": "masala chai 2"}"#, headers: bearer(access))
+                .post, "/api/v1/users/change-password", json: #"{"oldPassword": "chai aur code", "newPassword": "masala chai 2"}"#,
+                headers: bearer(access))
             #expect(changed.status == .ok)
             #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
-            #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#).status == .unauthorized)
+            #expect(
+                try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#).status
+                    == .unauthorized)
             #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "masala chai 2"}"#).status == .ok)
         }
     }
@@ -231,7 +234,8 @@ extension TestClientProtocol {
     @Test func registrationValidatesEveryField() async throws {
         try await authApp(.embedded).app.test(.router) { client in
             let response = try await client.call(
-                .post, "/api/v1/users/register", json: #"{"fullName": " ", "email": "asha-at-example", "username": "as", "password": "chai aur code"}"#)
+                .post, "/api/v1/users/register",
+                json: #"{"fullName": " ", "email": "asha-at-example", "username": "as", "password": "chai aur code"}"#)
             #expect(response.status == .badRequest)
             let fields = try json(response.body)["errors"]?.arrayValue?.compactMap { $0.documentValue?["field"]?.stringValue }
             #expect(fields == ["username", "email", "fullName"])
@@ -241,7 +245,8 @@ extension TestClientProtocol {
 
 @Suite struct VerifyJWTRefusals {
     func base64url(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_")
     }
 
     @Test(arguments: TestBackend.available)
@@ -252,7 +257,10 @@ extension TestClientProtocol {
             let user = try #require(try await collections.users.findOne(["username": "asha"]))
             let good = try #require(body.data?["accessToken"]?.stringValue)
             let parts = good.split(separator: ".").map(String.init)
-            let claims = String(decoding: Data(base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/").padding(toLength: (parts[1].count + 3) / 4 * 4, withPad: "=", startingAt: 0))!, as: UTF8.self)
+            let claims = String(
+                decoding: Data(
+                    base64Encoded: parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/").padding(
+                        toLength: (parts[1].count + 3) / 4 * 4, withPad: "=", startingAt: 0))!, as: UTF8.self)
 
             let none = base64url(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."
             let tampered = parts[0] + "." + base64url(claims.replacingOccurrences(of: "Asha Rao", with: "Admin")) + "." + parts[2]
@@ -279,22 +287,29 @@ extension TestClientProtocol {
     @Test(arguments: TestBackend.available)
     func namesAndEmailsChangeByTheSameRulesAndATakenEmailIs409(_ backend: TestBackend) async throws {
         try await authApp(backend).app.test(.router) { client in
-            try await client.call(.post, "/api/v1/users/register", json: #"{"fullName": "Ravi", "email": "ravi@example.com", "username": "ravi", "password": "chai aur code"}"#)
+            try await client.call(
+                .post, "/api/v1/users/register",
+                json: #"{"fullName": "Ravi", "email": "ravi@example.com", "username": "ravi", "password": "chai aur code"}"#)
             let (body, _) = try await client.loggedIn()
             let me = bearer(body.data?["accessToken"]?.stringValue)
-            let changed = try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "  Asha R. ", "email": " ASHA.R@Example.com"}"#, headers: me)
+            let changed = try await client.call(
+                .patch, "/api/v1/users/update-account", json: #"{"fullName": "  Asha R. ", "email": " ASHA.R@Example.com"}"#, headers: me)
             #expect(changed.status == .ok)
             let user = try json(changed.body).data
             #expect(user?["fullName"] == "Asha R." && user?["email"] == "asha.r@example.com" && user?["password"] == nil)
             // The new email logs in; someone else's email is taken; missing or bad fields are named.
-            #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"email": "asha.r@example.com", "password": "chai aur code"}"#).status == .ok)
-            let taken = try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "A", "email": "ravi@example.com"}"#, headers: me)
+            #expect(
+                try await client.call(.post, "/api/v1/users/login", json: #"{"email": "asha.r@example.com", "password": "chai aur code"}"#).status
+                    == .ok)
+            let taken = try await client.call(
+                .patch, "/api/v1/users/update-account", json: #"{"fullName": "A", "email": "ravi@example.com"}"#, headers: me)
             #expect(taken.status == .conflict)
             let missing = try await client.call(.patch, "/api/v1/users/update-account", json: #"{"email": "not-an-email"}"#, headers: me)
             #expect(missing.status == .badRequest)
             let fields = try json(missing.body)["errors"]?.arrayValue?.compactMap { $0.documentValue?["field"]?.stringValue }
             #expect(fields == ["fullName", "email"])
-            #expect(try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "A", "email": "a@b.co"}"#).status == .unauthorized)
+            #expect(
+                try await client.call(.patch, "/api/v1/users/update-account", json: #"{"fullName": "A", "email": "a@b.co"}"#).status == .unauthorized)
         }
     }
 }

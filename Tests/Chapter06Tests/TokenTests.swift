@@ -15,7 +15,9 @@ let sampleUser = User(
     _id: ObjectId("65a1b2c3d4e5f60718293a4b")!, username: "asha", email: "asha@example.com", fullName: "Asha Rao", password: "*")
 
 @Suite struct TokenSettingsTests {
-    @Test(arguments: [("1d", 86_400), ("10d", 864_000), ("15m", 900), ("90s", 90), ("1h", 3600), ("2 days", 172_800), ("1w", 604_800), (" 7D ", 604_800)])
+    @Test(arguments: [
+        ("1d", 86_400), ("10d", 864_000), ("15m", 900), ("90s", 90), ("1h", 3600), ("2 days", 172_800), ("1w", 604_800), (" 7D ", 604_800),
+    ])
     func lifetimesReadAsJsonwebtokenReadsThem(_ text: String, _ seconds: Int) throws {
         #expect(try TokenSettings.seconds(text, name: "X") == seconds)
     }
@@ -87,7 +89,10 @@ struct JWTInterop {
         ("expired", #"jwt.encode(dict(claims, iat=now - 120, exp=now - 60), secret, algorithm="HS256")"#, .expired),
         ("missing claims", #"jwt.encode({"_id": claims["_id"], "iat": now, "exp": now + 60}, secret, algorithm="HS256")"#, .malformed),
         ("exp of the wrong type", #"jwt.encode(dict(claims, exp="tomorrow"), secret, algorithm="HS256")"#, .malformed),
-        ("RS256 header (key confusion)", #"".".join(["eyJhbGciOiJSUzI1NiJ9"] + jwt.encode(claims, secret, algorithm="HS256").split(".")[1:])"#, .wrongAlgorithm),
+        (
+            "RS256 header (key confusion)", #"".".join(["eyJhbGciOiJSUzI1NiJ9"] + jwt.encode(claims, secret, algorithm="HS256").split(".")[1:])"#,
+            .wrongAlgorithm
+        ),
     ])
     func refusedTokens(_ name: String, _ expression: String, _ expected: TokenError) async throws {
         let token = try PythonHelpers.run(
@@ -109,7 +114,8 @@ struct JWTInterop {
         var parts = pair.accessToken.split(separator: ".").map(String.init)
         // Change one claim (fullName) and keep the signature: the MAC no longer matches.
         let forged = #"{"_id":"65a1b2c3d4e5f60718293a4b","email":"asha@example.com","username":"asha","fullName":"Admin","iat":1,"exp":99999999999}"#
-        parts[1] = Data(forged.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        parts[1] = Data(forged.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
         await #expect(throws: TokenError.badSignature) { _ = try await tokens.verifyAccess(parts.joined(separator: ".")) }
         for garbage in ["", "abc", "a.b", "a.b.c.d", "!!!.???.***", String(repeating: "a", count: 9000)] {
             await #expect(throws: TokenError.malformed, "\(garbage.prefix(20))") { _ = try await tokens.verifyAccess(garbage) }
@@ -137,7 +143,8 @@ struct JWTInterop {
 @Suite struct Chapter06Executable {
     @Test func aBadLifetimeStopsStartUpWithOneClearLine() throws {
         let run = try ChapterProcess.run(
-            "Chapter06", environment: ["ACCESS_TOKEN_EXPIRY": "3600", "PORT": "18999", "DATA_DIR": "data"], in: try ChapterProcess.scratchDirectory(), timeout: 20)
+            "Chapter06", environment: ["ACCESS_TOKEN_EXPIRY": "3600", "PORT": "18999", "DATA_DIR": "data"], in: try ChapterProcess.scratchDirectory(),
+            timeout: 20)
         #expect(run.status == 1)
         #expect(run.output.contains(#"ACCESS_TOKEN_EXPIRY must be a duration such as 15m, 1h, 1d or 10d, not "3600""#))
     }

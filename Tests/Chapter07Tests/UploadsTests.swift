@@ -1,6 +1,3 @@
-// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
-// type checks, and the temp files are gone after every outcome.
-import Responses
 import App
 import BSON
 import Foundation
@@ -9,6 +6,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
+// type checks, and the temp files are gone after every outcome.
+import Responses
 import TestSupport
 import Testing
 import Uploads
@@ -44,12 +44,13 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
     }
 }
 
-
 @Suite struct Uploading {
     @Test func filesLandUnderRandomNamesAndAreGoneAfterTheAnswer() async throws {
         let temp = scratchPath("temp"), seen = Seen()
         try await uploadApp(temp: temp, seen: seen).test(.router) { client in
-            let body = multipart(boundary, fields: [("fullName", "Asha Rao")], files: [("avatar", "../../../etc/passwd.png", png + [1, 2, 3]), ("videoFile", "talk.mp4", mp4)])
+            let body = multipart(
+                boundary, fields: [("fullName", "Asha Rao")],
+                files: [("avatar", "../../../etc/passwd.png", png + [1, 2, 3]), ("videoFile", "talk.mp4", mp4)])
             let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
             #expect(response.status == .ok)
             #expect(try Document(extendedJSON: String(buffer: response.body))["data"]?.documentValue?["fullName"] == "Asha Rao")
@@ -59,23 +60,27 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
         #expect(files[0].size == png.count + 3 && files[0].format.mimeType == "image/png" && files[0].clientName == "../../../etc/passwd.png")
         #expect(files[1].format.name == "MP4")
         for file in files {
-            #expect(URL(fileURLWithPath: file.path).deletingLastPathComponent().standardizedFileURL.path == URL(fileURLWithPath: temp).standardizedFileURL.path)
+            #expect(
+                URL(fileURLWithPath: file.path).deletingLastPathComponent().standardizedFileURL.path
+                    == URL(fileURLWithPath: temp).standardizedFileURL.path)
             #expect(!file.path.contains("passwd") && !file.path.contains("talk"))
         }
         #expect(filesBelow(temp).isEmpty)
     }
 
-    @Test(arguments: [
-        ("wrong type", [("avatar", "cv.png", Array("%PDF-1.7 not an image".utf8))], 415, "avatar"),
-        ("a video as an image", [("avatar", "a.png", mp4)], 415, "avatar"),
-        ("an image as a video", [("avatar", "a.png", png), ("videoFile", "v.mp4", jpeg + [UInt8](repeating: 0, count: 20))], 415, "videoFile"),
-        ("too large", [("avatar", "big.png", png + [UInt8](repeating: 7, count: 1000))], 413, "avatar"),
-        ("video too large", [("avatar", "a.png", png), ("videoFile", "v.mp4", mp4 + [UInt8](repeating: 1, count: 3000))], 413, "videoFile"),
-        ("unexpected field", [("avatar", "a.png", png), ("resume", "r.png", png)], 400, "resume"),
-        ("the same field twice", [("avatar", "a.png", png), ("avatar", "b.png", png)], 400, "avatar"),
-        ("required file missing", [("coverImage", "c.png", png)], 400, "avatar"),
-    ] as [(String, [(String, String, [UInt8])], Int, String)])
-    func refusedUploadsNameTheFieldAndLeaveNothing(_ name: String, _ files: [(String, String, [UInt8])], _ status: Int, _ field: String) async throws {
+    @Test(
+        arguments: [
+            ("wrong type", [("avatar", "cv.png", Array("%PDF-1.7 not an image".utf8))], 415, "avatar"),
+            ("a video as an image", [("avatar", "a.png", mp4)], 415, "avatar"),
+            ("an image as a video", [("avatar", "a.png", png), ("videoFile", "v.mp4", jpeg + [UInt8](repeating: 0, count: 20))], 415, "videoFile"),
+            ("too large", [("avatar", "big.png", png + [UInt8](repeating: 7, count: 1000))], 413, "avatar"),
+            ("video too large", [("avatar", "a.png", png), ("videoFile", "v.mp4", mp4 + [UInt8](repeating: 1, count: 3000))], 413, "videoFile"),
+            ("unexpected field", [("avatar", "a.png", png), ("resume", "r.png", png)], 400, "resume"),
+            ("the same field twice", [("avatar", "a.png", png), ("avatar", "b.png", png)], 400, "avatar"),
+            ("required file missing", [("coverImage", "c.png", png)], 400, "avatar"),
+        ] as [(String, [(String, String, [UInt8])], Int, String)])
+    func refusedUploadsNameTheFieldAndLeaveNothing(_ name: String, _ files: [(String, String, [UInt8])], _ status: Int, _ field: String) async throws
+    {
         let temp = scratchPath("temp")
         try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
             let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: multipart(boundary, files: files))
@@ -90,7 +95,8 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
         let temp = scratchPath("temp")
         try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
             // Not multipart at all.
-            let json = try await client.execute(uri: "/upload", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+            let json = try await client.execute(
+                uri: "/upload", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
             #expect(json.status == .unsupportedMediaType)
             // Cut off before the closing boundary: the file part never ends.
             let truncated = multipart(boundary, files: [("avatar", "a.png", png + [UInt8](repeating: 1, count: 100))], close: false)
@@ -134,7 +140,8 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
     /// (O_TMPFILE): /proc shows it as `<folder>/#<inode> (deleted)`.
     func openFiles(in folder: String) -> Int {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "").hasPrefix(folder + "/") }.count
+        return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "").hasPrefix(folder + "/") }
+            .count
     }
 
     @Test func aClientThatDisconnectsHalfwayLeavesNothing() async throws {
@@ -143,7 +150,9 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
             let port = try #require(client.port)
             let socket = try RawSocket(port: port, timeoutSeconds: 5)
             let start = "--\(boundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
-            try socket.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: 100000\r\n\r\n" + start)
+            try socket.send(
+                "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: 100000\r\n\r\n"
+                    + start)
             try socket.send(bytes: png + [UInt8](repeating: 1, count: 200))
             // The file is being written (open, still nameless, nothing visible in the folder)…
             for _ in 0..<300 where openFiles(in: temp) == 0 { try await Task.sleep(for: .milliseconds(10)) }

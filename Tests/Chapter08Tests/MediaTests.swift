@@ -1,9 +1,8 @@
 // Chapter 08: both media backends, Cloudinary's signed API (against a local stand-in that checks
 // every signature), and the routes that carry files: nothing orphaned, replaced assets deleted.
 import AccountMedia
-import AsyncHTTPClient
-import Responses
 import App
+import AsyncHTTPClient
 import Auth
 import BSON
 import Foundation
@@ -15,12 +14,13 @@ import Media
 import Models
 import NIOCore
 import Passwords
+import Responses
 import Storage
 import TestSupport
 import Testing
+import Uploads
 
 @testable import Chapter08
-import Uploads
 
 let png = MediaSamples.png
 
@@ -88,7 +88,8 @@ actor FakeCloudinary {
             await fake.recordUpload(folder, text.distance(from: file.upperBound, to: text.endIndex))
             let type = context.parameters.get("type")!
             let id = "\(folder)/\(UUID().uuidString.prefix(8))"
-            let json = #"{"secure_url": "https://res.cloudinary.com/demo/\#(type)/upload/v1712345678/\#(id).png", "public_id": "\#(id)", "resource_type": "\#(type)", "duration": 4.5}"#
+            let json =
+                #"{"secure_url": "https://res.cloudinary.com/demo/\#(type)/upload/v1712345678/\#(id).png", "public_id": "\#(id)", "resource_type": "\#(type)", "duration": 4.5}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         router.post("v1_1/:cloud/:type/destroy") { request, _ -> Response in
@@ -102,7 +103,8 @@ actor FakeCloudinary {
                 form["signature"] == CloudinaryMedia.signature(["public_id": id, "timestamp": ts], secret: secret)
             else { return Response(status: .unauthorized) }
             await fake.recordDestroy(id)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"result":"ok"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"result":"ok"}"#)))
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
@@ -118,7 +120,8 @@ actor FakeCloudinary {
     @Test func uploadsAndDeletesAreSignedAndTheFileIsSent() async throws {
         let fake = FakeCloudinary()
         try await FakeCloudinary.app(fake, secret: "shh").test(.live) { client in
-            let media = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:\(client.port!)"))
+            let media = CloudinaryMedia(
+                CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:\(client.port!)"))
             let stored = try await media.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars")
             #expect(stored.url.hasPrefix("https://res.cloudinary.com/demo/image/upload/") && stored.publicId.hasPrefix("avatars/"))
             #expect(media.publicId(forURL: stored.url) == stored.publicId)
@@ -127,17 +130,25 @@ actor FakeCloudinary {
             #expect(uploads.count == 1 && uploads[0].folder == "avatars" && uploads[0].bytes > png.count)
             #expect(await fake.destroyed == [stored.publicId])
 
-            let wrongSecret = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "guess", apiBase: "http://127.0.0.1:\(client.port!)"))
-            await #expect(throws: MediaError.self) { _ = try await wrongSecret.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars") }
+            let wrongSecret = CloudinaryMedia(
+                CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "guess", apiBase: "http://127.0.0.1:\(client.port!)"))
+            await #expect(throws: MediaError.self) {
+                _ = try await wrongSecret.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars")
+            }
             await fake.setFailing()
-            await #expect(throws: MediaError.self) { _ = try await media.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars") }
+            await #expect(throws: MediaError.self) {
+                _ = try await media.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars")
+            }
         }
         // Cloudinary unreachable: a MediaError once connecting gives up (a short timeout here).
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .milliseconds(300))
         let impatient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let down = CloudinaryMedia(CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:1"), client: impatient)
-        await #expect(throws: MediaError.self) { _ = try await down.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars") }
+        let down = CloudinaryMedia(
+            CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:1"), client: impatient)
+        await #expect(throws: MediaError.self) {
+            _ = try await down.upload(try tempFile(png, kind: .image, in: scratchPath("temp")), folder: "avatars")
+        }
         try await impatient.shutdown()
     }
 
@@ -180,23 +191,30 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
     func registerStoresTheAvatarAndAFailedRegistrationKeepsNoAsset(_ backend: TestBackend) async throws {
         let (app, setup) = try await app(backend)
         try await app.test(.router) { client in
-            let created = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(asha, files: [("avatar", png), ("coverImage", png)]))
+            let created = try await client.execute(
+                uri: "/api/v1/users/register", method: .post, headers: formType, body: form(asha, files: [("avatar", png), ("coverImage", png)]))
             #expect(created.status == .created)
             let user = try #require(try Document(extendedJSON: String(buffer: created.body))["data"]?.documentValue)
-            #expect(user["avatar"]?.stringValue?.hasPrefix("/media/avatars/") == true && user["coverImage"]?.stringValue?.hasPrefix("/media/covers/") == true)
+            #expect(
+                user["avatar"]?.stringValue?.hasPrefix("/media/avatars/") == true
+                    && user["coverImage"]?.stringValue?.hasPrefix("/media/covers/") == true)
             #expect(user["avatarId"] == nil && user["password"] == nil)
             #expect(filesBelow(setup.media.folder).count == 2)
 
             // Taken username: 409, and the avatar it uploaded is deleted again.
             var again = asha
             again[1] = ("email", "other@example.com")
-            let taken = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(again, files: [("avatar", png)]))
+            let taken = try await client.execute(
+                uri: "/api/v1/users/register", method: .post, headers: formType, body: form(again, files: [("avatar", png)]))
             #expect(taken.status == .conflict)
             // No avatar, a bad field, a weak password: 400 before anything is uploaded.
             var weak = asha
             weak[3] = ("password", "short")
-            for (fields, files) in [(again, [(String, [UInt8])]()), ([("fullName", "")] + Array(again.dropFirst()), [("avatar", png)]), (weak, [("avatar", png)])] {
-                let refused = try await client.execute(uri: "/api/v1/users/register", method: .post, headers: formType, body: form(fields, files: files))
+            for (fields, files) in [
+                (again, [(String, [UInt8])]()), ([("fullName", "")] + Array(again.dropFirst()), [("avatar", png)]), (weak, [("avatar", png)]),
+            ] {
+                let refused = try await client.execute(
+                    uri: "/api/v1/users/register", method: .post, headers: formType, body: form(fields, files: files))
                 #expect(refused.status == .badRequest)
             }
             #expect(filesBelow(setup.media.folder).count == 2)
@@ -216,15 +234,18 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
             let token = try #require(try Document(extendedJSON: String(buffer: login.body))["data"]?.documentValue?["accessToken"]?.stringValue)
             var headers = formType
             headers[.authorization] = "Bearer \(token)"
-            let updated = try await client.execute(uri: "/api/v1/users/avatar", method: .patch, headers: headers, body: form([], files: [("avatar", png + [1])]))
+            let updated = try await client.execute(
+                uri: "/api/v1/users/avatar", method: .patch, headers: headers, body: form([], files: [("avatar", png + [1])]))
             #expect(updated.status == .ok)
             let now = filesBelow(setup.media.folder)
             #expect(now.count == 1 && now != first)
-            let cover = try await client.execute(uri: "/api/v1/users/cover-image", method: .patch, headers: headers, body: form([], files: [("coverImage", png)]))
+            let cover = try await client.execute(
+                uri: "/api/v1/users/cover-image", method: .patch, headers: headers, body: form([], files: [("coverImage", png)]))
             #expect(cover.status == .ok)
             #expect(filesBelow(setup.media.folder).count == 2)
             // Not logged in: 401, nothing stored.
-            let anonymous = try await client.execute(uri: "/api/v1/users/avatar", method: .patch, headers: formType, body: form([], files: [("avatar", png)]))
+            let anonymous = try await client.execute(
+                uri: "/api/v1/users/avatar", method: .patch, headers: formType, body: form([], files: [("avatar", png)]))
             #expect(anonymous.status == .unauthorized)
             #expect(filesBelow(setup.media.folder).count == 2)
         }

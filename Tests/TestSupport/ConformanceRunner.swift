@@ -20,7 +20,8 @@ extension Conformance {
             let got = found.map { Int($0["_id"]?.int64Value ?? -1) }
             #expect((ordered ? got : got.sorted()) == ids, context)
         case .project(let id, let projection, let expected):
-            let found = try await collection.find(["_id": .int32(Int32(id))], options: FindOptions(projection: try Document(extendedJSON: projection)))
+            let found = try await collection.find(
+                ["_id": .int32(Int32(id))], options: FindOptions(projection: try Document(extendedJSON: projection)))
             #expect(found.map(normalized) == [normalized(try Document(extendedJSON: expected))], context)
         case .update(let kind, let filter, let update, let upsert, let matched, let modified, let after):
             let f = try Document(extendedJSON: filter), u = try Document(extendedJSON: update)

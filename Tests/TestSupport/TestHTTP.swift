@@ -1,8 +1,9 @@
 // A minimal HTTP client for talking to a chapter executable over a real socket.
 import BSON
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 public struct HTTPReply: Sendable {

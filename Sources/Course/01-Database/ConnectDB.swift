@@ -1,3 +1,4 @@
+import EmbeddedStore
 // Chapter 01 — connecting to the database.
 //
 // The Node course writes `db/index.js`: an `async` `connectDB()` that awaits
@@ -15,7 +16,6 @@
 // The storage backend is chosen here and only here: nothing else in the project imports a
 // backend module, so the rest of the code cannot tell which one it has.
 import Foundation
-import EmbeddedStore
 import Logging
 import MongoStore
 import Storage

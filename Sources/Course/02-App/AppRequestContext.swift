@@ -56,7 +56,9 @@ public struct BodyDecoder: RequestDecoder {
         case nil:
             // No Content-Type: accept an empty body as an empty JSON object.
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            guard buffer.readableBytes == 0 else { throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded") }
+            guard buffer.readableBytes == 0 else {
+                throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded")
+            }
             return try JSONDecoder().decode(type, from: Data("{}".utf8))
         default:
             throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded")

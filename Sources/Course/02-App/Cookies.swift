@@ -30,14 +30,17 @@ public struct CookieSettings: Sendable, Equatable {
         do {
             return try Cookie.validated(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
         } catch {
-            throw HTTPError(.badRequest, message: "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons or backslashes")
+            throw HTTPError(
+                .badRequest, message: "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons or backslashes")
         }
     }
 
     /// A cookie that tells the browser to forget `name` (empty value, already expired).
     public func clearing(_ name: String) throws -> Cookie {
         do {
-            return try Cookie.validated(name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
+            return try Cookie.validated(
+                name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure, httpOnly: true,
+                sameSite: sameSite)
         } catch {
             throw HTTPError(.badRequest, message: "invalid cookie name")
         }

@@ -43,8 +43,9 @@ public struct EchoController: Sendable {
         let name = try Self.cookieName(context)
         let input = try await request.decodeBody(as: SetCookie.self, context: context)
         let cookie = try cookies.cookie(name, input.value, maxAge: input.maxAge ?? 86_400)
-        var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                body: .init(byteBuffer: .init(string: #"{"set":"\#(name)"}"#)))
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: #"{"set":"\#(name)"}"#)))
         response.setCookie(cookie)
         return response
     }
@@ -52,8 +53,9 @@ public struct EchoController: Sendable {
     @Sendable func clear(_ request: Request, context: AppRequestContext) async throws -> Response {
         let name = try Self.cookieName(context)
         let cookie = try cookies.clearing(name)
-        var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                body: .init(byteBuffer: .init(string: #"{"cleared":"\#(name)"}"#)))
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: #"{"cleared":"\#(name)"}"#)))
         response.setCookie(cookie)
         return response
     }

@@ -83,10 +83,13 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case is NIOTooManyBytesError:
             return ErrorBody(statusCode: 413, message: "Request body is larger than \(AppConfig.bodyLimit / 1024) kB", errors: [])
         case let e as DecodingError:
-            return ErrorBody(statusCode: 400, message: e.publicMessage, errors: e.field.map { [FieldError(field: $0, message: e.publicMessage)] } ?? [])
+            return ErrorBody(
+                statusCode: 400, message: e.publicMessage, errors: e.field.map { [FieldError(field: $0, message: e.publicMessage)] } ?? [])
         case let e as HTTPError:
             let status = Int(e.status.code)
-            return ErrorBody(statusCode: status, message: e.body ?? (status == 404 ? "Route \(request.method) \(request.uri.path) not found" : e.status.reasonPhrase), errors: [])
+            return ErrorBody(
+                statusCode: status,
+                message: e.body ?? (status == 404 ? "Route \(request.method) \(request.uri.path) not found" : e.status.reasonPhrase), errors: [])
         case let e as any HTTPResponseError:
             return ErrorBody(statusCode: Int(e.status.code), message: e.status.reasonPhrase, errors: [])
         default:
@@ -96,7 +99,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(_ body: ErrorBody) -> Response {
-        let json = (try? APIJSONEncoder.json(body)) ?? #"{"statusCode":500,"data":null,"message":"Internal Server Error","success":false,"errors":[]}"#
+        let json =
+            (try? APIJSONEncoder.json(body)) ?? #"{"statusCode":500,"data":null,"message":"Internal Server Error","success":false,"errors":[]}"#
         return APIJSONEncoder.response(status: .init(code: body.statusCode), json: json)
     }
 }

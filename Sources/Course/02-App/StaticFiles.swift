@@ -20,7 +20,8 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         let raw = request.uri.path
         let decoded = raw.removingPercentEncoding ?? raw
         let segments = decoded.split(separator: "/", omittingEmptySubsequences: false)
-        let safe = !raw.lowercased().contains("%2f") && !raw.lowercased().contains("%5c") && !decoded.contains("\\") && !decoded.contains("\0")
+        let safe =
+            !raw.lowercased().contains("%2f") && !raw.lowercased().contains("%5c") && !decoded.contains("\\") && !decoded.contains("\0")
             && !segments.contains { $0 == ".." || ($0.hasPrefix(".") && !$0.isEmpty) }
         guard safe else { throw HTTPError(.notFound) }
         return try await files.handle(request, context: context, next: next)

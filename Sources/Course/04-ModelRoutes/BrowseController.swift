@@ -1,3 +1,7 @@
+import App
+import BSON
+import Hummingbird
+import Models
 // Browsing: a channel's profile and the video list, each one aggregation pipeline
 // (`Sources/Course/04-Models/Queries.swift`) run through the storage interface.
 //
@@ -5,10 +9,6 @@
 // `viewer` reads the logged-in user from the request's context, which makes `isSubscribed`
 // and "the owner also sees unpublished videos" work.
 import Responses
-import App
-import BSON
-import Hummingbird
-import Models
 
 public struct BrowseController: Sendable {
     let collections: Collections

@@ -104,7 +104,12 @@ public struct VideoListQuery: Sendable, Equatable {
         return [
             ["$match": .document(match)],
             ["$sort": [sortBy.rawValue: direction, "_id": direction]],
-            ["$lookup": ["from": "users", "localField": "owner", "foreignField": "_id", "as": "owner", "pipeline": [["$project": .document(OwnerSummary.projection)]]]],
+            [
+                "$lookup": [
+                    "from": "users", "localField": "owner", "foreignField": "_id", "as": "owner",
+                    "pipeline": [["$project": .document(OwnerSummary.projection)]],
+                ]
+            ],
             ["$addFields": ["owner": ["$first": "$owner"]]],
         ]
     }

@@ -54,7 +54,8 @@ public struct User: Model {
             check: { $0.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "." } },
             message: "username may contain only a-z, 0-9, _ and .")
         /// **Fix:** the Node schema misspelt `lowecase`, so `A@x.com` and `a@x.com` could register twice.
-        public static let email = TextRule("email", length: 3...254, lowercases: true, check: Formats.isEmail, message: "email must be a valid email address")
+        public static let email = TextRule(
+            "email", length: 3...254, lowercases: true, check: Formats.isEmail, message: "email must be a valid email address")
         public static let fullName = TextRule("fullName", length: 1...100)
         /// "" in chapters 04–06; from chapter 08 registering requires an avatar.
         public static let avatar = TextRule("avatar", length: 0...2048, check: Formats.isMediaURL, message: "avatar must be a URL")

@@ -1,13 +1,13 @@
+import App
+import BSON
+import Hummingbird
+import ModelRoutes
+import Models
+import Passwords
 // The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
 // here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user,
 // update-account.
 import Responses
-import App
-import BSON
-import Hummingbird
-import Models
-import ModelRoutes
-import Passwords
 
 public struct AuthController: Sendable {
     let sessions: Sessions

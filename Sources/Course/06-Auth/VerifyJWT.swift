@@ -1,3 +1,7 @@
+import App
+import BSON
+import Hummingbird
+import Models
 // `verifyJWT`: the middleware in front of every route that needs a logged-in user.
 //
 // ```js
@@ -14,10 +18,6 @@
 // still exist. The user, without password and refresh token, goes into the request's context
 // (`context.user`), and the route runs. Anything else is a 401 and the route never runs.
 import Responses
-import App
-import BSON
-import Hummingbird
-import Models
 
 public struct VerifyJWT: RouterMiddleware {
     public typealias Context = AppRequestContext

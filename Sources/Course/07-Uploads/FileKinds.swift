@@ -36,7 +36,9 @@ public enum FileKind: String, Sendable, CaseIterable {
         if starts([0xFF, 0xD8, 0xFF]) { return Format(name: "JPEG", fileExtension: "jpg", mimeType: "image/jpeg") }
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return Format(name: "PNG", fileExtension: "png", mimeType: "image/png") }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return Format(name: "GIF", fileExtension: "gif", mimeType: "image/gif") }
-        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return Format(name: "WebP", fileExtension: "webp", mimeType: "image/webp") }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) {
+            return Format(name: "WebP", fileExtension: "webp", mimeType: "image/webp")
+        }
         if starts(Array("ftyp".utf8), at: 4) {
             // ISO base media: the brand says QuickTime or MP4 (isom, mp41, mp42, avc1, M4V…).
             return starts(Array("qt  ".utf8), at: 8)

@@ -200,7 +200,15 @@ final class Receiver {
                 var closed = false
                 while let ch = rest.first {
                     rest = rest.dropFirst()
-                    if escaped { value.append(ch); escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { closed = true; break } else { value.append(ch) }
+                    if escaped {
+                        value.append(ch); escaped = false
+                    } else if ch == "\\" {
+                        escaped = true
+                    } else if ch == "\"" {
+                        closed = true; break
+                    } else {
+                        value.append(ch)
+                    }
                 }
                 guard closed else { return nil }
             } else {

@@ -11,7 +11,10 @@ public struct UploadSettings: Sendable, Equatable {
     /// All text fields of one form together, as chapter 02's limit for form bodies.
     public var maxFieldBytes: Int
 
-    public init(tempFolder: String = "./public/temp", maxImageBytes: Int = 5_000_000, maxVideoBytes: Int = 200_000_000, maxFieldBytes: Int = AppConfig.bodyLimit) {
+    public init(
+        tempFolder: String = "./public/temp", maxImageBytes: Int = 5_000_000, maxVideoBytes: Int = 200_000_000,
+        maxFieldBytes: Int = AppConfig.bodyLimit
+    ) {
         self.tempFolder = tempFolder
         self.maxImageBytes = maxImageBytes
         self.maxVideoBytes = maxVideoBytes

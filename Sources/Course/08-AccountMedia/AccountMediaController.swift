@@ -1,3 +1,12 @@
+import App
+import Auth
+import BSON
+import Hummingbird
+import Logging
+import Media
+import ModelRoutes
+import Models
+import Passwords
 // Chapter 08: the user routes that carry files, where uploads (chapter 07) meet media storage.
 //
 // ```js
@@ -15,15 +24,6 @@
 //
 // The temp files are deleted by `Uploads.receive`'s scope in every outcome.
 import Responses
-import App
-import Auth
-import BSON
-import Hummingbird
-import Logging
-import Media
-import Models
-import ModelRoutes
-import Passwords
 import Uploads
 
 public struct AccountMediaController: Sendable {

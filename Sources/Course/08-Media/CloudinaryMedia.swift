@@ -97,7 +97,8 @@ public struct CloudinaryMedia: MediaStorage {
     /// `https://res.cloudinary.com/<cloud>/image/upload/v1712345678/avatars/abc123.png` →
     /// `avatars/abc123` (the version and the extension are not part of the id).
     public func publicId(forURL url: String) -> String? {
-        guard let range = url.range(of: "/\(settings.cloudName)/") , let upload = url.range(of: "/upload/", range: range.upperBound..<url.endIndex) else { return nil }
+        guard let range = url.range(of: "/\(settings.cloudName)/"), let upload = url.range(of: "/upload/", range: range.upperBound..<url.endIndex)
+        else { return nil }
         var parts = url[upload.upperBound...].split(separator: "/").map(String.init)
         if let first = parts.first, first.hasPrefix("v"), first.dropFirst().allSatisfy(\.isNumber) { parts.removeFirst() }
         guard var last = parts.popLast() else { return nil }

@@ -24,7 +24,8 @@ public struct LocalMedia: MediaStorage {
         }
         let kind = file.format.kind.rawValue
         let duration = kind == "video" ? try? await VideoDuration.read(file.path) : nil
-        return StoredMedia(url: "\(Self.urlPath)/\(publicId)", publicId: publicId, resourceType: kind, duration: duration ?? (kind == "video" ? 0 : nil))
+        return StoredMedia(
+            url: "\(Self.urlPath)/\(publicId)", publicId: publicId, resourceType: kind, duration: duration ?? (kind == "video" ? 0 : nil))
     }
 
     public func publicId(forURL url: String) -> String? {

@@ -291,14 +291,16 @@ struct _BSONDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .document(let d) = value else {
-            throw DecodingError.typeMismatch(Document.self, .init(codingPath: codingPath, debugDescription: "expected an object, found \(value.typeName)"))
+            throw DecodingError.typeMismatch(
+                Document.self, .init(codingPath: codingPath, debugDescription: "expected an object, found \(value.typeName)"))
         }
         return KeyedDecodingContainer(KeyedBSONDecoding<Key>(document: d, codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let a) = value else {
-            throw DecodingError.typeMismatch([BSONValue].self, .init(codingPath: codingPath, debugDescription: "expected an array, found \(value.typeName)"))
+            throw DecodingError.typeMismatch(
+                [BSONValue].self, .init(codingPath: codingPath, debugDescription: "expected an array, found \(value.typeName)"))
         }
         return UnkeyedBSONDecoding(values: a, codingPath: codingPath)
     }
@@ -331,7 +333,8 @@ private func scalar<T>(_ type: T.Type, _ value: BSONValue, _ path: [any CodingKe
 
 private func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: BSONValue, _ path: [any CodingKey]) throws -> T {
     guard let wide = value.int64Value, let v = T(exactly: wide) else {
-        throw DecodingError.typeMismatch(type, .init(codingPath: path, debugDescription: "expected an integer that fits \(type), found \(value.typeName)"))
+        throw DecodingError.typeMismatch(
+            type, .init(codingPath: path, debugDescription: "expected an integer that fits \(type), found \(value.typeName)"))
     }
     return v
 }
@@ -494,11 +497,17 @@ extension BSONValue: Codable {
             self = .array(a)
         } else {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let i = try? c.decode(Int64.self) { self = Int32(exactly: i).map(BSONValue.int32) ?? .int64(i) }
-            else if let d = try? c.decode(Double.self) { self = .double(d) }
-            else { self = .string(try c.decode(String.self)) }
+            if c.decodeNil() {
+                self = .null
+            } else if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let i = try? c.decode(Int64.self) {
+                self = Int32(exactly: i).map(BSONValue.int32) ?? .int64(i)
+            } else if let d = try? c.decode(Double.self) {
+                self = .double(d)
+            } else {
+                self = .string(try c.decode(String.self))
+            }
         }
     }
 }

@@ -56,8 +56,7 @@ struct JSONWriter {
         case .double(let d):
             if d.isFinite {
                 // Whole doubles keep a ".0" in Extended JSON so they read back as doubles.
-                if mode == .relaxedExtended, d == d.rounded(), abs(d) < 1e16 { out += String(Int64(d)) + ".0" }
-                else { out += String(d) }
+                if mode == .relaxedExtended, d == d.rounded(), abs(d) < 1e16 { out += String(Int64(d)) + ".0" } else { out += String(d) }
             } else if mode == .api {
                 out += "null"  // as JSON.stringify does
             } else {

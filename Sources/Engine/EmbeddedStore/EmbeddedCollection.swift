@@ -57,11 +57,13 @@ struct EmbeddedCollection: StorageCollection {
     }
 
     func updateOne(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
-        try await applyChange(filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: false, upsert: options.upsert)
+        try await applyChange(
+            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: false, upsert: options.upsert)
     }
 
     func updateMany(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
-        try await applyChange(filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: true, upsert: options.upsert)
+        try await applyChange(
+            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: true, upsert: options.upsert)
     }
 
     func replaceOne(_ filter: Document, _ replacement: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
@@ -169,7 +171,9 @@ struct EmbeddedCollection: StorageCollection {
         let projection = try options.projection.map { spec throws(StorageError) in
             try parse { () throws(QueryError) in try Projection.parse(spec) }
         }
-        if let skip = options.skip, skip < 0 { throw .invalidQuery(code: 51024, message: "BSON field 'skip' value must be >= 0, actual value '\(skip)'") }
+        if let skip = options.skip, skip < 0 {
+            throw .invalidQuery(code: 51024, message: "BSON field 'skip' value must be >= 0, actual value '\(skip)'")
+        }
         let state = try engine().snapshot(of: name)
         // Without a sort, the scan can stop as soon as skip + limit documents matched.
         var enough = Int.max
@@ -214,7 +218,8 @@ struct EmbeddedCollection: StorageCollection {
         guard !keys.isEmpty else { throw .invalidQuery(code: 67, message: "Index keys cannot be empty.") }
         for (key, value) in keys {
             guard !key.isEmpty, let n = value.int64Value, n == 1 || n == -1 else {
-                throw .invalidQuery(code: 67, message: "Values in the index key pattern can only be 1 or -1 here, found \(key): \(value.json(.relaxedExtended))")
+                throw .invalidQuery(
+                    code: 67, message: "Values in the index key pattern can only be 1 or -1 here, found \(key): \(value.json(.relaxedExtended))")
             }
         }
         let spec = IndexSpec(name: options.name ?? IndexOptions.defaultName(for: keys), keys: keys, unique: options.unique)
@@ -223,10 +228,12 @@ struct EmbeddedCollection: StorageCollection {
             let existing = tx.snapshot(name).indexes
             if let same = existing.first(where: { $0.spec.name == spec.name }) {
                 guard same.spec.keys == spec.keys else {
-                    throw .commandFailed(code: 86, message: "An existing index has the same name as the requested index but a different key pattern: \(spec.name)")
+                    throw .commandFailed(
+                        code: 86, message: "An existing index has the same name as the requested index but a different key pattern: \(spec.name)")
                 }
                 guard same.spec.unique == spec.unique || spec.name == "_id_" else {
-                    throw .commandFailed(code: 85, message: "An existing index has the same name as the requested index but different options: \(spec.name)")
+                    throw .commandFailed(
+                        code: 85, message: "An existing index has the same name as the requested index but different options: \(spec.name)")
                 }
                 return spec.name
             }

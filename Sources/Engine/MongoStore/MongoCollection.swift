@@ -134,11 +134,14 @@ struct MongoCollection: StorageCollection {
         try await write(filter, replacement, options, mongoc_collection_replace_one)
     }
 
-    private typealias UpdateFunction = @Sendable (
-        OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafeMutablePointer<bson_error_t>?
-    ) -> Bool
+    private typealias UpdateFunction =
+        @Sendable (
+            OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafeMutablePointer<bson_error_t>?
+        ) -> Bool
 
-    private func write(_ filter: Document, _ update: Document, _ options: UpdateOptions, _ function: @escaping UpdateFunction) async throws(StorageError) -> UpdateResult {
+    private func write(_ filter: Document, _ update: Document, _ options: UpdateOptions, _ function: @escaping UpdateFunction)
+        async throws(StorageError) -> UpdateResult
+    {
         let opts: Document = options.upsert ? ["upsert": true] : [:]
         return try await run { collection throws(StorageError) in
             let reply = Reply()
@@ -186,9 +189,10 @@ struct MongoCollection: StorageCollection {
         try await delete(filter, mongoc_collection_delete_many)
     }
 
-    private typealias DeleteFunction = @Sendable (
-        OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafeMutablePointer<bson_error_t>?
-    ) -> Bool
+    private typealias DeleteFunction =
+        @Sendable (
+            OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, UnsafeMutablePointer<bson_error_t>?
+        ) -> Bool
 
     private func delete(_ filter: Document, _ function: @escaping DeleteFunction) async throws(StorageError) -> Int {
         try await run { collection throws(StorageError) in

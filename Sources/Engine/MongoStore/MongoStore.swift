@@ -148,15 +148,16 @@ struct PoolHandle: @unchecked Sendable {
 enum MongoDriver {
     private static let initialized: Void = {
         mongoc_init()
-        mongoc_log_set_handler({ level, domain, message, _ in
-            let text = "\(domain.map { String(cString: $0) } ?? "mongoc"): \(message.map { String(cString: $0) } ?? "")"
-            switch level {
-            case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL: driverLogger.error("\(text)")
-            case MONGOC_LOG_LEVEL_WARNING: driverLogger.warning("\(text)")
-            case MONGOC_LOG_LEVEL_MESSAGE, MONGOC_LOG_LEVEL_INFO: driverLogger.debug("\(text)")
-            default: break  // DEBUG and TRACE: libmongoc's internal chatter
-            }
-        }, nil)
+        mongoc_log_set_handler(
+            { level, domain, message, _ in
+                let text = "\(domain.map { String(cString: $0) } ?? "mongoc"): \(message.map { String(cString: $0) } ?? "")"
+                switch level {
+                case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL: driverLogger.error("\(text)")
+                case MONGOC_LOG_LEVEL_WARNING: driverLogger.warning("\(text)")
+                case MONGOC_LOG_LEVEL_MESSAGE, MONGOC_LOG_LEVEL_INFO: driverLogger.debug("\(text)")
+                default: break  // DEBUG and TRACE: libmongoc's internal chatter
+                }
+            }, nil)
         atexit { mongoc_cleanup() }
     }()
 

@@ -29,12 +29,15 @@ do {
     server = try await WireServer.start(storage: store, host: host, port: port, logger: logger)
 } catch {
     let text = "\(error)"
-    logger.error(text.contains("Address already in use")
-        ? "port \(port) is already in use (is another MongoDB running?): stop it or set DB_PORT"
-        : "cannot start: \(text)")
+    logger.error(
+        text.contains("Address already in use")
+            ? "port \(port) is already in use (is another MongoDB running?): stop it or set DB_PORT"
+            : "cannot start: \(text)")
     exit(1)
 }
-logger.info("videotube-db serving \(store.location) at mongodb://\(host):\(server.port) — connect mongosh, Compass or pymongo, or set MONGODB_URI for the app")
+logger.info(
+    "videotube-db serving \(store.location) at mongodb://\(host):\(server.port) — connect mongosh, Compass or pymongo, or set MONGODB_URI for the app"
+)
 
 let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
 for await signal in signals {

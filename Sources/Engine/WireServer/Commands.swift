@@ -36,7 +36,8 @@ struct CommandProcessor: Sendable {
         switch name {
         case "hello", "isMaster", "ismaster":
             return [
-                "helloOk": true, "ismaster": true, "isWritablePrimary": true, "topologyVersion": ["processId": .objectId(Self.processId), "counter": .int64(0)],
+                "helloOk": true, "ismaster": true, "isWritablePrimary": true,
+                "topologyVersion": ["processId": .objectId(Self.processId), "counter": .int64(0)],
                 "maxBsonObjectSize": .int32(16 * 1024 * 1024), "maxMessageSizeBytes": .int32(Int32(WireCodec.maxMessageSize)),
                 "maxWriteBatchSize": .int32(100_000), "localTime": .datetime(.now()), "logicalSessionTimeoutMinutes": 30,
                 "connectionId": .int32(Int32(truncatingIfNeeded: connectionID)), "minWireVersion": 0, "maxWireVersion": .int32(Self.maxWireVersion),
@@ -45,18 +46,26 @@ struct CommandProcessor: Sendable {
         case "ping", "endSessions", "killSessions", "refreshSessions":
             return ["ok": 1.0]
         case "buildInfo", "buildinfo":
-            return ["version": "6.0.0", "gitVersion": "videotube-embedded", "versionArray": [6, 0, 0, 0], "bits": 64, "debug": false,
-                    "maxBsonObjectSize": .int32(16 * 1024 * 1024), "storageEngines": ["embedded"], "modules": [], "ok": 1.0]
+            return [
+                "version": "6.0.0", "gitVersion": "videotube-embedded", "versionArray": [6, 0, 0, 0], "bits": 64, "debug": false,
+                "maxBsonObjectSize": .int32(16 * 1024 * 1024), "storageEngines": ["embedded"], "modules": [], "ok": 1.0,
+            ]
         case "serverStatus":
-            return ["host": .string(ProcessInfo.processInfo.hostName), "version": "6.0.0", "process": "videotube-db",
-                    "pid": .int64(Int64(ProcessInfo.processInfo.processIdentifier)), "uptime": .double(Date().timeIntervalSince(startedAt)),
-                    "uptimeMillis": .int64(Int64(Date().timeIntervalSince(startedAt) * 1000)), "localTime": .datetime(.now()),
-                    "connections": ["current": 1, "available": 1000], "ok": 1.0]
+            return [
+                "host": .string(ProcessInfo.processInfo.hostName), "version": "6.0.0", "process": "videotube-db",
+                "pid": .int64(Int64(ProcessInfo.processInfo.processIdentifier)), "uptime": .double(Date().timeIntervalSince(startedAt)),
+                "uptimeMillis": .int64(Int64(Date().timeIntervalSince(startedAt) * 1000)), "localTime": .datetime(.now()),
+                "connections": ["current": 1, "available": 1000], "ok": 1.0,
+            ]
         case "hostInfo":
-            return ["system": ["currentTime": .datetime(.now()), "hostname": .string(ProcessInfo.processInfo.hostName), "cpuAddrSize": 64,
-                               "numCores": .int32(Int32(ProcessInfo.processInfo.processorCount)),
-                               "memSizeMB": .int64(Int64(ProcessInfo.processInfo.physicalMemory / 1_048_576))],
-                    "os": ["type": "Linux", "name": "Linux"], "extra": [:], "ok": 1.0]
+            return [
+                "system": [
+                    "currentTime": .datetime(.now()), "hostname": .string(ProcessInfo.processInfo.hostName), "cpuAddrSize": 64,
+                    "numCores": .int32(Int32(ProcessInfo.processInfo.processorCount)),
+                    "memSizeMB": .int64(Int64(ProcessInfo.processInfo.physicalMemory / 1_048_576)),
+                ],
+                "os": ["type": "Linux", "name": "Linux"], "extra": [:], "ok": 1.0,
+            ]
         case "getParameter":
             return ["featureCompatibilityVersion": ["version": "6.0"], "ok": 1.0]
         case "getCmdLineOpts":
@@ -78,8 +87,10 @@ struct CommandProcessor: Sendable {
             var names = try await storage.database(db).listCollectionNames()
             if let wanted = cmd["filter"]?.documentValue?["name"]?.stringValue { names = names.filter { $0 == wanted } }
             let docs: [Document] = names.map {
-                ["name": .string($0), "type": "collection", "options": [:], "info": ["readOnly": false],
-                 "idIndex": ["v": 2, "key": ["_id": 1], "name": "_id_"]]
+                [
+                    "name": .string($0), "type": "collection", "options": [:], "info": ["readOnly": false],
+                    "idIndex": ["v": 2, "key": ["_id": 1], "name": "_id_"],
+                ]
             }
             return await cursorReply(namespace: "\(db).$cmd.listCollections", docs, batchSize: Self.batchSize(cmd))
         case "create":
@@ -100,8 +111,9 @@ struct CommandProcessor: Sendable {
             return try await insert(cmd, db)
         case "find":
             let collection = try self.collection(cmd, name, db)
-            var options = FindOptions(sort: cmd["sort"]?.documentValue, skip: cmd["skip"]?.int64Value.map(Int.init),
-                                      projection: cmd["projection"]?.documentValue)
+            var options = FindOptions(
+                sort: cmd["sort"]?.documentValue, skip: cmd["skip"]?.int64Value.map(Int.init),
+                projection: cmd["projection"]?.documentValue)
             let limit = Int(cmd["limit"]?.int64Value ?? 0)
             if limit != 0 { options.limit = abs(limit) }
             let docs = try await collection.find(cmd["filter"]?.documentValue ?? [:], options: options)
@@ -112,8 +124,12 @@ struct CommandProcessor: Sendable {
             guard let next = await cursors.next(id, batchSize: Int(cmd["batchSize"]?.int64Value ?? 0)) else {
                 throw CommandError(43, "CursorNotFound", "cursor id \(id) not found")
             }
-            return ["cursor": ["nextBatch": .array(next.batch.map(BSONValue.document)), "id": .int64(next.open ? id : 0),
-                               "ns": .string(next.namespace)], "ok": 1.0]
+            return [
+                "cursor": [
+                    "nextBatch": .array(next.batch.map(BSONValue.document)), "id": .int64(next.open ? id : 0),
+                    "ns": .string(next.namespace),
+                ], "ok": 1.0,
+            ]
         case "killCursors":
             var killed: [BSONValue] = [], notFound: [BSONValue] = []
             for id in cmd["cursors"]?.arrayValue ?? [] {
@@ -163,11 +179,14 @@ struct CommandProcessor: Sendable {
                 guard let index = spec.documentValue, let keys = index["key"]?.documentValue else {
                     throw CommandError(9, "FailedToParse", "each index needs a 'key' document")
                 }
-                try await collection.createIndex(keys, options: IndexOptions(unique: index["unique"].map(Self.truthy) ?? false, name: index["name"]?.stringValue))
+                try await collection.createIndex(
+                    keys, options: IndexOptions(unique: index["unique"].map(Self.truthy) ?? false, name: index["name"]?.stringValue))
             }
             let after = try await collection.listIndexes().count
-            return ["numIndexesBefore": .int32(Int32(before)), "numIndexesAfter": .int32(Int32(after)),
-                    "createdCollectionAutomatically": .bool(!existed), "ok": 1.0]
+            return [
+                "numIndexesBefore": .int32(Int32(before)), "numIndexesAfter": .int32(Int32(after)),
+                "createdCollectionAutomatically": .bool(!existed), "ok": 1.0,
+            ]
         case "listIndexes":
             let collection = try self.collection(cmd, name, db)
             guard try await storage.database(db).listCollectionNames().contains(collection.name) else {
@@ -215,11 +234,14 @@ struct CommandProcessor: Sendable {
                 // Ordered: every document before the failing one was inserted. Which one failed?
                 // A duplicate _id names it; otherwise it is the first document not stored.
                 let failed: Int
-                if case .duplicateKey(let info) = error as? StorageError, info.keyPattern == ["_id": 1], let id = info.keyValue?["_id"] {
+                if case .duplicateKey(let info) = error, info.keyPattern == ["_id": 1], let id = info.keyValue?["_id"] {
                     failed = docs.firstIndex { $0["_id"] == id } ?? 0
                 } else {
                     let ids = docs.map { $0["_id"]! }
-                    let stored = Set(try await collection.find(["_id": ["$in": .array(ids)]], options: FindOptions(projection: ["_id": 1])).compactMap { $0["_id"] })
+                    let stored = Set(
+                        try await collection.find(["_id": ["$in": .array(ids)]], options: FindOptions(projection: ["_id": 1])).compactMap {
+                            $0["_id"]
+                        })
                     failed = docs.firstIndex { !stored.contains($0["_id"]!) } ?? docs.count
                 }
                 inserted = failed
@@ -255,9 +277,11 @@ struct CommandProcessor: Sendable {
                 let multi = spec["multi"].map(Self.truthy) ?? false
                 let isReplacement = !(u.first?.key.hasPrefix("$") ?? false)
                 if isReplacement && multi { throw CommandError(9, "FailedToParse", "multi update is not supported for replacement-style update") }
-                let result = isReplacement
+                let result =
+                    isReplacement
                     ? try await collection.replaceOne(filter, u, options: options)
-                    : multi ? try await collection.updateMany(filter, u, options: options) : try await collection.updateOne(filter, u, options: options)
+                    : multi
+                        ? try await collection.updateMany(filter, u, options: options) : try await collection.updateOne(filter, u, options: options)
                 n += result.matchedCount
                 modified += result.modifiedCount
                 if let id = result.upsertedId {
@@ -315,14 +339,18 @@ struct CommandProcessor: Sendable {
             try await collection.deleteOne(["_id": id])
             return ["lastErrorObject": ["n": 1], "value": .document(shown), "ok": 1.0]
         }
-        guard case .document(let update)? = cmd["update"] else { throw CommandError(9, "FailedToParse", "Either an update or remove=true must be specified") }
+        guard case .document(let update)? = cmd["update"] else {
+            throw CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
+        }
         let upsert = cmd["upsert"].map(Self.truthy) ?? false
         guard update.first?.key.hasPrefix("$") ?? false else {
             throw CommandError(2, "BadValue", "replacement-style findAndModify is not supported by this server; use update operators")
         }
         let existed = try await collection.countDocuments(query) > 0
-        let value = try await collection.findOneAndUpdate(query, update, options: FindOneAndUpdateOptions(
-            returnDocument: returnNew ? .after : .before, upsert: upsert, sort: cmd["sort"]?.documentValue, projection: fields))
+        let value = try await collection.findOneAndUpdate(
+            query, update,
+            options: FindOneAndUpdateOptions(
+                returnDocument: returnNew ? .after : .before, upsert: upsert, sort: cmd["sort"]?.documentValue, projection: fields))
         var lastError: Document = ["n": .int32(value != nil || (upsert && !existed) ? 1 : 0), "updatedExisting": .bool(existed)]
         if upsert && !existed, let id = value?["_id"] { lastError["upserted"] = id }
         return ["lastErrorObject": .document(lastError), "value": value.map(BSONValue.document) ?? .null, "ok": 1.0]

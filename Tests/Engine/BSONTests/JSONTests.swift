@@ -17,7 +17,10 @@ struct JSONTests {
             "i": 5, "l": .int64(5), "f": 5.0, "half": 0.5,
             "inf": .double(.infinity),
         ]
-        #expect(document.json(.relaxedExtended) == #"{"_id":{"$oid":"65f0a1b2c3d4e5f601234567"},"d":{"$date":"2024-03-01T09:05:07.042Z"},"before1970":{"$date":{"$numberLong":"-1"}},"i":5,"l":5,"f":5.0,"half":0.5,"inf":{"$numberDouble":"Infinity"}}"#)
+        #expect(
+            document.json(.relaxedExtended)
+                == #"{"_id":{"$oid":"65f0a1b2c3d4e5f601234567"},"d":{"$date":"2024-03-01T09:05:07.042Z"},"before1970":{"$date":{"$numberLong":"-1"}},"i":5,"l":5,"f":5.0,"half":0.5,"inf":{"$numberDouble":"Infinity"}}"#
+        )
     }
 
     @Test func apiJSONIsWhatExpressSent() {
@@ -26,7 +29,9 @@ struct JSONTests {
             "createdAt": .datetime(BSONDate(millisecondsSince1970: 1_709_283_907_042)),
             "views": .int64(12), "duration": 4.5, "tags": ["a"], "owner": .null,
         ]
-        #expect(document.json(.api) == #"{"_id":"65f0a1b2c3d4e5f601234567","createdAt":"2024-03-01T09:05:07.042Z","views":12,"duration":4.5,"tags":["a"],"owner":null}"#)
+        #expect(
+            document.json(.api)
+                == #"{"_id":"65f0a1b2c3d4e5f601234567","createdAt":"2024-03-01T09:05:07.042Z","views":12,"duration":4.5,"tags":["a"],"owner":null}"#)
     }
 
     @Test func stringsAreEscapedAndReadBack() throws {
@@ -58,13 +63,17 @@ struct JSONTests {
         #expect(throws: BSONError.self) { try BSONValue(json: #""\ud83d""#) }
     }
 
-    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru", "\"unterminated", "{\"a\":1}x",
-                      "\"\u{1}\"", "{1:2}", "[\"\\x\"]", String(repeating: "[", count: 500) + String(repeating: "]", count: 500)])
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru", "\"unterminated", "{\"a\":1}x",
+        "\"\u{1}\"", "{1:2}", "[\"\\x\"]", String(repeating: "[", count: 500) + String(repeating: "]", count: 500),
+    ])
     func malformedJSONIsAnError(text: String) {
         #expect(throws: BSONError.self) { try BSONValue(json: text) }
     }
 
-    @Test(arguments: [#"{"$oid": "nothex"}"#, #"{"$date": "yesterday"}"#, #"{"$numberLong": "1.5"}"#, #"{"$binary": {"base64": "!!", "subType": "00"}}"#])
+    @Test(arguments: [
+        #"{"$oid": "nothex"}"#, #"{"$date": "yesterday"}"#, #"{"$numberLong": "1.5"}"#, #"{"$binary": {"base64": "!!", "subType": "00"}}"#,
+    ])
     func malformedExtendedWrappersAreErrors(text: String) {
         #expect(throws: BSONError.self) { try BSONValue(extendedJSON: text) }
     }
@@ -93,8 +102,10 @@ struct JSONTests {
         #expect(BSONDate(millisecondsSince1970: 253_402_300_799_999).iso8601 == "9999-12-31T23:59:59.999Z")
     }
 
-    @Test(arguments: ["0", "-0", "1.5", "1234.5678", "0.001", "1E+3", "1.23E-12", "-1.0E+10", "NaN", "Infinity", "-Infinity",
-                      "9999999999999999999999999999999999"])
+    @Test(arguments: [
+        "0", "-0", "1.5", "1234.5678", "0.001", "1E+3", "1.23E-12", "-1.0E+10", "NaN", "Infinity", "-Infinity",
+        "9999999999999999999999999999999999",
+    ])
     func decimal128TextRoundTrips(text: String) throws {
         let value = try #require(BSONDecimal128(text))
         #expect(value.description == text)

@@ -11,8 +11,10 @@ struct ObjectIdTests {
         #expect(ObjectId(bytes: id.bytes) == id)
     }
 
-    @Test(arguments: ["", "65f0a1b2c3d4e5f60123456", "65f0a1b2c3d4e5f6012345678", "65f0a1b2c3d4e5f60123456g", "zzzzzzzzzzzzzzzzzzzzzzzz",
-                      "65f0a1b2c3d4e5f6012345é", "{\"$ne\": null}"])
+    @Test(arguments: [
+        "", "65f0a1b2c3d4e5f60123456", "65f0a1b2c3d4e5f6012345678", "65f0a1b2c3d4e5f60123456g", "zzzzzzzzzzzzzzzzzzzzzzzz",
+        "65f0a1b2c3d4e5f6012345é", "{\"$ne\": null}",
+    ])
     func invalidTextIsRejected(text: String) {
         #expect(ObjectId(text) == nil)
     }

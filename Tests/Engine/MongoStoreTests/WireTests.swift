@@ -221,8 +221,11 @@ struct WireTests {
             #expect(command["new"] == true)
             #expect(command["sort"] == ["_id": 1])
             #expect(command["fields"] == ["views": 1])
-            await #expect(throws: StorageError.duplicateKey(DuplicateKeyInfo(
-                keyPattern: ["username": 1], keyValue: ["username": "bob"], message: "E11000 duplicate key error"))) {
+            await #expect(
+                throws: StorageError.duplicateKey(
+                    DuplicateKeyInfo(
+                        keyPattern: ["username": 1], keyValue: ["username": "bob"], message: "E11000 duplicate key error"))
+            ) {
                 _ = try await videos.findOneAndUpdate(["_id": .objectId(oid)], ["$set": ["username": "bob"]], options: FindOneAndUpdateOptions())
             }
         }

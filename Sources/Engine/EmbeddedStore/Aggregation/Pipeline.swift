@@ -79,7 +79,9 @@ struct Pipeline: Sendable {
             case .string(let s): names = [s]
             case .array(let a):
                 for v in a {
-                    guard let s = v.stringValue else { throw QueryError(31120, "$unset specification must be a string or an array containing only string values") }
+                    guard let s = v.stringValue else {
+                        throw QueryError(31120, "$unset specification must be a string or an array containing only string values")
+                    }
                     names.append(s)
                 }
             default: throw QueryError(31002, "$unset specification must be a string or an array")
@@ -123,7 +125,9 @@ struct Pipeline: Sendable {
         case "$facet":
             var facets: [(String, Pipeline)] = []
             for (field, value) in try document(spec, name) {
-                guard case .array(let items) = value else { throw QueryError(40170, "arguments to $facet must be arrays, \(field) is type \(value.typeName)") }
+                guard case .array(let items) = value else {
+                    throw QueryError(40170, "arguments to $facet must be arrays, \(field) is type \(value.typeName)")
+                }
                 var docs: [Document] = []
                 for item in items {
                     guard case .document(let d) = item else { throw QueryError(40171, "all elements of a $facet pipeline must be objects") }
@@ -155,13 +159,19 @@ struct Pipeline: Sendable {
                 guard case .array(let items) = p else { throw QueryError(ErrorCodes.lookupPipeline, "$lookup pipeline must be an array") }
                 var docs: [Document] = []
                 for item in items {
-                    guard case .document(let doc) = item else { throw QueryError(ErrorCodes.lookupPipeline, "all elements of a $lookup pipeline must be objects") }
+                    guard case .document(let doc) = item else {
+                        throw QueryError(ErrorCodes.lookupPipeline, "all elements of a $lookup pipeline must be objects")
+                    }
                     docs.append(doc)
                 }
                 sub = try parse(docs)
             }
-            if local == nil && sub == nil { throw QueryError(ErrorCodes.lookupLocalForeign, "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified") }
-            return .lookup(Lookup(from: from, localField: local.map(Paths.split), foreignField: foreign, as: asField, letVariables: letVariables, pipeline: sub))
+            if local == nil && sub == nil {
+                throw QueryError(
+                    ErrorCodes.lookupLocalForeign, "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified")
+            }
+            return .lookup(
+                Lookup(from: from, localField: local.map(Paths.split), foreignField: foreign, as: asField, letVariables: letVariables, pipeline: sub))
         default:
             throw QueryError(40324, "Unrecognized pipeline stage name: '\(name)'")
         }
@@ -194,7 +204,9 @@ struct Pipeline: Sendable {
         return nil
     }
 
-    private static func apply(_ stage: Stage, _ docs: [Document], _ source: any CollectionSource, _ variables: [String: BSONValue]) throws(QueryError) -> [Document] {
+    private static func apply(_ stage: Stage, _ docs: [Document], _ source: any CollectionSource, _ variables: [String: BSONValue]) throws(QueryError)
+        -> [Document]
+    {
         switch stage {
         case .match(let filter):
             var out: [Document] = []

@@ -42,7 +42,8 @@ indirect enum Expression: Sendable {
         case .document(let d):
             if let key = d.first?.key, key.hasPrefix("$") {
                 guard d.count == 1 else {
-                    throw QueryError(15983, "an expression specification must contain exactly one field, the name of the expression. Found \(d.count) fields")
+                    throw QueryError(
+                        15983, "an expression specification must contain exactly one field, the name of the expression. Found \(d.count) fields")
                 }
                 return try parseOperator(key, d[key]!)
             }

@@ -95,7 +95,9 @@ enum Operators {
             }
             if Values.number(b) == 0 { throw QueryError(name == "$divide" ? 2 : 16610, "can't \(name) by zero") }
             if name == "$divide" { return .double(Values.number(a) / Values.number(b)) }
-            if let x = a.int64Value, let y = b.int64Value, !(a.isDouble || b.isDouble) { return Arithmetic.integer(x % y, wide: a.isInt64 || b.isInt64) }
+            if let x = a.int64Value, let y = b.int64Value, !(a.isDouble || b.isDouble) {
+                return Arithmetic.integer(x % y, wide: a.isInt64 || b.isInt64)
+            }
             return .double(fmod(Values.number(a), Values.number(b)))
         case "$concat":
             var out = ""
@@ -189,7 +191,9 @@ enum Arithmetic {
         return .int64(v)
     }
 
-    private static func combine(_ a: BSONValue, _ b: BSONValue, _ int: (Int64, Int64) -> (Int64, Bool), _ dbl: (Double, Double) -> Double) -> BSONValue {
+    private static func combine(_ a: BSONValue, _ b: BSONValue, _ int: (Int64, Int64) -> (Int64, Bool), _ dbl: (Double, Double) -> Double)
+        -> BSONValue
+    {
         if !a.isDouble, !b.isDouble, !isDecimal(a), !isDecimal(b), let x = a.int64Value, let y = b.int64Value {
             let (r, overflow) = int(x, y)
             if !overflow { return integer(r, wide: a.isInt64 || b.isInt64) }

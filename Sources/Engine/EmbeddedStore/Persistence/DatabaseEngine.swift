@@ -34,12 +34,13 @@ final class DatabaseEngine: CollectionSource, Sendable {
             }
             let queue = try DatabaseQueue(path: path, configuration: config)
             let loaded = try queue.write { db -> [String: CollectionState] in
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY);
-                    CREATE TABLE IF NOT EXISTS _indexes (
-                        collection TEXT NOT NULL, name TEXT NOT NULL, keys BLOB NOT NULL, is_unique INTEGER NOT NULL,
-                        PRIMARY KEY (collection, name));
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS _collections (name TEXT PRIMARY KEY);
+                        CREATE TABLE IF NOT EXISTS _indexes (
+                            collection TEXT NOT NULL, name TEXT NOT NULL, keys BLOB NOT NULL, is_unique INTEGER NOT NULL,
+                            PRIMARY KEY (collection, name));
+                        """)
                 return try load(db)
             }
             return DatabaseEngine(name: name, path: path, queue: queue, collections: loaded)
@@ -71,7 +72,8 @@ final class DatabaseEngine: CollectionSource, Sendable {
                 do {
                     document = try blob.withUnsafeBytes { try Document(bsonBuffer: $0) }
                 } catch {
-                    throw StorageError.commandFailed(code: 22, message: "collection \(name), row \(id) is not valid BSON (\(error)); refusing to load it")
+                    throw StorageError.commandFailed(
+                        code: 22, message: "collection \(name), row \(id) is not valid BSON (\(error)); refusing to load it")
                 }
                 state.rows[id] = document
                 state.nextRowId = id + 1
@@ -210,13 +212,13 @@ final class WriteTransaction: @unchecked Sendable {
         guard let removed else { return }
         operations.append(.dropIndex(collection, name))
         undoLog.append { [engine] in
-            _ = engine.mutate(collection) { (state: inout CollectionState) in state.indexes.append(removed) }
+            engine.mutate(collection) { (state: inout CollectionState) in state.indexes.append(removed) }
         }
     }
 
     private func ensureCollection(_ collection: String) {
         if !engine.hasCollection(collection) {
-            _ = engine.mutate(collection) { (_: inout CollectionState) in }
+            engine.mutate(collection) { (_: inout CollectionState) in }
             operations.append(.createCollection(collection))
             undoLog.append { [engine] in engine.restoreCollection(collection, nil) }
         }
@@ -239,7 +241,7 @@ final class WriteTransaction: @unchecked Sendable {
         }
         operations.append(.put(collection, id, document.bsonBytes))
         undoLog.append { [engine] in
-            _ = engine.mutate(collection) { (state: inout CollectionState) in
+            engine.mutate(collection) { (state: inout CollectionState) in
                 if let old = state.rows.removeValue(forKey: id) {
                     for i in state.indexes.indices { state.indexes[i].remove(id, old) }
                 }
@@ -265,7 +267,7 @@ final class WriteTransaction: @unchecked Sendable {
         guard let old else { return }
         operations.append(.put(collection, id, document.bsonBytes))
         undoLog.append { [engine] in
-            _ = engine.mutate(collection) { (state: inout CollectionState) in
+            engine.mutate(collection) { (state: inout CollectionState) in
                 for i in state.indexes.indices { state.indexes[i].remove(id, document) }
                 state.rows[id] = old
                 for i in state.indexes.indices { state.indexes[i].insert(id, old) }
@@ -283,7 +285,7 @@ final class WriteTransaction: @unchecked Sendable {
         guard let (position, old) = removed else { return }
         operations.append(.delete(collection, id))
         undoLog.append { [engine] in
-            _ = engine.mutate(collection) { (state: inout CollectionState) in
+            engine.mutate(collection) { (state: inout CollectionState) in
                 state.rows.updateValue(old, forKey: id, insertingAt: min(position, state.rows.count))
                 for i in state.indexes.indices { state.indexes[i].insert(id, old) }
             }
@@ -304,7 +306,7 @@ final class WriteTransaction: @unchecked Sendable {
         }
         operations.append(.putIndex(collection, spec))
         undoLog.append { [engine] in
-            _ = engine.mutate(collection) { (state: inout CollectionState) in state.indexes.removeAll { $0.spec.name == spec.name } }
+            engine.mutate(collection) { (state: inout CollectionState) in state.indexes.removeAll { $0.spec.name == spec.name } }
         }
     }
 
@@ -323,8 +325,9 @@ final class WriteTransaction: @unchecked Sendable {
         var keyValue = Document()
         for key in spec.keys.keys { keyValue.append(key, Paths.get(document, Paths.split(key)[...]) ?? .null) }
         let shown = keyValue.map { "\($0.key): \($0.value.json(.relaxedExtended))" }.joined(separator: ", ")
-        return .duplicateKey(DuplicateKeyInfo(
-            keyPattern: spec.keys, keyValue: keyValue,
-            message: "E11000 duplicate key error collection: \(engine.name).\(collection) index: \(spec.name) dup key: { \(shown) }"))
+        return .duplicateKey(
+            DuplicateKeyInfo(
+                keyPattern: spec.keys, keyValue: keyValue,
+                message: "E11000 duplicate key error collection: \(engine.name).\(collection) index: \(spec.name) dup key: { \(shown) }"))
     }
 }

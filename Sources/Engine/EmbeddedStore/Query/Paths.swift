@@ -66,7 +66,9 @@ enum Paths {
         document[first] = child
     }
 
-    private static func setInValue(_ value: inout BSONValue?, _ parts: ArraySlice<String>, _ newValue: BSONValue, fullPath: ArraySlice<String>) throws(QueryError) {
+    private static func setInValue(_ value: inout BSONValue?, _ parts: ArraySlice<String>, _ newValue: BSONValue, fullPath: ArraySlice<String>)
+        throws(QueryError)
+    {
         switch value {
         case nil, .null?:
             if value == nil || parts.count > 0 {
@@ -95,7 +97,10 @@ enum Paths {
             return
         default: break
         }
-        throw QueryError(28, "Cannot create field '\(parts.first!)' in element {\(fullPath.joined(separator: ".")): \(value.map { $0.json(.relaxedExtended) } ?? "null")}")
+        throw QueryError(
+            28,
+            "Cannot create field '\(parts.first!)' in element {\(fullPath.joined(separator: ".")): \(value.map { $0.json(.relaxedExtended) } ?? "null")}"
+        )
     }
 
     /// Removes the value at the path (array elements at a numeric part become null, as $unset does).

@@ -163,7 +163,9 @@ struct SortSpec: Sendable {
         guard !spec.isEmpty else { throw QueryError(15976, "$sort stage must have at least one sort key") }
         var keys: [([String], Bool)] = []
         for (key, value) in spec {
-            guard let n = value.int64Value, n == 1 || n == -1 else { throw QueryError(15975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)") }
+            guard let n = value.int64Value, n == 1 || n == -1 else {
+                throw QueryError(15975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)")
+            }
             keys.append((Paths.split(key), n == 1))
         }
         return SortSpec(keys: keys)

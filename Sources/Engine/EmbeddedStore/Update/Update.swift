@@ -33,13 +33,20 @@ struct Update: Sendable {
         var touched: [[String]] = []
         for (op, arg) in update {
             guard op.hasPrefix("$") else { throw QueryError(9, "Update document requires atomic operators") }
-            guard operatorNames.contains(op) else { throw QueryError(9, "Unknown modifier: \(op). Expected a valid update modifier or pipeline-style update specified as an array") }
+            guard operatorNames.contains(op) else {
+                throw QueryError(9, "Unknown modifier: \(op). Expected a valid update modifier or pipeline-style update specified as an array")
+            }
             guard case .document(let fields) = arg else {
-                throw QueryError(9, "Modifiers operate on fields but we found type \(arg.typeName) instead. For example: {$mod: {<field>: ...}} not {$set: \(arg.json(.relaxedExtended))}")
+                throw QueryError(
+                    9,
+                    "Modifiers operate on fields but we found type \(arg.typeName) instead. For example: {$mod: {<field>: ...}} not {$set: \(arg.json(.relaxedExtended))}"
+                )
             }
             for (path, value) in fields {
                 let parts = Paths.split(path)
-                guard !path.isEmpty, !parts.contains(where: \.isEmpty) else { throw QueryError(56, "An update path '\(path)' contains an empty field name, which is not allowed.") }
+                guard !path.isEmpty, !parts.contains(where: \.isEmpty) else {
+                    throw QueryError(56, "An update path '\(path)' contains an empty field name, which is not allowed.")
+                }
                 if parts.first == "_id" && op != "$setOnInsert" && op != "$set" {
                     throw QueryError(66, "Performing an update on the path '_id' would modify the immutable field '_id'")
                 }
@@ -52,12 +59,16 @@ struct Update: Sendable {
                 case "$setOnInsert": operations.append(.setOnInsert(parts, value))
                 case "$unset": operations.append(.unset(parts))
                 case "$inc":
-                    guard value.isNumber else { throw QueryError(14, "Cannot increment with non-numeric argument: {\(path): \(value.json(.relaxedExtended))}") }
+                    guard value.isNumber else {
+                        throw QueryError(14, "Cannot increment with non-numeric argument: {\(path): \(value.json(.relaxedExtended))}")
+                    }
                     operations.append(.inc(parts, value))
                 case "$push", "$addToSet":
                     var items = [value]
                     if case .document(let modifiers) = value, let each = modifiers["$each"] {
-                        guard case .array(let a) = each else { throw QueryError(2, "The argument to $each in \(op) must be an array but it was of type: \(each.typeName)") }
+                        guard case .array(let a) = each else {
+                            throw QueryError(2, "The argument to $each in \(op) must be an array but it was of type: \(each.typeName)")
+                        }
                         if let unknown = modifiers.keys.first(where: { $0 != "$each" }) {
                             throw QueryError(2, "Unrecognized clause in \(op): \(unknown)")
                         }
@@ -98,7 +109,10 @@ struct Update: Sendable {
                 case nil: try Paths.set(&doc, parts[...], amount)
                 case let current? where current.isNumber: try Paths.set(&doc, parts[...], Arithmetic.add(current, amount))
                 case let current?:
-                    throw QueryError(14, "Cannot apply $inc to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)")
+                    throw QueryError(
+                        14,
+                        "Cannot apply $inc to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
+                    )
                 }
             case .push(let parts, let items), .addToSet(let parts, let items):
                 var array: [BSONValue]
@@ -106,7 +120,10 @@ struct Update: Sendable {
                 case nil: array = []
                 case .array(let a)?: array = a
                 case let other?:
-                    throw QueryError(2, "The field '\(parts.joined(separator: "."))' must be an array but is of type \(other.typeName) in document {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")}")
+                    throw QueryError(
+                        2,
+                        "The field '\(parts.joined(separator: "."))' must be an array but is of type \(other.typeName) in document {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")}"
+                    )
                 }
                 if case .addToSet = operation {
                     for item in items where !array.contains(where: { Values.equal($0, item) && Values.typeRank($0) == Values.typeRank(item) }) {
@@ -149,7 +166,8 @@ struct Update: Sendable {
         var out = Document()
         let id = original["_id"]
         if let newId = replacement["_id"], let id, !Values.equal(newId, id) {
-            throw QueryError(66, "After applying the update, the (immutable) field '_id' was found to have been altered to _id: \(newId.json(.relaxedExtended))")
+            throw QueryError(
+                66, "After applying the update, the (immutable) field '_id' was found to have been altered to _id: \(newId.json(.relaxedExtended))")
         }
         if let id { out.append("_id", id) }
         for (k, v) in replacement where k != "_id" { out.append(k, v) }
