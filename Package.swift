@@ -127,7 +127,7 @@ let package = Package(
             "Auth", "06-Auth",
             [
                 "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", "Storage",
-                .product(name: "JWTKit", package: "jwt-kit"), logging, hummingbird,
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"), logging, hummingbird,
             ]),
         chapter("Chapter06", "06-JWT", ["Auth", "Passwords", "Models", "ModelRoutes", "Responses", "App", hummingbird]),
 
@@ -185,7 +185,12 @@ let package = Package(
         chapterTests(
             "04", ["Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", hummingbirdTesting]),
         chapterTests("05", ["Passwords", "Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", hummingbirdTesting]),
-        chapterTests("06", ["Auth", "Passwords", "Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", hummingbirdTesting]),
+        chapterTests(
+            "06",
+            [
+                "Auth", "Passwords", "Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", hummingbirdTesting,
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
         chapterTests("07", ["Uploads", "Responses", "App", "BSON", hummingbirdTesting]),
         chapterTests(
             "08",

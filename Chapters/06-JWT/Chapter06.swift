@@ -13,8 +13,8 @@ import Models
 import Responses
 
 public func buildChapter06(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
-    try await Collections(database.database).createIndexes()
     let setup = try AuthSetup(database: database.database, config: config, logger: logger)
+    try await setup.createIndexes()
     let auth = setup.auth
     return buildApplication(
         config: config, logger: logger,

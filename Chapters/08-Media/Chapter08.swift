@@ -15,8 +15,8 @@ import Responses
 import Uploads
 
 public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
-    try await Collections(database.database).createIndexes()
     let setup = try AuthSetup(database: database.database, config: config, logger: logger)
+    try await setup.createIndexes()
     let auth = setup.auth
     let media = try connectMedia(config.settings.lookup)
     logger.info("Media storage: \(media.location)")

@@ -26,10 +26,10 @@ let tokenVariables = [
 
 /// Chapter 06's server on a fresh database, built by the function its `main.swift` runs, and
 /// the collections to look into that database with.
-func authApp(_ backend: TestBackend) async throws -> (app: some ApplicationProtocol, collections: Collections) {
+func authApp(_ backend: TestBackend) async throws -> (app: some ApplicationProtocol, collections: Collections, sessions: ModelCollection<Session>) {
     let database = try await backend.connectedDatabase()
     let app = try await buildChapter06(config: .testing(tokenVariables), database: database, logger: Logger(label: "test"))
-    return (app, Collections(database.database))
+    return (app, Collections(database.database), ModelCollection(database.database))
 }
 
 let registerAsha = #"{"fullName": "Asha Rao", "email": "asha@example.com", "username": "asha", "password": "chai aur code"}"#
@@ -86,7 +86,7 @@ extension TestClientProtocol {
 
     @Test(arguments: TestBackend.available)
     func verifyJWTTakesTheCookieOrABearerAndRefusesEverythingElse(_ backend: TestBackend) async throws {
-        let (app, collections) = try await authApp(backend)
+        let (app, collections, sessions) = try await authApp(backend)
         try await app.test(.router) { client in
             let (body, _) = try await client.loggedIn()
             let access = body.data?["accessToken"]?.stringValue
@@ -110,9 +110,13 @@ extension TestClientProtocol {
             #expect(try await client.call(.get, "/api/v1/users/c/asha").status == .unauthorized)
             #expect(try await client.call(.get, "/api/v1/users/c/asha", headers: bearer(access)).status == .ok)
 
-            // A deleted user's token stops working at once.
+            // A deleted user's token stops working at once, and a refresh takes their sessions with them.
             try await collections.users.deleteOne(["username": "asha"])
             #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(access)).status == .unauthorized)
+            #expect(try await sessions.count() == 1)
+            let refresh = body.data?["refreshToken"]?.stringValue ?? ""
+            #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
+            #expect(try await sessions.count() == 0)
         }
     }
 
@@ -170,7 +174,7 @@ extension TestClientProtocol {
 
     @Test(arguments: TestBackend.available)
     func logoutClearsTheCookiesAndTheStoredToken(_ backend: TestBackend) async throws {
-        let (app, collections) = try await authApp(backend)
+        let (app, _, sessions) = try await authApp(backend)
         try await app.test(.router) { client in
             let (body, _) = try await client.loggedIn()
             let access = body.data?["accessToken"]?.stringValue
@@ -179,7 +183,7 @@ extension TestClientProtocol {
             #expect(try json(out.body).data == [:])
             let cleared = out.headers[values: .setCookie]
             #expect(cleared.count == 2 && cleared.allSatisfy { $0.contains("Max-Age=0") })
-            #expect(try await collections.users.findOne(["username": "asha"])?.refreshToken == nil)
+            #expect(try await sessions.count() == 0)
             let refresh = body.data?["refreshToken"]?.stringValue ?? ""
             #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
             #expect(try await client.call(.post, "/api/v1/users/logout").status == .unauthorized)
@@ -251,7 +255,7 @@ extension TestClientProtocol {
 
     @Test(arguments: TestBackend.available)
     func noneExpiredTamperedAndWrongSecretTokensAreEach401(_ backend: TestBackend) async throws {
-        let (app, collections) = try await authApp(backend)
+        let (app, collections, sessions) = try await authApp(backend)
         try await app.test(.router) { client in
             let (body, _) = try await client.loggedIn()
             let user = try #require(try await collections.users.findOne(["username": "asha"]))
@@ -264,9 +268,11 @@ extension TestClientProtocol {
 
             let none = base64url(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."
             let tampered = parts[0] + "." + base64url(claims.replacingOccurrences(of: "Asha Rao", with: "Admin")) + "." + parts[2]
-            let expired = try await TokenService(testSettings).issue(for: user, now: Date().addingTimeInterval(-3600)).accessToken
+            let session = try #require(try await sessions.findOne([:]))._id  // her session is live: only the token is at fault
+            let expired = try await TokenService(testSettings).issue(for: user, session: session, now: Date().addingTimeInterval(-3600)).pair
+                .accessToken
             let otherSecret = TokenSettings(accessSecret: "another-access-secret-0123456789abcdef", refreshSecret: refreshSecret)
-            let wrongSecret = try await TokenService(otherSecret).issue(for: user).accessToken
+            let wrongSecret = try await TokenService(otherSecret).issue(for: user, session: session).pair.accessToken
 
             #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(good)).status == .ok)
             for (name, token, message) in [

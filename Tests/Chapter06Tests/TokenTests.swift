@@ -11,6 +11,7 @@ let accessSecret = "access-secret-for-tests-0123456789abcdef"
 let refreshSecret = "refresh-secret-for-tests-0123456789abcdef"
 let testSettings = TokenSettings(accessSecret: accessSecret, accessLifetime: 900, refreshSecret: refreshSecret, refreshLifetime: 864_000)
 
+let sampleSession = ObjectId("65a1b2c3d4e5f60718293a4c")!
 let sampleUser = User(
     _id: ObjectId("65a1b2c3d4e5f60718293a4b")!, username: "asha", email: "asha@example.com", fullName: "Asha Rao", password: "*")
 
@@ -42,8 +43,8 @@ let sampleUser = User(
 struct JWTInterop {
     let tokens = TokenService(testSettings)
 
-    @Test func pyJWTVerifiesOurTokensAndSeesTheNodeClaims() async throws {
-        let pair = try await tokens.issue(for: sampleUser)
+    @Test func pyJWTVerifiesOurTokensAndSeesTheNodeClaimsAndTheSession() async throws {
+        let pair = try await tokens.issue(for: sampleUser, session: sampleSession).pair
         let access = try PythonHelpers.run(
             """
             import jwt, sys, json
@@ -51,7 +52,8 @@ struct JWTInterop {
             header = jwt.get_unverified_header(sys.argv[1])
             print(json.dumps([header["alg"], header["typ"], sorted(claims), claims["_id"], claims["exp"] - claims["iat"], type(claims["exp"]).__name__]))
             """, [pair.accessToken, accessSecret])
-        #expect(access == #"["HS256", "JWT", ["_id", "email", "exp", "fullName", "iat", "username"], "65a1b2c3d4e5f60718293a4b", 900, "int"]"#)
+        // The Node claims, plus the session id.
+        #expect(access == #"["HS256", "JWT", ["_id", "email", "exp", "fullName", "iat", "sid", "username"], "65a1b2c3d4e5f60718293a4b", 900, "int"]"#)
         let refresh = try PythonHelpers.run(
             "import jwt, sys, json; c = jwt.decode(sys.argv[1], sys.argv[2], algorithms=['HS256']); print(json.dumps([c['_id'], c['exp'] - c['iat']]))",
             [pair.refreshToken, refreshSecret])
@@ -110,7 +112,7 @@ struct JWTInterop {
     let tokens = TokenService(testSettings)
 
     @Test func tamperedMalformedAndCrossedTokensAreRefused() async throws {
-        let pair = try await tokens.issue(for: sampleUser)
+        let pair = try await tokens.issue(for: sampleUser, session: sampleSession).pair
         var parts = pair.accessToken.split(separator: ".").map(String.init)
         // Change one claim (fullName) and keep the signature: the MAC no longer matches.
         let forged = #"{"_id":"65a1b2c3d4e5f60718293a4b","email":"asha@example.com","username":"asha","fullName":"Admin","iat":1,"exp":99999999999}"#
@@ -124,14 +126,14 @@ struct JWTInterop {
         await #expect(throws: TokenError.badSignature) { _ = try await tokens.verifyAccess(pair.refreshToken) }
         await #expect(throws: TokenError.badSignature) { _ = try await tokens.verifyRefresh(pair.accessToken) }
         // A token that expired a second ago.
-        let old = try await tokens.issue(for: sampleUser, now: Date().addingTimeInterval(-901))
+        let old = try await tokens.issue(for: sampleUser, session: sampleSession, now: Date().addingTimeInterval(-901)).pair
         await #expect(throws: TokenError.expired) { _ = try await tokens.verifyAccess(old.accessToken) }
     }
 
     @Test func everyRefreshTokenIsUniqueEvenWithinOneSecond() async throws {
         let now = Date()
-        let a = try await tokens.issue(for: sampleUser, now: now)
-        let b = try await tokens.issue(for: sampleUser, now: now)
+        let a = try await tokens.issue(for: sampleUser, session: sampleSession, now: now).pair
+        let b = try await tokens.issue(for: sampleUser, session: sampleSession, now: now).pair
         #expect(a.refreshToken != b.refreshToken)
         #expect(try await tokens.verifyRefresh(a.refreshToken).jti != tokens.verifyRefresh(b.refreshToken).jti)
         // Same claims, same second: the access token carries no id of its own. (The tokens' text

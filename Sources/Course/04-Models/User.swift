@@ -9,13 +9,11 @@ public struct User: Model {
         .unique(["email": 1]),
     ]
 
-    /// Everything a client may see (`user.username`, `user.email`, … read through it). The two
-    /// secrets live beside it, not in it, so an answer built from `profile` cannot leak them.
+    /// Everything a client may see (`user.username`, `user.email`, … read through it). The
+    /// password lives beside it, not in it, so an answer built from `profile` cannot leak it.
     public var profile: PublicUser
     /// The bcrypt hash (chapter 05); never sent to a client.
     public var password: String
-    /// The one refresh token currently valid for this user (chapter 06); never sent to a client.
-    public var refreshToken: String?
     /// The media storage's ids of the avatar and cover image (chapter 08), so that a replaced
     /// image can be deleted from storage. Documents written by the Node version have none.
     public var avatarId: String?
@@ -23,14 +21,13 @@ public struct User: Model {
 
     public init(
         _id: ObjectId = ObjectId(), username: String, email: String, fullName: String, avatar: String = "", coverImage: String = "",
-        watchHistory: [ObjectId] = [], password: String, refreshToken: String? = nil
+        watchHistory: [ObjectId] = [], password: String
     ) {
         let now = BSONDate.now()
         profile = PublicUser(
             _id: _id, username: username, email: email, fullName: fullName, avatar: avatar, coverImage: coverImage,
             watchHistory: watchHistory, createdAt: now, updatedAt: now)
         self.password = password
-        self.refreshToken = refreshToken
     }
 
     public subscript<T>(dynamicMember keyPath: WritableKeyPath<PublicUser, T>) -> T {
@@ -74,16 +71,17 @@ public struct User: Model {
     }
 
     /// The projection that leaves the secrets in the database: `select("-password -refreshToken")`.
+    /// (Refresh tokens live in chapter 06's sessions, as hashes; a user written by the Node
+    /// version may still carry a `refreshToken` field until it logs in here.)
     public static let withoutSecrets: Document = ["password": 0, "refreshToken": 0]
 
     // One flat document, as the Node version stores it: the profile's fields, then the rest.
-    enum StoredKeys: String, CodingKey { case password, refreshToken, avatarId, coverImageId }
+    enum StoredKeys: String, CodingKey { case password, avatarId, coverImageId }
 
     public func encode(to encoder: any Encoder) throws {
         try profile.encode(to: encoder)
         var c = encoder.container(keyedBy: StoredKeys.self)
         try c.encode(password, forKey: .password)
-        try c.encodeIfPresent(refreshToken, forKey: .refreshToken)
         try c.encodeIfPresent(avatarId, forKey: .avatarId)
         try c.encodeIfPresent(coverImageId, forKey: .coverImageId)
     }
@@ -92,7 +90,6 @@ public struct User: Model {
         profile = try PublicUser(from: decoder)
         let c = try decoder.container(keyedBy: StoredKeys.self)
         password = try c.decode(String.self, forKey: .password)
-        refreshToken = try c.decodeIfPresent(String.self, forKey: .refreshToken)
         avatarId = try c.decodeIfPresent(String.self, forKey: .avatarId)
         coverImageId = try c.decodeIfPresent(String.self, forKey: .coverImageId)
     }

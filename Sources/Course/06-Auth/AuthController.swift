@@ -10,7 +10,7 @@ import Passwords
 import Responses
 
 public struct AuthController: Sendable {
-    let sessions: Sessions
+    public let sessions: Sessions
     let cookies: CookieSettings
     /// The middleware the routes that need a logged-in user sit behind.
     public let verifyJWT: VerifyJWT
@@ -18,7 +18,7 @@ public struct AuthController: Sendable {
     public init(sessions: Sessions, cookies: CookieSettings) {
         self.sessions = sessions
         self.cookies = cookies
-        self.verifyJWT = VerifyJWT(tokens: sessions.tokens, users: sessions.users)
+        self.verifyJWT = VerifyJWT(sessions: sessions)
     }
 
     /// Adds the session routes under `group` (e.g. `/api/v1/users`). Registering is not among
@@ -29,6 +29,9 @@ public struct AuthController: Sendable {
         group.post("refresh-token", use: refresh)
         let secured = group.group().add(middleware: verifyJWT)
         secured.post("logout", use: logout)
+        secured.get("sessions", use: listSessions)
+        secured.delete("sessions/:sessionId", use: endSession)
+        secured.delete("sessions", use: endOtherSessions)
         secured.post("change-password", use: changePassword)
         secured.get("current-user", use: currentUser)
         secured.patch("update-account", use: updateAccount)
@@ -43,6 +46,16 @@ public struct AuthController: Sendable {
     }
 
     struct RefreshBody: Decodable { var refreshToken: String? }
+
+    /// One of the user's sessions as `GET /sessions` lists it (never its token hash).
+    public struct SessionInfo: Encodable, Sendable {
+        public let _id: ObjectId
+        public let createdAt: BSONDate
+        public let lastUsedAt: BSONDate
+        public let userAgent: String
+        /// The session the request itself belongs to.
+        public let current: Bool
+    }
     struct PasswordChange: Decodable { var oldPassword: String; var newPassword: String }
     struct AccountChange: Decodable { var fullName: String?; var email: String? }
 
@@ -57,33 +70,64 @@ public struct AuthController: Sendable {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
-        let (user, pair) = try await sessions.login(credentials)
+        let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent])
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
         return try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
     }
 
+    /// The cookie is used whatever the body holds (a browser sends the cookie with any body);
+    /// only without one is the body read, for clients that keep the token themselves.
     @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let body = try await request.decodeBody(as: RefreshBody.self, context: context)
-        guard let presented = request.cookies["refreshToken"]?.value.nonEmpty ?? body.refreshToken?.nonEmpty else {
-            throw APIError.unauthorized("Unauthorized request")
+        let presented: String
+        if let cookie = request.cookies["refreshToken"]?.value.nonEmpty {
+            presented = cookie
+        } else {
+            let body = try await request.decodeBody(as: RefreshBody.self, context: context)
+            guard let token = body.refreshToken?.nonEmpty else { throw APIError.unauthorized("Unauthorized request") }
+            presented = token
         }
         let pair = try await sessions.refresh(presented)
         return try withTokenCookies(APIResponse(200, pair, "Access token refreshed"), pair, request, context)
     }
 
+    /// Ends this session only: its refresh token and its access tokens stop working at once; the
+    /// user's other devices stay logged in.
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await sessions.logout(try context.requireUser()._id)
-        var response = try APIResponse(200, Empty(), "User logged out").response(from: request, context: context)
-        response.setCookie(try cookies.clearing("accessToken"))
-        response.setCookie(try cookies.clearing("refreshToken"))
-        return response
+        let me = try context.requireSignedIn()
+        try await sessions.end(me.session, of: me.user._id)
+        return try withoutTokenCookies(APIResponse(200, Empty(), "User logged out"), request, context)
     }
 
-    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+    /// Ends every session, this one included: no token issued before works anywhere.
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
         let change = try await request.decodeBody(as: PasswordChange.self, context: context)
         let user = try context.requireUser()
         try await sessions.changePassword(user._id, old: change.oldPassword, new: change.newPassword)
-        return APIResponse(200, Empty(), "Password changed successfully")
+        return try withoutTokenCookies(APIResponse(200, Empty(), "Password changed successfully"), request, context)
+    }
+
+    /// `GET /sessions`: where the user is logged in, newest first.
+    @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> APIResponse<[SessionInfo]> {
+        let me = try context.requireSignedIn()
+        let list = try await sessions.list(of: me.user._id).map {
+            SessionInfo(_id: $0._id, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt, userAgent: $0.userAgent, current: $0._id == me.session)
+        }
+        return APIResponse(200, list, "Sessions fetched successfully")
+    }
+
+    /// `DELETE /sessions/:sessionId`: logs out one device (404 if it is not one of the caller's).
+    @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+        let me = try context.requireSignedIn()
+        let id = try context.parameters.objectId("sessionId")
+        guard try await sessions.end(id, of: me.user._id) else { throw Sessions.Failure.unknownSession }
+        return APIResponse(200, Empty(), "Session ended")
+    }
+
+    /// `DELETE /sessions`: logs out every other device.
+    @Sendable func endOtherSessions(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+        let me = try context.requireSignedIn()
+        try await sessions.endAll(of: me.user._id, except: me.session)
+        return APIResponse(200, Empty(), "Other sessions ended")
     }
 
     @Sendable func currentUser(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser> {
@@ -116,13 +160,21 @@ public struct AuthController: Sendable {
         response.setCookie(try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
         return response
     }
+
+    /// The response with both token cookies cleared.
+    func withoutTokenCookies(_ answer: some ResponseGenerator, _ request: Request, _ context: AppRequestContext) throws -> Response {
+        var response = try answer.response(from: request, context: context)
+        response.setCookie(try cookies.clearing("accessToken"))
+        response.setCookie(try cookies.clearing("refreshToken"))
+        return response
+    }
 }
 
 /// How a session failure answers: its status and public message, written by the error middleware.
 extension Sessions.Failure: APIErrorRepresentable {
     public var statusCode: Int {
         switch self {
-        case .unknownUser: 404
+        case .unknownUser, .unknownSession: 404
         case .wrongPassword, .invalidRefreshToken, .refreshTokenReused: 401
         case .wrongOldPassword: 400
         }
@@ -135,6 +187,7 @@ extension Sessions.Failure: APIErrorRepresentable {
         case .invalidRefreshToken: "Invalid refresh token"
         case .refreshTokenReused: "Refresh token is expired or used"
         case .wrongOldPassword: "Invalid old password"
+        case .unknownSession: "Session not found"
         }
     }
 

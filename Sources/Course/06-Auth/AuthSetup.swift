@@ -1,7 +1,7 @@
 // What a server with logins builds from its settings, in one place (chapter 06, chapter 08 and
 // the Final server use it): token settings (`ACCESS_TOKEN_*`, `REFRESH_TOKEN_*`), the password
-// hasher (`BCRYPT_COST`), the collections with the users' hash-on-save hook, and the auth
-// routes with their `verifyJWT`.
+// hasher (`BCRYPT_COST`), the collections with the users' hash-on-save hook, the sessions, and
+// the auth routes with their `verifyJWT`.
 import App
 import Logging
 import Models
@@ -22,6 +22,14 @@ public struct AuthSetup: Sendable {
         for warning in warnings { logger.warning("\(warning)") }
         hasher = PasswordHasher(cost: try PasswordHasher.cost(from: env("BCRYPT_COST")))
         collections = Collections(database, userBeforeSave: hasher.hashOnSave)
-        auth = AuthController(sessions: Sessions(users: collections.users, tokens: tokens, hasher: hasher), cookies: config.cookies)
+        let sessions = Sessions(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
+        auth = AuthController(sessions: sessions, cookies: config.cookies)
+    }
+
+    /// Every index the server needs: the models' (`Collections`) and the sessions'. Runs at
+    /// start-up, before the server listens.
+    public func createIndexes() async throws {
+        try await collections.createIndexes()
+        try await auth.sessions.createIndexes()
     }
 }

@@ -1,82 +1,171 @@
-// Sessions: logging in, refreshing with rotation and reuse detection, logging out, and
-// changing the password. The user's document keeps the one refresh token that is currently
-// valid (the Node version's `refreshToken` field).
+// Sessions: one per login (a device, a browser), each with its own refresh-token family.
+//
+// The course keeps one `refreshToken` field on the user. Log in on a phone and the laptop's
+// token is overwritten; the laptop's next refresh presents a token that is no longer stored,
+// and a server that detects reuse must end the session: the two devices keep logging each
+// other out. Here every login creates a `sessions` document; its tokens carry its id (`sid`),
+// and it keeps a hash of its current refresh token's id (`jti`), never the token.
 //
 // ```mermaid
 // sequenceDiagram
-//     participant C as client
+//     participant A as laptop (session A)
+//     participant B as phone (session B)
 //     participant S as server
-//     C->>S: POST /refresh-token (R1)
-//     S->>S: verify R1's signature and expiry
-//     S->>S: findOneAndUpdate({_id, refreshToken: R1}, {$set: {refreshToken: R2}})
-//     S-->>C: 200 {accessToken: A2, refreshToken: R2}
-//     C->>S: POST /refresh-token (R1 again: stolen, or replayed)
-//     S->>S: no user holds R1 → reuse: $unset refreshToken
-//     S-->>C: 401, and R2 no longer works either
+//     A->>S: login → session A, tokens (A1)
+//     B->>S: login → session B, tokens (B1)
+//     A->>S: POST /refresh-token (A1)
+//     S->>S: findOneAndUpdate({_id: A, tokenHash: h(A1.jti)}, {$set: {tokenHash: h(A2.jti)}})
+//     S-->>A: 200 (A2)
+//     B->>S: POST /refresh-token (B1): session B, untouched by A
+//     S-->>B: 200 (B2)
 // ```
 //
-// The swap is one atomic update conditioned on the presented token, so two requests racing
-// with the same token cannot both win: one rotates, the other is treated as reuse.
+// Rotation is one atomic update conditioned on the presented token's hash, so two requests
+// racing with one token cannot both win. A token of a live session that verifies but is not
+// its current one was rotated away already: it has been used twice, by the client and by
+// someone else (a thief, or a replay). That session ends — RFC 9700's token-family rule — and
+// the user's other sessions go on.
 import BSON
 import Foundation
 import Models
 import Passwords
+import Storage
 
 public struct Sessions: Sendable {
     public let users: ModelCollection<User>
+    public let sessions: ModelCollection<Session>
     public let tokens: TokenService
     public let hasher: PasswordHasher
 
     /// `users` must hash passwords on save (`Collections(db, userBeforeSave: hasher.hashOnSave)`).
-    public init(users: ModelCollection<User>, tokens: TokenService, hasher: PasswordHasher) {
+    public init(users: ModelCollection<User>, sessions: ModelCollection<Session>, tokens: TokenService, hasher: PasswordHasher) {
         self.users = users
+        self.sessions = sessions
         self.tokens = tokens
         self.hasher = hasher
     }
 
     public enum Failure: Error, Equatable, Sendable {
-        case unknownUser, wrongPassword, invalidRefreshToken, refreshTokenReused, wrongOldPassword
+        case unknownUser, wrongPassword, invalidRefreshToken, refreshTokenReused, wrongOldPassword, unknownSession
     }
 
-    /// Checks the credentials and starts a session: a new token pair, its refresh token stored.
-    public func login(_ login: User.Login) async throws -> (user: User, tokens: TokenPair) {
+    /// The sessions' indexes (the user's sessions are looked up by `user`).
+    public func createIndexes() async throws {
+        for index in Session.indexes { try await sessions.storage.createIndex(index.keys, unique: index.unique) }
+    }
+
+    // MARK: Logging in and refreshing
+
+    /// Checks the credentials and starts a session with a new token pair. The user's expired
+    /// sessions are purged here, and beyond `Session.maxPerUser` the least recently used end.
+    public func login(_ login: User.Login, userAgent: String?, now: Date = Date()) async throws -> (user: User, tokens: TokenPair) {
         guard let user = try await users.findForLogin(login) else { throw Failure.unknownUser }
         guard try await hasher.isPasswordCorrect(login.password, for: user) else { throw Failure.wrongPassword }
-        let pair = try await tokens.issue(for: user)
-        guard let stored = try await users.updateById(user._id, ["$set": ["refreshToken": .string(pair.refreshToken)]]) else {
-            throw Failure.unknownUser  // deleted in between
-        }
-        return (stored, pair)
+        let id = ObjectId()
+        let issued = try await tokens.issue(for: user, session: id, now: now)
+        try await sessions.deleteMany(["user": .objectId(user._id), "expiresAt": ["$lte": .datetime(BSONDate(now))]])
+        try await sessions.insert(
+            Session(
+                _id: id, user: user._id, refreshTokenId: issued.refreshTokenId, userAgent: userAgent ?? "",
+                now: now, lifetime: tokens.settings.refreshLifetime))
+        try await endLeastRecentlyUsed(of: user._id)
+        // A user written by the Node version may still carry its one refresh token in clear.
+        try await users.storage.updateOne(["_id": .objectId(user._id), "refreshToken": ["$exists": true]], ["$unset": ["refreshToken": ""]])
+        return (user, issued.pair)
     }
 
-    /// Exchanges a valid, current refresh token for a new pair; the presented one stops working.
-    /// A token that verifies but is no longer the stored one has been used already: the
-    /// session is revoked (whoever holds the newer token must log in again).
-    public func refresh(_ presented: String) async throws -> TokenPair {
+    /// Exchanges the session's current refresh token for a new pair; the presented one stops
+    /// working. A token of the session that was rotated away already is reuse: the session ends.
+    public func refresh(_ presented: String, now: Date = Date()) async throws -> TokenPair {
         let claims: RefreshClaims
         do { claims = try await tokens.verifyRefresh(presented) } catch { throw Failure.invalidRefreshToken }
-        guard let id = ObjectId(claims._id), let user = try await users.findById(id) else { throw Failure.invalidRefreshToken }
-        let pair = try await tokens.issue(for: user)
-        let rotated = try await users.updateOne(
-            ["_id": .objectId(id), "refreshToken": .string(presented)], ["$set": ["refreshToken": .string(pair.refreshToken)]])
-        guard rotated != nil else {
-            try await users.updateById(id, ["$unset": ["refreshToken": ""]])
-            throw Failure.refreshTokenReused
+        guard let userId = ObjectId(claims._id), let sessionId = claims.sid.flatMap(ObjectId.init), let jti = claims.jti else {
+            throw Failure.invalidRefreshToken  // signed before sessions existed (or by the Node version): log in again
         }
-        return pair
+        guard let user = try await users.findById(userId) else {
+            try await sessions.deleteMany(["user": .objectId(userId)])  // the user is gone: so are their sessions
+            throw Failure.invalidRefreshToken
+        }
+        let issued = try await tokens.issue(for: user, session: sessionId, now: now)
+        let current: Document = [
+            "_id": .objectId(sessionId), "user": .objectId(userId), "tokenHash": .string(Session.digest(jti)),
+            "expiresAt": ["$gt": .datetime(BSONDate(now))],
+        ]
+        let next: Document = [
+            "tokenHash": .string(Session.digest(issued.refreshTokenId)), "lastUsedAt": .datetime(BSONDate(now)),
+            "expiresAt": .datetime(BSONDate(now.addingTimeInterval(Double(tokens.settings.refreshLifetime)))),
+        ]
+        guard try await sessions.updateOne(current, ["$set": .document(next)]) != nil else {
+            // Not the current token of a live session: used before (reuse), or the session ended.
+            let ended = try await sessions.deleteOne(["_id": .objectId(sessionId), "user": .objectId(userId)])
+            throw ended ? Failure.refreshTokenReused : Failure.invalidRefreshToken
+        }
+        return issued.pair
     }
 
-    /// Ends the session: the stored refresh token is removed.
-    public func logout(_ userId: ObjectId) async throws {
-        try await users.updateById(userId, ["$unset": ["refreshToken": ""]])
+    // MARK: What verifyJWT asks
+
+    /// The user, without secrets, if their session `sessionId` is still live: one aggregation
+    /// (the user, and a `$lookup` of that one session), the same single round trip `verifyJWT`
+    /// made before sessions existed.
+    public func signedInUser(_ userId: ObjectId, session sessionId: ObjectId, now: Date = Date()) async throws -> PublicUser? {
+        var withoutSecrets = User.withoutSecrets
+        withoutSecrets["session"] = 0
+        let pipeline: [Document] = [
+            ["$match": ["_id": .objectId(userId)]],
+            [
+                "$lookup": [
+                    "from": .string(Session.collectionName), "localField": "_id", "foreignField": "user", "as": "session",
+                    "pipeline": [
+                        ["$match": ["_id": .objectId(sessionId), "expiresAt": ["$gt": .datetime(BSONDate(now))]]],
+                        ["$project": ["_id": 1]],
+                    ],
+                ]
+            ],
+            ["$match": ["session.0": ["$exists": true]]],
+            ["$project": .document(withoutSecrets)],
+        ]
+        return try await users.aggregate(pipeline).first.map { try BSONDecoder().decode(PublicUser.self, from: $0) }
+    }
+
+    // MARK: Ending sessions
+
+    /// A user's sessions, newest first.
+    public func list(of userId: ObjectId) async throws -> [Session] {
+        try await sessions.find(["user": .objectId(userId)], options: FindOptions(sort: ["createdAt": -1, "_id": -1]))
+    }
+
+    /// Ends one of the user's sessions (logout, or `DELETE /sessions/:id`); false when the user
+    /// has no such session.
+    @discardableResult
+    public func end(_ sessionId: ObjectId, of userId: ObjectId) async throws -> Bool {
+        try await sessions.deleteOne(["_id": .objectId(sessionId), "user": .objectId(userId)])
+    }
+
+    /// Ends every session of the user but `kept` (`DELETE /sessions`); how many ended.
+    @discardableResult
+    public func endAll(of userId: ObjectId, except kept: ObjectId? = nil) async throws -> Int {
+        var filter: Document = ["user": .objectId(userId)]
+        if let kept { filter["_id"] = ["$ne": .objectId(kept)] }
+        return try await sessions.deleteMany(filter)
     }
 
     /// Checks the old password, stores the new one (hashed by the save hook) and ends every
-    /// session: the stored refresh token is removed, so no refresh token issued before works.
+    /// session: no token issued before works, here or on any other device.
     public func changePassword(_ userId: ObjectId, old: String, new: String) async throws {
         try PasswordHasher.validateNew(new, field: "newPassword")
         guard let user = try await users.findById(userId) else { throw Failure.unknownUser }
         guard try await hasher.isPasswordCorrect(old, for: user) else { throw Failure.wrongOldPassword }
-        try await users.updateById(userId, ["$set": ["password": .string(new)], "$unset": ["refreshToken": ""]])
+        try await users.updateById(userId, ["$set": ["password": .string(new)]])
+        try await endAll(of: userId)
+    }
+
+    /// Beyond `Session.maxPerUser`, the least recently used sessions end.
+    func endLeastRecentlyUsed(of userId: ObjectId) async throws {
+        let surplus = try await sessions.storage.find(
+            ["user": .objectId(userId)],
+            options: FindOptions(sort: ["lastUsedAt": -1, "_id": -1], skip: Session.maxPerUser, projection: ["_id": 1]))
+        guard !surplus.isEmpty else { return }
+        try await sessions.deleteMany(["_id": ["$in": .array(surplus.compactMap { $0["_id"] })]])
     }
 }

@@ -3,11 +3,12 @@
 // After login the server hands out two signed tokens (JSON Web Tokens):
 //
 // - an **access token**, short-lived (`ACCESS_TOKEN_EXPIRY`, e.g. `1d` or `15m`), carrying
-//   `{_id, email, username, fullName}`: sent with every request (cookie or `Authorization:
-//   Bearer`) and checked without touching the database's sessions;
-// - a **refresh token**, long-lived (`REFRESH_TOKEN_EXPIRY`, e.g. `10d`), carrying only `{_id}`:
-//   sent to one route, `/refresh-token`, to get a new pair when the access token expires. The
-//   server also stores it on the user, so it can be revoked.
+//   `{_id, email, username, fullName}` and the session id `sid`: sent with every request
+//   (cookie or `Authorization: Bearer`);
+// - a **refresh token**, long-lived (`REFRESH_TOKEN_EXPIRY`, e.g. `10d`), carrying `{_id, sid,
+//   jti}`: sent to one route, `/refresh-token`, to get a new pair when the access token
+//   expires. The session keeps a hash of its `jti`, so it can be rotated and revoked
+//   (`Sessions.swift`).
 //
 // The course signs them with `jsonwebtoken`: `jwt.sign(payload, secret, {expiresIn})`. Here
 // jwt-kit does the signing and checking (HS256: HMAC-SHA-256 with a secret), in the same
@@ -18,13 +19,15 @@ import Foundation
 import JWTKit
 import Models
 
-/// The claims of an access token, exactly the Node version's: `{_id, email, username,
-/// fullName, iat, exp}`.
+/// The claims of an access token: the Node version's `{_id, email, username, fullName, iat,
+/// exp}`, plus `sid`, the session it belongs to (a token without one, e.g. signed by the Node
+/// version, verifies but names no session, so `verifyJWT` refuses it).
 public struct AccessClaims: JWTPayload, Equatable {
     public var _id: String
     public var email: String
     public var username: String
     public var fullName: String
+    public var sid: String?
     public var iat: IssuedAtClaim
     public var exp: ExpirationClaim
 
@@ -33,11 +36,12 @@ public struct AccessClaims: JWTPayload, Equatable {
     }
 }
 
-/// The claims of a refresh token: `{_id, iat, exp}`, plus `jti`, a random id that makes every
-/// token unique (two refreshes within the same second would otherwise sign identical tokens,
-/// and rotation could not tell the new one from the old).
+/// The claims of a refresh token: `{_id, iat, exp}`, plus `sid`, its session, and `jti`, a
+/// random id that makes every token unique: the session stores a hash of the current one, so
+/// a rotated-away token is told apart from the current one even within the same second.
 public struct RefreshClaims: JWTPayload, Equatable {
     public var _id: String
+    public var sid: String?
     public var jti: String?
     public var iat: IssuedAtClaim
     public var exp: ExpirationClaim
@@ -51,6 +55,13 @@ public struct RefreshClaims: JWTPayload, Equatable {
 public struct TokenPair: Codable, Sendable, Equatable {
     public var accessToken: String
     public var refreshToken: String
+}
+
+/// A pair as it is issued: the tokens for the client, and the refresh token's id (`jti`), whose
+/// hash the session keeps.
+public struct IssuedTokens: Sendable, Equatable {
+    public var pair: TokenPair
+    public var refreshTokenId: String
 }
 
 /// Why a token was refused. Each is a 401; the message says which, never jwt-kit's own words.
@@ -138,17 +149,19 @@ public struct TokenService: Sendable {
         }
     }
 
-    /// `user.generateAccessToken()` and `user.generateRefreshToken()`.
-    public func issue(for user: User, now: Date = Date()) async throws -> TokenPair {
+    /// `user.generateAccessToken()` and `user.generateRefreshToken()`, for one session.
+    public func issue(for user: User, session: ObjectId, now: Date = Date()) async throws -> IssuedTokens {
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))  // whole seconds, as jsonwebtoken
         let access = AccessClaims(
-            _id: user._id.hex, email: user.email, username: user.username, fullName: user.fullName,
+            _id: user._id.hex, email: user.email, username: user.username, fullName: user.fullName, sid: session.hex,
             iat: .init(value: issued), exp: .init(value: issued.addingTimeInterval(Double(settings.accessLifetime))))
+        let jti = ObjectId().hex + String(UInt64.random(in: .min ... .max), radix: 16)
         let refresh = RefreshClaims(
-            _id: user._id.hex, jti: ObjectId().hex + String(UInt32.random(in: .min ... .max), radix: 16),
+            _id: user._id.hex, sid: session.hex, jti: jti,
             iat: .init(value: issued), exp: .init(value: issued.addingTimeInterval(Double(settings.refreshLifetime))))
         let keys = await keys.value
-        return TokenPair(accessToken: try await keys.access.sign(access), refreshToken: try await keys.refresh.sign(refresh))
+        let pair = TokenPair(accessToken: try await keys.access.sign(access), refreshToken: try await keys.refresh.sign(refresh))
+        return IssuedTokens(pair: pair, refreshTokenId: jti)
     }
 
     public func verifyAccess(_ token: String) async throws(TokenError) -> AccessClaims {

@@ -1,47 +1,48 @@
-import App
-import BSON
-import Hummingbird
-import Models
 // `verifyJWT`: the middleware in front of every route that needs a logged-in user.
 //
 // ```js
 // const token = req.cookies?.accessToken || req.header("Authorization")?.replace("Bearer ", "")
 // const decoded = jwt.verify(token, process.env.ACCESS_TOKEN_SECRET)
 // const user = await User.findById(decoded?._id).select("-password -refreshToken")
-// if (!user) throw new APIError(401, "Invalid Access Token")
+// if (!user) throw new ApiError(401, "Invalid Access Token")
 // req.user = user
 // next()
 // ```
 //
 // Here: the token comes from the `accessToken` cookie or an `Authorization: Bearer` header;
 // it must be HS256, signed with `ACCESS_TOKEN_SECRET` and unexpired; the user it names must
-// still exist. The user, without password and refresh token, goes into the request's context
-// (`context.user`), and the route runs. Anything else is a 401 and the route never runs.
+// still exist, and so must the session it names (`sid`): logging out or changing the password
+// kills the access tokens already issued at once, not when they expire. User and session come
+// back in one query, as the user alone did in the original. The user, without password, goes
+// into the request's context (`context.user`), and the route runs. Anything else is a 401 and
+// the route never runs.
+import App
+import BSON
+import Hummingbird
+import Models
 import Responses
 
 public struct VerifyJWT: RouterMiddleware {
     public typealias Context = AppRequestContext
-    let tokens: TokenService
-    let users: ModelCollection<User>
+    let sessions: Sessions
 
-    public init(tokens: TokenService, users: ModelCollection<User>) {
-        self.tokens = tokens
-        self.users = users
+    public init(sessions: Sessions) {
+        self.sessions = sessions
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
         let claims: AccessClaims
         do {
-            claims = try await tokens.verifyAccess(token)
+            claims = try await sessions.tokens.verifyAccess(token)
         } catch {
             throw APIError.unauthorized(error == .expired ? "Access token expired" : "Invalid access token")
         }
-        guard let id = ObjectId(claims._id),
-            let user = try await users.findOne(["_id": .objectId(id)], as: PublicUser.self, projection: User.withoutSecrets)
+        guard let userId = ObjectId(claims._id), let sessionId = claims.sid.flatMap(ObjectId.init),
+            let user = try await sessions.signedInUser(userId, session: sessionId)
         else { throw APIError.unauthorized("Invalid access token") }
         var context = context
-        context.identity = user  // req.user = user
+        context.identity = SignedIn(user: user, session: sessionId)  // req.user = user
         return try await next(request, context)
     }
 
@@ -56,13 +57,25 @@ public struct VerifyJWT: RouterMiddleware {
     }
 }
 
+/// Who `verifyJWT` let through: the user and the session their token belongs to.
+public struct SignedIn: Sendable {
+    public let user: PublicUser
+    public let session: ObjectId
+}
+
 extension AppRequestContext {
     /// The user `verifyJWT` let through (`req.user`), on routes behind it.
-    public var user: PublicUser? { identity as? PublicUser }
+    public var user: PublicUser? { (identity as? SignedIn)?.user }
 
     /// The verified user; a route behind `verifyJWT` always has one.
     public func requireUser() throws -> PublicUser {
         guard let user else { throw APIError.unauthorized("Unauthorized request") }
         return user
+    }
+
+    /// The verified user and their session.
+    public func requireSignedIn() throws -> SignedIn {
+        guard let signedIn = identity as? SignedIn else { throw APIError.unauthorized("Unauthorized request") }
+        return signedIn
     }
 }
