@@ -52,7 +52,8 @@ let package = Package(
     name: "videotube-workshop",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "videotube-db", targets: ["VideotubeDB"])
+        .executable(name: "videotube", targets: ["Final"]),
+        .executable(name: "videotube-db", targets: ["VideotubeDB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -142,7 +143,7 @@ let package = Package(
             "Media", "08-Media",
             [
                 "Uploads", "App", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"), nioFileSystem, nioCore,
+                .product(name: "Crypto", package: "swift-crypto"), nioFileSystem, nioCore, logging,
             ]),
         course(
             "AccountMedia", "08-AccountMedia",
@@ -150,6 +151,16 @@ let package = Package(
         chapter(
             "Chapter08", "08-Media",
             ["AccountMedia", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", hummingbird, logging]),
+
+        // MARK: - The Final server (Sources/Final): the whole API on the chapters' modules (`make run`)
+
+        .executableTarget(
+            name: "Final",
+            dependencies: [
+                "AccountMedia", "Auth", "Media", "Uploads", "Passwords", "ModelRoutes", "Models", "Responses", "App", "Database", "BSON",
+                hummingbird, logging,
+            ],
+            path: "Sources/Final", swiftSettings: swiftSettings),
 
         // MARK: - 3. Benchmarks (`make bench`, release build)
 
@@ -198,5 +209,12 @@ let package = Package(
                 "AccountMedia", "Auth", "Media", "Uploads", "Passwords", "Models", "Responses", "App", "BSON", "Storage",
                 hummingbirdTesting, .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
+        .testTarget(
+            name: "FinalTests",
+            dependencies: [
+                "Final", "TestSupport", "AccountMedia", "Auth", "Media", "Uploads", "Models", "Responses", "App", "Database", "BSON", "Storage",
+                hummingbirdTesting,
+            ],
+            swiftSettings: swiftSettings),
     ]
 )

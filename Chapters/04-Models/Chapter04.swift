@@ -15,7 +15,7 @@ public func buildChapter04(config: AppConfig, database: ConnectedDatabase, logge
     let collections = Collections(database.database)
     try await collections.createIndexes()
     try await DemoChannel.seed(collections)
-    let page = try await collections.videos.aggregatePaginate(VideoListQuery().pipeline, PageRequest(page: 1, limit: 5))
+    let page = try await VideoListQuery().page(PageRequest(page: 1, limit: 5), in: collections.videos)
     logger.info("Latest videos, page 1 of \(page.totalPages) (\(page.totalDocs) in all):")
     for video in page.docs {
         let owner = video["owner"]?.documentValue?["username"]?.stringValue ?? "?"

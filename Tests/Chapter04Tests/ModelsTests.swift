@@ -255,17 +255,16 @@ func user(_ name: String, email: String? = nil) -> User {
         try await db.videos.insert(
             Video(videoFile: "/x", thumbnail: "/y", title: "Draft", description: "d", duration: 1, isPublished: false, owner: owner._id))
 
-        let all = try await db.videos.aggregatePaginate(VideoListQuery(sortBy: .views, ascending: true).pipeline, PageRequest(limit: 100))
+        let all = try await VideoListQuery(sortBy: .views, ascending: true).page(PageRequest(limit: 100), in: db.videos)
         #expect(all.totalDocs == 6)  // the draft is hidden
         #expect(all.docs.first?["owner"]?.documentValue?.keys.sorted() == ["_id", "avatar", "fullName", "username"])
-        let mine = try await db.videos.aggregatePaginate(VideoListQuery(owner: owner._id, viewer: owner._id).pipeline, PageRequest(limit: 100))
+        let mine = try await VideoListQuery(owner: owner._id, viewer: owner._id).page(PageRequest(limit: 100), in: db.videos)
         #expect(mine.totalDocs == 6)  // the owner sees their draft
         let literal = try await db.videos.aggregatePaginate(VideoListQuery(text: ".* (A+)+").pipeline, PageRequest())
         #expect(literal.docs.compactMap { $0["title"]?.stringValue } == ["Regex .* (a+)+ test"])
-        let nothing = try await db.videos.aggregatePaginate(VideoListQuery(text: "v0.").pipeline, PageRequest())
+        let nothing = try await VideoListQuery(text: "v0.").page(PageRequest(), in: db.videos)
         #expect(nothing.totalDocs == 0)  // "." is a dot here, not "any character"
-        let sorted = try await db.videos.aggregatePaginate(
-            VideoListQuery(sortBy: .title, ascending: false, owner: owner._id).pipeline, PageRequest(limit: 2))
+        let sorted = try await VideoListQuery(sortBy: .title, ascending: false, owner: owner._id).page(PageRequest(limit: 2), in: db.videos)
         #expect(sorted.docs.compactMap { $0["title"]?.stringValue } == ["v05", "v04"])
     }
 

@@ -39,7 +39,7 @@ public struct BrowseController: Sendable {
         let list = try VideoListQuery(
             query: q["query"].map(String.init), sortBy: q["sortBy"].map(String.init), sortType: q["sortType"].map(String.init),
             userId: q["userId"].map(String.init), viewer: viewer(context))
-        let page = try await collections.videos.aggregatePaginate(list.pipeline, try request.pageRequest)
+        let page = try await list.page(try request.pageRequest, in: collections.videos)
         return APIResponse(200, page, "Videos fetched successfully")
     }
 }

@@ -8,6 +8,9 @@
 // The pipeline gets one more stage, a `$facet` that runs two sub-pipelines over the same
 // input: `$skip`+`$limit` for the page, `$count` for the total. Both come back in a single
 // document, so the total and the page are consistent with each other and cost one query.
+//
+// What only the page needs (an owner's summary, a likes count) goes in `perPage`: those stages
+// run after `$skip`+`$limit`, on the ten documents shown, not on every match.
 import BSON
 import Storage
 
@@ -96,11 +99,13 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
 
 extension StorageCollection {
     /// Runs `pipeline` and returns the requested page of its output with the totals, in one
-    /// aggregation (`$facet`). The pipeline should sort, or pages may overlap.
-    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest) async throws -> Page<Document> {
+    /// aggregation (`$facet`); `perPage` runs on the page's documents only. The pipeline should
+    /// sort, or pages may overlap.
+    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
+        let page: [BSONValue] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]] + perPage.map { .document($0) }
         let facet: Document = [
             "$facet": [
-                "docs": [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]],
+                "docs": .array(page),
                 "total": [["$count": "count"]],
             ]
         ]
@@ -112,8 +117,8 @@ extension StorageCollection {
 }
 
 extension ModelCollection {
-    /// `Model.aggregatePaginate(pipeline, {page, limit})`.
-    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest) async throws -> Page<Document> {
-        try await storage.aggregatePaginate(pipeline, request)
+    /// `Model.aggregatePaginate(pipeline, {page, limit})`, with `perPage` stages for the page only.
+    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
+        try await storage.aggregatePaginate(pipeline, request, perPage: perPage)
     }
 }

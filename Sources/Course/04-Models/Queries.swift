@@ -1,6 +1,7 @@
 // The course's two big aggregation pipelines, written once as data: a channel's profile
 // (`getUserChannelProfile`) and the video list (`getAllVideos`). Controllers run them; both
-// storage backends execute them unchanged.
+// storage backends execute them unchanged. (The Final server's queries are beside them, in
+// Queries+*.swift.)
 import BSON
 import Storage
 
@@ -9,7 +10,8 @@ public struct ChannelProfile: Codable, Sendable, Equatable {
     public var _id: ObjectId
     public var fullName: String
     public var username: String
-    public var email: String
+    /// Only to the channel's owner (**fix**: the original showed every user's email to anyone).
+    public var email: String?
     public var avatar: String
     public var coverImage: String
     public var subscribersCount: Int
@@ -19,25 +21,31 @@ public struct ChannelProfile: Codable, Sendable, Equatable {
 }
 
 extension ChannelProfile {
-    /// Match the user, join the subscriptions that point at them (their subscribers) and those
-    /// they made (channels they follow), count both, and check whether `viewer` is among the
-    /// subscribers.
+    /// Match the user, count the subscriptions that point at them (their subscribers) and those
+    /// they made (channels they follow) in the database, and check whether `viewer` is among the
+    /// subscribers. The email is shown to the channel's owner only.
     public static func pipeline(username: String, viewer: ObjectId?) -> [Document] {
         let viewerValue: BSONValue = viewer.map { .objectId($0) } ?? .null
         return [
             ["$match": ["username": .string(username.lowercased())]],
-            ["$lookup": ["from": "subscriptions", "localField": "_id", "foreignField": "channel", "as": "subscribers"]],
-            ["$lookup": ["from": "subscriptions", "localField": "_id", "foreignField": "subscriber", "as": "subscribedTo"]],
+            Stages.count(from: Subscription.collectionName, matching: "channel", as: "subscribersCount"),
+            Stages.count(from: Subscription.collectionName, matching: "subscriber", as: "channelsSubscribedToCount"),
             [
-                "$addFields": [
-                    "subscribersCount": ["$size": "$subscribers"],
-                    "channelsSubscribedToCount": ["$size": "$subscribedTo"],
-                    "isSubscribed": ["$cond": ["if": ["$in": [viewerValue, "$subscribers.subscriber"]], "then": true, "else": false]],
+                "$lookup": [
+                    "from": .string(Subscription.collectionName), "localField": "_id", "foreignField": "channel", "as": "mine",
+                    "pipeline": [["$match": ["subscriber": viewerValue]], ["$limit": 1], ["$project": ["_id": 1]]],
                 ]
             ],
             [
+                "$addFields": .document(
+                    Stages.countValue("subscribersCount").merged(Stages.countValue("channelsSubscribedToCount")).merged([
+                        "isSubscribed": ["$gt": [["$size": "$mine"], 0]]
+                    ]))
+            ],
+            [
                 "$project": [
-                    "fullName": 1, "username": 1, "email": 1, "avatar": 1,
+                    "fullName": 1, "username": 1, "avatar": 1,
+                    "email": ["$cond": ["if": ["$eq": ["$_id", viewerValue]], "then": "$email", "else": "$$REMOVE"]],
                     "coverImage": ["$ifNull": ["$coverImage", ""]],  // a user written by the Node version may lack it
                     "subscribersCount": 1, "channelsSubscribedToCount": 1, "isSubscribed": 1,
                 ]
@@ -88,12 +96,10 @@ public struct VideoListQuery: Sendable, Equatable {
         self.init(text: text?.isEmpty == false ? text : nil, sortBy: field!, ascending: type == "asc", owner: owner, viewer: viewer)
     }
 
-    /// Published videos (and the viewer's own), filtered, sorted (newest `_id` breaks ties so
-    /// pages never overlap), each with its owner summary. Paginate it with `aggregatePaginate`.
+    /// Published videos (and the viewer's own), filtered and sorted (newest `_id` breaks ties so
+    /// pages never overlap). `page(_:in:)` cuts a page and adds the owners' summaries to it.
     public var pipeline: [Document] {
-        var visible: [BSONValue] = [["isPublished": true]]
-        if let viewer { visible.append(["owner": .objectId(viewer)]) }
-        var match: Document = ["$or": .array(visible)]
+        var match = Video.visible(to: viewer)
         if let owner { match["owner"] = .objectId(owner) }
         if let text {
             // The text is escaped, so `.*` or `(a+)+` is searched for, never run as a pattern.
@@ -104,14 +110,12 @@ public struct VideoListQuery: Sendable, Equatable {
         return [
             ["$match": .document(match)],
             ["$sort": [sortBy.rawValue: direction, "_id": direction]],
-            [
-                "$lookup": [
-                    "from": "users", "localField": "owner", "foreignField": "_id", "as": "owner",
-                    "pipeline": [["$project": .document(OwnerSummary.projection)]],
-                ]
-            ],
-            ["$addFields": ["owner": ["$first": "$owner"]]],
         ]
+    }
+
+    /// One page of the list, each video with its owner's summary (looked up for the page only).
+    public func page(_ request: PageRequest, in videos: ModelCollection<Video>) async throws -> Page<Document> {
+        try await videos.aggregatePaginate(pipeline, request, perPage: Stages.ownerSummary())
     }
 }
 

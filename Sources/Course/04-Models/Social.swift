@@ -97,6 +97,7 @@ public struct Like: Model {
         // One like per target and user. A missing field is indexed as null, so this single
         // index covers all three kinds of target: (video, null, null, user), (null, comment, null, user)…
         .unique(["video": 1, "comment": 1, "tweet": 1, "likedBy": 1]),
+        .lookup(["video": 1]),
         .lookup(["comment": 1]),
         .lookup(["tweet": 1]),
         .lookup(["likedBy": 1]),
@@ -144,7 +145,9 @@ public struct Like: Model {
 /// `playlists`: a user's named list of videos.
 public struct Playlist: Model {
     public static let collectionName = "playlists"
-    public static let indexes: [IndexModel] = [.lookup(["owner": 1])]
+    public static let indexes: [IndexModel] = [.lookup(["owner": 1]), .lookup(["videos": 1])]
+    /// The most videos one playlist holds.
+    public static let maxVideos = 500
 
     public var _id: ObjectId
     public var name: String

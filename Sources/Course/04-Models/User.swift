@@ -7,7 +7,11 @@ public struct User: Model {
     public static let indexes: [IndexModel] = [
         .unique(["username": 1]),
         .unique(["email": 1]),
+        .lookup(["watchHistory": 1]),  // whose history holds a video (a deleted video leaves them all)
     ]
+
+    /// How many videos a watch history keeps (the most recent).
+    public static let historyLimit = 100
 
     /// Everything a client may see (`user.username`, `user.email`, … read through it). The
     /// password lives beside it, not in it, so an answer built from `profile` cannot leak it.

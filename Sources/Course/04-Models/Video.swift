@@ -6,6 +6,14 @@ public struct Video: Model {
     public static let collectionName = "videos"
     public static let indexes: [IndexModel] = [.lookup(["owner": 1])]
 
+    /// Who may see a video: everyone if it is published, its owner always. An unpublished video
+    /// does not exist for anyone else (404 on every route that names it).
+    public static func visible(to viewer: ObjectId?) -> Document {
+        var visible: [BSONValue] = [["isPublished": true]]
+        if let viewer { visible.append(["owner": .objectId(viewer)]) }
+        return ["$or": .array(visible)]
+    }
+
     public var _id: ObjectId
     public var videoFile: String
     public var thumbnail: String
@@ -16,6 +24,10 @@ public struct Video: Model {
     public var views: Int
     public var isPublished: Bool
     public var owner: ObjectId
+    /// The media storage's ids of the two files (Cloudinary's `public_id`), so that replacing the
+    /// thumbnail or deleting the video removes them. Documents written by the Node version have none.
+    public var videoFileId: String?
+    public var thumbnailId: String?
     public var createdAt: BSONDate
     public var updatedAt: BSONDate
 
@@ -40,7 +52,7 @@ public struct Video: Model {
         public static let videoFile = TextRule("videoFile", length: 1...2048, check: Formats.isMediaURL, message: "videoFile must be a URL")
         public static let thumbnail = TextRule("thumbnail", length: 1...2048, check: Formats.isMediaURL, message: "thumbnail must be a URL")
         public static let title = TextRule("title", length: 1...200)
-        public static let description = TextRule("description", length: 1...5000)
+        public static let description = TextRule("description", length: 0...5000)
     }
 
     public mutating func validate() throws(ValidationError) {

@@ -71,7 +71,7 @@ public struct AccountMediaController: Sendable {
                 let created = try await users.insert(user)
                 return APIResponse(201, created.profile, "User registered successfully")
             } catch {
-                await discard(stored, context)  // no orphaned assets for a user that was not created
+                await media.deleteQuietly(stored, logger: context.logger)  // no orphaned assets for a user that was not created
                 throw error
             }
         }
@@ -93,31 +93,20 @@ public struct AccountMediaController: Sendable {
             do {
                 after = try await users.updateById(me._id, ["$set": [image.field: .string(stored.url), image.idField: .string(stored.publicId)]])
             } catch {
-                await discard([stored], context)
+                await media.deleteQuietly([stored], logger: context.logger)
                 throw error
             }
             guard let after else {
-                await discard([stored], context)
+                await media.deleteQuietly([stored], logger: context.logger)
                 throw APIError.unauthorized("Invalid access token")
             }
             // The replaced asset leaves storage too (ids known, or derived from the old URL).
-            let oldURL = image == .avatar ? before.avatar : before.coverImage
-            if let oldId = (image == .avatar ? before.avatarId : before.coverImageId) ?? media.publicId(forURL: oldURL) {
-                await discard([StoredMedia(url: oldURL, publicId: oldId, resourceType: "image")], context)
-            }
+            let old =
+                image == .avatar
+                ? media.asset(url: before.avatar, id: before.avatarId, resourceType: "image")
+                : media.asset(url: before.coverImage, id: before.coverImageId, resourceType: "image")
+            if let old { await media.deleteQuietly([old], logger: context.logger) }
             return APIResponse(200, after.profile, image == .avatar ? "Avatar image updated successfully" : "Cover image updated successfully")
-        }
-    }
-
-    /// Deletes assets, logging (not failing on) a storage that refuses: the request's outcome
-    /// is already decided, and a leftover asset is a cost, not an error for the client.
-    func discard(_ assets: [StoredMedia], _ context: AppRequestContext) async {
-        for asset in assets {
-            do {
-                try await media.delete(publicId: asset.publicId, resourceType: asset.resourceType)
-            } catch {
-                context.logger.warning("could not delete media \(asset.publicId): \(error) id=\(context.id)")
-            }
         }
     }
 }

@@ -23,6 +23,7 @@
 // What media adds is the other half of the clean-up the original never did: `delete`, so an
 // asset that is replaced (a new avatar) or whose owner is deleted (a video) leaves storage too.
 import App
+import Logging
 import Uploads
 
 /// A stored asset: its public URL and the id its storage knows it by.
@@ -53,6 +54,27 @@ public protocol MediaStorage: Sendable {
     /// The id of an asset from its URL, when this storage made it: for documents that kept only
     /// the URL (everything the Node version wrote).
     func publicId(forURL url: String) -> String?
+}
+
+extension MediaStorage {
+    /// Deletes assets, logging (not failing on) a storage that refuses: when this runs, the
+    /// request's outcome is decided already, and a leftover asset is a cost, not the client's error.
+    public func deleteQuietly(_ assets: [StoredMedia], logger: Logger) async {
+        for asset in assets {
+            do {
+                try await delete(publicId: asset.publicId, resourceType: asset.resourceType)
+            } catch {
+                logger.warning("could not delete media \(asset.publicId): \(error)")
+            }
+        }
+    }
+
+    /// An asset a document names by URL and, when it was stored here, by id (documents written
+    /// by the Node version kept only the URL). Nil when neither names one this storage can delete.
+    public func asset(url: String, id: String?, resourceType: String) -> StoredMedia? {
+        guard let publicId = id ?? publicId(forURL: url) else { return nil }
+        return StoredMedia(url: url, publicId: publicId, resourceType: resourceType)
+    }
 }
 
 /// The media service failed or refused: the request cannot complete, but it is not the

@@ -1,0 +1,52 @@
+// The Final server's playlist queries. A playlist is readable by any logged-in user; what it
+// shows of its videos is what the viewer may see.
+import BSON
+import Storage
+
+extension Collections {
+    /// `GET /playlist/:playlistId`: the playlist with its videos in the playlist's order, only
+    /// those the viewer may see (each with its owner's summary), and `totalVideos` counting them.
+    /// Two queries, both bounded: the playlist, then at most `Playlist.maxVideos` videos by `_id`.
+    public func playlistDetail(_ playlist: Playlist, viewer: ObjectId) async throws -> Document {
+        var match = Video.visible(to: viewer)
+        match["_id"] = ["$in": .array(playlist.videos.map { .objectId($0) })]
+        let found = try await videos.aggregate([["$match": .document(match)]] + Stages.ownerSummary())
+        var byId: [ObjectId: Document] = [:]
+        for video in found { if let id = video["_id"]?.objectIdValue { byId[id] = video } }
+        let shown = playlist.videos.compactMap { byId[$0] }
+        var document = try BSONEncoder().encode(playlist)
+        document["videos"] = .array(shown.map { .document($0) })
+        document["totalVideos"] = .int64(Int64(shown.count))
+        return document
+    }
+
+    /// `GET /playlist/user/:userId`: the user's playlists, newest first, each with `totalVideos`:
+    /// the videos in it that the viewer may see, counted in the database for the page only.
+    public func playlists(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+        let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
+        let perPage: [Document] = [
+            [
+                "$lookup": [
+                    "from": .string(Video.collectionName), "localField": "videos", "foreignField": "_id", "as": "totalVideos",
+                    "pipeline": [["$match": .document(Video.visible(to: viewer))], ["$count": "n"]],
+                ]
+            ],
+            ["$addFields": .document(Stages.countValue("totalVideos"))],
+        ]
+        return try await playlists.aggregatePaginate(pipeline, page, perPage: perPage)
+    }
+
+    /// Adds a video to the owner's playlist, once: a video already in it stays where it is; a
+    /// full playlist (`Playlist.maxVideos`) takes no more. Returns the playlist after, nil when
+    /// it is full. One conditional update, so concurrent adds cannot overfill it.
+    public func addVideo(_ video: ObjectId, to playlist: ObjectId, owner: ObjectId) async throws -> Playlist? {
+        let mine: Document = ["_id": .objectId(playlist), "owner": .objectId(owner)]
+        var notFull = mine
+        notFull["videos.\(Playlist.maxVideos - 1)"] = ["$exists": false]
+        if let added = try await playlists.updateOne(notFull, ["$addToSet": ["videos": .objectId(video)]]) { return added }
+        // Full, unless the video is in it already (then adding it is a no-op).
+        var holding = mine
+        holding["videos"] = .objectId(video)
+        return try await playlists.findOne(holding)
+    }
+}

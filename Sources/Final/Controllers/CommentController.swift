@@ -1,0 +1,55 @@
+// `/api/v1/comments` (behind verifyJWT): a video's comments, paginated, and its viewers' own
+// comments to add, change and delete.
+import App
+import Auth
+import BSON
+import Hummingbird
+import ModelRoutes
+import Models
+import Responses
+
+struct CommentController: Sendable {
+    let collections: Collections
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get(":videoId", use: list)
+        group.post(":videoId", use: add)
+        group.patch("c/:commentId", use: update)
+        group.delete("c/:commentId", use: delete)
+    }
+
+    struct Content: Decodable { var content: String? }
+
+    /// `GET /comments/:videoId?page&limit`: newest first, owner summaries, `likesCount`, `isLiked`.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
+        let video = try await collections.requireVideo(context)
+        let page = try await collections.comments(on: video._id, viewer: try context.requireUser()._id, try request.pageRequest)
+        return APIResponse(200, page, "Comments fetched successfully")
+    }
+
+    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Comment> {
+        let video = try await collections.requireVideo(context)
+        let body = try await request.decodeBody(as: Content.self, context: context)
+        let comment = Comment(content: body.content ?? "", video: video._id, owner: try context.requireUser()._id)
+        return APIResponse(201, try await collections.comments.insert(comment), "Comment added successfully")
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Comment> {
+        let comment = try await collections.requireComment(context)
+        try requireOwner(comment.owner, context, "comments")
+        let body = try await request.decodeBody(as: Content.self, context: context)
+        let content = try Comment.contentRule.normalize(body.content ?? "")
+        guard let after = try await collections.comments.updateById(comment._id, ["$set": ["content": .string(content)]]) else {
+            throw APIError.notFound("Comment not found")
+        }
+        return APIResponse(200, after, "Comment updated successfully")
+    }
+
+    /// `DELETE /comments/c/:commentId`: the likes on it first, then the comment.
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+        let comment = try await collections.requireComment(context)
+        try requireOwner(comment.owner, context, "comments")
+        try await collections.deleteLiked(comment._id, in: collections.comments, target: "comment")
+        return APIResponse(200, Empty(), "Comment deleted successfully")
+    }
+}

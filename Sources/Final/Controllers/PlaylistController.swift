@@ -1,0 +1,93 @@
+// `/api/v1/playlist` (behind verifyJWT): a user's named lists of videos. Any logged-in user may
+// read a playlist (and sees the videos in it that they may see); only its owner changes it.
+import App
+import Auth
+import BSON
+import Hummingbird
+import ModelRoutes
+import Models
+import Responses
+
+struct PlaylistController: Sendable {
+    let collections: Collections
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("", use: create)
+        group.get("user/:userId", use: list)
+        group.get(":playlistId", use: show)
+        group.patch(":playlistId", use: update)
+        group.delete(":playlistId", use: delete)
+        group.patch("add/:videoId/:playlistId", use: add)
+        group.patch("remove/:videoId/:playlistId", use: remove)
+    }
+
+    struct Fields: Decodable { var name: String?; var description: String? }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
+        let body = try await request.decodeBody(as: Fields.self, context: context)
+        let playlist = Playlist(name: body.name ?? "", description: body.description ?? "", owner: try context.requireUser()._id)
+        return APIResponse(201, try await collections.playlists.insert(playlist), "Playlist created successfully")
+    }
+
+    /// `GET /playlist/user/:userId?page&limit`: newest first, each with `totalVideos`.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
+        let owner = try await collections.requireUser(context, "userId")
+        let page = try await collections.playlists(of: owner, viewer: try context.requireUser()._id, try request.pageRequest)
+        return APIResponse(200, page, "Playlists fetched successfully")
+    }
+
+    /// `GET /playlist/:playlistId`: its videos that the viewer may see, in order, and their count.
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Document> {
+        let playlist = try await collections.requirePlaylist(context)
+        let detail = try await collections.playlistDetail(playlist, viewer: try context.requireUser()._id)
+        return APIResponse(200, detail, "Playlist fetched successfully")
+    }
+
+    /// `PATCH /playlist/:playlistId`: name and description; absent fields stay.
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
+        let playlist = try await collections.requirePlaylist(context)
+        try requireOwner(playlist.owner, context, "playlists")
+        let body = try await request.decodeBody(as: Fields.self, context: context)
+        var set: Document = [:]
+        var v = Validator()
+        changed(body.name, Playlist.Rules.name, &set, &v)
+        changed(body.description, Playlist.Rules.description, &set, &v)
+        v.require(!set.isEmpty, "body", "Send a name or a description")
+        try v.finish()
+        guard let after = try await collections.playlists.updateById(playlist._id, ["$set": .document(set)]) else {
+            throw APIError.notFound("Playlist not found")
+        }
+        return APIResponse(200, after, "Playlist updated successfully")
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+        let playlist = try await collections.requirePlaylist(context)
+        try requireOwner(playlist.owner, context, "playlists")
+        try await collections.playlists.deleteOne(["_id": .objectId(playlist._id)])
+        return APIResponse(200, Empty(), "Playlist deleted successfully")
+    }
+
+    /// `PATCH /playlist/add/:videoId/:playlistId`: once (adding twice keeps one entry), a video
+    /// the owner may see, up to `Playlist.maxVideos`.
+    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
+        let playlist = try await collections.requirePlaylist(context)
+        try requireOwner(playlist.owner, context, "playlists")
+        let video = try await collections.requireVideo(context)
+        guard let after = try await collections.addVideo(video._id, to: playlist._id, owner: playlist.owner) else {
+            throw APIError.badRequest(
+                "A playlist holds at most \(Playlist.maxVideos) videos",
+                errors: [FieldError(field: "videos", message: "at most \(Playlist.maxVideos) videos")])
+        }
+        return APIResponse(200, after, "Video added to playlist")
+    }
+
+    @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
+        let playlist = try await collections.requirePlaylist(context)
+        try requireOwner(playlist.owner, context, "playlists")
+        let video = try context.parameters.objectId("videoId")
+        guard let after = try await collections.playlists.updateById(playlist._id, ["$pull": ["videos": .objectId(video)]]) else {
+            throw APIError.notFound("Playlist not found")
+        }
+        return APIResponse(200, after, "Video removed from playlist")
+    }
+}

@@ -1,0 +1,43 @@
+// `/api/v1/subscriptions` (behind verifyJWT): subscribe to a channel (a toggle), a channel's
+// subscribers, and the channels a user follows. An unknown channel or user is 404 everywhere.
+import App
+import Auth
+import BSON
+import Hummingbird
+import ModelRoutes
+import Models
+import Responses
+
+struct SubscriptionController: Sendable {
+    let collections: Collections
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("c/:channelId", use: toggle)
+        group.get("c/:channelId", use: subscribers)
+        group.get("u/:subscriberId", use: channels)
+    }
+
+    struct Subscribed: Encodable, Sendable { let subscribed: Bool }
+
+    @Sendable func toggle(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Subscribed> {
+        let channel = try await collections.requireUser(context, "channelId", "Channel")
+        let me = try context.requireUser()._id
+        guard channel != me else { throw APIError.badRequest("You cannot subscribe to your own channel") }
+        let subscribed = try await collections.toggleSubscription(me, to: channel)
+        return APIResponse(200, Subscribed(subscribed: subscribed), subscribed ? "Subscribed" : "Unsubscribed")
+    }
+
+    /// `GET /subscriptions/c/:channelId?page&limit`: who subscribes to the channel, newest first.
+    @Sendable func subscribers(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
+        let channel = try await collections.requireUser(context, "channelId", "Channel")
+        let page = try await collections.subscriptionList(where: "channel", is: channel, show: "subscriber", try request.pageRequest)
+        return APIResponse(200, page, "Subscribers fetched successfully")
+    }
+
+    /// `GET /subscriptions/u/:subscriberId?page&limit`: the channels the user follows, newest first.
+    @Sendable func channels(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
+        let subscriber = try await collections.requireUser(context, "subscriberId")
+        let page = try await collections.subscriptionList(where: "subscriber", is: subscriber, show: "channel", try request.pageRequest)
+        return APIResponse(200, page, "Subscribed channels fetched successfully")
+    }
+}

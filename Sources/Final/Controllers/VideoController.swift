@@ -1,0 +1,146 @@
+// `/api/v1/videos` (behind verifyJWT): publish a video (multipart: the file and a thumbnail),
+// watch one (a view, and the viewer's history), change it, delete it with everything that
+// depends on it, and publish or unpublish it. The list (`GET /videos`) is chapter 04's
+// `BrowseController`.
+import App
+import Auth
+import BSON
+import Hummingbird
+import Media
+import ModelRoutes
+import Models
+import Responses
+import Uploads
+
+struct VideoController: Sendable {
+    let collections: Collections
+    let uploads: Uploads
+    let media: any MediaStorage
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("", use: publish)
+        group.get(":videoId", use: watch)
+        group.patch(":videoId", use: update)
+        group.delete(":videoId", use: delete)
+        group.patch("toggle/publish/:videoId", use: togglePublish)
+    }
+
+    struct Published: Encodable, Sendable { let isPublished: Bool }
+    struct Change: Decodable { var title: String?; var description: String? }
+
+    /// `POST /videos`: title, description, `videoFile` and `thumbnail`. The fields are checked
+    /// before anything is uploaded; the duration comes from the media; if the video cannot be
+    /// stored, its uploads are deleted again.
+    @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Video> {
+        let me = try context.requireUser()
+        return try await uploads.receive(request, files: [.video("videoFile", required: true), .image("thumbnail", required: true)]) { form in
+            var video = Video(
+                videoFile: "/pending", thumbnail: "/pending", title: form.fields["title"] ?? "", description: form.fields["description"] ?? "",
+                duration: 0, owner: me._id)
+            try video.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
+            var stored: [StoredMedia] = []
+            do {
+                let file = try await media.upload(form.files["videoFile"]!, folder: "videos")
+                stored.append(file)
+                let thumbnail = try await media.upload(form.files["thumbnail"]!, folder: "thumbnails")
+                stored.append(thumbnail)
+                video.videoFile = file.url
+                video.videoFileId = file.publicId
+                video.duration = file.duration ?? 0
+                video.thumbnail = thumbnail.url
+                video.thumbnailId = thumbnail.publicId
+                return APIResponse(201, try await collections.videos.insert(video), "Video published successfully")
+            } catch {
+                await media.deleteQuietly(stored, logger: context.logger)
+                throw error
+            }
+        }
+    }
+
+    /// `GET /videos/:videoId`: counts a view, moves the video to the front of the viewer's
+    /// history, and answers with its owner's summary, `likesCount` and `isLiked`.
+    @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Document> {
+        let me = try context.requireUser()
+        let video = try await collections.requireVideo(context)
+        try await collections.recordView(of: video._id, by: me._id)
+        guard let detail = try await collections.videoDetail(video._id, viewer: me._id) else { throw APIError.notFound("Video not found") }
+        return APIResponse(200, detail, "Video fetched successfully")
+    }
+
+    /// `PATCH /videos/:videoId`: title and description as JSON, or as a multipart form that may
+    /// carry a new `thumbnail`; absent fields stay. The replaced thumbnail leaves media storage.
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Video> {
+        let video = try await collections.requireVideo(context)
+        try requireOwner(video.owner, context, "videos")
+        let isForm = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
+        if !isForm {
+            let change = try await request.decodeBody(as: Change.self, context: context)
+            return APIResponse(200, try await apply(change, thumbnail: nil, to: video, context), "Video updated successfully")
+        }
+        return try await uploads.receive(request, files: [.image("thumbnail")]) { form in
+            let change = Change(title: form.fields["title"], description: form.fields["description"])
+            return APIResponse(200, try await apply(change, thumbnail: form.files["thumbnail"], to: video, context), "Video updated successfully")
+        }
+    }
+
+    func apply(_ change: Change, thumbnail: UploadedFile?, to video: Video, _ context: AppRequestContext) async throws -> Video {
+        var set: Document = [:]
+        var v = Validator()
+        changed(change.title, Video.Rules.title, &set, &v)
+        changed(change.description, Video.Rules.description, &set, &v)
+        v.require(!set.isEmpty || thumbnail != nil, "body", "Send a title, a description or a thumbnail")
+        try v.finish()
+        var uploaded: StoredMedia?
+        if let thumbnail {
+            let stored = try await media.upload(thumbnail, folder: "thumbnails")
+            uploaded = stored
+            set["thumbnail"] = .string(stored.url)
+            set["thumbnailId"] = .string(stored.publicId)
+        }
+        let after: Video?
+        do {
+            after = try await collections.videos.updateById(video._id, ["$set": .document(set)])
+        } catch {
+            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }
+            throw error
+        }
+        guard let after else {
+            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }
+            throw APIError.notFound("Video not found")  // deleted meanwhile
+        }
+        if uploaded != nil, let old = media.asset(url: video.thumbnail, id: video.thumbnailId, resourceType: "image") {
+            await media.deleteQuietly([old], logger: context.logger)
+        }
+        return after
+    }
+
+    /// `DELETE /videos/:videoId`: its comments and their likes, its likes, its place in
+    /// playlists and histories, the video, and last its media (a failure there is logged).
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+        let video = try await collections.requireVideo(context)
+        try requireOwner(video.owner, context, "videos")
+        try await collections.deleteVideo(video._id)
+        let assets = [
+            media.asset(url: video.videoFile, id: video.videoFileId, resourceType: "video"),
+            media.asset(url: video.thumbnail, id: video.thumbnailId, resourceType: "image"),
+        ]
+        await media.deleteQuietly(assets.compactMap { $0 }, logger: context.logger)
+        return APIResponse(200, Empty(), "Video deleted successfully")
+    }
+
+    /// `PATCH /videos/toggle/publish/:videoId`: flips `isPublished`, conditioned on the value read,
+    /// so two toggles at once flip it twice, never lose one.
+    @Sendable func togglePublish(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Published> {
+        var video = try await collections.requireVideo(context)
+        try requireOwner(video.owner, context, "videos")
+        for _ in 0..<8 {
+            let flip: Document = ["$set": ["isPublished": .bool(!video.isPublished)]]
+            if let after = try await collections.videos.updateOne(["_id": .objectId(video._id), "isPublished": .bool(video.isPublished)], flip) {
+                return APIResponse(200, Published(isPublished: after.isPublished), "Publish status toggled")
+            }
+            guard let now = try await collections.videos.findById(video._id) else { throw APIError.notFound("Video not found") }
+            video = now
+        }
+        throw APIError(409, "The video kept changing; try again")
+    }
+}

@@ -1,0 +1,51 @@
+// The Final server: the whole VideoTube API, composed from what the chapters built.
+//
+//     request → request log → CORS → errors → static files (+ /media) → routes
+//     /api/v1/healthcheck                           chapter 03
+//     /api/v1/users  login, sessions, tokens, …     chapter 06 (AuthController)
+//     /api/v1/users  register, avatar, cover-image  chapter 08 (AccountMediaController)
+//     ── behind verifyJWT ──
+//     /api/v1/users/c/:username, /api/v1/videos     chapter 04 (BrowseController)
+//     /api/v1/users/history, /videos/…, /comments, /likes, /tweets, /subscriptions,
+//     /playlist, /dashboard                         this module's controllers
+//
+// `main.swift` runs it with `runServer`; the tests build the very same one.
+import AccountMedia
+import App
+import Auth
+import Database
+import Hummingbird
+import Logging
+import Media
+import ModelRoutes
+import Models
+import Responses
+import Uploads
+
+public func buildFinalServer(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
+    let setup = try AuthSetup(database: database.database, config: config, logger: logger)
+    try await setup.createIndexes()
+    let media = try connectMedia(config.settings.lookup)
+    let uploads = Uploads(try UploadSettings(config.settings.lookup))
+    let auth = setup.auth
+    let collections = setup.collections
+    let serves = "the VideoTube API at /api/v1 (storage: \(database.storage.location); media: \(media.location))"
+    return buildApplication(config: config, logger: logger, serves: serves) { router in
+        if let local = media as? LocalMedia { router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath)) }
+        HealthController(storage: database.storage).addRoutes(to: router)
+        let api = router.group("api/v1")
+        auth.addRoutes(to: api.group("users"))
+        AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT).addRoutes(to: api.group("users"))
+
+        let secured = api.group().add(middleware: auth.verifyJWT)
+        BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
+        HistoryController(collections: collections).addRoutes(to: secured.group("users"))
+        VideoController(collections: collections, uploads: uploads, media: media).addRoutes(to: secured.group("videos"))
+        CommentController(collections: collections).addRoutes(to: secured.group("comments"))
+        LikeController(collections: collections).addRoutes(to: secured.group("likes"))
+        TweetController(collections: collections).addRoutes(to: secured.group("tweets"))
+        SubscriptionController(collections: collections).addRoutes(to: secured.group("subscriptions"))
+        PlaylistController(collections: collections).addRoutes(to: secured.group("playlist"))
+        DashboardController(collections: collections).addRoutes(to: secured.group("dashboard"))
+    }
+}
