@@ -10,8 +10,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Until the Final server exists, `make run` starts the most complete chapter server.
-RUN_PRODUCT ?= Chapter08
+# `make run` starts the Final server (the `videotube` product, Sources/Final).
+RUN_PRODUCT ?= videotube
 N ?= 1
 
 # System packages: the C libraries we link, and the tools the tests use.

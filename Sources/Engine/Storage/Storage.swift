@@ -77,10 +77,12 @@ extension StorageCollection {
         return try await find(filter, options: one).first
     }
 
+    @discardableResult
     public func updateOne(_ filter: Document, _ update: Document) async throws(StorageError) -> UpdateResult {
         try await updateOne(filter, update, options: UpdateOptions())
     }
 
+    @discardableResult
     public func updateMany(_ filter: Document, _ update: Document) async throws(StorageError) -> UpdateResult {
         try await updateMany(filter, update, options: UpdateOptions())
     }
