@@ -22,6 +22,11 @@ TEST_PACKAGES := python3-mockupdb python3-venv
 # interoperability against) live in a virtual environment of the project's own.
 VENV := .venv
 
+# Swagger UI for /api-docs: its files come from a PyPI wheel at set-up (never committed, never a
+# CDN), into public/api-docs/, which the server serves as static files.
+SWAGGER_UI := 5.31.0
+API_DOCS := public/api-docs/swagger-ui-bundle.js
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Extra flags for every `swift build`. CI sets --force-resolved-versions: it builds exactly the
@@ -31,10 +36,11 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps run test bench db chapter format lint clean
+.PHONY: help deps test-deps run test bench db chapter api-docs dist format lint clean
 
 help:
-	@echo "make run            start $(RUN_PRODUCT) (release build)"
+	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
+	@echo "make dist           a self-contained folder dist/videotube (release binary, API page files, sample settings)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
@@ -57,9 +63,29 @@ deps:
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
 
-run: deps
+run: deps $(API_DOCS)
 	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
 	.build/release/$(RUN_PRODUCT)
+
+api-docs: $(API_DOCS)
+
+$(API_DOCS):
+	$(call apt_install,python3-venv)
+	@[ -x $(VENV)/bin/pip ] || python3 -m venv $(VENV)
+	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --dest .build/wheels swagger-ui-bundle-v2==$(SWAGGER_UI)
+	$(VENV)/bin/python scripts/extract_swagger_ui.py .build/wheels/swagger_ui_bundle_v2-$(SWAGGER_UI)-py3-none-any.whl public/api-docs
+
+# A folder that runs anywhere this machine's kind runs: the release binary, the API page's files,
+# the sample settings, and a launcher that starts it from its own folder (data and media go there).
+dist: deps $(API_DOCS)
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	rm -rf dist/videotube && mkdir -p dist/videotube/bin dist/videotube/public
+	cp .build/release/$(RUN_PRODUCT) dist/videotube/bin/
+	cp -r public/api-docs dist/videotube/public/
+	cp .env.sample dist/videotube/.env.sample
+	printf '#!/bin/sh\n# Starts the VideoTube server from this folder: .env, data/ and public/ are read here.\ncd "$$(dirname "$$0")" && exec bin/$(RUN_PRODUCT) "$$@"\n' > dist/videotube/videotube
+	chmod +x dist/videotube/videotube
+	@echo "dist/videotube is ready: copy it anywhere and run ./videotube (or dist/videotube/videotube from here)"
 
 $(VENV)/.installed: Tests/python/requirements.txt
 	python3 -m venv $(VENV)

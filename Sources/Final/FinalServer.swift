@@ -23,29 +23,45 @@ import Responses
 import Uploads
 
 public func buildFinalServer(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
-    let setup = try AuthSetup(database: database.database, config: config, logger: logger)
-    try await setup.createIndexes()
-    let media = try connectMedia(config.settings.lookup)
-    let uploads = Uploads(try UploadSettings(config.settings.lookup))
-    let auth = setup.auth
-    let collections = setup.collections
-    let serves = "the VideoTube API at /api/v1 (storage: \(database.storage.location); media: \(media.location))"
-    return buildApplication(config: config, logger: logger, serves: serves) { router in
-        if let local = media as? LocalMedia { router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath)) }
-        HealthController(storage: database.storage).addRoutes(to: router)
-        let api = router.group("api/v1")
-        auth.addRoutes(to: api.group("users"))
-        AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT).addRoutes(to: api.group("users"))
+    let server = try await FinalRoutes(config: config, database: database, logger: logger)
+    return buildApplication(router: server.router, config: config, logger: logger, serves: server.serves)
+}
 
-        let secured = api.group().add(middleware: auth.verifyJWT)
-        BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
-        HistoryController(collections: collections).addRoutes(to: secured.group("users"))
-        VideoController(collections: collections, uploads: uploads, media: media).addRoutes(to: secured.group("videos"))
-        CommentController(collections: collections).addRoutes(to: secured.group("comments"))
-        LikeController(collections: collections).addRoutes(to: secured.group("likes"))
-        TweetController(collections: collections).addRoutes(to: secured.group("tweets"))
-        SubscriptionController(collections: collections).addRoutes(to: secured.group("subscriptions"))
-        PlaylistController(collections: collections).addRoutes(to: secured.group("playlist"))
-        DashboardController(collections: collections).addRoutes(to: secured.group("dashboard"))
+/// The Final server's router with every route, and the banner's description of what it serves.
+/// (`buildFinalServer` serves it; the OpenAPI test compares its routes with the document.)
+struct FinalRoutes {
+    let router: AppRouter
+    let serves: String
+
+    init(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws {
+        let setup = try AuthSetup(database: database.database, config: config, logger: logger)
+        try await setup.createIndexes()
+        let media = try connectMedia(config.settings.lookup)
+        let uploads = Uploads(try UploadSettings(config.settings.lookup))
+        let auth = setup.auth
+        let collections = setup.collections
+        serves = "the VideoTube API at /api/v1, its docs at /api-docs (storage: \(database.storage.location); media: \(media.location))"
+        router = buildRouter(config: config) { router in
+            if let local = media as? LocalMedia {
+                router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath))
+            }
+            HealthController(storage: database.storage).addRoutes(to: router)
+            DocsController(publicFolder: config.publicFolder).addRoutes(to: router)
+            let api = router.group("api/v1")
+            auth.addRoutes(to: api.group("users"))
+            AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT).addRoutes(
+                to: api.group("users"))
+
+            let secured = api.group().add(middleware: auth.verifyJWT)
+            BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
+            HistoryController(collections: collections).addRoutes(to: secured.group("users"))
+            VideoController(collections: collections, uploads: uploads, media: media).addRoutes(to: secured.group("videos"))
+            CommentController(collections: collections).addRoutes(to: secured.group("comments"))
+            LikeController(collections: collections).addRoutes(to: secured.group("likes"))
+            TweetController(collections: collections).addRoutes(to: secured.group("tweets"))
+            SubscriptionController(collections: collections).addRoutes(to: secured.group("subscriptions"))
+            PlaylistController(collections: collections).addRoutes(to: secured.group("playlist"))
+            DashboardController(collections: collections).addRoutes(to: secured.group("dashboard"))
+        }
     }
 }

@@ -20,13 +20,23 @@ public func buildApplication(
     serves: String,
     addRoutes: (AppRouter) throws -> Void
 ) rethrows -> some ApplicationProtocol {
+    buildApplication(router: try buildRouter(config: config, addRoutes: addRoutes), config: config, logger: logger, serves: serves)
+}
+
+/// The router alone: the middleware in the order of `app.js`, then the routes `addRoutes` adds.
+public func buildRouter(config: AppConfig, addRoutes: (AppRouter) throws -> Void) rethrows -> AppRouter {
     let router = AppRouter(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: CORSMiddleware(allowedOrigins: config.corsOrigins))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: StaticFilesMiddleware(folder: config.publicFolder))
     try addRoutes(router)
-    return Application(
+    return router
+}
+
+/// The application serving `router` on the configured address.
+public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, serves: String) -> some ApplicationProtocol {
+    Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "videotube"),
         onServerRunning: { channel in
