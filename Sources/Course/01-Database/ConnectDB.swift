@@ -53,11 +53,15 @@ public struct ConnectedDatabase: Sendable {
     public let database: any StorageDatabase
     /// "MongoDB connected !! DB HOST: cluster0.x.mongodb.net"
     public let summary: String
+    /// Where the data is, in a few words: "embedded store in ./data/videotube",
+    /// "MongoDB at cluster0.x.mongodb.net, database videotube".
+    public let place: String
 
-    public init(storage: any Storage, database: any StorageDatabase, summary: String) {
+    public init(storage: any Storage, database: any StorageDatabase, summary: String, place: String? = nil) {
         self.storage = storage
         self.database = database
         self.summary = summary
+        self.place = place ?? "\(storage.location), database \(database.name)"
     }
 }
 
@@ -83,7 +87,8 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
             _ = try await database.listCollectionNames()  // opens (or creates) the database file now
             return ConnectedDatabase(
                 storage: store, database: database,
-                summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)"
+                summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)",
+                place: "embedded store in \(store.location)/\(config.databaseName)"
             )
         } catch {
             throw .embeddedFailed(error)
@@ -95,7 +100,8 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
         return ConnectedDatabase(
             storage: store,
             database: store.database(config.databaseName),
-            summary: "MongoDB connected !! DB HOST: \(store.location)"
+            summary: "MongoDB connected !! DB HOST: \(store.location)",
+            place: "MongoDB at \(store.location), database \(config.databaseName)"
         )
     } catch {
         throw .failed(error)

@@ -1,0 +1,41 @@
+# The Final server as a container, in the Swift server convention: build with the official Swift
+# image, run on a slim Debian with only the runtime libraries.
+#
+#   docker build -t videotube .
+#   docker run -p 8000:8000 -v videotube-data:/data --env-file .env videotube
+#
+# Without MONGODB_URI the embedded store keeps its data in /data (a volume); without CLOUDINARY_*
+# media goes to /data/media. See notes/09-final-server.md.
+
+# ---- build ----
+FROM swift:6.2-bookworm AS build
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config \
+        python3-venv make \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Dependencies first, so that a change to the sources does not fetch them again.
+COPY Package.swift Package.resolved ./
+RUN swift package resolve --force-resolved-versions
+COPY . .
+# The Swift runtime is linked in, so the run stage needs no Swift installed.
+RUN swift build -c release --static-swift-stdlib --force-resolved-versions --product videotube \
+    && make api-docs \
+    && mkdir -p /staging/bin /staging/public \
+    && cp .build/release/videotube /staging/bin/ \
+    && cp -r public/api-docs /staging/public/
+
+# ---- run ----
+FROM debian:bookworm-slim
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libmongoc-1.0-0 libbson-1.0-0 libsqlite3-0 libcrypt1 libssl3 libcurl4 ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /app videotube \
+    && mkdir -p /data && chown videotube /data
+COPY --from=build --chown=videotube /staging /app
+WORKDIR /app
+USER videotube
+ENV HOST=0.0.0.0 PORT=8000 DATA_DIR=/data MEDIA_DIR=/data/media TEMP_DIR=/data/temp
+VOLUME /data
+EXPOSE 8000
+CMD ["/app/bin/videotube"]
