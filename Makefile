@@ -36,10 +36,11 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps run test bench db chapter api-docs dist format lint clean
+.PHONY: help deps test-deps run seed test bench db chapter api-docs dist dist-check docs-check format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
+	@echo "make seed           load a small demo channel into the embedded store (or MONGODB_URI); twice changes nothing"
 	@echo "make dist           a self-contained folder dist/videotube (release binary, API page files, sample settings)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
@@ -67,6 +68,10 @@ run: deps $(API_DOCS)
 	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
 	.build/release/$(RUN_PRODUCT)
 
+seed: deps
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	.build/release/$(RUN_PRODUCT) seed
+
 api-docs: $(API_DOCS)
 
 $(API_DOCS):
@@ -75,12 +80,15 @@ $(API_DOCS):
 	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --dest .build/wheels swagger-ui-bundle-v2==$(SWAGGER_UI)
 	$(VENV)/bin/python scripts/extract_swagger_ui.py .build/wheels/swagger_ui_bundle_v2-$(SWAGGER_UI)-py3-none-any.whl public/api-docs
 
+# Which build `make dist` packs: release for real use; the tests check the packing with debug.
+DIST_CONFIG ?= release
+
 # A folder that runs anywhere this machine's kind runs: the release binary, the API page's files,
 # the sample settings, and a launcher that starts it from its own folder (data and media go there).
 dist: deps $(API_DOCS)
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	swift build $(SWIFT_BUILD_FLAGS) -c $(DIST_CONFIG) --product $(RUN_PRODUCT)
 	rm -rf dist/videotube && mkdir -p dist/videotube/bin dist/videotube/public
-	cp .build/release/$(RUN_PRODUCT) dist/videotube/bin/
+	cp .build/$(DIST_CONFIG)/$(RUN_PRODUCT) dist/videotube/bin/
 	cp -r public/api-docs dist/videotube/public/
 	cp .env.sample dist/videotube/.env.sample
 	printf '#!/bin/sh\n# Starts the VideoTube server from this folder: .env, data/ and public/ are read here.\ncd "$$(dirname "$$0")" && exec bin/$(RUN_PRODUCT) "$$@"\n' > dist/videotube/videotube
@@ -92,10 +100,12 @@ $(VENV)/.installed: Tests/python/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/python/requirements.txt
 	touch $@
 
-test: test-deps $(VENV)/.installed
+test: test-deps $(VENV)/.installed $(API_DOCS)
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
+	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
+	$(MAKE) --no-print-directory docs-check
 
 db: deps
 	swift build -c release --product videotube-db
@@ -114,6 +124,15 @@ bench: deps $(VENV)/.installed
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); \
 	swift build --product $$product && .build/debug/$$product
+
+dist-check: dist
+	bash scripts/check_dist.sh dist/videotube
+
+# Renders /api-docs in headless Chromium and checks every operation is listed (debug build).
+docs-check: deps $(API_DOCS)
+	$(call apt_install,chromium)
+	swift build $(SWIFT_BUILD_FLAGS) --product $(RUN_PRODUCT)
+	bash scripts/check_api_docs.sh .build/debug/$(RUN_PRODUCT)
 
 format:
 	swift format format --in-place --recursive $(FORMAT_PATHS)

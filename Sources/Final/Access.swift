@@ -47,6 +47,24 @@ extension Collections {
     }
 }
 
+/// The `{content}` body of a comment or a tweet being written.
+struct ContentBody: Decodable { var content: String? }
+
+/// `PATCH` of a comment's or a tweet's content, for its owner: the body's `content`, checked by
+/// `rule`, replaces the old one; the document after is the answer.
+func changeContent<M: Model>(
+    of id: ObjectId, owner: ObjectId, in collection: ModelCollection<M>, rule: TextRule, _ request: Request, _ context: AppRequestContext,
+    what: String
+) async throws -> M {
+    try requireOwner(owner, context, what + "s")
+    let body = try await request.decodeBody(as: ContentBody.self, context: context)
+    let content = try rule.normalize(body.content ?? "")
+    guard let after = try await collection.updateById(id, ["$set": ["content": .string(content)]]) else {
+        throw APIError.notFound("\(what.prefix(1).uppercased() + what.dropFirst()) not found")
+    }
+    return after
+}
+
 /// 403 unless the signed-in user owns it.
 func requireOwner(_ owner: ObjectId, _ context: AppRequestContext, _ what: String) throws {
     guard owner == (try context.requireUser()._id) else { throw APIError.forbidden("You can only change your own \(what)") }

@@ -33,10 +33,11 @@ struct FinalRoutes {
     let router: AppRouter
     let serves: String
 
-    init(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws {
+    /// `media` is the storage the settings choose (`connectMedia`), unless one is given.
+    init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil) async throws {
         let setup = try AuthSetup(database: database.database, config: config, logger: logger)
         try await setup.createIndexes()
-        let media = try connectMedia(config.settings.lookup)
+        let media = try chosen ?? connectMedia(config.settings.lookup)
         let uploads = Uploads(try UploadSettings(config.settings.lookup))
         let auth = setup.auth
         let collections = setup.collections

@@ -104,6 +104,11 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
             try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi")) {
                 response in
                 try expectError(response, 415)
+            }  // Malformed forms are the client's fault: 400, never a 500.
+            for form in ["a=1&a=2", "a[=1", "%zz=1", "a[0]=1&a[x]=2"] {
+                let response = try await client.execute(
+                    uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: form))
+                #expect(try expectError(response, 400)["message"]?.stringValue?.hasPrefix("Malformed form body") == true, "\(form)")
             }
         }
     }

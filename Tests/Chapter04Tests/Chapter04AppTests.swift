@@ -121,3 +121,23 @@ import Testing
         await store.close()
     }
 }
+
+@Suite struct StoredDocumentsThatDoNotFit {
+    /// A document written by other code (or by hand in mongosh) that breaks the model is the
+    /// server's problem: 500, with no internal field names in the answer (it was a 400 naming them).
+    @Test(arguments: TestBackend.available)
+    func areA500WithTheDetailOnlyInTheLog(_ backend: TestBackend) async throws {
+        let db = try await freshCollections(backend)
+        try await db.users.storage.insertOne(["username": "broken", "email": 42, "fullName": "B", "createdAt": "yesterday"])
+        let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "browsing") { router in
+            BrowseController(collections: db).addRoutes(to: router.group("api/v1"))
+        }
+        try await app.test(.router) { client in
+            let response = try await client.call(.get, "/api/v1/users/c/broken")
+            #expect(response.status == .internalServerError)
+            let body = try json(response.body)
+            #expect(body["message"] == "Internal Server Error" && body["errors"] == [])
+            #expect(!String(buffer: response.body).contains("email") && !String(buffer: response.body).contains("createdAt"))
+        }
+    }
+}

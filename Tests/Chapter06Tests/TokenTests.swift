@@ -35,7 +35,21 @@ let sampleUser = User(
         #expect(generated.accessLifetime == 86_400 && generated.refreshLifetime == 864_000)
         #expect(warnings.count == 2)
         var more: [String] = []
-        #expect(throws: TokenSettingsError.self) { try TokenSettings({ $0.hasSuffix("SECRET") ? "same" : nil }, warnings: &more) }
+        let same = String(repeating: "s", count: 40)
+        #expect(throws: TokenSettingsError("ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must differ")) {
+            try TokenSettings({ $0.hasSuffix("SECRET") ? same : nil }, warnings: &more)
+        }
+    }
+
+    /// The course's sample secrets are short words; HMAC-SHA-256 wants 32 bytes, and jwt-kit's
+    /// debug build traps on fewer (it did, with SIGILL). One clear start-up error instead.
+    @Test func aShortSecretStopsStartUpSayingHowToMakeOne() {
+        var warnings: [String] = []
+        let settings = ["ACCESS_TOKEN_SECRET": "chai-aur-code", "REFRESH_TOKEN_SECRET": String(repeating: "r", count: 32)]
+        #expect(
+            throws: TokenSettingsError(
+                "ACCESS_TOKEN_SECRET is 13 bytes long; use at least 32 random bytes (make one with: openssl rand -hex 32)")
+        ) { try TokenSettings({ settings[$0] }, warnings: &warnings) }
     }
 }
 
@@ -143,6 +157,14 @@ struct JWTInterop {
 }
 
 @Suite struct Chapter06Executable {
+    @Test func aShortSecretStopsTheDebugBuildWithOneClearLineNotATrap() throws {
+        let run = try ChapterProcess.run(
+            "Chapter06", environment: ["ACCESS_TOKEN_SECRET": "chai-aur-code", "PORT": "18998", "DATA_DIR": "data"],
+            in: try ChapterProcess.scratchDirectory(), timeout: 20)
+        #expect(run.status == 1)
+        #expect(run.output.contains("ACCESS_TOKEN_SECRET is 13 bytes long; use at least 32 random bytes (make one with: openssl rand -hex 32)"))
+    }
+
     @Test func aBadLifetimeStopsStartUpWithOneClearLine() throws {
         let run = try ChapterProcess.run(
             "Chapter06", environment: ["ACCESS_TOKEN_EXPIRY": "3600", "PORT": "18999", "DATA_DIR": "data"], in: try ChapterProcess.scratchDirectory(),

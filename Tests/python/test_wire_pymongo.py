@@ -148,3 +148,25 @@ def test_ordered_insert_reports_the_failing_index(db):
     assert details["writeErrors"][0]["code"] == 11000
     assert sorted(d["_id"] for d in db.items.find()) == [1, 2, 3]
     assert db.items.find_one({"_id": 3})["v"] == "old"
+
+
+def test_bind_all_says_what_it_exposes():
+    """`--bind-all` serves every network without authentication: the log says so, first."""
+    data = tempfile.mkdtemp(prefix="wire-bind-all-")
+    proc = subprocess.Popen([BINARY, "--bind-all"], env={**os.environ, "DATA_DIR": data, "DB_PORT": str(free_port())},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "serving" in line:
+                break
+        text = "".join(lines)
+        assert "--bind-all: every network this machine is on can reach" in text, text
+        assert "password hashes included" in text
+        assert "mongodb://0.0.0.0:" in text
+    finally:
+        proc.kill()
+        proc.wait()

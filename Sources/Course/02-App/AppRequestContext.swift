@@ -52,7 +52,12 @@ public struct BodyDecoder: RequestDecoder {
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
             return try JSONDecoder().decode(type, from: buffer.readableBytes == 0 ? ByteBuffer(string: "{}") : buffer)
         case .some(let m) where m.isType(.applicationUrlEncoded):
-            return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+            do {
+                return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+            } catch let error as URLEncodedFormError {
+                // `a=1&a=2`, `a[=1`, `%zz`: the client's malformed form, not a server failure.
+                throw HTTPError(.badRequest, message: "Malformed form body: \(error.description)")
+            }
         case nil:
             // No Content-Type: accept an empty body as an empty JSON object.
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)

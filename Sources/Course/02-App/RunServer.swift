@@ -16,25 +16,13 @@ public typealias ServerBuilder<App: ApplicationProtocol> = (AppConfig, Connected
 /// Runs the server that `build` makes, under the log label `name`, until SIGINT or SIGTERM.
 public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuilder<App>) async -> Never {
     let logger = Logger(label: name)
-    func fail(_ message: String) -> Never {
-        logger.error("\(message)")
-        exit(1)
-    }
-    let settings: Settings
-    do { settings = try await Settings.load() } catch { fail("cannot read .env: \(error)") }
-    let config: AppConfig
-    do { config = try AppConfig(settings) } catch { fail("configuration: \(error)") }
-
-    let db: ConnectedDatabase
-    do { db = try await connectDB(DatabaseConfig(settings), logger: logger) } catch { fail("\(error)") }
-    logger.info("\(db.summary)")
-
+    let (config, db) = await start(logger)
     let app: App
     do {
         app = try await build(config, db, logger)  // settings read, indexes created: or no server
     } catch {
         await db.storage.close()
-        fail(error is any StartupSettingError ? "configuration: \(error)" : "start-up failed: \(error)")
+        fail(logger, error is any StartupSettingError ? "configuration: \(error)" : "start-up failed: \(error)")
     }
 
     do {
@@ -43,13 +31,45 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
         await db.storage.close()
         let text = "\(error)"
         if text.contains("Address already in use") {
-            fail("port \(config.port) is already in use: stop the other server or set PORT in .env")
+            fail(logger, "port \(config.port) is already in use: stop the other server or set PORT in .env")
         }
-        fail("server stopped: \(text)")
+        fail(logger, "server stopped: \(text)")
     }
     await db.storage.close()
     logger.info("Server stopped gracefully; database closed")
     exit(0)
+}
+
+/// Runs a one-off task (the Final server's `seed`) with the settings and database a server gets,
+/// then closes the database: exit status 0, or 1 with one clear line.
+public func runTask(name: String, _ task: (AppConfig, ConnectedDatabase, Logger) async throws -> Void) async -> Never {
+    let logger = Logger(label: name)
+    let (config, db) = await start(logger)
+    do {
+        try await task(config, db, logger)
+    } catch {
+        await db.storage.close()
+        fail(logger, "\(name) failed: \(error)")
+    }
+    await db.storage.close()
+    exit(0)
+}
+
+/// Settings (`.env` under the environment), then the database, as `index.js` does first.
+private func start(_ logger: Logger) async -> (AppConfig, ConnectedDatabase) {
+    let settings: Settings
+    do { settings = try await Settings.load() } catch { fail(logger, "cannot read .env: \(error)") }
+    let config: AppConfig
+    do { config = try AppConfig(settings) } catch { fail(logger, "configuration: \(error)") }
+    let db: ConnectedDatabase
+    do { db = try await connectDB(DatabaseConfig(settings), logger: logger) } catch { fail(logger, "\(error)") }
+    logger.info("\(db.summary)")
+    return (config, db)
+}
+
+private func fail(_ logger: Logger, _ message: String) -> Never {
+    logger.error("\(message)")
+    exit(1)
 }
 
 /// A setting that does not parse (`PORT=abc`, `BCRYPT_COST=99`): reported as "configuration: …".

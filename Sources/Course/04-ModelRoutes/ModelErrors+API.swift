@@ -15,6 +15,13 @@ extension ValidationError: APIErrorRepresentable {
     public var fieldErrors: [FieldError] { issues.map { FieldError(field: $0.field, message: $0.message) } }
 }
 
+/// A stored document that does not fit its model is the server's failure: 500, and the detail
+/// (which field, which document) only in the log.
+extension StoredDocumentError: APIErrorRepresentable {
+    public var statusCode: Int { 500 }
+    public var message: String { "Internal Server Error" }
+}
+
 extension Parameters {
     /// The path parameter `name` as an ObjectId: 400 "Invalid <name>" when it is not one
     /// (the Node version let Mongoose throw a CastError, which became a 500).

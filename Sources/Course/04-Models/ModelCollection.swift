@@ -30,7 +30,7 @@ public struct ModelCollection<M: Model>: Sendable {
     public func insert(_ model: M) async throws -> M {
         let document = try await prepared(model)
         try await storage.insertOne(document)
-        return try BSONDecoder().decode(M.self, from: document)
+        return try Self.decode(M.self, from: document)
     }
 
     /// Inserts `model` unless a document with the same values of `keys` exists, and returns
@@ -45,7 +45,7 @@ public struct ModelCollection<M: Model>: Sendable {
         let stored = try await storage.findOneAndUpdate(
             filter, ["$setOnInsert": .document(onInsert)], options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
         guard let stored else { throw StorageError.commandFailed(code: 0, message: "upsert returned no document") }
-        return try BSONDecoder().decode(M.self, from: stored)
+        return try Self.decode(M.self, from: stored)
     }
 
     /// The document to insert: validated, both timestamps now, through the save hook.
@@ -68,7 +68,7 @@ public struct ModelCollection<M: Model>: Sendable {
         guard let after = try await storage.findOneAndUpdate(filter, update, options: FindOneAndUpdateOptions(returnDocument: .after)) else {
             return nil
         }
-        return try BSONDecoder().decode(M.self, from: after)
+        return try Self.decode(M.self, from: after)
     }
 
     /// `updateOne` for the document with this `_id`.
@@ -106,12 +106,11 @@ public struct ModelCollection<M: Model>: Sendable {
     // MARK: Reads
 
     public func find(_ filter: Document = [:], options: FindOptions = FindOptions()) async throws -> [M] {
-        let bson = BSONDecoder()
-        return try await storage.find(filter, options: options).map { try bson.decode(M.self, from: $0) }
+        try await storage.find(filter, options: options).map { try Self.decode(M.self, from: $0) }
     }
 
     public func findOne(_ filter: Document) async throws -> M? {
-        try await storage.findOne(filter).map { try BSONDecoder().decode(M.self, from: $0) }
+        try await storage.findOne(filter).map { try Self.decode(M.self, from: $0) }
     }
 
     public func findById(_ id: ObjectId) async throws -> M? {
@@ -121,7 +120,7 @@ public struct ModelCollection<M: Model>: Sendable {
     /// The first match decoded as a *view* of the model (a type with fewer fields), reading
     /// only what `projection` lets through: `select("-password -refreshToken")`.
     public func findOne<View: Decodable>(_ filter: Document, as view: View.Type, projection: Document) async throws -> View? {
-        try await storage.findOne(filter, options: FindOptions(projection: projection)).map { try BSONDecoder().decode(View.self, from: $0) }
+        try await storage.findOne(filter, options: FindOptions(projection: projection)).map { try Self.decode(View.self, from: $0) }
     }
 
     public func count(_ filter: Document = [:]) async throws -> Int {
@@ -130,5 +129,26 @@ public struct ModelCollection<M: Model>: Sendable {
 
     public func aggregate(_ pipeline: [Document]) async throws -> [Document] {
         try await storage.aggregate(pipeline)
+    }
+
+    /// A stored document read as `T`. One that does not fit (written by other code, or by hand)
+    /// is the server's problem, not the client's: `StoredDocumentError`, a 500 whose detail
+    /// (the field at fault) goes to the log only.
+    public static func decode<T: Decodable>(_ type: T.Type, from document: Document) throws(StoredDocumentError) -> T {
+        do {
+            return try BSONDecoder().decode(T.self, from: document)
+        } catch {
+            throw StoredDocumentError(collection: M.collectionName, id: document["_id"], detail: "\(error)")
+        }
+    }
+}
+
+/// A document in the database that does not fit its model.
+public struct StoredDocumentError: Error, CustomStringConvertible {
+    public let collection: String
+    public let id: BSONValue?
+    public let detail: String
+    public var description: String {
+        "a document in \(collection) (_id \(id.map { $0.json(.relaxedExtended) } ?? "none")) does not fit its model: \(detail)"
     }
 }

@@ -56,7 +56,7 @@ extension ChannelProfile {
     /// The profile, or nil when no user has that username.
     public static func find(username: String, viewer: ObjectId?, in users: ModelCollection<User>) async throws -> ChannelProfile? {
         let profile = try await users.aggregate(pipeline(username: username, viewer: viewer)).first
-        return try profile.map { try BSONDecoder().decode(ChannelProfile.self, from: $0) }
+        return try profile.map { try ModelCollection<User>.decode(ChannelProfile.self, from: $0) }
     }
 }
 

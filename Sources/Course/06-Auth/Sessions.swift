@@ -125,7 +125,7 @@ public struct Sessions: Sendable {
             ["$match": ["session.0": ["$exists": true]]],
             ["$project": .document(withoutSecrets)],
         ]
-        return try await users.aggregate(pipeline).first.map { try BSONDecoder().decode(PublicUser.self, from: $0) }
+        return try await users.aggregate(pipeline).first.map { try ModelCollection<User>.decode(PublicUser.self, from: $0) }
     }
 
     // MARK: Ending sessions

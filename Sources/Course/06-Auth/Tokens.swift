@@ -85,18 +85,24 @@ public struct TokenSettings: Sendable, Equatable {
 
     /// Reads `ACCESS_TOKEN_SECRET`, `ACCESS_TOKEN_EXPIRY`, `REFRESH_TOKEN_SECRET`,
     /// `REFRESH_TOKEN_EXPIRY` through a `Settings` lookup. Missing secrets are replaced by random ones, good until the
-    /// process stops (so `make run` works with no `.env`), and `warnings` says so.
+    /// process stops (so `make run` works with no `.env`), and `warnings` says so. A secret
+    /// shorter than `minimumSecretBytes` stops start-up: HMAC-SHA-256 wants a key as long as its
+    /// output, and jwt-kit's debug builds trap on a shorter one.
     public init(_ lookup: (String) -> String?, warnings: inout [String]) throws(TokenSettingsError) {
-        func secret(_ name: String) -> String {
+        func secret(_ name: String) throws(TokenSettingsError) -> String {
             if let value = lookup(name) {
-                if value.utf8.count < 32 { warnings.append("\(name) is shorter than 32 bytes: use a long random string (openssl rand -hex 32)") }
+                guard value.utf8.count >= Self.minimumSecretBytes else {
+                    throw TokenSettingsError(
+                        "\(name) is \(value.utf8.count) bytes long; use at least \(Self.minimumSecretBytes) random bytes (make one with: openssl rand -hex 32)"
+                    )
+                }
                 return value
             }
             warnings.append("\(name) is not set: using a random secret, so tokens stop working when the server restarts")
             return (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
         }
-        let accessSecret = secret("ACCESS_TOKEN_SECRET")
-        let refreshSecret = secret("REFRESH_TOKEN_SECRET")
+        let accessSecret = try secret("ACCESS_TOKEN_SECRET")
+        let refreshSecret = try secret("REFRESH_TOKEN_SECRET")
         guard accessSecret != refreshSecret else {
             throw TokenSettingsError("ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must differ")
         }
@@ -125,6 +131,11 @@ public struct TokenSettings: Sendable, Equatable {
         guard n <= 10 * 31_557_600 / factor else { throw TokenSettingsError("\(name) is longer than ten years") }
         return n * factor
     }
+}
+
+extension TokenSettings {
+    /// The shortest secret accepted: 32 bytes, the length of an HMAC-SHA-256 output.
+    public static let minimumSecretBytes = 32
 }
 
 public struct TokenSettingsError: Error, CustomStringConvertible, Equatable {

@@ -1,6 +1,10 @@
 // A video's duration, read from the file itself for the local media folder (Cloudinary
 // measures it for us). MP4 and MOV keep it in the `mvhd` box inside `moov`: a time scale
 // (ticks per second) and a duration in ticks. Other formats (WebM) report 0.
+//
+// The file is the client's: every size in it is checked before it is used, so a crafted box
+// (a 64-bit size near the end of the number range, an `mvhd` cut short) is "no duration",
+// never a crash.
 import NIOCore
 import NIOFileSystem
 
@@ -28,7 +32,9 @@ enum VideoDuration {
                     let moov = try await handle.readChunk(fromAbsoluteOffset: offset + headerLength, length: .bytes(length))
                     return mvhd(in: moov)
                 }
-                offset += boxSize
+                let (next, overflow) = offset.addingReportingOverflow(boxSize)
+                guard !overflow else { return nil }
+                offset = next
             }
             return nil
         }
@@ -41,7 +47,7 @@ enum VideoDuration {
             guard let size = buffer.readInteger(as: UInt32.self), let type = buffer.readString(length: 4), size >= 8 else { return nil }
             var body = buffer.readSlice(length: min(Int(size) - 8, buffer.readableBytes))!
             guard type == "mvhd" else { continue }
-            guard let version = body.readInteger(as: UInt8.self) else { return nil }
+            guard let version = body.readInteger(as: UInt8.self), body.readableBytes >= 3 else { return nil }
             body.moveReaderIndex(forwardBy: 3)  // flags
             let timescale: UInt32?
             let duration: UInt64?

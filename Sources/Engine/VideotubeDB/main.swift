@@ -20,7 +20,13 @@ guard let port = Int(portText), (0...65535).contains(port) else {
     logger.error("DB_PORT must be a port number, not \"\(portText)\"")
     exit(1)
 }
-let host = CommandLine.arguments.contains("--bind-all") ? "0.0.0.0" : "127.0.0.1"
+let bindAll = CommandLine.arguments.contains("--bind-all")
+let host = bindAll ? "0.0.0.0" : "127.0.0.1"
+if bindAll {
+    logger.warning(
+        "--bind-all: every network this machine is on can reach \(directory) without a password: all collections, password hashes included. Use it only on a network you trust, or put real MongoDB (with authentication) in front of users."
+    )
+}
 
 let store: EmbeddedStore
 let server: WireServer

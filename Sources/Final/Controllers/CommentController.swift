@@ -18,8 +18,6 @@ struct CommentController: Sendable {
         group.delete("c/:commentId", use: delete)
     }
 
-    struct Content: Decodable { var content: String? }
-
     /// `GET /comments/:videoId?page&limit`: newest first, owner summaries, `likesCount`, `isLiked`.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
         let video = try await collections.requireVideo(context)
@@ -29,19 +27,15 @@ struct CommentController: Sendable {
 
     @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Comment> {
         let video = try await collections.requireVideo(context)
-        let body = try await request.decodeBody(as: Content.self, context: context)
+        let body = try await request.decodeBody(as: ContentBody.self, context: context)
         let comment = Comment(content: body.content ?? "", video: video._id, owner: try context.requireUser()._id)
         return APIResponse(201, try await collections.comments.insert(comment), "Comment added successfully")
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Comment> {
         let comment = try await collections.requireComment(context)
-        try requireOwner(comment.owner, context, "comments")
-        let body = try await request.decodeBody(as: Content.self, context: context)
-        let content = try Comment.contentRule.normalize(body.content ?? "")
-        guard let after = try await collections.comments.updateById(comment._id, ["$set": ["content": .string(content)]]) else {
-            throw APIError.notFound("Comment not found")
-        }
+        let after = try await changeContent(
+            of: comment._id, owner: comment.owner, in: collections.comments, rule: Comment.contentRule, request, context, what: "comment")
         return APIResponse(200, after, "Comment updated successfully")
     }
 

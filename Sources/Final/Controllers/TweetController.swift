@@ -17,10 +17,8 @@ struct TweetController: Sendable {
         group.delete(":tweetId", use: delete)
     }
 
-    struct Content: Decodable { var content: String? }
-
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Tweet> {
-        let body = try await request.decodeBody(as: Content.self, context: context)
+        let body = try await request.decodeBody(as: ContentBody.self, context: context)
         let tweet = Tweet(content: body.content ?? "", owner: try context.requireUser()._id)
         return APIResponse(201, try await collections.tweets.insert(tweet), "Tweet created successfully")
     }
@@ -34,12 +32,8 @@ struct TweetController: Sendable {
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Tweet> {
         let tweet = try await collections.requireTweet(context)
-        try requireOwner(tweet.owner, context, "tweets")
-        let body = try await request.decodeBody(as: Content.self, context: context)
-        let content = try Tweet.contentRule.normalize(body.content ?? "")
-        guard let after = try await collections.tweets.updateById(tweet._id, ["$set": ["content": .string(content)]]) else {
-            throw APIError.notFound("Tweet not found")
-        }
+        let after = try await changeContent(
+            of: tweet._id, owner: tweet.owner, in: collections.tweets, rule: Tweet.contentRule, request, context, what: "tweet")
         return APIResponse(200, after, "Tweet updated successfully")
     }
 
