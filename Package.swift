@@ -166,7 +166,7 @@ let package = Package(
 
         .target(name: "BenchSupport", path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "EmbeddedBench", dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore"],
+            name: "EmbeddedBench", dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore", "Models"],
             path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "AuthBench", dependencies: ["BenchSupport", "Auth", "Passwords", "Models", "BSON", "Storage", "EmbeddedStore"],
