@@ -103,7 +103,7 @@ let package = Package(
         // MARK: - 2. The course: a module (Sources/Course/NN-*) and an executable (Chapters/NN-*) per chapter
 
         // 01 — connect to the database: settings from `.env`, `connectDB`, fail fast.
-        course("Database", "01-Database", ["Storage", "MongoStore", "EmbeddedStore", hummingbird, logging]),
+        course("Database", "01-Database", ["Storage", "MongoStore", "EmbeddedStore", "WireServer", hummingbird, logging]),
         chapter("Chapter01", "01-ConnectDB", ["Database", logging]),
 
         // 02 — the Express-like app: middleware order, bodies, CORS, static files, cookies, runServer.
@@ -191,7 +191,7 @@ let package = Package(
         engineTests("WireServer", ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "VideotubeDB", logging]),
 
         chapterTests("01", ["Database", "Storage", logging]),
-        chapterTests("02", ["App", "BSON", hummingbirdTesting]),
+        chapterTests("02", ["App", "BSON", "Database", "EmbeddedStore", "MongoStore", "Storage", hummingbirdTesting]),
         chapterTests("03", ["Responses", "App", "BSON", "Storage", hummingbirdTesting]),
         chapterTests(
             "04", ["Models", "ModelRoutes", "Responses", "App", "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", hummingbirdTesting]),

@@ -15,7 +15,7 @@ do {
     logger.info("\(db.summary) (database \"\(db.database.name)\")")
     let collections = try await db.database.listCollectionNames()
     logger.info("collections: \(collections.isEmpty ? "none yet" : collections.sorted().joined(separator: ", "))")
-    await db.storage.close()
+    await db.close()
 } catch {
     logger.error("\(error)")
     exit(1)

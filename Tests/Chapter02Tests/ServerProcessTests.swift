@@ -1,6 +1,9 @@
 // Chapter 02's executable as a learner runs it: it says where it listens, refuses a taken
 // port, and on SIGTERM finishes the request in flight before it exits.
+import EmbeddedStore
 import Foundation
+import MongoStore
+import Storage
 import TestSupport
 import Testing
 
@@ -48,5 +51,38 @@ import Testing
         let second = try ChapterProcess.run("Chapter02", environment: ["PORT": String(port)], in: try ChapterProcess.scratchDirectory(), timeout: 20)
         #expect(second.status == 1)
         #expect(second.output.contains("port \(port) is already in use"))
+    }
+
+    /// One process owns a data folder (two writers each trusted their own image and overwrote
+    /// each other's documents). With DB_PORT the owner also serves the data over the wire, which
+    /// is how mongosh or pymongo look at a running app's data.
+    @Test func withDBPortTheServerSharesItsDataOverTheWireAndHoldsTheFolder() async throws {
+        let data = try ChapterProcess.scratchDirectory().appendingPathComponent("data").path
+        let port = 22_000 + Int.random(in: 0..<1000), wirePort = 23_000 + Int.random(in: 0..<1000)
+        let server = try ChapterServer.start("Chapter02", port: port, environment: ["DATA_DIR": data, "DB_PORT": String(wirePort)])
+        defer { server.stop() }
+
+        let mongo = try await MongoStore.connect(uri: "mongodb://127.0.0.1:\(wirePort)/?serverSelectionTimeoutMS=3000")
+        try await mongo.database("videotube").collection("notes").insertOne(["text": "through the wire"])
+        #expect(try await mongo.database("videotube").collection("notes").countDocuments([:]) == 1)
+        await mongo.close()
+
+        // A second opener fails at once, naming the process that holds the folder.
+        let refusal = "is in use by another process (pid \(server.pid))"
+        #expect {
+            _ = try EmbeddedStore.open(directory: data)
+        } throws: { error in
+            "\(error)".contains(refusal)
+        }
+        let second = try ChapterProcess.run("Chapter01", environment: ["DATA_DIR": data], in: try ChapterProcess.scratchDirectory(), timeout: 20)
+        #expect(second.status == 1 && second.output.contains(refusal), "\(second.output)")
+
+        kill(server.pid, SIGTERM)
+        let run = server.wait(timeout: 10)
+        #expect(run.output.contains("served at mongodb://127.0.0.1:\(wirePort)"))
+        // Stopped: the folder opens, with what came through the wire.
+        let store = try EmbeddedStore.open(directory: data)
+        #expect(try await store.database("videotube").collection("notes").countDocuments([:]) == 1)
+        await store.close()
     }
 }

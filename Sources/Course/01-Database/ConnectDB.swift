@@ -19,6 +19,7 @@ import Foundation
 import Logging
 import MongoStore
 import Storage
+import WireServer
 
 /// What `connectDB` needs to know, read from the environment (see `.env.sample`).
 public struct DatabaseConfig: Sendable, Equatable {
@@ -29,19 +30,25 @@ public struct DatabaseConfig: Sendable, Equatable {
     public var databaseName: String
     /// `DATA_DIR`: where the embedded store keeps its files.
     public var dataDirectory: String
+    /// `DB_PORT`: when set (and the data is the embedded store), the process also serves its data
+    /// over MongoDB's wire protocol on this loopback port, so mongosh, Compass and pymongo see
+    /// the running app's data (the data folder itself is locked to the process that owns it).
+    public var wirePort: String?
 
-    public init(mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data") {
+    public init(mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data", wirePort: String? = nil) {
         self.mongoURI = mongoURI
         self.databaseName = databaseName
         self.dataDirectory = dataDirectory
+        self.wirePort = wirePort
     }
 
-    /// Reads `MONGODB_URI`, `DB_NAME` and `DATA_DIR`.
+    /// Reads `MONGODB_URI`, `DB_NAME`, `DATA_DIR` and `DB_PORT`.
     public init(_ settings: Settings) {
         self.init(
             mongoURI: settings["MONGODB_URI"],
             databaseName: settings["DB_NAME"] ?? "videotube",
-            dataDirectory: settings["DATA_DIR"] ?? "./data"
+            dataDirectory: settings["DATA_DIR"] ?? "./data",
+            wirePort: settings["DB_PORT"]
         )
     }
 }
@@ -56,23 +63,34 @@ public struct ConnectedDatabase: Sendable {
     /// Where the data is, in a few words: "embedded store in ./data/videotube",
     /// "MongoDB at cluster0.x.mongodb.net, database videotube".
     public let place: String
+    /// The wire server in front of the embedded store, when `DB_PORT` asked for one.
+    public let wire: WireServer?
 
-    public init(storage: any Storage, database: any StorageDatabase, summary: String, place: String? = nil) {
+    public init(storage: any Storage, database: any StorageDatabase, summary: String, place: String? = nil, wire: WireServer? = nil) {
         self.storage = storage
         self.database = database
         self.summary = summary
         self.place = place ?? "\(storage.location), database \(database.name)"
+        self.wire = wire
+    }
+
+    /// Stops serving the wire protocol, then closes the storage (its files and connections).
+    public func close() async {
+        await wire?.stop()
+        await storage.close()
     }
 }
 
 public enum ConnectDBError: Error, CustomStringConvertible {
     case failed(StorageError)
     case embeddedFailed(StorageError)
+    case wireFailed(String)
 
     public var description: String {
         switch self {
         case .failed(let error): "MONGODB connection FAILED: \(error)"
         case .embeddedFailed(let error): "Embedded store FAILED to open: \(error)"
+        case .wireFailed(let reason): "Embedded store FAILED to serve DB_PORT: \(reason)"
         }
     }
 }
@@ -81,18 +99,38 @@ public enum ConnectDBError: Error, CustomStringConvertible {
 /// `MONGODB_URI` is set, otherwise the embedded store in `DATA_DIR`.
 public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(ConnectDBError) -> ConnectedDatabase {
     guard let uri = config.mongoURI else {
+        let store: EmbeddedStore
+        let database: any StorageDatabase
         do {
-            let store = try EmbeddedStore.open(directory: config.dataDirectory)
-            let database = store.database(config.databaseName)
+            store = try EmbeddedStore.open(directory: config.dataDirectory)
+            database = store.database(config.databaseName)
             _ = try await database.listCollectionNames()  // opens (or creates) the database file now
-            return ConnectedDatabase(
-                storage: store, database: database,
-                summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)",
-                place: "embedded store in \(store.location)/\(config.databaseName)"
-            )
         } catch {
             throw .embeddedFailed(error)
         }
+        var wire: WireServer?
+        var served = ""
+        if let text = config.wirePort {
+            guard let port = Int(text), (1...65535).contains(port) else {
+                await store.close()
+                throw .wireFailed("DB_PORT must be a port number from 1 to 65535, not \"\(text)\"")
+            }
+            do {
+                wire = try await WireServer.start(storage: store, host: "127.0.0.1", port: port, logger: logger)
+            } catch {
+                await store.close()
+                let text = "\(error)"
+                throw .wireFailed(
+                    text.contains("Address already in use") ? "port \(port) is already in use (is a MongoDB or `make db` running?)" : text)
+            }
+            served = "; served at mongodb://127.0.0.1:\(port) for mongosh, Compass and pymongo"
+        }
+        return ConnectedDatabase(
+            storage: store, database: database,
+            summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)\(served)",
+            place: "embedded store in \(store.location)/\(config.databaseName)\(wire.map { " (mongodb://127.0.0.1:\($0.port))" } ?? "")",
+            wire: wire
+        )
     }
     do {
         let store = try await MongoStore.connect(uri: uri)

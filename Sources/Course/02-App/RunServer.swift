@@ -21,21 +21,21 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
     do {
         app = try await build(config, db, logger)  // settings read, indexes created: or no server
     } catch {
-        await db.storage.close()
+        await db.close()
         fail(logger, error is any StartupSettingError ? "configuration: \(error)" : "start-up failed: \(error)")
     }
 
     do {
         try await app.runService()  // returns after SIGINT/SIGTERM, once in-flight requests are done
     } catch {
-        await db.storage.close()
+        await db.close()
         let text = "\(error)"
         if text.contains("Address already in use") {
             fail(logger, "port \(config.port) is already in use: stop the other server or set PORT in .env")
         }
         fail(logger, "server stopped: \(text)")
     }
-    await db.storage.close()
+    await db.close()
     logger.info("Server stopped gracefully; database closed")
     exit(0)
 }
@@ -48,10 +48,10 @@ public func runTask(name: String, _ task: (AppConfig, ConnectedDatabase, Logger)
     do {
         try await task(config, db, logger)
     } catch {
-        await db.storage.close()
+        await db.close()
         fail(logger, "\(name) failed: \(error)")
     }
-    await db.storage.close()
+    await db.close()
     exit(0)
 }
 

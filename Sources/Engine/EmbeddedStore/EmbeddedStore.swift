@@ -15,8 +15,17 @@ public final class EmbeddedStore: Storage {
     /// The data folder, as an absolute path.
     public let location: String
     private let engines = Mutex<[String: DatabaseEngine]>([:])
+    /// The folder's lock file, held open (and locked) until `close()`.
+    private let lock: Mutex<Int32?>
 
     /// Opens (creating if needed) the data folder. Databases inside it open on first use.
+    ///
+    /// One process owns a data folder: the store keeps an in-memory image of every collection
+    /// over its SQLite files, so two processes writing one folder would each trust their own
+    /// image and overwrite each other's documents. The folder is locked (`flock` on
+    /// `DATA_DIR/.lock`, released by the kernel even if the process is killed), and a second
+    /// opener fails at once, naming the process that holds it. To look at a running app's data,
+    /// connect to the app's own wire port (`DB_PORT`) instead of opening the files.
     public static func open(directory: String) throws(StorageError) -> EmbeddedStore {
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
         do {
@@ -27,10 +36,33 @@ public final class EmbeddedStore: Storage {
         guard FileManager.default.isWritableFile(atPath: absolute) else {
             throw .unavailable("the data folder \(absolute) is not writable")
         }
-        return EmbeddedStore(location: absolute)
+        return EmbeddedStore(location: absolute, lock: try lockFolder(absolute))
     }
 
-    private init(location: String) { self.location = location }
+    private init(location: String, lock: Int32) {
+        self.location = location
+        self.lock = Mutex(lock)
+    }
+
+    /// Takes the folder's lock and writes this process's id into the lock file.
+    static func lockFolder(_ folder: String) throws(StorageError) -> Int32 {
+        let path = folder + "/.lock"
+        let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unavailable("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buffer, buffer.count, 0)
+            Foundation.close(fd)
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            throw .unavailable(
+                "the data folder \(folder) is in use by another process (pid \(holder)): stop it first, or let that process "
+                    + "serve it (DB_PORT) and connect to it with MONGODB_URI=mongodb://127.0.0.1:<DB_PORT>")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+        return fd
+    }
 
     public func ping() async throws(StorageError) {
         guard FileManager.default.isWritableFile(atPath: location) else {
@@ -51,6 +83,14 @@ public final class EmbeddedStore: Storage {
             return Array(engines.values)
         }
         for engine in all { engine.close() }
+        lock.withLock { fd in
+            if let held = fd { Foundation.close(held) }  // closing the file releases the lock
+            fd = nil
+        }
+    }
+
+    deinit {
+        lock.withLock { fd in if let held = fd { Foundation.close(held) } }
     }
 
     /// The open engine for a database, opening it on first use (one engine per database).

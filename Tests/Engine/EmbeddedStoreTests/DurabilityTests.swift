@@ -174,3 +174,19 @@ func runWriterUntilKilled(folder: URL, startAt: Int, killAfter: Int) throws -> I
     }
     return lastAck
 }
+
+@Suite struct OneOwnerPerFolder {
+    @Test func aSecondOpenerFailsAtOnceUntilTheFirstCloses() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)").path
+        let first = try EmbeddedStore.open(directory: folder)
+        #expect {
+            _ = try EmbeddedStore.open(directory: folder)
+        } throws: { error in
+            "\(error)".contains("is in use by another process (pid \(getpid()))")
+        }
+        await first.close()
+        let second = try EmbeddedStore.open(directory: folder)
+        try await second.database("d").collection("c").insertOne(["a": 1])
+        await second.close()
+    }
+}
