@@ -170,3 +170,31 @@ def test_bind_all_says_what_it_exposes():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_extreme_values_are_mongodbs_errors_not_a_dead_server(db):
+    """Each of these ended the process once (an overflow trap, or padding an array for ever)."""
+    from bson import Int64
+    import datetime
+    lo, hi = Int64(-(2**63)), Int64(2**63 - 1)
+    db.t.insert_many([{"a": [1], "d": datetime.datetime(2024, 3, 1), "n": i} for i in range(3)])
+
+    def code(command):
+        with pytest.raises(OperationFailure) as failure:
+            db.command(command)
+        return failure.value.code
+
+    assert code({"find": "t", "limit": lo}) == 51024
+    assert code({"find": "t", "skip": Int64(-1)}) == 51024
+    assert code({"count": "t", "skip": lo}) == 51024
+    assert db.command({"find": "t", "skip": hi, "limit": 10})["cursor"]["firstBatch"] == []
+    assert db.command({"count": "t", "limit": lo})["n"] == 3
+    assert list(db.t.aggregate([{"$sort": {"n": 1}}, {"$skip": hi}, {"$limit": 5}])) == []
+    assert [d["m"] for d in db.t.aggregate([{"$limit": 1}, {"$project": {"m": {"$mod": [lo, -1]}}}])] == [0]
+    for expression in ({"$add": ["$d", 1e300]}, {"$add": ["$d", hi]}, {"$subtract": ["$d", lo]}, {"$add": ["$d", float("nan")]}):
+        assert code({"aggregate": "t", "pipeline": [{"$project": {"x": expression}}], "cursor": {}}) == 15, expression
+    reply = db.command({"update": "t", "updates": [{"q": {"n": 0}, "u": {"$set": {"a.4000000000": 1}}}]})
+    assert reply["writeErrors"][0]["code"] == 34 and "backfill" in reply["writeErrors"][0]["errmsg"]
+    db.t.update_one({"n": 0}, {"$set": {"a.5": 1}})  # a little padding is fine
+    assert db.t.find_one({"n": 0})["a"] == [1, None, None, None, None, 1]
+    assert db.command("ping")["ok"] == 1.0

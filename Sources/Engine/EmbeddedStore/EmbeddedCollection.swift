@@ -175,14 +175,20 @@ struct EmbeddedCollection: StorageCollection {
             throw .invalidQuery(code: 51024, message: "BSON field 'skip' value must be >= 0, actual value '\(skip)'")
         }
         let state = try engine().snapshot(of: name)
+        // A negative limit asks for that many in one batch; its size is what counts (clamped, so
+        // that even Int.min is a number, not a trap).
+        let limit = options.limit.flatMap { $0 == 0 ? nil : Int(clamping: $0.magnitude) }
         // Without a sort, the scan can stop as soon as skip + limit documents matched.
         var enough = Int.max
-        if sort == nil, let limit = options.limit, limit != 0 { enough = (options.skip ?? 0) + abs(limit) }
+        if sort == nil, let limit {
+            let (sum, overflow) = (options.skip ?? 0).addingReportingOverflow(limit)
+            if !overflow { enough = sum }
+        }
         let wanted = enough
         var docs = try parse { () throws(QueryError) in try state.matching(filter, limit: wanted).map(\.1) }
         if let sort { docs = sort.sorted(docs) }
         if let skip = options.skip { docs = Array(docs.dropFirst(skip)) }
-        if let limit = options.limit, limit != 0 { docs = Array(docs.prefix(abs(limit))) }
+        if let limit { docs = Array(docs.prefix(limit)) }
         if let projection {
             var out: [Document] = []
             out.reserveCapacity(docs.count)

@@ -111,13 +111,12 @@ struct CommandProcessor: Sendable {
             return try await insert(cmd, db)
         case "find":
             let collection = try self.collection(cmd, name, db)
-            var options = FindOptions(
-                sort: cmd["sort"]?.documentValue, skip: cmd["skip"]?.int64Value.map(Int.init),
-                projection: cmd["projection"]?.documentValue)
-            let limit = Int(cmd["limit"]?.int64Value ?? 0)
-            if limit != 0 { options.limit = abs(limit) }
+            let skip = try Self.nonNegative(cmd, "skip"), limit = try Self.nonNegative(cmd, "limit")
+            _ = try Self.nonNegative(cmd, "batchSize")
+            var options = FindOptions(sort: cmd["sort"]?.documentValue, skip: skip, projection: cmd["projection"]?.documentValue)
+            if let limit, limit != 0 { options.limit = limit }
             let docs = try await collection.find(cmd["filter"]?.documentValue ?? [:], options: options)
-            let single = limit < 0 || cmd["singleBatch"].map(Self.truthy) == true
+            let single = cmd["singleBatch"].map(Self.truthy) == true
             return await cursorReply(namespace: "\(db).\(collection.name)", docs, batchSize: single ? 0 : Self.batchSize(cmd), single: single)
         case "getMore":
             guard let id = cmd[name]?.int64Value else { throw CommandError(14, "TypeMismatch", "getMore cursor id must be a long") }
@@ -146,8 +145,9 @@ struct CommandProcessor: Sendable {
         case "count":
             let collection = try self.collection(cmd, name, db)
             var n = try await collection.countDocuments(cmd["query"]?.documentValue ?? [:])
-            if let skip = cmd["skip"]?.int64Value { n = max(0, n - Int(skip)) }
-            if let limit = cmd["limit"]?.int64Value, limit != 0 { n = min(n, Int(abs(limit))) }
+            if let skip = try Self.nonNegative(cmd, "skip") { n = max(0, n - skip) }
+            // count's limit may be negative (the legacy "single batch" sign): its size counts.
+            if let limit = cmd["limit"]?.int64Value, limit != 0 { n = min(n, Int(clamping: limit.magnitude)) }
             return ["n": .int64(Int64(n)), "ok": 1.0]
         case "aggregate":
             guard case .string(let collectionName)? = cmd[name] else {
@@ -381,6 +381,17 @@ struct CommandProcessor: Sendable {
 
     private static func batchSize(_ cmd: Document) -> Int {
         Int(cmd["batchSize"]?.int64Value ?? cmd["cursor"]?.documentValue?["batchSize"]?.int64Value ?? 101)
+    }
+
+    /// `skip`, `limit` or `batchSize` of a find or count: a whole number, 0 or more, checked as
+    /// MongoDB's command parser does (error 51024 otherwise); absent is nil.
+    static func nonNegative(_ cmd: Document, _ key: String) throws -> Int? {
+        guard let value = cmd[key] else { return nil }
+        guard let n = value.int64Value else {
+            throw CommandError(14, "TypeMismatch", "\(key) must be a number, not \(value.typeName)")
+        }
+        guard n >= 0 else { throw CommandError(51024, "Location51024", "BSON field '\(key)' value must be >= 0, actual value '\(n)'") }
+        return Int(n)
     }
 
     static func truthy(_ v: BSONValue) -> Bool {

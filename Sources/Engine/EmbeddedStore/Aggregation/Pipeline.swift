@@ -196,8 +196,10 @@ struct Pipeline: Sendable {
         var skipped = 0
         for stage in next.prefix(2) {
             switch stage {
-            case .skip(let n): skipped += n
-            case .limit(let n): return skipped + n
+            case .skip(let n): skipped = n
+            case .limit(let n):
+                let (k, overflow) = skipped.addingReportingOverflow(n)
+                return overflow ? nil : k  // a skip near Int.max: no shortcut, and no trap
             default: return nil
             }
         }

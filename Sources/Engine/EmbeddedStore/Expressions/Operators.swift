@@ -67,14 +67,17 @@ enum Operators {
                 case let other?: throw QueryError(16554, "$add only supports numeric or date types, not \(other.typeName)")
                 }
             }
-            if let date { return .datetime(BSONDate(millisecondsSince1970: date + Int64(Values.number(sum).rounded()))) }
+            if let date { return .datetime(BSONDate(millisecondsSince1970: try Arithmetic.offset(date, by: sum, "$add"))) }
             return sum
         case "$subtract":
             switch (values[0], values[1]) {
             case (nil, _), (_, nil), (.null?, _), (_, .null?): return .null
-            case (.datetime(let a)?, .datetime(let b)?): return .int64(a.millisecondsSince1970 - b.millisecondsSince1970)
+            case (.datetime(let a)?, .datetime(let b)?):
+                let (difference, overflow) = a.millisecondsSince1970.subtractingReportingOverflow(b.millisecondsSince1970)
+                if overflow { throw QueryError(15, "date overflow in $subtract") }
+                return .int64(difference)
             case (.datetime(let a)?, let n?) where n.isNumber:
-                return .datetime(BSONDate(millisecondsSince1970: a.millisecondsSince1970 - Int64(Values.number(n).rounded())))
+                return .datetime(BSONDate(millisecondsSince1970: try Arithmetic.offset(a.millisecondsSince1970, by: n, "$subtract", negate: true)))
             case (let a?, let b?) where a.isNumber && b.isNumber: return Arithmetic.subtract(a, b)
             default: throw QueryError(16556, "cant $subtract a \(typeName(values[1])) from a \(typeName(values[0]))")
             }
@@ -96,7 +99,9 @@ enum Operators {
             if Values.number(b) == 0 { throw QueryError(name == "$divide" ? 2 : 16610, "can't \(name) by zero") }
             if name == "$divide" { return .double(Values.number(a) / Values.number(b)) }
             if let x = a.int64Value, let y = b.int64Value, !(a.isDouble || b.isDouble) {
-                return Arithmetic.integer(x % y, wide: a.isInt64 || b.isInt64)
+                // Int64.min % -1 overflows in the CPU; the remainder is 0.
+                let (remainder, overflow) = x.remainderReportingOverflow(dividingBy: y)
+                return Arithmetic.integer(overflow ? 0 : remainder, wide: a.isInt64 || b.isInt64)
             }
             return .double(fmod(Values.number(a), Values.number(b)))
         case "$concat":
@@ -186,6 +191,16 @@ extension BSONValue {
 /// int32 ∘ int32 stays int32 when it fits, else int64; int64 overflow becomes double; any double
 /// makes a double.
 enum Arithmetic {
+    /// A date (milliseconds) moved by a number of milliseconds; MongoDB's Overflow (15) when the
+    /// result (or the number itself) does not fit in 64 bits, never a trap.
+    static func offset(_ date: Int64, by amount: BSONValue, _ op: String, negate: Bool = false) throws(QueryError) -> Int64 {
+        let rounded = Values.number(amount).rounded()
+        guard let step = Int64(exactly: rounded) else { throw QueryError(15, "date overflow in \(op)") }
+        let (result, overflow) = negate ? date.subtractingReportingOverflow(step) : date.addingReportingOverflow(step)
+        if overflow { throw QueryError(15, "date overflow in \(op)") }
+        return result
+    }
+
     static func integer(_ v: Int64, wide: Bool) -> BSONValue {
         if !wide, let small = Int32(exactly: v) { return .int32(small) }
         return .int64(v)

@@ -5,6 +5,9 @@
 import BSON
 
 enum Paths {
+    /// The most nulls an update may add to an array to reach an index (`"a.4000000000"`).
+    static let maxPadding = 1_500_000
+
     static func split(_ path: String) -> [String] { path.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
 
     /// Every value the path reaches in `document` (nil stands for "missing"), for query matching.
@@ -84,6 +87,10 @@ enum Paths {
         case .array(var a)?:
             guard let index = Int(parts.first!), index >= 0 else {
                 throw QueryError(28, "Cannot create field '\(parts.first!)' in element {\(fullPath.first!): [...]}")
+            }
+            // MongoDB pads an array with nulls up to the index, at most 1,500,000 of them.
+            if index >= a.count, index - a.count > Paths.maxPadding {
+                throw QueryError(34, "can't backfill more than \(Paths.maxPadding) elements")
             }
             while a.count <= index { a.append(.null) }
             if parts.count == 1 {
