@@ -212,3 +212,65 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? []).isEmpty)
     }
 }
+
+/// A multipart body is streamed, so the 16 kB body limit never applies to it: these are its
+/// bounds, each refused as it is crossed (before them, a flood of parts or one endless header
+/// line grew memory until the process died).
+@Suite struct MultipartBounds {
+    @Test func aFloodOfPartsIsRefusedAtTheLimit() async throws {
+        let temp = scratchPath("temp")
+        try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
+            let fields = (0..<60).map { ("f\($0)", "") }
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: multipart(fields: fields))
+            #expect(response.status == .badRequest)
+            #expect(try json(response.body)["message"] == "The form has more than 50 parts")
+        }
+        #expect(filesBelow(temp).isEmpty)
+    }
+
+    @Test func longHeadersAndAnEndlessHeaderLineAreRefused() async throws {
+        let temp = scratchPath("temp")
+        try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
+            let longName = String(repeating: "n", count: 10_000) + ".png"
+            let long = multipart(files: [("avatar", longName, png)])
+            let refused = try await client.execute(uri: "/upload", method: .post, headers: formType, body: long)
+            #expect(refused.status == .badRequest)
+            #expect(try json(refused.body)["message"] == "A part's headers are larger than 4096 bytes")
+            // A header line that never ends: refused once it is past the limit, not when memory runs out.
+            let endless = ByteBuffer(string: "--\(formBoundary)\r\nX-Pad: " + String(repeating: "a", count: 200_000))
+            let cut = try await client.execute(uri: "/upload", method: .post, headers: formType, body: endless)
+            #expect(cut.status == .badRequest)
+        }
+        #expect(filesBelow(temp).isEmpty)
+    }
+
+    /// Every byte of a form is in a part (bounded by its limit), in a part's headers (bounded), or
+    /// around the parts (bounded like headers); the whole body's cap is the sum, a backstop.
+    @Test func theWholeBodyHasACapAndJunkAroundThePartsIsRefused() async throws {
+        let settings = UploadSettings(maxImageBytes: 1000, maxVideoBytes: 3000, maxFieldBytes: 200, maxParts: 4, maxPartHeaderBytes: 200)
+        #expect(settings.maxBodyBytes(for: [.image("a"), .video("v")]) == 1000 + 3000 + 200 + 4 * 400)
+        let temp = scratchPath("temp")
+        try await uploadApp(temp: temp, seen: Seen()).test(.router) { client in
+            // Every part within its limits, then 300 kB of junk after the closing boundary.
+            var body = multipart(files: [("avatar", "a.png", png)])
+            body.writeString(String(repeating: "z", count: 300_000))
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
+            #expect([400, 413].contains(response.status.code), "\(String(buffer: response.body))")
+        }
+        #expect(filesBelow(temp).isEmpty)
+    }
+
+    /// The parser reports each `\r` of such a file on its own; the bytes of one received chunk are
+    /// written together, and the file arrives intact.
+    @Test func aFileOfCarriageReturnsArrivesIntact() async throws {
+        let temp = scratchPath("temp"), seen = Seen()
+        let video = mp4 + [UInt8](repeating: 0x0D, count: 2500)
+        try await uploadApp(temp: temp, seen: seen).test(.router) { client in
+            let body = multipart(files: [("avatar", "a.png", png), ("videoFile", "v.mp4", video)])
+            let response = try await client.execute(uri: "/upload", method: .post, headers: formType, body: body)
+            #expect(response.status == .ok)
+        }
+        let stored = seen.files.first(where: { $0.field == "videoFile" })
+        #expect(stored?.size == video.count)
+    }
+}

@@ -14,6 +14,7 @@ final class Receiver {
         case header(String, String)
         case body(ByteBuffer)
         case partEnd
+
     }
 
     enum Part {
@@ -38,6 +39,12 @@ final class Receiver {
     var files: [String: UploadedFile] = [:]
     var written: [FilePath] = []
     var open: WriteFileHandle?
+    /// Bytes of the body so far; of the current part's headers; of body chunks that arrived while
+    /// no part had started (a header line the parser is still buffering); parts started.
+    var received = 0
+    var headerBytes = 0
+    var bytesBeforePart = 0
+    var parts = 0
 
     init(settings: UploadSettings, expected: [FileField]) {
         self.settings = settings
@@ -50,15 +57,33 @@ final class Receiver {
         parser.onHeader = { [unowned self] name, value in events.append(.header(name, value)) }
         parser.onBody = { [unowned self] buffer in events.append(.body(buffer)) }
         parser.onPartComplete = { [unowned self] in events.append(.partEnd) }
-        var parts = 0
+        let maxBody = settings.maxBodyBytes(for: Array(expected.values))
         var chunks = request.body.makeAsyncIterator()
         while let chunk = try await Self.next(&chunks) {
+            received += chunk.readableBytes
+            guard received <= maxBody else { throw UploadError.bodyTooLarge(limit: maxBody) }
+            if part == nil { bytesBeforePart += chunk.readableBytes }  // still reading a part's headers
             do { try parser.execute(chunk) } catch { throw UploadError.malformed }
+            // Consecutive body bytes of one chunk are handled as one: a file of `\r` bytes makes
+            // the parser report every byte on its own, and each would otherwise be a disk write.
+            var body: [UInt8] = []
             for event in events {
-                if case .partEnd = event { parts += 1 }
+                if case .body(var buffer) = event {
+                    body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                    continue
+                }
+                if !body.isEmpty {
+                    try await handle(body)
+                    body.removeAll(keepingCapacity: true)
+                }
                 try await handle(event)
             }
+            if !body.isEmpty { try await handle(body) }
             events.removeAll(keepingCapacity: true)
+            // A part whose headers go on and on is refused before they grow further.
+            guard part != nil || bytesBeforePart <= settings.maxPartHeaderBytes + 1024 else {
+                throw UploadError.headersTooLarge(limit: settings.maxPartHeaderBytes)
+            }
         }
         // A body cut off before its closing boundary leaves a part open (or none at all).
         guard part == nil, headers.isEmpty, parts > 0 else { throw UploadError.malformed }
@@ -71,14 +96,21 @@ final class Receiver {
     func handle(_ event: Event) async throws {
         switch event {
         case .header(let name, let value):
+            headerBytes += name.utf8.count + value.utf8.count
+            guard headerBytes <= settings.maxPartHeaderBytes else { throw UploadError.headersTooLarge(limit: settings.maxPartHeaderBytes) }
             headers.append((name, value))
         case .body(var buffer):
-            if part == nil { part = try start() }
-            try await feed(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            try await handle(buffer.readBytes(length: buffer.readableBytes) ?? [])
         case .partEnd:
             if part == nil { part = try start() }
             try await finish()
         }
+    }
+
+    /// Body bytes of the current part (the part starts with its first bytes).
+    func handle(_ bytes: [UInt8]) async throws {
+        if part == nil { part = try start() }
+        try await feed(bytes)
     }
 
     /// The next chunk of the body; a connection that breaks off is `.interrupted`.
@@ -88,11 +120,22 @@ final class Receiver {
 
     /// A new part, from its `Content-Disposition: form-data; name="…"; filename="…"`.
     func start() throws -> Part {
-        defer { headers.removeAll() }
+        defer {
+            headers.removeAll()
+            headerBytes = 0
+            bytesBeforePart = 0
+        }
+        parts += 1
+        guard parts <= settings.maxParts else { throw UploadError.tooManyParts(limit: settings.maxParts) }
         guard let disposition = headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1,
             let parameters = Self.parameters(disposition), let name = parameters["name"], !name.isEmpty
         else { throw UploadError.malformed }
-        guard let clientName = parameters["filename"] else { return .text(name: name, bytes: []) }
+        guard let clientName = parameters["filename"] else {
+            // A field's name counts against the fields' limit, as its value does.
+            fieldBytes += name.utf8.count
+            guard fieldBytes <= settings.maxFieldBytes else { throw UploadError.fieldsTooLarge(limit: settings.maxFieldBytes) }
+            return .text(name: name, bytes: [])
+        }
         guard let field = expected[name] else {
             // Browsers send an empty part for a file input left empty: not a file at all.
             if clientName.isEmpty { return .skipped }

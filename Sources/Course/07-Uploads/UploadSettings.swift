@@ -8,32 +8,46 @@ public struct UploadSettings: Sendable, Equatable {
     public var tempFolder: String
     public var maxImageBytes: Int
     public var maxVideoBytes: Int
-    /// All text fields of one form together, as chapter 02's limit for form bodies.
+    /// All text fields of one form together, names and values, as chapter 02's limit for form bodies.
     public var maxFieldBytes: Int
+    /// The most parts (fields and files) one form may have (`MAX_FORM_PARTS`).
+    public var maxParts: Int
+    /// The most bytes of headers one part may have (`MAX_PART_HEADER_BYTES`).
+    public var maxPartHeaderBytes: Int
 
     public init(
         tempFolder: String = "./public/temp", maxImageBytes: Int = 5_000_000, maxVideoBytes: Int = 200_000_000,
-        maxFieldBytes: Int = AppConfig.bodyLimit
+        maxFieldBytes: Int = AppConfig.bodyLimit, maxParts: Int = 50, maxPartHeaderBytes: Int = 4096
     ) {
         self.tempFolder = tempFolder
         self.maxImageBytes = maxImageBytes
         self.maxVideoBytes = maxVideoBytes
         self.maxFieldBytes = maxFieldBytes
+        self.maxParts = maxParts
+        self.maxPartHeaderBytes = maxPartHeaderBytes
     }
 
-    /// Reads `TEMP_DIR`, `MAX_IMAGE_BYTES` and `MAX_VIDEO_BYTES` through a `Settings` lookup.
+    /// Reads `TEMP_DIR`, `MAX_IMAGE_BYTES`, `MAX_VIDEO_BYTES`, `MAX_FORM_PARTS` and
+    /// `MAX_PART_HEADER_BYTES` through a `Settings` lookup.
     public init(_ lookup: (String) -> String?) throws(ConfigError) {
-        func bytes(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
+        func number(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
             guard let text = lookup(name) else { return fallback }
-            guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a positive number of bytes, not \"\(text)\"") }
+            guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a positive number, not \"\(text)\"") }
             return n
         }
         self.init(
             tempFolder: lookup("TEMP_DIR") ?? "./public/temp",
-            maxImageBytes: try bytes("MAX_IMAGE_BYTES", 5_000_000), maxVideoBytes: try bytes("MAX_VIDEO_BYTES", 200_000_000))
+            maxImageBytes: try number("MAX_IMAGE_BYTES", 5_000_000), maxVideoBytes: try number("MAX_VIDEO_BYTES", 200_000_000),
+            maxParts: try number("MAX_FORM_PARTS", 50), maxPartHeaderBytes: try number("MAX_PART_HEADER_BYTES", 4096))
     }
 
     public func limit(for kind: FileKind) -> Int { kind == .image ? maxImageBytes : maxVideoBytes }
+
+    /// The most a whole form for `files` may weigh: each file at its limit, the fields, and each
+    /// part's headers and boundaries. A streamed body has no other cap, so this is it (413 beyond).
+    public func maxBodyBytes(for files: [FileField]) -> Int {
+        files.reduce(0) { $0 + limit(for: $1.kind) } + maxFieldBytes + maxParts * (maxPartHeaderBytes + 200)
+    }
 }
 
 /// Why an upload was refused; each answers with its status and names the field.
@@ -48,12 +62,15 @@ public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
     case tooLarge(String, limit: Int)
     case wrongType(String, FileKind)
     case fieldsTooLarge(limit: Int)
+    case bodyTooLarge(limit: Int)
+    case tooManyParts(limit: Int)
+    case headersTooLarge(limit: Int)
 
     public var statusCode: Int {
         switch self {
         case .notMultipart, .wrongType: 415
-        case .tooLarge, .fieldsTooLarge: 413
-        case .malformed, .interrupted, .unexpectedFile, .repeatedFile, .missingFile: 400
+        case .tooLarge, .fieldsTooLarge, .bodyTooLarge: 413
+        case .malformed, .interrupted, .unexpectedFile, .repeatedFile, .missingFile, .tooManyParts, .headersTooLarge: 400
         }
     }
 
@@ -68,6 +85,9 @@ public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
         case .tooLarge(let f, let limit): "\(f) is larger than \(Self.megabytes(limit))"
         case .wrongType(let f, let kind): "\(f) must be \(kind.accepted)"
         case .fieldsTooLarge(let limit): "Form fields are larger than \(limit / 1024) kB"
+        case .bodyTooLarge(let limit): "The form is larger than \(Self.megabytes(limit))"
+        case .tooManyParts(let limit): "The form has more than \(limit) parts"
+        case .headersTooLarge(let limit): "A part's headers are larger than \(limit) bytes"
         }
     }
 
