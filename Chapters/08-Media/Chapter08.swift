@@ -21,7 +21,8 @@ public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logge
     let media = try connectMedia(config.settings.lookup)
     logger.info("Media storage: \(media.location)")
     let uploads = Uploads(try UploadSettings(config.settings.lookup))
-    let accounts = AccountMediaController(users: setup.collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT)
+    let accounts = AccountMediaController(
+        users: setup.collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT, throttle: auth.throttle)
     return buildApplication(
         config: config, logger: logger,
         serves: "/api/v1/users: register (multipart), login, logout, refresh-token, change-password, current-user, update-account, "

@@ -50,8 +50,9 @@ struct FinalRoutes {
             DocsController(publicFolder: config.publicFolder).addRoutes(to: router)
             let api = router.group("api/v1")
             auth.addRoutes(to: api.group("users"))
-            AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT).addRoutes(
-                to: api.group("users"))
+            AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT, throttle: auth.throttle)
+                .addRoutes(
+                    to: api.group("users"))
 
             let secured = api.group().add(middleware: auth.verifyJWT)
             BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)

@@ -107,7 +107,8 @@ extension TestBackend {
 extension AppConfig {
     /// A server's settings for tests: port 0 and these variables (plus fast bcrypt unless given).
     public static func testing(_ variables: [String: String] = [:]) -> AppConfig {
-        var values = ["BCRYPT_COST": "4"]
+        // Tests log in far more often than a person: no rate limits unless a test sets them.
+        var values = ["BCRYPT_COST": "4", "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0"]
         values.merge(variables) { $1 }
         return AppConfig(port: 0, settings: Settings(values))
     }

@@ -6,14 +6,17 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by an authentication middleware for the routes behind it (`req.user` in Express).
     /// App knows nothing of users; chapter 06 adds a typed `context.user` over this slot.
     public var identity: (any Sendable)?
+    /// The client's address (`req.ip`), as the socket sees it.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// Bodies above 16 kB are refused with 413 (`express.json({limit: "16kb"})`).

@@ -23,10 +23,13 @@ public protocol APIErrorRepresentable: Error {
     var statusCode: Int { get }
     var message: String { get }
     var fieldErrors: [FieldError] { get }
+    /// Seconds after which trying again makes sense (429 and 503): sent as `Retry-After`.
+    var retryAfter: Int? { get }
 }
 
 extension APIErrorRepresentable {
     public var fieldErrors: [FieldError] { [] }
+    public var retryAfter: Int? { nil }
 }
 
 /// One invalid field, as listed in an error body's `errors`.
@@ -71,7 +74,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let body = Self.describe(error, request: request, context: context)
-            return Self.response(body)
+            var response = Self.response(body)
+            if let wait = (error as? any APIErrorRepresentable)?.retryAfter { response.headers[.retryAfter] = String(wait) }
+            return response
         }
     }
 

@@ -48,6 +48,13 @@ extension PasswordHasher {
     }
 
     /// `BCRYPT_COST` (4…31; default 10 when unset), for a hasher configured from the settings.
+    /// `BCRYPT_QUEUE_LIMIT` (default 32): how many hashes may wait for the hashing threads.
+    public static func queueLimit(from text: String?) throws(PasswordError) -> Int {
+        guard let text else { return 32 }
+        guard let limit = Int(text), limit > 0 else { throw PasswordError("BCRYPT_QUEUE_LIMIT must be a positive number, not \"\(text)\"") }
+        return limit
+    }
+
     public static func cost(from text: String?) throws(PasswordError) -> Int {
         guard let text else { return 10 }
         guard let cost = Int(text), (4...31).contains(cost) else { throw PasswordError("BCRYPT_COST must be a number from 4 to 31, not \"\(text)\"") }

@@ -11,10 +11,18 @@
 import CCrypt
 import Foundation
 import NIOPosix
+import Synchronization
 
 public struct PasswordError: Error, Equatable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Too many hashes are waiting already: the request should be tried again shortly.
+    public let isBusy: Bool
+    public init(_ description: String, busy: Bool = false) {
+        self.description = description
+        self.isBusy = busy
+    }
+
+    public static let busy = PasswordError("too many passwords are being checked right now; try again in a moment", busy: true)
 }
 
 public final class PasswordHasher: Sendable {
@@ -23,13 +31,45 @@ public final class PasswordHasher: Sendable {
     public static let maxPasswordBytes = 72
     /// The work factor: each step doubles the time. 10 is the course's (and Node's) default.
     public let cost: Int
+    /// The most hashes and checks waiting or running at once (`BCRYPT_QUEUE_LIMIT`). Beyond it a
+    /// request is refused at once (`PasswordError.busy`, a 503) instead of waiting ever longer:
+    /// a flood of logins cannot make every user's login slower without bound.
+    public let queueLimit: Int
     private let threads: NIOThreadPool
+    private let waiting = Atomic<Int>(0)
+    /// A hash of no one's password, to compare against when a login names no user.
+    private let decoy = Mutex<String?>(nil)
 
-    public init(cost: Int = 10, threads: Int = 2) {
+    public init(cost: Int = 10, threads: Int = 2, queueLimit: Int = 32) {
         precondition((4...31).contains(cost), "bcrypt cost must be 4...31")
         self.cost = cost
+        self.queueLimit = queueLimit
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
+    }
+
+    /// Runs one hash or check on the pool, if fewer than `queueLimit` are waiting.
+    private func admitted<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        guard waiting.add(1, ordering: .relaxed).newValue <= queueLimit else {
+            waiting.subtract(1, ordering: .relaxed)
+            throw PasswordError.busy
+        }
+        defer { waiting.subtract(1, ordering: .relaxed) }
+        return try await threads.runIfActive(work)
+    }
+
+    /// Spends what checking `password` against a real hash costs, and answers nothing: a login
+    /// that names no user then takes as long as one with a wrong password, so timing does not
+    /// tell which accounts exist.
+    public func verifyAgainstNoOne(_ password: String) async throws {
+        let decoyHash: String
+        if let known = decoy.withLock({ $0 }) {
+            decoyHash = known
+        } else {
+            decoyHash = try await hash(UUID().uuidString)
+            decoy.withLock { $0 = decoyHash }
+        }
+        _ = try await verify(password, against: decoyHash)
     }
 
     deinit { try? threads.syncShutdownGracefully() }
@@ -38,14 +78,14 @@ public final class PasswordHasher: Sendable {
     public func hash(_ password: String) async throws -> String {
         try Self.check(password)
         let cost = self.cost
-        return try await threads.runIfActive { try Self.bcrypt(password, setting: Self.salt(cost: cost)) }
+        return try await admitted { try Self.bcrypt(password, setting: Self.salt(cost: cost)) }
     }
 
     /// Whether `password` matches `hash` (any `$2a$`, `$2b$` or `$2y$` bcrypt hash). A
     /// malformed hash is simply no match.
     public func verify(_ password: String, against hash: String) async throws -> Bool {
         guard password.utf8.count <= Self.maxPasswordBytes, hash.hasPrefix("$2") else { return false }
-        return try await threads.runIfActive {
+        return try await admitted {
             guard let computed = try? Self.bcrypt(password, setting: hash) else { return false }
             return Self.constantTimeEqual(Array(computed.utf8), Array(hash.utf8))
         }

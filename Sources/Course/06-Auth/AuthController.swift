@@ -14,18 +14,21 @@ public struct AuthController: Sendable {
     let cookies: CookieSettings
     /// The middleware the routes that need a logged-in user sit behind.
     public let verifyJWT: VerifyJWT
+    /// The limits on the routes that check or hash passwords (login, register).
+    public let throttle: Throttle
 
-    public init(sessions: Sessions, cookies: CookieSettings) {
+    public init(sessions: Sessions, cookies: CookieSettings, throttle: Throttle) {
         self.sessions = sessions
         self.cookies = cookies
         self.verifyJWT = VerifyJWT(sessions: sessions)
+        self.throttle = throttle
     }
 
     /// Adds the session routes under `group` (e.g. `/api/v1/users`). Registering is not among
     /// them: chapter 06 adds `register` (JSON) itself, chapter 08 and the Final server the
     /// multipart one that carries the avatar.
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("login", use: login)
+        group.group().add(middleware: throttle.middleware).post("login", use: login)
         group.post("refresh-token", use: refresh)
         let secured = group.group().add(middleware: verifyJWT)
         secured.post("logout", use: logout)
@@ -70,6 +73,7 @@ public struct AuthController: Sendable {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
+        try await throttle.admit(account: credentials.username ?? credentials.email ?? "")
         let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent])
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
         return try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
@@ -168,6 +172,14 @@ public struct AuthController: Sendable {
         response.setCookie(try cookies.clearing("refreshToken"))
         return response
     }
+}
+
+/// A password that cannot be checked: the hashing queue is full (503, try again in a second), or
+/// the password itself cannot be hashed (400).
+extension PasswordError: APIErrorRepresentable {
+    public var statusCode: Int { isBusy ? 503 : 400 }
+    public var message: String { description }
+    public var retryAfter: Int? { isBusy ? 1 : nil }
 }
 
 /// How a session failure answers: its status and public message, written by the error middleware.

@@ -20,10 +20,11 @@ public struct AuthSetup: Sendable {
         var warnings: [String] = []
         let tokens = TokenService(try TokenSettings(env, warnings: &warnings))
         for warning in warnings { logger.warning("\(warning)") }
-        hasher = PasswordHasher(cost: try PasswordHasher.cost(from: env("BCRYPT_COST")))
+        hasher = PasswordHasher(
+            cost: try PasswordHasher.cost(from: env("BCRYPT_COST")), queueLimit: try PasswordHasher.queueLimit(from: env("BCRYPT_QUEUE_LIMIT")))
         collections = Collections(database, userBeforeSave: hasher.hashOnSave)
         let sessions = Sessions(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
-        auth = AuthController(sessions: sessions, cookies: config.cookies)
+        auth = AuthController(sessions: sessions, cookies: config.cookies, throttle: try Throttle(env))
     }
 
     /// Every index the server needs: the models' (`Collections`) and the sessions'. Runs at

@@ -59,7 +59,10 @@ public struct Sessions: Sendable {
     /// Checks the credentials and starts a session with a new token pair. The user's expired
     /// sessions are purged here, and beyond `Session.maxPerUser` the least recently used end.
     public func login(_ login: User.Login, userAgent: String?, now: Date = Date()) async throws -> (user: User, tokens: TokenPair) {
-        guard let user = try await users.findForLogin(login) else { throw Failure.unknownUser }
+        guard let user = try await users.findForLogin(login) else {
+            try await hasher.verifyAgainstNoOne(login.password)  // as slow as a wrong password
+            throw Failure.unknownUser
+        }
         guard try await hasher.isPasswordCorrect(login.password, for: user) else { throw Failure.wrongPassword }
         let id = ObjectId()
         let issued = try await tokens.issue(for: user, session: id, now: now)

@@ -31,17 +31,20 @@ public struct AccountMediaController: Sendable {
     let uploads: Uploads
     let media: any MediaStorage
     let verifyJWT: VerifyJWT
+    let throttle: Throttle
 
-    public init(users: ModelCollection<User>, uploads: Uploads, media: any MediaStorage, verifyJWT: VerifyJWT) {
+    /// `verifyJWT` and `throttle` are chapter 06's (`AuthController`'s).
+    public init(users: ModelCollection<User>, uploads: Uploads, media: any MediaStorage, verifyJWT: VerifyJWT, throttle: Throttle) {
         self.users = users
         self.uploads = uploads
         self.media = media
         self.verifyJWT = verifyJWT
+        self.throttle = throttle
     }
 
     /// Adds the routes under `group` (e.g. `/api/v1/users`).
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("register", use: register)
+        group.group().add(middleware: throttle.middleware).post("register", use: register)
         let secured = group.group().add(middleware: verifyJWT)
         secured.patch("avatar") { request, context in try await replace(.avatar, request, context) }
         secured.patch("cover-image") { request, context in try await replace(.coverImage, request, context) }

@@ -1,0 +1,89 @@
+// Password guessing is not free, and a flood of logins cannot take every hashing thread: per
+// address and per account rate limits (429 with Retry-After), a bounded hashing queue (503 with
+// Retry-After), and unknown users costing a hash like wrong passwords.
+import App
+import Auth
+import BSON
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Passwords
+import TestSupport
+import Testing
+
+@testable import Chapter06
+
+func throttledApp(_ variables: [String: String]) async throws -> some ApplicationProtocol {
+    var settings = tokenVariables
+    settings.merge(variables) { $1 }
+    return try await buildChapter06(
+        config: .testing(settings), database: try await TestBackend.embedded.connectedDatabase(), logger: Logger(label: "t"))
+}
+
+@Suite struct Throttling {
+    @Test func anAccountGetsItsTriesThen429WithRetryAfter() async throws {
+        try await throttledApp(["AUTH_RATE_LIMIT_PER_ACCOUNT": "3"]).test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            for _ in 0..<3 {
+                let wrong = try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "guess guess"}"#)
+                #expect(wrong.status == .unauthorized)
+            }
+            let blocked = try await client.call(.post, "/api/v1/users/login", json: #"{"username": "ASHA", "password": "chai aur code"}"#)
+            #expect(blocked.status == .tooManyRequests)
+            let wait = try #require(Int(blocked.headers[.retryAfter] ?? ""))
+            #expect((1...60).contains(wait))
+            #expect(try json(blocked.body)["message"]?.stringValue == "Too many attempts; try again in \(wait) seconds")
+            // Another account is not blocked by Asha's.
+            let other = try await client.call(.post, "/api/v1/users/login", json: #"{"username": "ravi", "password": "chai aur code"}"#)
+            #expect(other.status == .notFound)
+        }
+    }
+
+    @Test func anAddressGetsItsTriesAcrossLoginAndRegister() async throws {
+        try await throttledApp(["AUTH_RATE_LIMIT_PER_ADDRESS": "4"]).test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            for _ in 0..<3 {
+                _ = try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "guess guess"}"#)
+            }
+            #expect(
+                try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#).status
+                    == .tooManyRequests)
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .tooManyRequests)
+            // Routes that check no password are not throttled.
+            #expect(try await client.call(.get, "/api/v1/healthcheck").status == .ok)
+        }
+    }
+
+    @Test func aFullHashingQueueIs503WithRetryAfterAndUnknownUsersHashToo() async throws {
+        try await throttledApp(["BCRYPT_COST": "10", "BCRYPT_QUEUE_LIMIT": "1"]).test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            // Logins naming no user: each still spends a hash (else they could not fill the queue).
+            let responses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for i in 0..<6 {
+                    group.addTask {
+                        let r = try await client.call(
+                            .post, "/api/v1/users/login", json: #"{"username": "nobody\#(i)", "password": "chai aur code"}"#)
+                        return (r.status, r.headers[.retryAfter])
+                    }
+                }
+                return try await group.reduce(into: [(HTTPResponse.Status, String?)]()) { $0.append($1) }
+            }
+            let busy = responses.filter { $0.0 == .serviceUnavailable }
+            #expect(!busy.isEmpty && busy.allSatisfy { $0.1 == "1" })
+            #expect(responses.allSatisfy { $0.0 == .serviceUnavailable || $0.0 == .notFound })
+            // Once the queue has drained, logins go through again.
+            #expect(try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#).status == .ok)
+        }
+    }
+
+    @Test func theLimiterCountsAWindowPerKey() async {
+        let limiter = RateLimiter(limit: 2, window: 60)
+        #expect(await limiter.admit("a") == nil)
+        #expect(await limiter.admit("a") == nil)
+        let wait = await limiter.admit("a")
+        #expect(wait != nil && (1...60).contains(wait!))
+        #expect(await limiter.admit("b") == nil)
+    }
+}
