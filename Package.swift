@@ -58,6 +58,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -107,7 +108,9 @@ let package = Package(
         chapter("Chapter01", "01-ConnectDB", ["Database", logging]),
 
         // 02 — the Express-like app: middleware order, bodies, CORS, static files, cookies, runServer.
-        course("App", "02-App", ["BSON", "Storage", "Database", hummingbird, logging]),
+        course(
+            "App", "02-App",
+            ["BSON", "Storage", "Database", hummingbird, logging, nioCore, .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),
 
         // 03 — asyncHandler: APIError, APIResponse, storage errors as HTTP, the healthcheck.

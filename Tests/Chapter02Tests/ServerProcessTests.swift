@@ -85,4 +85,39 @@ import Testing
         #expect(try await store.database("videotube").collection("notes").countDocuments([:]) == 1)
         await store.close()
     }
+
+    /// Slow or stalled clients do not hold a connection for ever: nothing arriving for
+    /// HTTP_IDLE_TIMEOUT closes it, and so does a request head still incomplete after
+    /// HTTP_HEADER_TIMEOUT even if a byte arrives now and then.
+    @Test func idleAndTricklingClientsAreClosed() async throws {
+        let port = 24_000 + Int.random(in: 0..<1000)
+        let server = try ChapterServer.start(
+            "Chapter02", port: port, environment: ["HTTP_IDLE_TIMEOUT": "1", "HTTP_HEADER_TIMEOUT": "2", "DATA_DIR": "data"])
+        defer { server.stop() }
+
+        let idle = try RawSocket(port: port, timeoutSeconds: 20)
+        let start = ContinuousClock.now
+        _ = try idle.receiveAll()
+        #expect(idle.closedByPeer)
+        #expect(ContinuousClock.now - start < .seconds(10))
+
+        let trickle = try RawSocket(port: port, timeoutSeconds: 20)
+        try trickle.send("GET /api/v1/cookies HTTP/1.1\r\nHost: localhost\r\n")
+        let sender = Task {
+            for _ in 0..<40 {
+                try? await Task.sleep(for: .milliseconds(300))
+                try? trickle.send("X")  // never idle for a second, never a whole head
+            }
+        }
+        let trickleStart = ContinuousClock.now
+        let reply = try trickle.receiveAll()
+        sender.cancel()
+        #expect(trickle.closedByPeer && reply.isEmpty)
+        #expect(ContinuousClock.now - trickleStart < .seconds(8))
+
+        // A well-behaved client is served as before.
+        let ok = try RawSocket(port: port)
+        try ok.send("GET /api/v1/cookies HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        #expect(try ok.receiveAll().hasPrefix("HTTP/1.1 200"))
+    }
 }

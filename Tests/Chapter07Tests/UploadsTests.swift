@@ -274,3 +274,49 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
         #expect(stored?.size == video.count)
     }
 }
+
+@Suite struct SlowUploads {
+    /// A client that stops halfway through a file is dropped after HTTP_IDLE_TIMEOUT, and the
+    /// half-written temp file goes with it.
+    @Test func aStalledUploadIsDroppedAndLeavesNoTempFile() async throws {
+        let port = 29_000 + Int.random(in: 0..<1000)
+        let server = try ChapterServer.start("Chapter07", port: port, environment: ["HTTP_IDLE_TIMEOUT": "1"])
+        defer { server.stop() }
+        let socket = try RawSocket(port: port, timeoutSeconds: 20)
+        let head = "--\(formBoundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
+        try socket.send(
+            "POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(formBoundary)\r\nContent-Length: 100000\r\n\r\n"
+                + head)
+        try socket.send(bytes: png + [UInt8](repeating: 1, count: 2000))
+        _ = try socket.receiveAll()  // returns when the server closes the connection
+        #expect(socket.closedByPeer)
+        try await Task.sleep(for: .milliseconds(300))
+        let temp = server.directory.appendingPathComponent("public/temp").path
+        #expect(filesBelow(temp).isEmpty)
+    }
+
+    /// A client that keeps sending a little (never idle) is stopped by UPLOAD_TIMEOUT: 408.
+    @Test func aTricklingUploadEndsWith408() async throws {
+        let port = 30_000 + Int.random(in: 0..<1000)
+        let server = try ChapterServer.start("Chapter07", port: port, environment: ["UPLOAD_TIMEOUT": "1", "HTTP_IDLE_TIMEOUT": "30"])
+        defer { server.stop() }
+        let socket = try RawSocket(port: port, timeoutSeconds: 20)
+        let head = "--\(formBoundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
+        try socket.send(
+            "POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(formBoundary)\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n"
+                + head)
+        try socket.send(bytes: png)
+        let sender = Task {
+            for _ in 0..<30 {
+                try? await Task.sleep(for: .milliseconds(200))
+                try? socket.send(bytes: [1, 2, 3])
+            }
+        }
+        let reply = try socket.receiveAll()
+        sender.cancel()
+        #expect(reply.hasPrefix("HTTP/1.1 408"), "\(reply.prefix(200))")
+        #expect(reply.contains("The upload took longer than 1 seconds"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(filesBelow(server.directory.appendingPathComponent("public/temp").path).isEmpty)
+    }
+}

@@ -61,7 +61,7 @@ public final class ChapterServer: @unchecked Sendable {
 }
 
 /// A blocking TCP client on 127.0.0.1, for sending a request in pieces.
-public final class RawSocket {
+public final class RawSocket: @unchecked Sendable {  // one fd; send and recv may run on two threads, as on any socket
     let fd: Int32
 
     /// Connects; `receiveAll` gives up after `timeoutSeconds` without data.
@@ -81,8 +81,9 @@ public final class RawSocket {
 
     public func send(_ text: String) throws { try send(bytes: Array(text.utf8)) }
 
+    /// Sends bytes; a peer that has closed is an error, not a SIGPIPE that ends the test process.
     public func send(bytes: [UInt8]) throws {
-        guard Foundation.send(fd, bytes, bytes.count, 0) == bytes.count else { throw MockupError("send failed") }
+        guard Foundation.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw MockupError("send failed") }
     }
 
     /// True once `receiveAll` saw the server close the connection (rather than time out).

@@ -14,6 +14,10 @@ public struct AppConfig: Sendable {
     public var publicFolder: String
     /// Cookie attributes for the auth cookies.
     public var cookies: CookieSettings
+    /// `HTTP_IDLE_TIMEOUT` seconds (60): a connection with nothing arriving is closed.
+    public var idleTimeout: Int
+    /// `HTTP_HEADER_TIMEOUT` seconds (10): a request's head must arrive whole within it.
+    public var headerTimeout: Int
     /// Every setting (`.env` merged under the real environment), for those that later
     /// chapters read themselves (`BCRYPT_COST`, the token secrets).
     public var settings: Settings
@@ -23,8 +27,10 @@ public struct AppConfig: Sendable {
 
     public init(
         port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
-        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings()
+        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60, headerTimeout: Int = 10
     ) {
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
         self.port = port
         self.host = host
         self.corsOrigins = corsOrigins
@@ -39,6 +45,11 @@ public struct AppConfig: Sendable {
             guard let p = Int(text), (1...65535).contains(p) else { throw ConfigError("PORT must be a number from 1 to 65535, not \"\(text)\"") }
             port = p
         }
+        func seconds(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
+            guard let text = settings[name] else { return fallback }
+            guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a number of seconds, 1 or more, not \"\(text)\"") }
+            return n
+        }
         let origins = (settings["CORS_ORIGIN"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
             port: port,
@@ -46,7 +57,9 @@ public struct AppConfig: Sendable {
             corsOrigins: origins,
             publicFolder: settings["PUBLIC_DIR"] ?? "public",
             cookies: try CookieSettings(settings),
-            settings: settings
+            settings: settings,
+            idleTimeout: try seconds("HTTP_IDLE_TIMEOUT", 60),
+            headerTimeout: try seconds("HTTP_HEADER_TIMEOUT", 10)
         )
     }
 }

@@ -38,6 +38,7 @@ public func buildRouter(config: AppConfig, addRoutes: (AppRouter) throws -> Void
 public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, serves: String) -> some ApplicationProtocol {
     Application(
         router: router,
+        server: config.server,  // with the idle and request-head timeouts (Timeouts.swift)
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "videotube"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.port

@@ -58,8 +58,10 @@ final class Receiver {
         parser.onBody = { [unowned self] buffer in events.append(.body(buffer)) }
         parser.onPartComplete = { [unowned self] in events.append(.partEnd) }
         let maxBody = settings.maxBodyBytes(for: Array(expected.values))
+        let deadline = ContinuousClock.now + .seconds(settings.timeout)
         var chunks = request.body.makeAsyncIterator()
         while let chunk = try await Self.next(&chunks) {
+            guard ContinuousClock.now < deadline else { throw UploadError.timedOut(seconds: settings.timeout) }
             received += chunk.readableBytes
             guard received <= maxBody else { throw UploadError.bodyTooLarge(limit: maxBody) }
             if part == nil { bytesBeforePart += chunk.readableBytes }  // still reading a part's headers

@@ -14,11 +14,15 @@ public struct UploadSettings: Sendable, Equatable {
     public var maxParts: Int
     /// The most bytes of headers one part may have (`MAX_PART_HEADER_BYTES`).
     public var maxPartHeaderBytes: Int
+    /// Seconds a whole upload may take (`UPLOAD_TIMEOUT`, 30 minutes): a client that keeps
+    /// sending a byte now and then (never idle) still ends, with 408.
+    public var timeout: Int
 
     public init(
         tempFolder: String = "./public/temp", maxImageBytes: Int = 5_000_000, maxVideoBytes: Int = 200_000_000,
-        maxFieldBytes: Int = AppConfig.bodyLimit, maxParts: Int = 50, maxPartHeaderBytes: Int = 4096
+        maxFieldBytes: Int = AppConfig.bodyLimit, maxParts: Int = 50, maxPartHeaderBytes: Int = 4096, timeout: Int = 1800
     ) {
+        self.timeout = timeout
         self.tempFolder = tempFolder
         self.maxImageBytes = maxImageBytes
         self.maxVideoBytes = maxVideoBytes
@@ -38,7 +42,8 @@ public struct UploadSettings: Sendable, Equatable {
         self.init(
             tempFolder: lookup("TEMP_DIR") ?? "./public/temp",
             maxImageBytes: try number("MAX_IMAGE_BYTES", 5_000_000), maxVideoBytes: try number("MAX_VIDEO_BYTES", 200_000_000),
-            maxParts: try number("MAX_FORM_PARTS", 50), maxPartHeaderBytes: try number("MAX_PART_HEADER_BYTES", 4096))
+            maxParts: try number("MAX_FORM_PARTS", 50), maxPartHeaderBytes: try number("MAX_PART_HEADER_BYTES", 4096),
+            timeout: try number("UPLOAD_TIMEOUT", 1800))
     }
 
     public func limit(for kind: FileKind) -> Int { kind == .image ? maxImageBytes : maxVideoBytes }
@@ -65,12 +70,14 @@ public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
     case bodyTooLarge(limit: Int)
     case tooManyParts(limit: Int)
     case headersTooLarge(limit: Int)
+    case timedOut(seconds: Int)
 
     public var statusCode: Int {
         switch self {
         case .notMultipart, .wrongType: 415
         case .tooLarge, .fieldsTooLarge, .bodyTooLarge: 413
         case .malformed, .interrupted, .unexpectedFile, .repeatedFile, .missingFile, .tooManyParts, .headersTooLarge: 400
+        case .timedOut: 408
         }
     }
 
@@ -88,6 +95,7 @@ public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
         case .bodyTooLarge(let limit): "The form is larger than \(Self.megabytes(limit))"
         case .tooManyParts(let limit): "The form has more than \(limit) parts"
         case .headersTooLarge(let limit): "A part's headers are larger than \(limit) bytes"
+        case .timedOut(let seconds): "The upload took longer than \(seconds) seconds"
         }
     }
 
