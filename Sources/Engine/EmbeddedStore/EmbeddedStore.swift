@@ -136,7 +136,7 @@ struct EmbeddedDatabase: StorageDatabase {
         try EmbeddedCollection.validate(collection)
         let engine = try store.engine(name), database = name
         try await engine.write { tx throws(StorageError) in
-            guard !engine.hasCollection(collection) else {
+            guard !tx.hasCollection(collection) else {
                 throw .commandFailed(code: 48, message: "Collection \(database).\(collection) already exists.")
             }
             tx.createCollection(collection)

@@ -5,7 +5,9 @@
 // Writes are serial: each runs on GRDB's writer queue, applies its changes to memory (checking
 // unique indexes as it goes), commits one SQLite transaction, and only then returns. If the
 // commit fails, the memory changes are undone, so memory never holds what disk does not.
-// Reads take a snapshot of a collection under a short lock and never wait for the disk.
+// Reads take a snapshot of a collection under a short lock and never wait for the disk, and
+// never see a write before it is durable: while a write is being committed, its undo steps are
+// kept beside the state, and a reader of a collection it touched applies them to its own copy.
 //
 // SQLite's WAL makes every committed transaction survive `kill -9`, and a transaction that was
 // being written when the process died is simply not there on reopen: a torn tail is never read.
@@ -16,11 +18,28 @@ import OrderedCollections
 import Storage
 import Synchronization
 
+/// The step that takes back one uncommitted change to memory.
+enum UndoStep: Sendable {
+    /// Reverts a change to a collection's state.
+    case change(String, @Sendable (inout CollectionState) -> Void)
+    /// Puts back a collection as it was (nil: it did not exist).
+    case restore(String, CollectionState?)
+
+    var collection: String {
+        switch self {
+        case .change(let c, _), .restore(let c, _): c
+        }
+    }
+}
+
 final class DatabaseEngine: CollectionSource, Sendable {
     let name: String
     let path: String
     private let queue: DatabaseQueue
-    private let collections: Mutex<[String: CollectionState]>
+    /// The collections as the writer leaves them, and the undo steps of the write not yet
+    /// committed (empty between writes): together, under one lock, so that a reader always sees
+    /// a state and the steps that take it back to what is durable.
+    private let shared: Mutex<(collections: [String: CollectionState], uncommitted: [UndoStep])>
 
     static func open(name: String, directory: String) throws(StorageError) -> DatabaseEngine {
         let path = (directory as NSString).appendingPathComponent("store.sqlite")
@@ -55,7 +74,7 @@ final class DatabaseEngine: CollectionSource, Sendable {
         self.name = name
         self.path = path
         self.queue = queue
-        self.collections = Mutex(collections)
+        self.shared = Mutex((collections, []))
     }
 
     /// Reads every collection and index from disk. A row that is not valid BSON stops the open
@@ -99,16 +118,39 @@ final class DatabaseEngine: CollectionSource, Sendable {
         "\"c:" + collection.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    // MARK: Reading: what is durable
+
+    /// The collection as committed: the writer's state less any change not yet on disk.
     func snapshot(of collection: String) -> CollectionState {
-        collections.withLock { $0[collection] } ?? CollectionState()
+        committed(collection) ?? CollectionState()
     }
 
     func collectionNames() -> [String] {
-        collections.withLock { Array($0.keys) }.sorted()
+        let (names, uncommitted) = shared.withLock { (Array($0.collections.keys), $0.uncommitted) }
+        guard !uncommitted.isEmpty else { return names.sorted() }
+        let touched = Set(uncommitted.map(\.collection))
+        return (Set(names).subtracting(touched).union(touched.filter { committed($0) != nil })).sorted()
     }
 
-    func hasCollection(_ collection: String) -> Bool {
-        collections.withLock { $0[collection] != nil }
+    func hasCollection(_ collection: String) -> Bool { committed(collection) != nil }
+
+    private func committed(_ collection: String) -> CollectionState? {
+        let (state, steps) = shared.withLock { shared in
+            (shared.collections[collection], shared.uncommitted.filter { $0.collection == collection })
+        }
+        guard !steps.isEmpty else { return state }
+        var view = state
+        for step in steps.reversed() { Self.apply(step, to: &view) }
+        return view
+    }
+
+    private static func apply(_ step: UndoStep, to state: inout CollectionState?) {
+        switch step {
+        case .change(_, let revert):
+            if state != nil { revert(&state!) }
+        case .restore(_, let old):
+            state = old
+        }
     }
 
     /// Runs `body` as the only writer, then commits its changes in one SQLite transaction before
@@ -119,16 +161,20 @@ final class DatabaseEngine: CollectionSource, Sendable {
             return try await queue.writeWithoutTransaction { db -> T in
                 let tx = WriteTransaction(engine: self)
                 let outcome = Result { () throws(StorageError) in try body(tx) }
-                guard !tx.operations.isEmpty else { return try outcome.get() }
+                guard !tx.operations.isEmpty else {
+                    self.settle(undo: true)  // changes made with no operation to commit (none, normally)
+                    return try outcome.get()
+                }
                 do {
                     try db.inTransaction {
                         for operation in tx.operations { try operation.execute(db) }
                         return .commit
                     }
                 } catch {
-                    tx.undo()
+                    self.settle(undo: true)
                     throw StorageError.commandFailed(code: 1, message: "the embedded store could not commit: \(error)")
                 }
+                self.settle(undo: false)  // durable now: readers see it
                 return try outcome.get()
             }
         } catch let error as StorageError {
@@ -138,21 +184,59 @@ final class DatabaseEngine: CollectionSource, Sendable {
         }
     }
 
-    /// Applies a change to the in-memory state under the lock.
-    func mutate<T, E: Error>(_ collection: String, _ body: (inout CollectionState) throws(E) -> T) throws(E) -> T {
-        try collections.withLock { (all: inout [String: CollectionState]) throws(E) -> T in
-            var state = all.removeValue(forKey: collection) ?? CollectionState()
-            defer { all[collection] = state }
-            return try body(&state)
+    /// Ends a write: its undo steps are dropped (committed) or applied (not committed).
+    private func settle(undo: Bool) {
+        shared.withLock { shared in
+            if undo {
+                for step in shared.uncommitted.reversed() {
+                    var state = shared.collections[step.collection]
+                    Self.apply(step, to: &state)
+                    shared.collections[step.collection] = state
+                }
+            }
+            shared.uncommitted.removeAll()
         }
     }
 
-    func removeCollection(_ collection: String) -> CollectionState? {
-        collections.withLock { $0.removeValue(forKey: collection) }
+    // MARK: Writing (the writer's own view, on its queue)
+
+    /// Applies a change to the writer's state and records the step that undoes it, under one
+    /// lock hold, so no reader sees the one without the other.
+    func mutate<T, E: Error>(_ collection: String, _ body: (inout CollectionState) throws(E) -> (T, UndoStep?)) throws(E) -> T {
+        try shared.withLock { (shared: inout (collections: [String: CollectionState], uncommitted: [UndoStep])) throws(E) -> T in
+            var state = shared.collections.removeValue(forKey: collection) ?? CollectionState()
+            defer { shared.collections[collection] = state }
+            let (result, undo) = try body(&state)
+            if let undo { shared.uncommitted.append(undo) }
+            return result
+        }
     }
 
-    func restoreCollection(_ collection: String, _ state: CollectionState?) {
-        collections.withLock { $0[collection] = state }
+    /// The writer's view: its own uncommitted changes included.
+    func writerSnapshot(of collection: String) -> CollectionState {
+        shared.withLock { $0.collections[collection] } ?? CollectionState()
+    }
+
+    func writerHas(_ collection: String) -> Bool {
+        shared.withLock { $0.collections[collection] != nil }
+    }
+
+    /// Creates an empty collection (undone by removing it).
+    func create(_ collection: String) {
+        shared.withLock { shared in
+            guard shared.collections[collection] == nil else { return }
+            shared.collections[collection] = CollectionState()
+            shared.uncommitted.append(.restore(collection, nil))
+        }
+    }
+
+    /// Removes a collection (undone by putting it back); false when there was none.
+    func remove(_ collection: String) -> Bool {
+        shared.withLock { shared in
+            guard let old = shared.collections.removeValue(forKey: collection) else { return false }
+            shared.uncommitted.append(.restore(collection, old))
+            return true
+        }
     }
 
     func close() {
@@ -196,38 +280,36 @@ final class WriteTransaction: @unchecked Sendable {
 
     private let engine: DatabaseEngine
     private(set) var operations: [Operation] = []
-    private var undoLog: [() -> Void] = []
 
     init(engine: DatabaseEngine) { self.engine = engine }
 
-    func snapshot(_ collection: String) -> CollectionState { engine.snapshot(of: collection) }
+    /// The collection as this write sees it: its own changes included.
+    func snapshot(_ collection: String) -> CollectionState { engine.writerSnapshot(of: collection) }
+
+    func hasCollection(_ collection: String) -> Bool { engine.writerHas(collection) }
 
     func createCollection(_ collection: String) { ensureCollection(collection) }
 
     func dropIndex(_ collection: String, _ name: String) {
-        let removed = engine.mutate(collection) { (state: inout CollectionState) -> HashIndex? in
-            guard let i = state.indexes.firstIndex(where: { $0.spec.name == name }) else { return nil }
-            return state.indexes.remove(at: i)
+        let removed = engine.mutate(collection) { (state: inout CollectionState) -> (HashIndex?, UndoStep?) in
+            guard let i = state.indexes.firstIndex(where: { $0.spec.name == name }) else { return (nil, nil) }
+            let removed = state.indexes.remove(at: i)
+            return (removed, .change(collection) { $0.indexes.append(removed) })
         }
-        guard let removed else { return }
-        operations.append(.dropIndex(collection, name))
-        undoLog.append { [engine] in
-            engine.mutate(collection) { (state: inout CollectionState) in state.indexes.append(removed) }
-        }
+        if removed != nil { operations.append(.dropIndex(collection, name)) }
     }
 
     private func ensureCollection(_ collection: String) {
-        if !engine.hasCollection(collection) {
-            engine.mutate(collection) { (_: inout CollectionState) in }
+        if !engine.writerHas(collection) {
+            engine.create(collection)
             operations.append(.createCollection(collection))
-            undoLog.append { [engine] in engine.restoreCollection(collection, nil) }
         }
     }
 
     @discardableResult
     func insert(_ collection: String, _ document: Document) throws(StorageError) -> Int64 {
         ensureCollection(collection)
-        let id = try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> Int64 in
+        let id = try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> (Int64, UndoStep?) in
             for index in state.indexes where index.spec.unique {
                 if index.conflict(for: document, rowId: -1) != nil {
                     throw duplicate(collection, index.spec, document)
@@ -237,22 +319,20 @@ final class WriteTransaction: @unchecked Sendable {
             state.nextRowId += 1
             state.rows[id] = document
             for i in state.indexes.indices { state.indexes[i].insert(id, document) }
-            return id
-        }
-        operations.append(.put(collection, id, document.bsonBytes))
-        undoLog.append { [engine] in
-            engine.mutate(collection) { (state: inout CollectionState) in
+            let undo = UndoStep.change(collection) { state in
                 if let old = state.rows.removeValue(forKey: id) {
                     for i in state.indexes.indices { state.indexes[i].remove(id, old) }
                 }
             }
+            return (id, undo)
         }
+        operations.append(.put(collection, id, document.bsonBytes))
         return id
     }
 
     func replace(_ collection: String, _ id: Int64, with document: Document) throws(StorageError) {
-        let old = try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> Document? in
-            guard let old = state.rows[id] else { return nil }
+        let replaced = try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> (Bool, UndoStep?) in
+            guard let old = state.rows[id] else { return (false, nil) }
             for i in state.indexes.indices { state.indexes[i].remove(id, old) }
             for index in state.indexes where index.spec.unique {
                 if index.conflict(for: document, rowId: id) != nil {
@@ -262,39 +342,33 @@ final class WriteTransaction: @unchecked Sendable {
             }
             state.rows[id] = document
             for i in state.indexes.indices { state.indexes[i].insert(id, document) }
-            return old
-        }
-        guard let old else { return }
-        operations.append(.put(collection, id, document.bsonBytes))
-        undoLog.append { [engine] in
-            engine.mutate(collection) { (state: inout CollectionState) in
+            let undo = UndoStep.change(collection) { state in
                 for i in state.indexes.indices { state.indexes[i].remove(id, document) }
                 state.rows[id] = old
                 for i in state.indexes.indices { state.indexes[i].insert(id, old) }
             }
+            return (true, undo)
         }
+        if replaced { operations.append(.put(collection, id, document.bsonBytes)) }
     }
 
     func delete(_ collection: String, _ id: Int64) {
-        let removed = engine.mutate(collection) { (state: inout CollectionState) -> (Int, Document)? in
-            guard let position = state.rows.index(forKey: id) else { return nil }
+        let deleted = engine.mutate(collection) { (state: inout CollectionState) -> (Bool, UndoStep?) in
+            guard let position = state.rows.index(forKey: id) else { return (false, nil) }
             let old = state.rows.remove(at: position).value
             for i in state.indexes.indices { state.indexes[i].remove(id, old) }
-            return (position, old)
-        }
-        guard let (position, old) = removed else { return }
-        operations.append(.delete(collection, id))
-        undoLog.append { [engine] in
-            engine.mutate(collection) { (state: inout CollectionState) in
+            let undo = UndoStep.change(collection) { state in
                 state.rows.updateValue(old, forKey: id, insertingAt: min(position, state.rows.count))
                 for i in state.indexes.indices { state.indexes[i].insert(id, old) }
             }
+            return (true, undo)
         }
+        if deleted { operations.append(.delete(collection, id)) }
     }
 
     func addIndex(_ collection: String, _ spec: IndexSpec) throws(StorageError) {
         ensureCollection(collection)
-        try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) in
+        try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> ((), UndoStep?) in
             var index = HashIndex(spec: spec)
             for (id, document) in state.rows {
                 if spec.unique, index.conflict(for: document, rowId: id) != nil {
@@ -303,22 +377,13 @@ final class WriteTransaction: @unchecked Sendable {
                 index.insert(id, document)
             }
             state.indexes.append(index)
+            return ((), .change(collection) { $0.indexes.removeAll { $0.spec.name == spec.name } })
         }
         operations.append(.putIndex(collection, spec))
-        undoLog.append { [engine] in
-            engine.mutate(collection) { (state: inout CollectionState) in state.indexes.removeAll { $0.spec.name == spec.name } }
-        }
     }
 
     func dropCollection(_ collection: String) {
-        guard let old = engine.removeCollection(collection) else { return }
-        operations.append(.dropCollection(collection))
-        undoLog.append { [engine] in engine.restoreCollection(collection, old) }
-    }
-
-    func undo() {
-        for step in undoLog.reversed() { step() }
-        undoLog.removeAll()
+        if engine.remove(collection) { operations.append(.dropCollection(collection)) }
     }
 
     private func duplicate(_ collection: String, _ spec: IndexSpec, _ document: Document) -> StorageError {
