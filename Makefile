@@ -115,11 +115,13 @@ bench: deps $(VENV)/.installed
 	swift build -c release --product EmbeddedBench
 	swift build -c release --product AuthBench
 	swift build -c release --product videotube-db
+	swift build -c release --product videotube
 	.build/release/EmbeddedBench
 	@echo; .build/release/AuthBench
 	@dir=$$(mktemp -d); port=$$($(VENV)/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	DATA_DIR=$$dir DB_PORT=$$port .build/release/videotube-db > $$dir/server.log 2>&1 & pid=$$!; \
 	sleep 2; echo; $(VENV)/bin/python Benchmarks/wire_bench.py $$port; status=$$?; kill $$pid; rm -rf $$dir; exit $$status
+	@echo; $(VENV)/bin/python Benchmarks/hardening_bench.py .build/release/videotube
 
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); \

@@ -70,8 +70,8 @@ final class Receiver {
             // the parser report every byte on its own, and each would otherwise be a disk write.
             var body: [UInt8] = []
             for event in events {
-                if case .body(var buffer) = event {
-                    body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                if case .body(let buffer) = event {
+                    body.append(contentsOf: buffer.readableBytesView)
                     continue
                 }
                 if !body.isEmpty {
