@@ -276,17 +276,24 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
 }
 
 @Suite struct SlowUploads {
+    /// A connection with an upload's request head and the start of its file part sent, the rest
+    /// (100,000 bytes announced) still to come.
+    func startUpload(port: Int) throws -> RawSocket {
+        let socket = try RawSocket(port: port, timeoutSeconds: 20)
+        let head = "--\(formBoundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
+        try socket.send(
+            "POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(formBoundary)\r\n"
+                + "Content-Length: 100000\r\nConnection: close\r\n\r\n" + head)
+        return socket
+    }
+
     /// A client that stops halfway through a file is dropped after HTTP_IDLE_TIMEOUT, and the
     /// half-written temp file goes with it.
     @Test func aStalledUploadIsDroppedAndLeavesNoTempFile() async throws {
         let port = 29_000 + Int.random(in: 0..<1000)
         let server = try ChapterServer.start("Chapter07", port: port, environment: ["HTTP_IDLE_TIMEOUT": "1"])
         defer { server.stop() }
-        let socket = try RawSocket(port: port, timeoutSeconds: 20)
-        let head = "--\(formBoundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
-        try socket.send(
-            "POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(formBoundary)\r\nContent-Length: 100000\r\n\r\n"
-                + head)
+        let socket = try startUpload(port: port)
         try socket.send(bytes: png + [UInt8](repeating: 1, count: 2000))
         _ = try socket.receiveAll()  // returns when the server closes the connection
         #expect(socket.closedByPeer)
@@ -300,11 +307,7 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
         let port = 30_000 + Int.random(in: 0..<1000)
         let server = try ChapterServer.start("Chapter07", port: port, environment: ["UPLOAD_TIMEOUT": "1", "HTTP_IDLE_TIMEOUT": "30"])
         defer { server.stop() }
-        let socket = try RawSocket(port: port, timeoutSeconds: 20)
-        let head = "--\(formBoundary)\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"\r\n\r\n"
-        try socket.send(
-            "POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=\(formBoundary)\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n"
-                + head)
+        let socket = try startUpload(port: port)
         try socket.send(bytes: png)
         let sender = Task {
             for _ in 0..<30 {

@@ -8,10 +8,6 @@ the four properties below tries EXAMPLES examples.
 """
 import datetime
 import os
-import socket
-import subprocess
-import tempfile
-import time
 
 import pymongo
 import pytest
@@ -20,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo.errors import OperationFailure
 
-BINARY = os.environ.get("VIDEOTUBE_DB", ".build/debug/videotube-db")
+from conftest import Server
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "600"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
@@ -79,47 +76,26 @@ stages = st.one_of(
 pipelines = st.lists(stages, max_size=4)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    data = tempfile.mkdtemp(prefix="wire-fuzz-")
-    port = free_port()
-    log = open(os.path.join(data, "server.log"), "w")
-    proc = subprocess.Popen([BINARY], env={**os.environ, "DATA_DIR": data, "DB_PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT)
-    proc.log_path = log.name
-    client = pymongo.MongoClient("127.0.0.1", port, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000, socketTimeoutMS=10000)
-    deadline = time.time() + 30
-    while True:
-        try:
-            client.admin.command("ping")
-            break
-        except pymongo.errors.PyMongoError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("videotube-db did not start")
-            time.sleep(0.1)
+    running = Server()
+    client = pymongo.MongoClient("127.0.0.1", running.port, serverSelectionTimeoutMS=3000, connectTimeoutMS=3000, socketTimeoutMS=10000)
     db = client["fuzz"]
     db.fuzz.insert_many([{"a": [1, 2, {"b": 3}], "b": Int64(INT64_MAX), "c": "x", "x": {"a": [None]}},
                          {"a": Int64(INT64_MIN), "b": 1.5, "c": datetime.datetime(2024, 3, 1)}, {"a": {"b": {"c": []}}}])
-    yield proc, db
+    yield running, db
     client.close()
-    proc.terminate()
-    proc.wait(timeout=10)
+    running.stop()
 
 
-def answered(proc, db, command):
+def answered(running, db, command):
     """Runs one command: a result or MongoDB's error document is fine; a dropped connection, a
     malformed reply, or a dead server is not."""
     try:
         command(db)
     except OperationFailure as failure:
         assert failure.code is not None and isinstance(failure.details, dict), failure.details
-    assert proc.poll() is None, "the server died: " + open(proc.log_path).read()[-3000:]
+    assert running.proc.poll() is None, "the server died: " + running.output()[-3000:]
     db.client.admin.command("ping")
 
 
@@ -127,35 +103,35 @@ def answered(proc, db, command):
 @given(filter=filters, skip=st.one_of(st.none(), integers), limit=st.one_of(st.none(), integers), batch=st.one_of(st.none(), integers),
        sort=st.one_of(st.none(), st.dictionaries(paths, st.sampled_from([1, -1]), min_size=1, max_size=2)))
 def test_find_and_count_with_any_filter_and_bounds(server, filter, skip, limit, batch, sort):
-    proc, db = server
+    running, db = server
     command = {"find": "fuzz", "filter": filter}
     for key, value in (("skip", skip), ("limit", limit), ("batchSize", batch), ("sort", sort)):
         if value is not None:
             command[key] = value
-    answered(proc, db, lambda d: d.command(command))
+    answered(running, db, lambda d: d.command(command))
     counted = {"count": "fuzz", "query": filter, **{k: v for k, v in (("skip", skip), ("limit", limit)) if v is not None}}
-    answered(proc, db, lambda d: d.command(counted))
+    answered(running, db, lambda d: d.command(counted))
 
 
 @FUZZ
 @given(filter=filters, update=updates, upsert=st.booleans())
 def test_updates_of_any_shape(server, filter, update, upsert):
-    proc, db = server
-    answered(proc, db, lambda d: d.command({"update": "scratch", "updates": [{"q": filter, "u": update, "upsert": upsert, "multi": True}]}))
-    answered(proc, db, lambda d: d.command({"findAndModify": "scratch", "query": filter, "update": update, "new": True}))
+    running, db = server
+    answered(running, db, lambda d: d.command({"update": "scratch", "updates": [{"q": filter, "u": update, "upsert": upsert, "multi": True}]}))
+    answered(running, db, lambda d: d.command({"findAndModify": "scratch", "query": filter, "update": update, "new": True}))
 
 
 @FUZZ
 @given(pipeline=pipelines)
 def test_pipelines_of_any_shape(server, pipeline):
-    proc, db = server
-    answered(proc, db, lambda d: d.command({"aggregate": "fuzz", "pipeline": pipeline, "cursor": {}}))
+    running, db = server
+    answered(running, db, lambda d: d.command({"aggregate": "fuzz", "pipeline": pipeline, "cursor": {}}))
 
 
 @FUZZ
 @given(documents=st.lists(st.dictionaries(st.sampled_from(["a", "b", "c", "$x", "a.b", "_id"]), values, max_size=3), min_size=1, max_size=3),
        filter=filters)
 def test_inserts_and_deletes_of_any_document(server, documents, filter):
-    proc, db = server
-    answered(proc, db, lambda d: d.command({"insert": "scratch", "documents": documents, "ordered": False}))
-    answered(proc, db, lambda d: d.command({"delete": "scratch", "deletes": [{"q": filter, "limit": 0}]}))
+    running, db = server
+    answered(running, db, lambda d: d.command({"insert": "scratch", "documents": documents, "ordered": False}))
+    answered(running, db, lambda d: d.command({"delete": "scratch", "deletes": [{"q": filter, "limit": 0}]}))

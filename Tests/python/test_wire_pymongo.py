@@ -4,44 +4,21 @@ unique indexes raising DuplicateKeyError, sessions, and malformed frames on a ra
 Run by `make test` in the virtual environment the Makefile creates; it starts the built
 `videotube-db` on a free port with a temporary data folder.
 """
-import os
 import socket
 import struct
-import subprocess
-import tempfile
-import time
 
 import pymongo
 import pytest
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-BINARY = os.environ.get("VIDEOTUBE_DB", ".build/debug/videotube-db")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from conftest import Server
 
 @pytest.fixture(scope="module")
 def server():
-    data = tempfile.mkdtemp(prefix="wire-pymongo-")
-    port = free_port()
-    proc = subprocess.Popen([BINARY], env={**os.environ, "DATA_DIR": data, "DB_PORT": str(port)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if "serving" in line:
-            break
-    else:
-        proc.kill()
-        pytest.fail("videotube-db did not start")
-    yield port, data
-    proc.terminate()
-    proc.wait(timeout=10)
+    running = Server()
+    yield running.port, running.data
+    running.stop()
 
 
 @pytest.fixture()
@@ -152,24 +129,14 @@ def test_ordered_insert_reports_the_failing_index(db):
 
 def test_bind_all_says_what_it_exposes():
     """`--bind-all` serves every network without authentication: the log says so, first."""
-    data = tempfile.mkdtemp(prefix="wire-bind-all-")
-    proc = subprocess.Popen([BINARY, "--bind-all"], env={**os.environ, "DATA_DIR": data, "DB_PORT": str(free_port())},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    running = Server("--bind-all")
     try:
-        lines = []
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if "serving" in line:
-                break
-        text = "".join(lines)
+        text = running.output()
         assert "--bind-all: every network this machine is on can reach" in text, text
         assert "password hashes included" in text
         assert "mongodb://0.0.0.0:" in text
     finally:
-        proc.kill()
-        proc.wait()
+        running.stop()
 
 
 def test_extreme_values_are_mongodbs_errors_not_a_dead_server(db):
