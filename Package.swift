@@ -180,7 +180,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "Database", "App", logging, hummingbird, hummingbirdTesting,
+                "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "Database", "App", "Media", logging, hummingbird,
+                hummingbirdTesting,
             ],
             path: "Tests/TestSupport", resources: [.copy("mockup_server.py")], swiftSettings: swiftSettings),
         engineTests("BSON", ["BSON"]),

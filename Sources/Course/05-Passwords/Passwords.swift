@@ -48,6 +48,10 @@ public final class PasswordHasher: Sendable {
         self.threads.start()
     }
 
+    /// Whether one more hash or check would be admitted now (a login can refuse at once, before
+    /// it spends a database query on a request that would be refused anyway).
+    public var hasRoom: Bool { waiting.load(ordering: .relaxed) < queueLimit }
+
     /// Runs one hash or check on the pool, if fewer than `queueLimit` are waiting.
     private func admitted<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         guard waiting.add(1, ordering: .relaxed).newValue <= queueLimit else {

@@ -59,6 +59,7 @@ public struct Sessions: Sendable {
     /// Checks the credentials and starts a session with a new token pair. The user's expired
     /// sessions are purged here, and beyond `Session.maxPerUser` the least recently used end.
     public func login(_ login: User.Login, userAgent: String?, now: Date = Date()) async throws -> (user: User, tokens: TokenPair) {
+        guard hasher.hasRoom else { throw PasswordError.busy }  // a flood is refused before any query
         guard let user = try await users.findForLogin(login) else {
             try await hasher.verifyAgainstNoOne(login.password)  // as slow as a wrong password
             throw Failure.unknownUser

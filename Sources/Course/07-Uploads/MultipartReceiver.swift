@@ -9,12 +9,14 @@ import NIOFileSystem
 
 /// One request's parse: MultipartKit's parser reports headers, body bytes and part ends through
 /// callbacks; they are queued as events and handled (with file writes) after each chunk.
+/// Consecutive body bytes are gathered into one event as they are reported: a file of `\r`
+/// bytes makes the parser report every byte on its own, and an event (and a disk write) per
+/// byte cost megabytes per chunk and a write per byte.
 final class Receiver {
     enum Event {
         case header(String, String)
-        case body(ByteBuffer)
+        case body([UInt8])
         case partEnd
-
     }
 
     enum Part {
@@ -32,6 +34,8 @@ final class Receiver {
     let settings: UploadSettings
     let expected: [String: FileField]
     var events: [Event] = []
+    /// Body bytes reported since the last header or part end, not yet queued.
+    var pendingBody: [UInt8] = []
     var headers: [(String, String)] = []
     var part: Part?
     var fields: [String: String] = [:]
@@ -54,9 +58,15 @@ final class Receiver {
     func read(_ request: Request) async throws -> UploadedForm {
         guard let boundary = Self.boundary(request.headers[.contentType]) else { throw UploadError.notMultipart }
         let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { [unowned self] name, value in events.append(.header(name, value)) }
-        parser.onBody = { [unowned self] buffer in events.append(.body(buffer)) }
-        parser.onPartComplete = { [unowned self] in events.append(.partEnd) }
+        parser.onHeader = { [unowned self] name, value in
+            queueBody()
+            events.append(.header(name, value))
+        }
+        parser.onBody = { [unowned self] buffer in pendingBody.append(contentsOf: buffer.readableBytesView) }
+        parser.onPartComplete = { [unowned self] in
+            queueBody()
+            events.append(.partEnd)
+        }
         let maxBody = settings.maxBodyBytes(for: Array(expected.values))
         let deadline = ContinuousClock.now + .seconds(settings.timeout)
         var chunks = request.body.makeAsyncIterator()
@@ -66,21 +76,8 @@ final class Receiver {
             guard received <= maxBody else { throw UploadError.bodyTooLarge(limit: maxBody) }
             if part == nil { bytesBeforePart += chunk.readableBytes }  // still reading a part's headers
             do { try parser.execute(chunk) } catch { throw UploadError.malformed }
-            // Consecutive body bytes of one chunk are handled as one: a file of `\r` bytes makes
-            // the parser report every byte on its own, and each would otherwise be a disk write.
-            var body: [UInt8] = []
-            for event in events {
-                if case .body(let buffer) = event {
-                    body.append(contentsOf: buffer.readableBytesView)
-                    continue
-                }
-                if !body.isEmpty {
-                    try await handle(body)
-                    body.removeAll(keepingCapacity: true)
-                }
-                try await handle(event)
-            }
-            if !body.isEmpty { try await handle(body) }
+            queueBody()
+            for event in events { try await handle(event) }
             events.removeAll(keepingCapacity: true)
             // A part whose headers go on and on is refused before they grow further.
             guard part != nil || bytesBeforePart <= settings.maxPartHeaderBytes + 1024 else {
@@ -101,12 +98,19 @@ final class Receiver {
             headerBytes += name.utf8.count + value.utf8.count
             guard headerBytes <= settings.maxPartHeaderBytes else { throw UploadError.headersTooLarge(limit: settings.maxPartHeaderBytes) }
             headers.append((name, value))
-        case .body(var buffer):
-            try await handle(buffer.readBytes(length: buffer.readableBytes) ?? [])
+        case .body(let bytes):
+            try await handle(bytes)
         case .partEnd:
             if part == nil { part = try start() }
             try await finish()
         }
+    }
+
+    /// Queues the body bytes gathered so far as one event.
+    func queueBody() {
+        guard !pendingBody.isEmpty else { return }
+        events.append(.body(pendingBody))
+        pendingBody.removeAll(keepingCapacity: true)
     }
 
     /// Body bytes of the current part (the part starts with its first bytes).
