@@ -123,9 +123,13 @@ bench: deps $(VENV)/.installed
 	sleep 2; echo; $(VENV)/bin/python Benchmarks/wire_bench.py $$port; status=$$?; kill $$pid; rm -rf $$dir; exit $$status
 	@echo; $(VENV)/bin/python Benchmarks/hardening_bench.py .build/release/videotube
 
+# Each chapter keeps its data in a folder of its own (./data/chapterNN, media in it too), so
+# following the chapters in order never meets an account an earlier chapter made. Set DATA_DIR
+# (and MEDIA_DIR) to choose another; `rm -rf data/chapterNN` starts a chapter over.
 chapter: deps
-	@product=Chapter$$(printf '%02d' $(N)); \
-	swift build --product $$product && .build/debug/$$product
+	@product=Chapter$$(printf '%02d' $(N)); folder=./data/chapter$$(printf '%02d' $(N)); \
+	swift build --product $$product && \
+	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} .build/debug/$$product
 
 dist-check: dist
 	bash scripts/check_dist.sh dist/videotube

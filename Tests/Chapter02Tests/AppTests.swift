@@ -168,6 +168,9 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
         try! "<h1>VideoTube</h1>".write(to: publicDir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
         try! "body{}".write(to: publicDir.appendingPathComponent("css/site.css"), atomically: true, encoding: .utf8)
         try! "hidden".write(to: publicDir.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        // An upload waiting in public/temp (multer's folder in the course) is not public.
+        try! FileManager.default.createDirectory(at: publicDir.appendingPathComponent("temp"), withIntermediateDirectories: true)
+        try! "SECRET upload".write(to: publicDir.appendingPathComponent("temp/avatar.png"), atomically: true, encoding: .utf8)
         try! "SECRET".write(to: root.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
         return publicDir
     }()
@@ -188,9 +191,9 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
 
     @Test(arguments: [
         "/../secret.txt", "/%2e%2e/secret.txt", "/css/..%2f..%2fsecret.txt", "/css/%2e%2e/%2e%2e/secret.txt", "/.env", "/css/../../secret.txt",
-        "/nope.png",
+        "/nope.png", "/temp/avatar.png", "/Temp/../temp/avatar.png",
     ])
-    func traversalAndMissingFilesAreJSON404s(path: String) async throws {
+    func traversalTempFilesAndMissingFilesAreJSON404s(path: String) async throws {
         try await makeApp(folder: folder.path).test(.router) { client in
             try await client.execute(uri: path, method: .get) { response in
                 let body = try expectError(response, 404)

@@ -9,10 +9,14 @@ import Hummingbird
 
 public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let files: FileMiddleware<Context, LocalFileSystem>
+    /// First path segments never served: `temp`, where uploads wait (`public/temp`), is not public.
+    let hidden: Set<Substring>
 
-    /// Serves `folder` at `/`, or at `urlBasePath` (chapter 08 serves the media folder at `/media`).
-    public init(folder: String, urlBasePath: String? = nil) {
+    /// Serves `folder` at `/`, or at `urlBasePath` (chapter 08 serves the media folder at `/media`),
+    /// except what lies under the `hidden` folders.
+    public init(folder: String, urlBasePath: String? = nil, hidden: Set<Substring> = ["temp"]) {
         files = FileMiddleware(folder, urlBasePath: urlBasePath, searchForIndexHtml: false)
+        self.hidden = hidden
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -24,6 +28,7 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
             !raw.lowercased().contains("%2f") && !raw.lowercased().contains("%5c") && !decoded.contains("\\") && !decoded.contains("\0")
             && !segments.contains { $0 == ".." || ($0.hasPrefix(".") && !$0.isEmpty) }
         guard safe else { throw HTTPError(.notFound) }
+        if segments.count > 1, hidden.contains(segments[1]) { return try await next(request, context) }
         return try await files.handle(request, context: context, next: next)
     }
 }
