@@ -36,7 +36,7 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps run seed test bench db chapter api-docs dist dist-check docs-check format lint clean
+.PHONY: help deps test-deps run seed test bench db chapter api-docs dist dist-check docs-check notes-check format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -48,6 +48,7 @@ help:
 	@echo "make bench          measure the embedded store (in-process and through the wire) and authentication (release build)"
 	@echo "make deps           install the system libraries only"
 	@echo "make format         format the Swift sources (swift-format, shipped with Swift); make lint checks them"
+	@echo "make notes-check    check that the Swift excerpts in notes/ match the files they name"
 
 # Installs whichever of the packages are missing, and says which.
 define apt_install
@@ -101,6 +102,7 @@ $(VENV)/.installed: Tests/python/requirements.txt
 	touch $@
 
 test: test-deps $(VENV)/.installed $(API_DOCS)
+	$(MAKE) --no-print-directory notes-check
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
@@ -145,6 +147,10 @@ format:
 
 lint:
 	swift format lint --strict --recursive $(FORMAT_PATHS)
+
+# The Swift excerpts in notes/ match the files they name (also part of `make test`).
+notes-check:
+	python3 scripts/check_excerpts.py
 
 clean:
 	swift package clean
