@@ -36,7 +36,7 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps run seed test bench db chapter api-docs dist dist-check docs-check notes-check format lint clean
+.PHONY: help deps test-deps run seed test bench db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -44,6 +44,7 @@ help:
 	@echo "make dist           a self-contained folder dist/videotube (release binary, API page files, sample settings)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
+	@echo "make demo N=1       replay a lesson's Try it against its chapter on fresh data (N=1..8 or final)"
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
 	@echo "make bench          measure the embedded store (in-process and through the wire) and authentication (release build)"
 	@echo "make deps           install the system libraries only"
@@ -106,6 +107,7 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
+	python3 scripts/demo.py all .build/debug
 	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
 	$(MAKE) --no-print-directory docs-check
 
@@ -132,6 +134,11 @@ chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); folder=./data/chapter$$(printf '%02d' $(N)); \
 	swift build --product $$product && \
 	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} .build/debug/$$product
+
+# A lesson's "Try it", replayed against its chapter on a fresh temporary data folder (debug build).
+demo: deps
+	@case "$(N)" in final) product=videotube;; [1-8]) product=Chapter0$(N);; *) echo "usage: make demo N=1..8 or N=final"; exit 2;; esac; \
+	swift build --product $$product && python3 scripts/demo.py $(N) .build/debug/$$product
 
 dist-check: dist
 	bash scripts/check_dist.sh dist/videotube
