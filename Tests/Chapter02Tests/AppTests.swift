@@ -248,5 +248,8 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
         #expect(throws: ConfigError.self) { try AppConfig(Settings(["PORT": "eighty"])) }
         let config = try AppConfig(Settings(["CORS_ORIGIN": "http://a.io, http://b.io,", "PORT": "9000"]))
         #expect(config.corsOrigins == ["http://a.io", "http://b.io"] && config.port == 9000)
+        #expect(config.logLevel == .info)
+        #expect(try AppConfig(Settings(["LOG_LEVEL": "Notice"])).logLevel == .notice)
+        #expect(throws: ConfigError.self) { try AppConfig(Settings(["LOG_LEVEL": "loud"])) }
     }
 }

@@ -53,6 +53,23 @@ import Testing
         #expect(second.output.contains("port \(port) is already in use"))
     }
 
+    /// `LOG_LEVEL=notice` keeps the start and stop lines and drops the line per request; the
+    /// default, `info`, writes it.
+    @Test(arguments: [("info", true), ("notice", false)])
+    func logLevelDecidesWhetherRequestsAreLogged(level: String, logsRequests: Bool) async throws {
+        let port = 22_000 + Int.random(in: 0..<2000)
+        let server = try ChapterServer.start("Chapter02", port: port, environment: ["LOG_LEVEL": level])
+        defer { server.stop() }
+        let reply = try await TestHTTP.send("GET", port: port, "/api/v1/cookies")
+        #expect(reply.status == 200)
+        kill(server.pid, SIGTERM)
+        let run = server.wait(timeout: 10)
+        #expect(run.status == 0)
+        #expect(run.output.contains("Server is running at"))
+        #expect(run.output.contains("Server stopped gracefully"))
+        #expect(run.output.contains("GET /api/v1/cookies 200") == logsRequests, "\(run.output)")
+    }
+
     /// One process owns a data folder (two writers each trusted their own image and overwrote
     /// each other's documents). With DB_PORT the owner also serves the data over the wire, which
     /// is how mongosh or pymongo look at a running app's data.

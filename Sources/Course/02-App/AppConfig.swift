@@ -2,6 +2,7 @@
 // `process.env.PORT`, `process.env.CORS_ORIGIN` and friends, read once at start-up.
 import Database
 import Hummingbird
+import Logging
 
 public struct AppConfig: Sendable {
     /// `PORT` (default 8000).
@@ -18,6 +19,9 @@ public struct AppConfig: Sendable {
     public var idleTimeout: Int
     /// `HTTP_HEADER_TIMEOUT` seconds (10): a request's head must arrive whole within it.
     public var headerTimeout: Int
+    /// `LOG_LEVEL` (default `info`: one line per request). `notice` keeps the start and stop
+    /// lines and warnings but drops the per-request line; `debug` and `trace` say more.
+    public var logLevel: Logger.Level
     /// Every setting (`.env` merged under the real environment), for those that later
     /// chapters read themselves (`BCRYPT_COST`, the token secrets).
     public var settings: Settings
@@ -27,8 +31,10 @@ public struct AppConfig: Sendable {
 
     public init(
         port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
-        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60, headerTimeout: Int = 10
+        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60, headerTimeout: Int = 10,
+        logLevel: Logger.Level = .info
     ) {
+        self.logLevel = logLevel
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
         self.port = port
@@ -50,6 +56,11 @@ public struct AppConfig: Sendable {
             guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a number of seconds, 1 or more, not \"\(text)\"") }
             return n
         }
+        let levelText = settings["LOG_LEVEL"]?.lowercased() ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigError("LOG_LEVEL must be one of \(names), not \"\(settings["LOG_LEVEL"] ?? "")\"")
+        }
         let origins = (settings["CORS_ORIGIN"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         self.init(
             port: port,
@@ -59,7 +70,8 @@ public struct AppConfig: Sendable {
             cookies: try CookieSettings(settings),
             settings: settings,
             idleTimeout: try seconds("HTTP_IDLE_TIMEOUT", 60),
-            headerTimeout: try seconds("HTTP_HEADER_TIMEOUT", 10)
+            headerTimeout: try seconds("HTTP_HEADER_TIMEOUT", 10),
+            logLevel: logLevel
         )
     }
 }

@@ -42,7 +42,7 @@ public func buildApplication(router: AppRouter, config: AppConfig, logger: Logge
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "videotube"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.port
-            logger.info("Server is running at http://\(config.host):\(port) — \(serves)")
+            logger.notice("Server is running at http://\(config.host):\(port) — \(serves)")
         },
         logger: logger
     )

@@ -15,8 +15,7 @@ public typealias ServerBuilder<App: ApplicationProtocol> = (AppConfig, Connected
 
 /// Runs the server that `build` makes, under the log label `name`, until SIGINT or SIGTERM.
 public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuilder<App>) async -> Never {
-    let logger = Logger(label: name)
-    let (config, db) = await start(logger)
+    let (config, db, logger) = await start(name)
     let app: App
     do {
         app = try await build(config, db, logger)  // settings read, indexes created: or no server
@@ -36,15 +35,14 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
         fail(logger, "server stopped: \(text)")
     }
     await db.close()
-    logger.info("Server stopped gracefully; database closed")
+    logger.notice("Server stopped gracefully; database closed")
     exit(0)
 }
 
 /// Runs a one-off task (the Final server's `seed`) with the settings and database a server gets,
 /// then closes the database: exit status 0, or 1 with one clear line.
 public func runTask(name: String, _ task: (AppConfig, ConnectedDatabase, Logger) async throws -> Void) async -> Never {
-    let logger = Logger(label: name)
-    let (config, db) = await start(logger)
+    let (config, db, logger) = await start(name)
     do {
         try await task(config, db, logger)
     } catch {
@@ -55,16 +53,19 @@ public func runTask(name: String, _ task: (AppConfig, ConnectedDatabase, Logger)
     exit(0)
 }
 
-/// Settings (`.env` under the environment), then the database, as `index.js` does first.
-private func start(_ logger: Logger) async -> (AppConfig, ConnectedDatabase) {
+/// Settings (`.env` under the environment), then the database, as `index.js` does first. The
+/// logger logs at `LOG_LEVEL` from then on.
+private func start(_ name: String) async -> (AppConfig, ConnectedDatabase, Logger) {
+    var logger = Logger(label: name)
     let settings: Settings
     do { settings = try await Settings.load() } catch { fail(logger, "cannot read .env: \(error)") }
     let config: AppConfig
     do { config = try AppConfig(settings) } catch { fail(logger, "configuration: \(error)") }
+    logger.logLevel = config.logLevel
     let db: ConnectedDatabase
     do { db = try await connectDB(DatabaseConfig(settings), logger: logger) } catch { fail(logger, "\(error)") }
-    logger.info("\(db.summary)")
-    return (config, db)
+    logger.notice("\(db.summary)")
+    return (config, db, logger)
 }
 
 private func fail(_ logger: Logger, _ message: String) -> Never {
