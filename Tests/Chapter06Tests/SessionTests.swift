@@ -78,6 +78,18 @@ struct NodeRefreshClaims: JWTPayload {
         }
     }
 
+    /// The session starts once the password is checked: it is never last used before it began.
+    @Test(arguments: TestBackend.available)
+    func aNewSessionIsNotLastUsedBeforeItWasCreated(_ backend: TestBackend) async throws {
+        let (app, _, sessions) = try await authApp(backend)
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            _ = try await client.login("laptop")
+            let session = try #require(try await sessions.find().first)
+            #expect(session.createdAt <= session.lastUsedAt, "created \(session.createdAt), last used \(session.lastUsedAt)")
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aReplayedTokenEndsOnlyItsOwnSession(_ backend: TestBackend) async throws {
         try await authApp(backend).app.test(.router) { client in

@@ -24,11 +24,11 @@ public struct ModelCollection<M: Model>: Sendable {
 
     // MARK: Writes
 
-    /// Validates, stamps the timestamps, runs the save hook and inserts; returns the model as
+    /// Validates, stamps the timestamps (now, or `time`), runs the save hook and inserts; returns the model as
     /// stored. A unique index violation is `StorageError.duplicateKey` naming the field.
     @discardableResult
-    public func insert(_ model: M) async throws -> M {
-        let document = try await prepared(model)
+    public func insert(_ model: M, at time: BSONDate? = nil) async throws -> M {
+        let document = try await prepared(model, at: time)
         try await storage.insertOne(document)
         return try Self.decode(M.self, from: document)
     }
@@ -48,11 +48,11 @@ public struct ModelCollection<M: Model>: Sendable {
         return try Self.decode(M.self, from: stored)
     }
 
-    /// The document to insert: validated, both timestamps now, through the save hook.
-    func prepared(_ model: M) async throws -> Document {
+    /// The document to insert: validated, both timestamps `time` (default now), through the save hook.
+    func prepared(_ model: M, at time: BSONDate? = nil) async throws -> Document {
         var model = model
         try model.validate()
-        let now = BSONDate.now()
+        let now = time ?? BSONDate.now()
         model.createdAt = now
         model.updatedAt = now
         var document = try BSONEncoder().encode(model)

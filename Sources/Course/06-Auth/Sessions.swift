@@ -58,20 +58,24 @@ public struct Sessions: Sendable {
 
     /// Checks the credentials and starts a session with a new token pair. The user's expired
     /// sessions are purged here, and beyond `Session.maxPerUser` the least recently used end.
-    public func login(_ login: User.Login, userAgent: String?, now: Date = Date()) async throws -> (user: User, tokens: TokenPair) {
+    /// `now` is when the session starts: by default the moment the password has been checked
+    /// (bcrypt takes a while), so the session's `lastUsedAt` is never before its `createdAt`.
+    public func login(_ login: User.Login, userAgent: String?, now: Date? = nil) async throws -> (user: User, tokens: TokenPair) {
         guard hasher.hasRoom else { throw PasswordError.busy }  // a flood is refused before any query
         guard let user = try await users.findForLogin(login) else {
             try await hasher.verifyAgainstNoOne(login.password)  // as slow as a wrong password
             throw Failure.unknownUser
         }
         guard try await hasher.isPasswordCorrect(login.password, for: user) else { throw Failure.wrongPassword }
+        let now = now ?? Date()
         let id = ObjectId()
         let issued = try await tokens.issue(for: user, session: id, now: now)
         try await sessions.deleteMany(["user": .objectId(user._id), "expiresAt": ["$lte": .datetime(BSONDate(now))]])
         try await sessions.insert(
             Session(
                 _id: id, user: user._id, refreshTokenId: issued.refreshTokenId, userAgent: userAgent ?? "",
-                now: now, lifetime: tokens.settings.refreshLifetime))
+                now: now, lifetime: tokens.settings.refreshLifetime),
+            at: BSONDate(now))  // created and last used at the same instant
         try await endLeastRecentlyUsed(of: user._id)
         // A user written by the Node version may still carry its one refresh token in clear.
         try await users.storage.updateOne(["_id": .objectId(user._id), "refreshToken": ["$exists": true]], ["$unset": ["refreshToken": ""]])
