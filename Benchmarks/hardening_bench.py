@@ -13,23 +13,18 @@ Every figure is measured in this run, on this machine, with its raw numbers.
 """
 import http.client
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import servers  # noqa: E402
+
 DURATION = float(os.environ.get("BENCH_SECONDS", "6"))
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + b"IHDR" + bytes(50)
 BOUNDARY = "----hardening-bench"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid):
@@ -42,19 +37,8 @@ def rss_mb(pid):
 
 def start(binary, extra):
     folder = tempfile.mkdtemp(prefix="hardening-bench-")
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "DATA_DIR": f"{folder}/data", "MEDIA_DIR": f"{folder}/media", "TEMP_DIR": f"{folder}/temp",
-           "ACCESS_TOKEN_SECRET": "a" * 32, "REFRESH_TOKEN_SECRET": "r" * 32, **extra}
-    log = open(f"{folder}/server.log", "w")
-    proc = subprocess.Popen([binary], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit(f"the server did not start (see {folder}/server.log)")
+    env = {"TEMP_DIR": f"{folder}/temp", "ACCESS_TOKEN_SECRET": "a" * 32, "REFRESH_TOKEN_SECRET": "r" * 32, **extra}
+    return servers.start(binary, folder, env)
 
 
 def call(port, method, path, body=b"", headers=None, timeout=30):

@@ -19,7 +19,6 @@ import os
 import pathlib
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from make_image import png  # noqa: E402
+from servers import start  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COLOUR = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
@@ -168,12 +168,6 @@ DEMOS = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def dig(value, path):
     for key in path.split("."):
         value = value[key]
@@ -298,25 +292,9 @@ def run_process_steps(demo, executable, folder):
     return failures
 
 
-def start(executable, env, folder):
-    port = free_port()
-    log = open(folder / "server.log", "w")
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "DATA_DIR": str(folder / "data"),
-           "MEDIA_DIR": str(folder / "media"), "MONGODB_URI": "", "DB_PORT": "", **env}
-    process = subprocess.Popen([str(executable)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{executable} stopped at start-up:\n" + (folder / "server.log").read_text())
-        if "Server is running" in (folder / "server.log").read_text():
-            return process, port
-        time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{executable} did not start within 60 s:\n" + (folder / "server.log").read_text())
-
-
 def run_http_steps(demo, executable, folder):
-    process, port = start(executable, demo.get("env", {}), folder)
+    env = {"HOST": "127.0.0.1", "MONGODB_URI": "", "DB_PORT": "", **demo.get("env", {})}
+    process, port = start(executable, folder, env, cwd=ROOT)
     for line in (folder / "server.log").read_text().splitlines():
         if "Server is running" in line:
             print(paint("2", line[:220]))

@@ -1,19 +1,17 @@
 """Starting the built `videotube-db` for the Python tests, in one place."""
 import os
-import socket
+import pathlib
 import subprocess
+import sys
 import tempfile
 import time
 
 import pytest
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "scripts"))
+from servers import free_port  # noqa: E402
+
 BINARY = os.environ.get("VIDEOTUBE_DB", ".build/debug/videotube-db")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
