@@ -46,6 +46,8 @@ enum OpenAPI {
     }
 
     static func strings(_ names: [String]) -> Document { Document(names.map { (key: $0, value: text) }) }
+    /// `{content}`: the body of a new or changed comment or tweet.
+    static let contentBody = Body.json(required: ["content"], properties: strings(["content"]))
 
     // MARK: The routes
 
@@ -143,10 +145,10 @@ enum OpenAPI {
             success: (200, page("CommentListed")), errors: [400, 401, 404]),
         Operation(
             method: "post", path: "/api/v1/comments/{videoId}", tag: "comments", summary: "Comment on a video",
-            body: .json(required: ["content"], properties: strings(["content"])), success: (201, ref("Comment")), errors: [400, 401, 404]),
+            body: contentBody, success: (201, ref("Comment")), errors: [400, 401, 404]),
         Operation(
             method: "patch", path: "/api/v1/comments/c/{commentId}", tag: "comments", summary: "Change one's comment",
-            body: .json(required: ["content"], properties: strings(["content"])), success: (200, ref("Comment")), errors: [400, 401, 403, 404]),
+            body: contentBody, success: (200, ref("Comment")), errors: [400, 401, 403, 404]),
         Operation(
             method: "delete", path: "/api/v1/comments/c/{commentId}", tag: "comments", summary: "Delete one's comment and its likes",
             errors: [400, 401, 403, 404]),
@@ -168,13 +170,13 @@ enum OpenAPI {
         // Tweets
         Operation(
             method: "post", path: "/api/v1/tweets", tag: "tweets", summary: "Post a tweet",
-            body: .json(required: ["content"], properties: strings(["content"])), success: (201, ref("Tweet")), errors: [400, 401]),
+            body: contentBody, success: (201, ref("Tweet")), errors: [400, 401]),
         Operation(
             method: "get", path: "/api/v1/tweets/user/{userId}", tag: "tweets", summary: "A user's tweets, newest first", query: pageQuery,
             success: (200, page("TweetListed")), errors: [400, 401, 404]),
         Operation(
             method: "patch", path: "/api/v1/tweets/{tweetId}", tag: "tweets", summary: "Change one's tweet",
-            body: .json(required: ["content"], properties: strings(["content"])), success: (200, ref("Tweet")), errors: [400, 401, 403, 404]),
+            body: contentBody, success: (200, ref("Tweet")), errors: [400, 401, 403, 404]),
         Operation(
             method: "delete", path: "/api/v1/tweets/{tweetId}", tag: "tweets", summary: "Delete one's tweet and its likes",
             errors: [400, 401, 403, 404]),
