@@ -113,7 +113,7 @@ let package = Package(
             ["BSON", "Storage", "Database", hummingbird, logging, nioCore, .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),
 
-        // 03 — asyncHandler: APIError, APIResponse, storage errors as HTTP, the healthcheck.
+        // 03 — asyncHandler: the error middleware, APIError, APIResponse, storage errors as HTTP, the healthcheck.
         course("Responses", "03-Responses", ["App", "Storage", hummingbird]),
         chapter("Chapter03", "03-AsyncHandler", ["Responses", "App", hummingbird]),
 
@@ -138,14 +138,14 @@ let package = Package(
         // 07 — multer's job: multipart streamed to a temp folder, limits, content checks, cleanup.
         course(
             "Uploads", "07-Uploads",
-            ["App", .product(name: "MultipartKit", package: "multipart-kit"), hummingbird, nioFileSystem, nioCore]),
+            ["Responses", "App", .product(name: "MultipartKit", package: "multipart-kit"), hummingbird, nioFileSystem, nioCore]),
         chapter("Chapter07", "07-Uploads", ["Uploads", "Responses", "App", hummingbird]),
 
         // 08 — media storage (Cloudinary, or a local folder), and the user routes that carry files.
         course(
             "Media", "08-Media",
             [
-                "Uploads", "App", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "Uploads", "Responses", "App", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), nioFileSystem, nioCore, logging,
             ]),
         course(

@@ -89,7 +89,8 @@ DEMOS = {
         Step("A JSON body, parsed", "POST", "/api/v1/echo", 200, json={"user": {"name": "chai"}}),
         Step("A form, extended: true (nested keys and arrays)", "POST", "/api/v1/echo", 200,
              data="user[name]=chai&user[tags][]=a&user[tags][]=b"),
-        Step("Over the 16 kB limit", "POST", "/api/v1/echo", 413, json={"a": "x" * 20000}),
+        Step("Over the 16 kB limit: Hummingbird's own error JSON", "POST", "/api/v1/echo", 413, json={"a": "x" * 20000}),
+        Step("An unknown route: a bare 404, no body (chapter 03 adds one)", "GET", "/api/v1/nowhere", 404),
         Step("A cookie, httpOnly and Secure", "POST", "/api/v1/cookies/theme", 200, json={"value": "dark"}),
         Step("CORS preflight from the allowed origin", "OPTIONS", "/api/v1/echo", 204,
              headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"}),
@@ -98,7 +99,8 @@ DEMOS = {
     ]),
     "3": dict(product="Chapter03", steps=[
         Step("The healthcheck answers (the original's hangs)", "GET", "/api/v1/healthcheck", 200),
-        Step("An unknown route: JSON, not HTML", "GET", "/api/v1/nowhere", 404),
+        Step("An unknown route: now in the API's error shape", "GET", "/api/v1/nowhere", 404),
+        Step("Over the 16 kB limit: the same shape", "POST", "/api/v1/echo", 413, json={"a": "x" * 20000}),
         Step("Malformed JSON: one error shape for everything", "POST", "/api/v1/echo", 400, data='{"broken": ',
              headers={"Content-Type": "application/json"}),
     ]),
@@ -351,7 +353,7 @@ def main():
         results = {name: run(name, target / demo["product"]) for name, demo in DEMOS.items()}
         print("\n" + ", ".join(f"{name}: {'ok' if not failed else f'{failed} failed'}" for name, failed in results.items()))
         sys.exit(1 if any(results.values()) else 0)
-    failed = run(sys.argv[1], target)
+    failed = run(sys.argv[1], target / DEMOS[sys.argv[1]]["product"] if target.is_dir() else target)
     print(paint("32", "\nevery step answered as the lesson says") if not failed else paint("31", f"\n{failed} step(s) did not"))
     sys.exit(1 if failed else 0)
 

@@ -25,7 +25,8 @@ public func buildChapter04(config: AppConfig, database: ConnectedDatabase, logge
         logger.info("Channel \(profile.username): \(profile.subscribersCount) subscribers, follows \(profile.channelsSubscribedToCount)")
     }
     return buildApplication(
-        config: config, logger: logger, serves: "GET /api/v1/videos?page&limit, GET /api/v1/users/c/:username, GET /api/v1/healthcheck"
+        config: config, logger: logger, serves: "GET /api/v1/videos?page&limit, GET /api/v1/users/c/:username, GET /api/v1/healthcheck",
+        errors: ErrorMiddleware()
     ) { router in
         HealthController(storage: database.storage).addRoutes(to: router)
         BrowseController(collections: collections).addRoutes(to: router.group("api/v1"))

@@ -26,7 +26,8 @@ public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logge
     return buildApplication(
         config: config, logger: logger,
         serves: "/api/v1/users: register (multipart), login, logout, refresh-token, change-password, current-user, update-account, "
-            + "avatar, cover-image, c/:username; GET /api/v1/videos; /media; GET /api/v1/healthcheck"
+            + "avatar, cover-image, c/:username; GET /api/v1/videos; /media; GET /api/v1/healthcheck",
+        errors: ErrorMiddleware()
     ) { router in
         if let local = media as? LocalMedia { router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath)) }
         HealthController(storage: database.storage).addRoutes(to: router)

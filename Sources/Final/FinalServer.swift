@@ -42,7 +42,7 @@ struct FinalRoutes {
         let auth = setup.auth
         let collections = setup.collections
         serves = "the VideoTube API at /api/v1, its docs at /api-docs (storage: \(database.place); media: \(media.location))"
-        router = buildRouter(config: config) { router in
+        router = buildRouter(config: config, errors: ErrorMiddleware()) { router in
             if let local = media as? LocalMedia {
                 router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath))
             }

@@ -18,16 +18,17 @@ func makeApp(folder: String = "public", origins: [String] = ["http://localhost:5
     return buildChapter02(config: config, database: try await TestBackend.embedded.connectedDatabase(), logger: Logger(label: "test"))
 }
 
-/// Checks the contract's error shape and returns its message.
+/// Checks Hummingbird's own error shape, `{"error": {"message": ...}}` (chapter 02 has no error
+/// middleware yet: chapter 03's tests check the same failures in the API's shape), and returns
+/// the message.
 @discardableResult
-func expectError(_ response: TestResponse, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> Document {
+func expectError(_ response: TestResponse, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> String? {
     #expect(Int(response.status.code) == status, sourceLocation: sourceLocation)
     let body = try json(response.body)
-    #expect(body.keys == ["statusCode", "data", "message", "success", "errors"], sourceLocation: sourceLocation)
-    #expect(body["statusCode"]?.int64Value == Int64(status), sourceLocation: sourceLocation)
-    #expect(body["data"] == .null && body["success"] == false, sourceLocation: sourceLocation)
+    #expect(body.keys == ["error"], sourceLocation: sourceLocation)
+    #expect(body["error"]?.documentValue?.keys == ["message"], sourceLocation: sourceLocation)
     #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
-    return body
+    return body["error"]?.documentValue?["message"]?.stringValue
 }
 
 @Suite struct BodyTests {
@@ -44,8 +45,8 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/api/v1/echo", method: .post, headers: jsonHeaders, body: body(size: 16_385)) { response in
-                let error = try expectError(response, 413)
-                #expect(error["message"] == "Request body is larger than 16 kB")
+                let message = try expectError(response, 413)
+                #expect(message == "Request body is larger than 16 kB")
             }
             let form = "a=" + String(repeating: "y", count: 16_383)
             try await client.execute(
@@ -73,13 +74,12 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
                 uri: "/api/v1/cookies/theme", method: .post, headers: jsonHeaders,
                 body: ByteBuffer(string: #"{"value": {"$ne": null}}"#)
             ) { response in
-                let error = try expectError(response, 400)
-                #expect(error["message"] == "value must be a string")
-                #expect(error["errors"] == [["field": "value", "message": "value must be a string"]])
+                let message = try expectError(response, 400)
+                #expect(message == "value must be a string")
             }
             try await client.execute(uri: "/api/v1/cookies/theme", method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{}")) { response in
-                let error = try expectError(response, 400)
-                #expect(error["message"] == "value is required")
+                let message = try expectError(response, 400)
+                #expect(message == "value is required")
             }
         }
     }
@@ -108,7 +108,8 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
             for form in ["a=1&a=2", "a[=1", "%zz=1", "a[0]=1&a[x]=2"] {
                 let response = try await client.execute(
                     uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: form))
-                #expect(try expectError(response, 400)["message"]?.stringValue?.hasPrefix("Malformed form body") == true, "\(form)")
+                let message = try expectError(response, 400)
+                #expect(message?.hasPrefix("Malformed form body") == true, "\(form)")
             }
         }
     }
@@ -193,12 +194,12 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
         "/../secret.txt", "/%2e%2e/secret.txt", "/css/..%2f..%2fsecret.txt", "/css/%2e%2e/%2e%2e/secret.txt", "/.env", "/css/../../secret.txt",
         "/nope.png", "/temp/avatar.png", "/Temp/../temp/avatar.png",
     ])
-    func traversalTempFilesAndMissingFilesAreJSON404s(path: String) async throws {
+    func traversalTempFilesAndMissingFilesAre404s(path: String) async throws {
         try await makeApp(folder: folder.path).test(.router) { client in
             try await client.execute(uri: path, method: .get) { response in
-                let body = try expectError(response, 404)
-                #expect(!String(buffer: response.body).contains("SECRET"))
-                #expect(body["message"]?.stringValue?.contains("not found") == true)
+                // Hummingbird's bare 404 (no body) until chapter 03 writes it in the API's shape.
+                #expect(response.status == .notFound)
+                #expect(response.body.readableBytes == 0)
             }
         }
     }
@@ -206,6 +207,7 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
     @Test func everyResponseCarriesARequestId() async throws {
         try await makeApp().test(.router) { client in
             let first = try await client.execute(uri: "/api/v1/cookies", method: .get) { $0.headers[.requestID] }
+            // A failure too, though no error middleware turned it into a response.
             let second = try await client.execute(uri: "/api/v1/nope", method: .get) { $0.headers[.requestID] }
             #expect(first != nil && second != nil && first != second)
         }

@@ -41,14 +41,15 @@ struct Thing: Encodable, Sendable {
 func chapter03(storage: any Storage) async throws -> some ApplicationProtocol {
     let database = try await TestBackend.embedded.freshDatabase()
     return buildChapter03(
-        config: AppConfig(port: 0), database: ConnectedDatabase(storage: storage, database: database, summary: "test"),
+        config: AppConfig(port: 0, corsOrigins: ["http://localhost:5173"]),
+        database: ConnectedDatabase(storage: storage, database: database, summary: "test"),
         logger: Logger(label: "test"))
 }
 
-/// The app with routes that throw each kind of error (the error middleware is chapter 02's,
-/// the types chapter 03's).
+/// The app with chapter 03's error middleware and routes that throw each kind of error.
 func makeApp(storage: any Storage) -> some ApplicationProtocol {
-    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "error mapping tests") { router in
+    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "error mapping tests", errors: ErrorMiddleware()) {
+        router in
         router.add(middleware: ServerTimingMiddleware())
         HealthController(storage: storage).addRoutes(to: router)
         router.get("/api-error") { _, _ -> APIResponse<Empty> in throw APIError.notFound("Video not found") }
@@ -126,6 +127,60 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
         let error = APIError(401, "Invalid access token")
         #expect(try APIJSONEncoder.json(error) == #"{"statusCode":401,"data":null,"message":"Invalid access token","success":false,"errors":[]}"#)
         #expect(APIResponse(404, Empty()).success == false && APIResponse(200, Empty()).success == true)
+    }
+}
+
+/// The failures chapter 02 answers in Hummingbird's shape, answered by chapter 03's server in
+/// the API's shape: the change of behaviour this chapter makes.
+@Suite struct ChapterTwosFailuresInTheAPIShapeTests {
+    func expectAPIError(_ response: TestResponse, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> Document {
+        #expect(Int(response.status.code) == status, sourceLocation: sourceLocation)
+        let body = try json(response.body)
+        #expect(body.keys == ["statusCode", "data", "message", "success", "errors"], sourceLocation: sourceLocation)
+        #expect(body["statusCode"]?.int64Value == Int64(status), sourceLocation: sourceLocation)
+        #expect(body["data"] == .null && body["success"] == false, sourceLocation: sourceLocation)
+        #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, sourceLocation: sourceLocation)
+        return body
+    }
+
+    @Test(arguments: [TestingSetup.router, .live])
+    func bodiesRoutesAndFiles(setup: TestingSetup) async throws {
+        let store = try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/shape-\(UUID().uuidString)")
+        try await chapter03(storage: store).test(setup) { client in
+            let big = ByteBuffer(string: #"{"a":""# + String(repeating: "x", count: 16_385) + #""}"#)
+            try await client.execute(uri: "/api/v1/echo", method: .post, headers: jsonHeaders, body: big) { response in
+                let error = try expectAPIError(response, 413)
+                #expect(error["message"] == "Request body is larger than 16 kB")
+            }
+            try await client.execute(
+                uri: "/api/v1/cookies/theme", method: .post, headers: jsonHeaders, body: ByteBuffer(string: #"{"value": {"$ne": null}}"#)
+            ) { response in
+                let error = try expectAPIError(response, 400)
+                #expect(error["message"] == "value must be a string")
+                #expect(error["errors"] == [["field": "value", "message": "value must be a string"]])
+            }
+            try await client.execute(uri: "/api/v1/echo", method: .post, headers: jsonHeaders, body: ByteBuffer(string: "{bad")) { response in
+                let error = try expectAPIError(response, 400)
+                #expect(error["message"] == "Malformed request body")
+            }
+            try await client.execute(uri: "/api/v1/echo", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi")) {
+                response in
+                try expectAPIError(response, 415)
+            }
+            try await client.execute(
+                uri: "/api/v1/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "a=1&a=2")
+            ) { response in
+                let error = try expectAPIError(response, 400)
+                #expect(error["message"]?.stringValue?.hasPrefix("Malformed form body") == true)
+            }
+            for path in ["/no-such-route", "/../secret.txt", "/temp/avatar.png"] {
+                try await client.execute(uri: path, method: .get, headers: [.origin: "http://localhost:5173"]) { response in
+                    let error = try expectAPIError(response, 404)
+                    #expect(error["message"]?.stringValue?.hasSuffix("not found") == true, "\(path)")
+                    #expect(response.headers[.accessControlAllowOrigin] == "http://localhost:5173")
+                }
+            }
+        }
     }
 }
 

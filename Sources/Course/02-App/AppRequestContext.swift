@@ -36,20 +36,27 @@ public struct BodyDecoder: RequestDecoder {
     public init() {}
 
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        do {
+            return try await decodeBody(type, from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            throw BodyError.tooLarge
+        } catch let error as DecodingError {
+            // The client's body did not fit the type: 400, naming the field.
+            throw BodyError(error)
+        }
+    }
+
+    private func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
         switch mediaType {
         case .some(let m) where m.isType(.applicationJson):
             if type == BSONValue.self || type == Document.self {
                 // Free-form documents keep the client's key order (Foundation's decoder drops it).
                 let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-                do {
-                    let value = try BSONValue(json: String(buffer: buffer))
-                    if let value = value as? T { return value }
-                    if let document = value.documentValue as? T { return document }
-                    throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "expected a JSON object"))
-                } catch let error as BSONError {
-                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: error.message))
-                }
+                guard let value = try? BSONValue(json: String(buffer: buffer)) else { throw BodyError(.badRequest, "Malformed request body") }
+                if let value = value as? T { return value }
+                if let document = value.documentValue as? T { return document }
+                throw BodyError(.badRequest, "body must be an object")
             }
             // An empty JSON body reads as `{}`, as express.json() does.
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
@@ -59,25 +66,27 @@ public struct BodyDecoder: RequestDecoder {
                 return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
             } catch let error as URLEncodedFormError {
                 // `a=1&a=2`, `a[=1`, `%zz`: the client's malformed form, not a server failure.
-                throw HTTPError(.badRequest, message: "Malformed form body: \(error.description)")
+                throw BodyError(.badRequest, "Malformed form body: \(error.description)")
             }
         case nil:
             // No Content-Type: accept an empty body as an empty JSON object.
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            guard buffer.readableBytes == 0 else {
-                throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded")
-            }
+            guard buffer.readableBytes == 0 else { throw BodyError.unsupportedMediaType }
             return try JSONDecoder().decode(type, from: Data("{}".utf8))
         default:
-            throw HTTPError(.unsupportedMediaType, message: "Send the body as application/json or application/x-www-form-urlencoded")
+            throw BodyError.unsupportedMediaType
         }
     }
 }
 
+extension BodyError {
+    static let unsupportedMediaType = BodyError(.unsupportedMediaType, "Send the body as application/json or application/x-www-form-urlencoded")
+}
+
 extension Request {
-    /// The body decoded as `T` (JSON or URL-encoded). Problems surface as they are — too large
-    /// (413), malformed (400), a field of the wrong type (400 naming the field) — for the error
-    /// middleware to answer.
+    /// The body decoded as `T` (JSON or URL-encoded). Every problem is a `BodyError` — too large
+    /// (413), malformed (400), a field of the wrong type (400 naming the field), another media
+    /// type (415) — that answers by itself, or through chapter 03's error middleware.
     public func decodeBody<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
         try await context.requestDecoder.decode(type, from: self, context: context)
     }

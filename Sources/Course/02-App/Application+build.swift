@@ -1,7 +1,11 @@
 // The app, built the way the course's `app.js` builds it: one function that adds each piece
 // in order, then the routes. Every arrow below is one middleware a learner can open:
 //
-//     request → request log (+ id) → CORS → errors → static files → routes
+//     request → request log (+ id) → CORS → [errors] → static files → routes
+//
+// `[errors]` is the slot for chapter 03's error middleware, which writes every failure in the
+// API's shape. Chapter 02 leaves it empty: an error then answers as Hummingbird's own
+// `{"error": {"message": ...}}` (the request log still writes its line and its id).
 //
 // Body parsing is not a middleware here: a route decodes its body when it needs it, through
 // the context's `BodyDecoder`, which enforces the 16 kB limit. Cookies are parsed lazily by
@@ -18,17 +22,22 @@ public func buildApplication(
     config: AppConfig,
     logger: Logger,
     serves: String,
+    errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil,
     addRoutes: (AppRouter) throws -> Void
 ) rethrows -> some ApplicationProtocol {
-    buildApplication(router: try buildRouter(config: config, addRoutes: addRoutes), config: config, logger: logger, serves: serves)
+    buildApplication(
+        router: try buildRouter(config: config, errors: errors, addRoutes: addRoutes), config: config, logger: logger, serves: serves)
 }
 
-/// The router alone: the middleware in the order of `app.js`, then the routes `addRoutes` adds.
-public func buildRouter(config: AppConfig, addRoutes: (AppRouter) throws -> Void) rethrows -> AppRouter {
+/// The router alone: the middleware in the order of `app.js` (with `errors` in its slot, when
+/// given), then the routes `addRoutes` adds.
+public func buildRouter(
+    config: AppConfig, errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil, addRoutes: (AppRouter) throws -> Void
+) rethrows -> AppRouter {
     let router = AppRouter(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: CORSMiddleware(allowedOrigins: config.corsOrigins))
-    router.add(middleware: ErrorMiddleware())
+    if let errors { router.add(middleware: errors) }
     router.add(middleware: StaticFilesMiddleware(folder: config.publicFolder))
     try addRoutes(router)
     return router

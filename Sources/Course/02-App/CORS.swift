@@ -29,7 +29,14 @@ public struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
             addCORSHeaders(&response, origin: origin)
             return response
         }
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            // A failure gets the headers too, or the browser hides it from the page. (With
+            // chapter 03's error middleware below, failures already arrive here as responses.)
+            response = try error.response(from: request, context: context)
+        }
         addCORSHeaders(&response, origin: origin)
         return response
     }

@@ -13,9 +13,13 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            // No error middleware below (chapter 02): the error answers as Hummingbird would,
+            // here, so the line below and the request id are written for it too.
+            response = try error.response(from: request, context: context)
         } catch {
-            // Only reached when nothing turned the error into a response (the error middleware
-            // normally does): log it and let Hummingbird answer 500.
+            // Only reached when nothing turned the error into a response: log it and let
+            // Hummingbird answer 500.
             context.logger.error("\(request.method) \(request.uri.path) failed: \(error) id=\(context.id)")
             throw error
         }

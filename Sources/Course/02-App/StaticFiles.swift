@@ -21,14 +21,22 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get || request.method == .head else { return try await next(request, context) }
-        let raw = request.uri.path
-        let decoded = raw.removingPercentEncoding ?? raw
-        let segments = decoded.split(separator: "/", omittingEmptySubsequences: false)
-        let safe =
-            !raw.lowercased().contains("%2f") && !raw.lowercased().contains("%5c") && !decoded.contains("\\") && !decoded.contains("\0")
-            && !segments.contains { $0 == ".." || ($0.hasPrefix(".") && !$0.isEmpty) }
-        guard safe else { throw HTTPError(.notFound) }
-        if segments.count > 1, hidden.contains(segments[1]) { return try await next(request, context) }
+        guard let path = Self.safePath(request.uri.path) else { throw HTTPError(.notFound) }
+        if let first = path.split(separator: "/").first, hidden.contains(first) { return try await next(request, context) }
         return try await files.handle(request, context: context, next: next)
+    }
+
+    /// The path, percent-decoded, if it may name a file under the folder: no `..` or hidden
+    /// segment, no encoded slash or backslash, no NUL. `nil` otherwise. The common path (no `%`)
+    /// is checked byte by byte, without decoding or lowercasing it.
+    static func safePath(_ raw: String) -> String? {
+        var path = raw
+        if raw.utf8.contains(UInt8(ascii: "%")) {
+            let lower = raw.lowercased()
+            guard !lower.contains("%2f"), !lower.contains("%5c"), let decoded = raw.removingPercentEncoding else { return nil }
+            path = decoded
+        }
+        guard !path.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0 }) else { return nil }
+        return path.split(separator: "/").contains { $0.first == "." } ? nil : path
     }
 }

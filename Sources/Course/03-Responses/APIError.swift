@@ -4,7 +4,7 @@
 //     failure: {"statusCode": 404, "data": null, "message": "...", "success": false, "errors": [...]}
 //
 // The course writes them as two classes (`utils/APIError.js`, `utils/APIResponse.js`). A handler
-// returns an `APIResponse` or throws an `APIError`; the error middleware (Sources/Course/02-App) turns
+// returns an `APIResponse` or throws an `APIError`; the error middleware (ErrorMiddleware.swift) turns
 // whatever was thrown into the failure shape, so no handler writes its own do/catch.
 import App
 import Hummingbird

@@ -10,6 +10,7 @@
 import App
 import Foundation
 import Hummingbird
+import Responses
 
 /// At most `limit` events per key in each window of `window` seconds (a fixed window per key).
 public actor RateLimiter {

@@ -2,6 +2,7 @@
 // upload is refused (each with its status code and the field it names).
 import App
 import Foundation
+import Responses
 
 /// Where temp files go and how large they may be (`TEMP_DIR`, `MAX_IMAGE_BYTES`, `MAX_VIDEO_BYTES`).
 public struct UploadSettings: Sendable, Equatable {

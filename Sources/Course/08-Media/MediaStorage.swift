@@ -24,6 +24,7 @@
 // asset that is replaced (a new avatar) or whose owner is deleted (a video) leaves storage too.
 import App
 import Logging
+import Responses
 import Uploads
 
 /// A stored asset: its public URL and the id its storage knows it by.

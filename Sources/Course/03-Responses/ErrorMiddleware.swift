@@ -2,21 +2,21 @@
 //
 //     {"statusCode": 413, "data": null, "message": "...", "success": false, "errors": []}
 //
-// Every handler and middleware simply `throw`s; this middleware, near the top of the chain,
+// Every handler and middleware simply `throw`s; this middleware, near the top of the chain
+// (chapter 02's `buildApplication` puts it after CORS, so error answers carry CORS headers too),
 // catches and answers. It is the Swift form of the course's `asyncHandler` plus Express's
 // error handler: Hummingbird already forwards an `async throws` handler's error up the chain,
 // so no handler wraps itself in do/catch.
 //
 // What each error becomes:
 // - an error that describes itself (`APIErrorRepresentable`: `APIError`, storage errors): its status and message;
-// - a body that is too large: 413; a malformed or ill-typed body: 400, naming the field;
+// - a body chapter 02 could not use (`BodyError`): 413 too large, 400 malformed, naming the field;
 // - Hummingbird's `HTTPError` (unknown route 404, wrong media type 415, ...): its status;
 // - anything else: 500 "Internal Server Error", the detail only in the log, with the request id.
-import Foundation
+import App
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
 
 /// An error that knows its HTTP status, its public message and its per-field problems.
 public protocol APIErrorRepresentable: Error {
@@ -85,11 +85,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as any APIErrorRepresentable:
             if e.statusCode >= 500 { context.logger.error("\(e.statusCode) \(e.message): \(error) id=\(context.id)") }
             return ErrorBody(statusCode: e.statusCode, message: e.message, errors: e.fieldErrors)
-        case is NIOTooManyBytesError:
-            return ErrorBody(statusCode: 413, message: "Request body is larger than \(AppConfig.bodyLimit / 1024) kB", errors: [])
-        case let e as DecodingError:
+        case let e as BodyError:
             return ErrorBody(
-                statusCode: 400, message: e.publicMessage, errors: e.field.map { [FieldError(field: $0, message: e.publicMessage)] } ?? [])
+                statusCode: Int(e.status.code), message: e.message, errors: e.field.map { [FieldError(field: $0, message: e.message)] } ?? [])
         case let e as HTTPError:
             let status = Int(e.status.code)
             return ErrorBody(
@@ -107,41 +105,5 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let json =
             (try? APIJSONEncoder.json(body)) ?? #"{"statusCode":500,"data":null,"message":"Internal Server Error","success":false,"errors":[]}"#
         return APIJSONEncoder.response(status: .init(code: body.statusCode), json: json)
-    }
-}
-
-extension DecodingError {
-    /// The dotted path of the field at fault ("email", "address.city"), when there is one.
-    var field: String? {
-        let path: [any CodingKey]
-        switch self {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): path = c.codingPath
-        case .keyNotFound(let key, let c): path = c.codingPath + [key]
-        @unknown default: return nil
-        }
-        return path.isEmpty ? nil : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-    }
-
-    /// A message for the client that names the problem without echoing internals.
-    var publicMessage: String {
-        switch self {
-        case .typeMismatch(let type, _):
-            return "\(field ?? "body") must be \(Self.describe(type))"
-        case .valueNotFound, .keyNotFound:
-            return "\(field ?? "body") is required"
-        case .dataCorrupted:
-            return field == nil ? "Malformed request body" : "\(field!) is invalid"
-        @unknown default:
-            return "Invalid request body"
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Bool.Type: "a boolean"
-        case is Int.Type, is Int32.Type, is Int64.Type, is Double.Type: "a number"
-        default: type is any Collection.Type ? "an array" : "an object"
-        }
     }
 }
