@@ -17,6 +17,9 @@ N ?= 1
 # System packages: the C libraries we link, and the tools the tests use.
 BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
 TEST_PACKAGES := python3-mockupdb python3-venv
+# `make bench` and `make reliability`: the load tool and the Node original's stack (Debian's own
+# packages: nodejs with express, cors and cookie-parser; never npm).
+BENCH_PACKAGES := wrk nodejs node-express node-cors node-cookie-parser python3-venv
 
 # Python test helpers (pymongo; bcrypt and PyJWT as independent implementations to check
 # interoperability against) live in a virtual environment of the project's own.
@@ -36,7 +39,7 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps run seed test bench db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: help deps test-deps bench-deps run seed test bench db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -115,17 +118,28 @@ db: deps
 	swift build -c release --product videotube-db
 	.build/release/videotube-db
 
-bench: deps $(VENV)/.installed
-	swift build -c release --product EmbeddedBench
-	swift build -c release --product AuthBench
-	swift build -c release --product videotube-db
-	swift build -c release --product videotube
+$(VENV)/.bench-installed: $(VENV)/.installed Benchmarks/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/requirements.txt
+	touch $@
+
+bench-deps: deps $(VENV)/.bench-installed
+	$(call apt_install,$(BENCH_PACKAGES))
+
+bench: bench-deps
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product EmbeddedBench
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product AuthBench
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product BareHummingbird
+	$(VENV)/bin/python Benchmarks/http_bench.py .build/release
+	@echo
 	.build/release/EmbeddedBench
 	@echo; .build/release/AuthBench
 	@dir=$$(mktemp -d); port=$$($(VENV)/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	DATA_DIR=$$dir DB_PORT=$$port .build/release/videotube-db > $$dir/server.log 2>&1 & pid=$$!; \
 	sleep 2; echo; $(VENV)/bin/python Benchmarks/wire_bench.py $$port; status=$$?; kill $$pid; rm -rf $$dir; exit $$status
 	@echo; $(VENV)/bin/python Benchmarks/hardening_bench.py .build/release/videotube
+	@echo; $(VENV)/bin/python Benchmarks/summarize.py
 
 # Each chapter keeps its data in a folder of its own (./data/chapterNN, media in it too), so
 # following the chapters in order never meets an account an earlier chapter made. Set DATA_DIR

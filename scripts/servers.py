@@ -15,7 +15,7 @@ def free_port():
 
 
 def start(binary, folder, env=None, cwd=None, ready="Server is running", timeout=60):
-    """Starts `binary` on a free `PORT` with its data and media under `folder` (and `env` over the
+    """Starts `binary` (or a command, as a list) on a free `PORT` with its data and media under `folder` (and `env` over the
     environment), its output in `folder/server.log`. Returns `(process, port)` once the log says
     `ready`; exits with the log when the server stops or does not get there within `timeout`."""
     folder = pathlib.Path(folder)
@@ -23,7 +23,8 @@ def start(binary, folder, env=None, cwd=None, ready="Server is running", timeout
     log_path = folder / "server.log"
     full_env = {**os.environ, "PORT": str(port), "DATA_DIR": str(folder / "data"), "MEDIA_DIR": str(folder / "media"), **(env or {})}
     with open(log_path, "w") as log:
-        process = subprocess.Popen([str(binary)], env=full_env, cwd=cwd or folder, stdout=log, stderr=subprocess.STDOUT)
+        command = [str(part) for part in binary] if isinstance(binary, (list, tuple)) else [str(binary)]
+        process = subprocess.Popen(command, env=full_env, cwd=cwd or folder, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
     while ready not in log_path.read_text():
         if process.poll() is not None:
