@@ -175,7 +175,8 @@ let package = Package(
             name: "AuthBench", dependencies: ["BenchSupport", "Auth", "Passwords", "Models", "BSON", "Storage", "EmbeddedStore"],
             path: "Benchmarks/AuthBench", swiftSettings: swiftSettings),
         /// The healthcheck on bare Hummingbird: the floor the HTTP benchmark measures our stack against.
-        .executableTarget(name: "BareHummingbird", dependencies: [hummingbird, logging], path: "Benchmarks/BareHummingbird", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "BareHummingbird", dependencies: [hummingbird, logging], path: "Benchmarks/BareHummingbird", swiftSettings: swiftSettings),
 
         // MARK: - 4. Tests: the engine's (Tests/Engine), then a target per chapter
 

@@ -192,7 +192,7 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
 
     @Test(arguments: [
         "/../secret.txt", "/%2e%2e/secret.txt", "/css/..%2f..%2fsecret.txt", "/css/%2e%2e/%2e%2e/secret.txt", "/.env", "/css/../../secret.txt",
-        "/nope.png", "/temp/avatar.png", "/Temp/../temp/avatar.png",
+        "/nope.png", "/temp/avatar.png", "//temp/avatar.png", "/%74emp/avatar.png", "/Temp/../temp/avatar.png",
     ])
     func traversalTempFilesAndMissingFilesAre404s(path: String) async throws {
         try await makeApp(folder: folder.path).test(.router) { client in

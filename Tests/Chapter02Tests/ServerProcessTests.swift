@@ -132,6 +132,22 @@ import Testing
         #expect(trickle.closedByPeer && reply.isEmpty)
         #expect(ContinuousClock.now - trickleStart < .seconds(8))
 
+        // After a response the next head is due in its turn: a keep-alive client served once
+        // that then trickles its second request is closed as well, its first answer intact.
+        let second = try RawSocket(port: port, timeoutSeconds: 20)
+        try second.send("GET /api/v1/cookies HTTP/1.1\r\nHost: localhost\r\n\r\nGET /api/v1/cookies HTTP/1.1\r\n")
+        let secondSender = Task {
+            for _ in 0..<40 {
+                try? await Task.sleep(for: .milliseconds(300))
+                try? second.send("X")
+            }
+        }
+        let secondStart = ContinuousClock.now
+        let answers = try second.receiveAll()
+        secondSender.cancel()
+        #expect(second.closedByPeer && answers.hasPrefix("HTTP/1.1 200") && answers.components(separatedBy: "HTTP/1.1 ").count == 2)
+        #expect(ContinuousClock.now - secondStart < .seconds(8))
+
         // A well-behaved client is served as before.
         let ok = try RawSocket(port: port)
         try ok.send("GET /api/v1/cookies HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")

@@ -184,7 +184,39 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
     }
 }
 
+/// A storage whose ping takes a while, and counts how often it is asked.
+final class CountingStorage: Storage, @unchecked Sendable {
+    let location = "counted"
+    private let lock = NSLock()
+    private var count = 0
+    var pings: Int { lock.withLock { count } }
+    func ping() async throws(StorageError) {
+        lock.withLock { count += 1 }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    func database(_ name: String) -> any StorageDatabase { fatalError("not used by the healthcheck") }
+    func listDatabaseNames() async throws(StorageError) -> [String] { [] }
+    func close() async {}
+}
+
 @Suite struct HealthcheckTests {
+    /// Fifty checks at once cost the database one ping; a check after the answer has aged asks again.
+    @Test func concurrentChecksShareOnePing() async throws {
+        let storage = CountingStorage()
+        try await chapter03(storage: storage).test(.router) { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await client.execute(uri: "/api/v1/healthcheck", method: .get) { $0.status } }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+            #expect(storage.pings == 1)
+            try await Task.sleep(for: .milliseconds(300))
+            try await client.execute(uri: "/api/v1/healthcheck", method: .get) { #expect($0.status == .ok) }
+            #expect(storage.pings == 2)
+        }
+    }
+
     @Test(arguments: [TestingSetup.router, .live])
     func upWhenTheDatabaseAnswers(setup: TestingSetup) async throws {
         let store = try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/health-\(UUID().uuidString)")

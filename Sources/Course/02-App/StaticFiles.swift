@@ -21,22 +21,36 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get || request.method == .head else { return try await next(request, context) }
-        guard let path = Self.safePath(request.uri.path) else { throw HTTPError(.notFound) }
-        if let first = path.split(separator: "/").first, hidden.contains(first) { return try await next(request, context) }
+        guard let first = Self.firstSegmentIfSafe(request.uri.path) else { throw HTTPError(.notFound) }
+        if hidden.contains(first) { return try await next(request, context) }
         return try await files.handle(request, context: context, next: next)
     }
 
-    /// The path, percent-decoded, if it may name a file under the folder: no `..` or hidden
-    /// segment, no encoded slash or backslash, no NUL. `nil` otherwise. The common path (no `%`)
-    /// is checked byte by byte, without decoding or lowercasing it.
-    static func safePath(_ raw: String) -> String? {
+    /// The first non-empty segment of the path, percent-decoded ("" for `/`), if the path may
+    /// name a file under the folder: no `..` or hidden segment, no encoded slash or backslash, no
+    /// NUL; `nil` otherwise. A path without `%` (nearly all) is read in one pass, with no copy.
+    static func firstSegmentIfSafe(_ raw: String) -> Substring? {
         var path = raw
         if raw.utf8.contains(UInt8(ascii: "%")) {
             let lower = raw.lowercased()
             guard !lower.contains("%2f"), !lower.contains("%5c"), let decoded = raw.removingPercentEncoding else { return nil }
             path = decoded
         }
-        guard !path.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0 }) else { return nil }
-        return path.split(separator: "/").contains { $0.first == "." } ? nil : path
+        let bytes = path.utf8
+        var first: Substring?
+        var segmentStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "/") {
+                if first == nil, segmentStart < index { first = path[segmentStart..<index] }
+                segmentStart = bytes.index(after: index)
+            } else if byte == UInt8(ascii: "\\") || byte == 0 || (byte == UInt8(ascii: ".") && index == segmentStart) {
+                return nil
+            }
+            index = bytes.index(after: index)
+        }
+        if first == nil, segmentStart < bytes.endIndex { first = path[segmentStart...] }
+        return first ?? ""
     }
 }

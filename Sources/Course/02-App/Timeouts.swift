@@ -12,6 +12,10 @@ import NIOHTTPTypes
 
 /// Closes a connection whose next request head has not arrived within `timeout`: from when the
 /// connection opens, and again after each response.
+///
+/// A request only moves the deadline (one clock read); the connection's one timer, when it
+/// fires, closes the connection if the deadline has passed, or sleeps again until it. So a busy
+/// keep-alive connection schedules a timer about once per `timeout`, not once per request.
 final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -19,47 +23,62 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let timeout: TimeAmount
+    /// When the awaited head is due; `nil` while a request is in progress.
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
 
     init(timeout: TimeAmount) { self.timeout = timeout }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
+        if context.channel.isActive { expectHead(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context)
+        expectHead(context)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            timer?.cancel()
-            timer = nil
-        }
+        if case .head = unwrapInboundIn(data) { deadline = nil }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context) }  // the next request's head is due
+        if case .end = unwrapOutboundIn(data) { expectHead(context) }  // the next request's head is due
         context.write(data, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stop()
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+    func handlerRemoved(context: ChannelHandlerContext) { stop() }
+
+    private func expectHead(_ context: ChannelHandlerContext) {
+        let due = NIODeadline.now() + timeout
+        deadline = due
+        if timer == nil { wake(context, at: due) }
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
+    private func wake(_ context: ChannelHandlerContext, at due: NIODeadline) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: due) {
+            let (handler, context) = loopBound.value
+            handler.timerFired(context)
+        }
+    }
+
+    private func timerFired(_ context: ChannelHandlerContext) {
+        timer = nil
+        guard let deadline else { return }  // a request is in progress: its response re-arms
+        if deadline <= .now() { context.close(promise: nil) } else { wake(context, at: deadline) }
+    }
+
+    private func stop() {
         timer?.cancel()
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
+        timer = nil
+        deadline = nil
     }
 }
 

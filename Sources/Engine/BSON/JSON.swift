@@ -126,6 +126,14 @@ struct JSONWriter {
 
     func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escape: one pass over their UTF-8 bytes says so, and they are
+        // appended whole. (0xE2 starts U+2028 and U+2029, escaped below; other characters that
+        // start with it take the careful path, which is only slower.)
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) {
+            out += s
+            out += "\""
+            return
+        }
         var plainStart = s.unicodeScalars.startIndex
         var i = plainStart
         let scalars = s.unicodeScalars
