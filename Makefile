@@ -39,7 +39,7 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps bench-deps run seed test bench db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -50,6 +50,7 @@ help:
 	@echo "make demo N=1       replay a lesson's Try it against its chapter on fresh data (N=1..8 or final)"
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
 	@echo "make bench          measure the embedded store (in-process and through the wire) and authentication (release build)"
+	@echo "make reliability    inject faults (kill -9, MongoDB down, slow clients, SIGTERM under load) and check nothing is lost"
 	@echo "make deps           install the system libraries only"
 	@echo "make format         format the Swift sources (swift-format, shipped with Swift); make lint checks them"
 	@echo "make notes-check    check that the Swift excerpts in notes/ match the files they name"
@@ -110,9 +111,17 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
+	$(VENV)/bin/python Benchmarks/reliability.py .build/debug --quick
 	python3 scripts/demo.py all .build/debug
 	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
 	$(MAKE) --no-print-directory docs-check
+
+# Faults injected for real against the release build (kill -9, MongoDB going away, slow clients,
+# SIGTERM under load, schemathesis); `make test` runs the same parts, smaller, on the debug build.
+reliability: bench-deps
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube
+	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
+	$(VENV)/bin/python Benchmarks/reliability.py .build/release
 
 db: deps
 	swift build -c release --product videotube-db

@@ -21,71 +21,15 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import servers  # noqa: E402
+from clients import FORM_HEADERS, PNG, Client, call, form, rss_mb  # noqa: E402
 
 DURATION = float(os.environ.get("BENCH_SECONDS", "6"))
-PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + b"IHDR" + bytes(50)
-BOUNDARY = "----hardening-bench"
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def start(binary, extra):
     folder = tempfile.mkdtemp(prefix="hardening-bench-")
     env = {"TEMP_DIR": f"{folder}/temp", "ACCESS_TOKEN_SECRET": "a" * 32, "REFRESH_TOKEN_SECRET": "r" * 32, **extra}
     return servers.start(binary, folder, env)
-
-
-def call(port, method, path, body=b"", headers=None, timeout=30):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    except (OSError, http.client.HTTPException):
-        return 0  # refused or cut off: also what a bound may do
-    finally:
-        connection.close()
-
-
-class Client:
-    """One keep-alive connection, as a browser or a load tool holds one; reconnects when cut."""
-
-    def __init__(self, port):
-        self.port = port
-        self.connection = None
-
-    def call(self, method, path, body=b"", headers=None):
-        for _ in range(2):
-            try:
-                if self.connection is None:
-                    self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                self.connection.request(method, path, body=body, headers=headers or {})
-                response = self.connection.getresponse()
-                response.read()
-                return response.status
-            except (OSError, http.client.HTTPException):
-                self.connection.close()
-                self.connection = None
-        return 0
-
-
-def form(fields, files):
-    out = b""
-    for name, value in fields:
-        out += f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode()
-    for name, filename, data in files:
-        out += f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\r\n".encode() + data + b"\r\n"
-    return out + f"--{BOUNDARY}--\r\n".encode()
-
-
-FORM_HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
 def login_flood(binary):

@@ -19,6 +19,7 @@ def start(binary, folder, env=None, cwd=None, ready="Server is running", timeout
     environment), its output in `folder/server.log`. Returns `(process, port)` once the log says
     `ready`; exits with the log when the server stops or does not get there within `timeout`."""
     folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = folder / "server.log"
     full_env = {**os.environ, "PORT": str(port), "DATA_DIR": str(folder / "data"), "MEDIA_DIR": str(folder / "media"), **(env or {})}

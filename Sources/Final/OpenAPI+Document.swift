@@ -85,7 +85,17 @@ extension OpenAPI {
     }
 
     static func requestBody(_ body: Body) -> Document {
-        func object(_ required: [String], _ properties: Document) -> BSONValue {
+        /// Text the server requires is never empty (it is trimmed, then checked); text it does
+        /// not require may be JSON's `null`, which reads as absent.
+        func object(_ required: [String], _ properties: Document, json: Bool = true) -> BSONValue {
+            var properties = properties
+            for (name, value) in properties where value == text {
+                if required.contains(name) {
+                    properties[name] = ["type": "string", "minLength": 1]
+                } else if json {
+                    properties[name] = ["type": ["string", "null"]]
+                }
+            }
             var schema: Document = ["type": "object", "properties": .document(properties)]
             if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
             return .document(schema)
@@ -95,7 +105,7 @@ extension OpenAPI {
             for (name, kind) in files.sorted(by: { $0.key < $1.key }) {
                 properties[name] = ["type": "string", "format": "binary", "description": .string("an \(kind) file")]
             }
-            return object(required, properties)
+            return object(required, properties, json: false)
         }
         switch body {
         case .json(let required, let properties):

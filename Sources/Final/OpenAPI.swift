@@ -5,6 +5,7 @@
 import App
 import BSON
 import Hummingbird
+import Models
 
 enum OpenAPI {
     /// One operation: method, path (`{name}` for a path parameter), and what it takes and gives.
@@ -35,13 +36,15 @@ enum OpenAPI {
     static func list(_ item: String) -> BSONValue { ["type": "array", "items": ref(item)] }
     static let text: BSONValue = ["type": "string"]
     static let pageQuery: [Document] = [
-        query("page", "integer", "Page number, from 1 (default 1)"), query("limit", "integer", "1 to 100 (default 10)"),
+        query("page", "integer", "Page number, from 1 (default 1)", maximum: PageRequest.maxPage),
+        query("limit", "integer", "1 to 100 (default 10)", maximum: PageRequest.maxLimit),
     ]
 
-    static func query(_ name: String, _ type: String, _ description: String, values: [String]? = nil) -> Document {
+    static func query(_ name: String, _ type: String, _ description: String, values: [String]? = nil, maximum: Int? = nil) -> Document {
         var schema: Document = ["type": .string(type)]
         if let values { schema["enum"] = .array(values.map { .string($0) }) }
         if type == "integer" { schema["minimum"] = 1 }
+        if let maximum { schema["maximum"] = .int64(Int64(maximum)) }
         return ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": .document(schema)]
     }
 
@@ -78,7 +81,7 @@ enum OpenAPI {
         Operation(
             method: "post", path: "/api/v1/users/refresh-token", tag: "users",
             summary: "New tokens for the refresh token (cookie, or body); the old one stops working", auth: false,
-            body: .json(required: [], properties: strings(["refreshToken"])), success: (200, ref("Tokens")), errors: [401]),
+            body: .json(required: [], properties: strings(["refreshToken"])), success: (200, ref("Tokens")), errors: [400, 401]),
         Operation(method: "post", path: "/api/v1/users/logout", tag: "users", summary: "End this session (the others go on)", errors: [401]),
         Operation(
             method: "get", path: "/api/v1/users/sessions", tag: "users", summary: "Where the user is logged in, newest first",

@@ -47,6 +47,8 @@ public struct BodyDecoder: RequestDecoder {
     }
 
     private func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        // A body announced as too large is refused before a byte of it is read.
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize { throw BodyError.tooLarge }
         let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
         switch mediaType {
         case .some(let m) where m.isType(.applicationJson):

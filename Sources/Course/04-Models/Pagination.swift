@@ -17,6 +17,8 @@ import Storage
 /// A validated page request: `page` ≥ 1, `limit` 1…100.
 public struct PageRequest: Sendable, Equatable {
     public static let maxLimit = 100
+    /// The largest page whose skip still fits in 64 bits; beyond it there is nothing to show anyway.
+    public static let maxPage = Int.max / maxLimit - 1
     public let page: Int
     public let limit: Int
 
@@ -32,8 +34,7 @@ public struct PageRequest: Sendable, Equatable {
 
     private init(checking page: Int?, _ limit: Int?) throws(ValidationError) {
         var v = Validator()
-        // The largest page whose skip still fits in 64 bits; beyond it there is nothing to show anyway.
-        v.require(page.map { (1..<(Int.max / Self.maxLimit)).contains($0) } ?? false, "page", "page must be a whole number, 1 or more")
+        v.require(page.map { (1...Self.maxPage).contains($0) } ?? false, "page", "page must be a whole number, 1 or more")
         v.require(limit.map { (1...Self.maxLimit).contains($0) } ?? false, "limit", "limit must be a whole number from 1 to \(Self.maxLimit)")
         try v.finish()
         self.page = page!

@@ -1,0 +1,69 @@
+"""HTTP clients for the Python helpers (`make bench`, `make reliability`): one request, a
+keep-alive client, a multipart form, and a process's resident memory; standard library only."""
+import http.client
+
+# The first bytes of a PNG: enough for the server's content check.
+PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + b"IHDR" + bytes(50)
+BOUNDARY = "----videotube-bench"
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def request(port, method, path, body=b"", headers=None, timeout=30):
+    """One request on a new connection: `(status, body)`, status 0 when refused or cut off."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (OSError, http.client.HTTPException):
+        return 0, b""  # refused or cut off: also what a bound may do
+    finally:
+        connection.close()
+
+
+def call(port, method, path, body=b"", headers=None, timeout=30):
+    return request(port, method, path, body, headers, timeout)[0]
+
+
+class Client:
+    """One keep-alive connection, as a browser or a load tool holds one; reconnects when cut."""
+
+    def __init__(self, port):
+        self.port = port
+        self.connection = None
+
+    def request(self, method, path, body=b"", headers=None, retry=True):
+        """`(status, body)`; status 0 when the server cut the connection (tried twice with `retry`)."""
+        for _ in range(2 if retry else 1):
+            try:
+                if self.connection is None:
+                    self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.connection.request(method, path, body=body, headers=headers or {})
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException):
+                self.connection.close()
+                self.connection = None
+        return 0, b""
+
+    def call(self, method, path, body=b"", headers=None):
+        return self.request(method, path, body, headers)[0]
+
+
+def form(fields, files):
+    out = b""
+    for name, value in fields:
+        out += f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode()
+    for name, filename, data in files:
+        out += f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\r\n".encode() + data + b"\r\n"
+    return out + f"--{BOUNDARY}--\r\n".encode()
+
+
+FORM_HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
