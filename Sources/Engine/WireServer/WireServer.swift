@@ -41,7 +41,11 @@ public final class WireServer: Sendable {
                         for try await connection in connections {
                             let id = counter.add(1, ordering: .relaxed).newValue
                             let processor = CommandProcessor(storage: storage, cursors: cursors, connectionID: id, startedAt: started)
-                            group.addTask { await serve(connection, processor, logger: logger) }
+                            // The connection's own event loop runs its loop of read, answer, write:
+                            // no hand-off to another thread and back for each message. Writes
+                            // still wait on the store's SQLite queue, off the loop.
+                            let loop = EventLoopExecutor(connection.channel.eventLoop)
+                            group.addTask(executorPreference: loop) { await serve(connection, processor, logger: logger) }
                         }
                     }
                 } catch {
@@ -65,6 +69,18 @@ public final class WireServer: Sendable {
         let task = acceptTask.withLock { $0 }
         task?.cancel()
         await task?.value
+    }
+}
+
+/// Runs a task's jobs on a NIO event loop (SwiftNIO 2.101 offers no `TaskExecutor` of its own).
+final class EventLoopExecutor: TaskExecutor {
+    let loop: any EventLoop
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        loop.execute { job.runSynchronously(on: executor) }
     }
 }
 
