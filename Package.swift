@@ -169,7 +169,8 @@ let package = Package(
 
         .target(name: "BenchSupport", path: "Benchmarks/BenchSupport", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "EmbeddedBench", dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore", "Models"],
+            name: "EmbeddedBench",
+            dependencies: ["BenchSupport", "BSON", "Storage", "EmbeddedStore", "Models", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/EmbeddedBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "AuthBench", dependencies: ["BenchSupport", "Auth", "Passwords", "Models", "BSON", "Storage", "EmbeddedStore"],

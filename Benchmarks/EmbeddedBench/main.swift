@@ -9,6 +9,7 @@ import BSON
 import BenchSupport
 import EmbeddedStore
 import Foundation
+import GRDB
 import Models
 import Storage
 
@@ -21,6 +22,48 @@ print(
     "| documents | insertOne (fsync) | insertMany ×1000 | find _id | find email | channel profile | user's page + owner | latest page + owner | API video list: owners for the page only / for every match | RSS after load |"
 )
 print("|---|---|---|---|---|---|---|---|---|---|")
+
+/// Raw SQLite through GRDB, set up as the embedded store sets up its own file (WAL, synchronous
+/// FULL), doing the equivalent work on rows of the same documents' bytes: µs per operation.
+func grdbFigures(rows n: Int) throws -> (insertOne: Double, insertMany: Double, byKey: Double) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("grdb-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var config = Configuration()
+    config.journalMode = .wal
+    config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    let queue = try DatabaseQueue(path: folder.appendingPathComponent("raw.sqlite").path, configuration: config)
+    let document = Data((["title": "Video", "description": "About it", "views": .int64(1), "isPublished": true] as Document).bsonBytes)
+    try queue.write { db in
+        try db.execute(sql: "CREATE TABLE docs (id INTEGER PRIMARY KEY, doc BLOB NOT NULL)")
+        for i in 0..<n { try db.execute(sql: "INSERT INTO docs (id, doc) VALUES (?, ?)", arguments: [i, document]) }
+    }
+    func time(_ count: Int, _ body: (Int) throws -> Void) rethrows -> Double {
+        var samples: [Double] = []
+        for round in 0..<3 {
+            let start = ContinuousClock.now
+            for i in 0..<count { try body(round * count + i) }
+            let elapsed = (ContinuousClock.now - start).components
+            samples.append((Double(elapsed.seconds) * 1e6 + Double(elapsed.attoseconds) / 1e12) / Double(count))
+        }
+        return samples.sorted()[1]
+    }
+    let insertOne = try time(100) { i in
+        try queue.write { db in try db.execute(sql: "INSERT INTO docs (id, doc) VALUES (?, ?)", arguments: [n + i, document]) }
+    }
+    let insertMany = try time(3) { r in
+        try queue.write { db in
+            for j in 0..<1000 { try db.execute(sql: "INSERT INTO docs (id, doc) VALUES (?, ?)", arguments: [10 * n + r * 1000 + j, document]) }
+        }
+    }
+    let byKey = try time(20_000) { i in
+        _ = try queue.read { db in try Data.fetchOne(db, sql: "SELECT doc FROM docs WHERE id = ?", arguments: [i % n]) }
+    }
+    return (insertOne, insertMany, byKey)
+}
+
+var grdbRows: [(n: Int, store: (Double, Double, Double), grdb: (insertOne: Double, insertMany: Double, byKey: Double))] = []
+var figures: [[String: Any]] = []
 
 for n in sizes {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
@@ -119,7 +162,27 @@ for n in sizes {
         "| \(n) | \(format(insertOne)) | \(format(insertMany)) | \(format(byId)) | \(format(byEmail)) | \(format(profile)) | \(format(userPage)) | \(format(latestPage)) | \(listCell) | \(String(format: "%.0f MB", rss)) (load \(Int(loadSeconds)) s) |"
     )
     await store.close()
+    let grdb = try grdbFigures(rows: n)
+    grdbRows.append((n, (insertOne, insertMany, byId), grdb))
+    figures.append([
+        "documents": n, "insertOne µs": insertOne, "insertMany×1000 µs": insertMany, "find _id µs": byId, "find email µs": byEmail,
+        "channel profile µs": profile, "user's page µs": userPage, "latest page µs": latestPage, "API video list µs": apiPage,
+        "GRDB insert µs": grdb.insertOne, "GRDB insert×1000 µs": grdb.insertMany, "GRDB select by key µs": grdb.byKey,
+    ])
 }
+print("\nBeside raw SQLite through GRDB (WAL, synchronous FULL, as the store's own file), same run:\n")
+print("| documents | insert one (fsync): store / GRDB | 1000 in one commit: store / GRDB | by key: store find _id / GRDB select by primary key |")
+print("|---|---|---|---|")
+for row in grdbRows {
+    let (one, many, key) = row.store
+    print(
+        "| \(row.n) | \(format(one)) / \(format(row.grdb.insertOne)) (\(String(format: "%.2f", one / row.grdb.insertOne))×) | "
+            + "\(format(many)) / \(format(row.grdb.insertMany)) (\(String(format: "%.2f", many / row.grdb.insertMany))×) | "
+            + "\(format(key)) / \(format(row.grdb.byKey)) (\(String(format: "%.2f", key / row.grdb.byKey))×) |")
+}
+try? FileManager.default.createDirectory(atPath: "Benchmarks/results", withIntermediateDirectories: true)
+let json = try JSONSerialization.data(withJSONObject: ["sizes": figures], options: [.prettyPrinted, .sortedKeys])
+try json.write(to: URL(fileURLWithPath: "Benchmarks/results/embedded.json"))
 print(
     """
 

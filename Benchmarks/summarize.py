@@ -1,0 +1,99 @@
+"""`make bench`, last step: Benchmarks/results/summary.md and ratios.png from the figures the
+benchmarks just kept there (http.json, wire.json, embedded.json; reliability.json from `make
+reliability` when present). Every ratio is between two figures of one run."""
+import json
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+FOLDER = pathlib.Path(__file__).resolve().parent / "results"
+
+
+def load(name):
+    path = FOLDER / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main():
+    http, wire, embedded, reliability = load("http"), load("wire"), load("embedded"), load("reliability")
+    lines = ["# Benchmark summary", "",
+             "Written by `make bench` (and `make reliability`) from the figures of their last run on this machine; "
+             "every ratio is between two figures of the same run. Raw numbers: the JSON files beside this one.", ""]
+    bars = []  # (label, ratio, goal, higher is better)
+
+    if http:
+        rows = http["rows"]
+        lines += [f"## HTTP (wrk -t1 -c{http['connections']} -d{http['seconds']}s, loopback; {http['measured']}, {http['machine']})", "",
+                  "| server, route | req/s | p50 | p99 |", "|---|---|---|---|"]
+        for name, row in rows.items():
+            lines.append(f"| {name} | {row['rps']:,.0f} | {row['p50']:.2f} ms | {row['p99']:.2f} ms |")
+        lines += ["", "| ratio | measured | goal |", "|---|---|---|"]
+        goals = {"healthcheck: Final / Express": 5, "healthcheck: Final / bare Hummingbird": 0.85,
+                 "healthcheck: Final (LOG_LEVEL=notice) / bare Hummingbird": 0.85}
+        for name, ratio in http["ratios"].items():
+            goal = goals.get(name)
+            lines.append(f"| {name} | {ratio:.2f}× | {f'≥ {goal}×' if goal else '—'} |")
+            if goal:
+                bars.append((name.replace("healthcheck: ", ""), ratio, goal))
+        lines.append("")
+
+    if wire:
+        lines += [f"## Through the wire, beside mongita ({wire['measured']})", "",
+                  "| phase | pymongo → videotube-db | mongita, in-process | speed-up | goal |", "|---|---|---|---|---|"]
+        for phase, ratio in wire["speed-up"].items():
+            lines.append(f"| {phase} | {wire['wire µs'][phase]:,.1f} µs | {wire['mongita µs'][phase]:,.1f} µs | {ratio:.2g}× | ≥ 3× |")
+            bars.append((f"wire / mongita: {phase}", ratio, 3))
+        lines += ["", f"A ping's round trip: {wire['ping µs, bare socket']:,.0f} µs over a bare socket (goal < 200 µs), "
+                  f"{wire['ping µs, pymongo']:,.0f} µs through pymongo.", ""]
+
+    if embedded:
+        lines += ["## The embedded store by size, beside raw SQLite through GRDB", "",
+                  "| documents | find _id | find email | user's page | latest page | API video list | "
+                  "insert one: store / GRDB | find by key: store / GRDB |", "|---|---|---|---|---|---|---|---|"]
+        users_page = "user's page µs"
+        for row in embedded["sizes"]:
+            lines.append(
+                f"| {row['documents']:,} | {row['find _id µs']:.1f} µs | {row['find email µs']:.1f} µs | {row[users_page]:.0f} µs | "
+                f"{row['latest page µs'] / 1000:.2f} ms | {row['API video list µs'] / 1000:.2f} ms | "
+                f"{row['insertOne µs'] / row['GRDB insert µs']:.1f}× | {row['find _id µs'] / row['GRDB select by key µs']:.1f}× |")
+        sizes = embedded["sizes"]
+        if len(sizes) > 1:
+            first, last = sizes[0], sizes[-1]
+            lines += ["", f"From {first['documents']:,} to {last['documents']:,} documents (goal: flat where an index serves): "
+                      f"find _id {last['find _id µs'] / first['find _id µs']:.1f}×, "
+                      f"user's page {last[users_page] / first[users_page]:.1f}×, "
+                      f"latest page {last['latest page µs'] / first['latest page µs']:.0f}× (no ordered index yet: a scan and a sort)."]
+        lines.append("")
+
+    if reliability:
+        lines += ["## Reliability (`make reliability`)", "", "| part | figures |", "|---|---|"]
+        for part, figures in reliability["parts"].items():
+            lines.append(f"| {part} | {', '.join(f'{k}: {v}' for k, v in figures.items())} |")
+        failed = reliability["failed checks"]
+        lines += ["", f"Checks failed: {len(failed)}." + ("" if not failed else " " + "; ".join(failed)), ""]
+
+    if bars:
+        figure, axis = plt.subplots(figsize=(9, 0.5 * len(bars) + 1.2))
+        labels = [b[0] for b in bars]
+        ratios = [b[1] for b in bars]
+        colours = ["#2a9d8f" if r >= g else "#e76f51" for _, r, g in bars]
+        axis.barh(labels, ratios, color=colours)
+        for y, (_, _, goal) in enumerate(bars):
+            axis.plot([goal, goal], [y - 0.4, y + 0.4], color="black", linewidth=2)
+        axis.set_xscale("log")
+        axis.set_xlabel("ratio, same run (log scale); black mark: the goal; green: goal met")
+        axis.invert_yaxis()
+        axis.set_title("VideoTube Swift: measured ratios")
+        figure.tight_layout()
+        figure.savefig(FOLDER / "ratios.png", dpi=110)
+        lines += ["![ratios](ratios.png)", ""]
+
+    (FOLDER / "summary.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
