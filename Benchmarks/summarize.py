@@ -19,6 +19,7 @@ def load(name):
 
 def main():
     http, wire, embedded, reliability = load("http"), load("wire"), load("embedded"), load("reliability")
+    hardening = load("hardening")
     lines = ["# Benchmark summary", "",
              "Written by `make bench` (and `make reliability`) from the figures of their last run on this machine; "
              "every ratio is between two figures of the same run. Raw numbers: the JSON files beside this one.", ""]
@@ -67,6 +68,17 @@ def main():
                       f"user's page {last[users_page] / first[users_page]:.1f}×, "
                       f"latest page {last['latest page µs'] / first['latest page µs']:.0f}× (no ordered index yet: a scan and a sort)."]
         lines.append("")
+
+    if hardening:
+        storm, upload = hardening["login storm"], hardening["upload 200 MB"]
+        ratio = storm["per second"] / storm["ceiling per second"]
+        lines += ["## Authentication and uploads under load", "",
+                  f"- A login storm (50 clients, bcrypt cost 10): {storm['per second']:.1f} logins answered per second against the two-core "
+                  f"ceiling of {storm['ceiling per second']:.1f} (2 / one login's time): {ratio:.2f}×; the healthcheck's p99 meanwhile "
+                  f"{storm['healthcheck p99 ms']:.1f} ms; what does not fit in the hashing queue is 503 at once.",
+                  f"- A 200 MB video through `POST /api/v1/videos`: {upload['status']}, {upload['MB/s']:.0f} MB/s; the server's memory "
+                  f"{upload['idle MB']:.0f} MB idle, {upload['peak MB']:.0f} MB at its peak.", ""]
+        bars.append(("login storm / two-core ceiling", ratio, 0.9))
 
     if reliability:
         lines += ["## Reliability (`make reliability`)", "", "| part | figures |", "|---|---|"]
