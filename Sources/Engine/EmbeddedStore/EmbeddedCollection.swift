@@ -185,8 +185,14 @@ struct EmbeddedCollection: StorageCollection {
             if !overflow { enough = sum }
         }
         let wanted = enough
-        var docs = try parse { () throws(QueryError) in try state.matching(filter, limit: wanted).map(\.1) }
-        if let sort { docs = sort.sorted(docs) }
+        var docs: [Document]
+        if let sort, let inOrder = try parse({ () throws(QueryError) in try state.matchingInOrder(filter, sort: sort, limit: Self.firstN(options)) })
+        {
+            docs = inOrder.rows.map(\.1)  // read along an index in the sort's order: nothing to sort
+        } else {
+            docs = try parse { () throws(QueryError) in try state.matching(filter, limit: wanted).map(\.1) }
+            if let sort { docs = sort.sorted(docs) }
+        }
         if let skip = options.skip { docs = Array(docs.dropFirst(skip)) }
         if let limit { docs = Array(docs.prefix(limit)) }
         if let projection {
@@ -209,13 +215,33 @@ struct EmbeddedCollection: StorageCollection {
         let engine = try engine()
         let state = engine.snapshot(of: name)
         return try parse { () throws(QueryError) in
+            var stages = pipeline.stages[...]
+            var filter = try Filter.parse([:])
+            if case .match(let first)? = stages.first {
+                filter = first
+                stages = stages.dropFirst()
+            }
+            // [$match], $sort: read along an index in the sort's order where one gives it (only
+            // as far as a $limit right after needs), and drop the sort.
+            if case .sort(let sort)? = stages.first,
+                let inOrder = try state.matchingInOrder(filter, sort: sort, limit: Pipeline.limitAfter(stages.dropFirst()) ?? .max)
+            {
+                return try Pipeline(stages: Array(stages.dropFirst())).run(inOrder.rows.map(\.1), source: engine)
+            }
             // A leading $match is answered from an index where it can be.
-            if case .match(let filter)? = pipeline.stages.first {
-                let input = try state.matching(filter).map(\.1)
-                return try Pipeline(stages: Array(pipeline.stages.dropFirst())).run(input, source: engine)
+            if stages.count < pipeline.stages.count {
+                return try Pipeline(stages: Array(stages)).run(try state.matching(filter).map(\.1), source: engine)
             }
             return try pipeline.run(Array(state.rows.values), source: engine)
         }
+    }
+
+    /// skip + limit of a find, when it has a limit (and the sum fits): how many sorted documents
+    /// it needs at most.
+    static func firstN(_ options: FindOptions) -> Int {
+        guard let limit = options.limit, limit != 0 else { return .max }
+        let (sum, overflow) = max(0, options.skip ?? 0).addingReportingOverflow(Int(clamping: limit.magnitude))
+        return overflow ? .max : sum
     }
 
     // MARK: Indexes

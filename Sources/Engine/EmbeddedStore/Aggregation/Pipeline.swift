@@ -192,7 +192,7 @@ struct Pipeline: Sendable {
     }
 
     /// skip + limit when the stages right after a $sort are `$limit` or `$skip, $limit`.
-    private static func limitAfter(_ next: ArraySlice<Stage>) -> Int? {
+    static func limitAfter(_ next: ArraySlice<Stage>) -> Int? {
         var skipped = 0
         for stage in next.prefix(2) {
             switch stage {

@@ -22,10 +22,28 @@ struct HashIndex: Sendable {
     let spec: IndexSpec
     let paths: [[String]]
     var entries: [[ValueKey]: [Int64]] = [:]
+    /// For an index on one field (other than _id): the documents in that field's sort order
+    /// (SortedEntries.swift).
+    var ordered: SortedEntries?
+    /// How many documents hold an array (or several values) in that field: while any does, the
+    /// order is MongoDB's multikey order, which a plain walk does not give, so no sort uses it.
+    var multikeyDocuments = 0
 
     init(spec: IndexSpec) {
         self.spec = spec
         self.paths = spec.paths
+        // The _id index stays a hash only: documents are kept in insertion order, which is _id
+        // order for the ObjectIds the store makes, and a sort on _id alone is a bounded heap.
+        if paths.count == 1, spec.name != "_id_" { ordered = SortedEntries() }
+    }
+
+    /// The ordered entry of a document, and whether it is multikey, for a one-field index.
+    private func orderedEntry(_ rowId: Int64, _ document: Document) -> (SortedEntries.Entry, multikey: Bool) {
+        let values = Paths.candidates(document, paths[0])
+        var multikey = values.count > 1
+        if case .array? = values.first ?? nil { multikey = true }
+        let key = multikey ? nil : (values.first ?? nil)
+        return (SortedEntries.Entry(key: key, id: document["_id"], row: rowId), multikey)
     }
 
     /// The index keys of a document: one per element when the (first) field holds an array,
@@ -51,12 +69,34 @@ struct HashIndex: Sendable {
 
     mutating func insert(_ rowId: Int64, _ document: Document) {
         for key in keys(of: document) { entries[key, default: []].append(rowId) }
+        if ordered != nil {
+            let (entry, multikey) = orderedEntry(rowId, document)
+            ordered!.insert(entry)
+            if multikey { multikeyDocuments += 1 }
+        }
     }
 
     mutating func remove(_ rowId: Int64, _ document: Document) {
         for key in keys(of: document) {
             entries[key]?.removeAll { $0 == rowId }
             if entries[key]?.isEmpty == true { entries[key] = nil }
+        }
+        if ordered != nil {
+            let (entry, multikey) = orderedEntry(rowId, document)
+            ordered!.remove(entry)
+            if multikey { multikeyDocuments -= 1 }
+        }
+    }
+
+    /// Whether a walk along this index gives `sort`'s order: the sort is on this one field, alone
+    /// or with `_id` in the same direction, and no document is multikey here. Returns the
+    /// direction to walk in.
+    func serves(_ sort: SortSpec) -> Bool? {
+        guard ordered != nil, multikeyDocuments == 0, let (path, ascending) = sort.keys.first, path == paths[0] else { return nil }
+        switch sort.keys.count {
+        case 1: return ascending
+        case 2 where sort.keys[1].0 == ["_id"] && sort.keys[1].1 == ascending: return ascending
+        default: return nil
         }
     }
 
@@ -88,6 +128,27 @@ struct CollectionState: Sendable {
         }
         if values.count > 1 || ids.count > 1 { ids = Array(Set(ids)).sorted() }
         return ids
+    }
+
+    /// The documents the filter matches in `sort`'s order, read along an index that gives that
+    /// order, stopping after `limit`, and how many documents it read; nil when no index gives it, or when an equality index picks
+    /// out few enough candidates that sorting those is cheaper than walking the order.
+    func matchingInOrder(_ filter: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (rows: [(Int64, Document)], examined: Int)? {
+        guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
+        for other in indexes where other.paths.count == 1 {
+            let field = other.paths[0].joined(separator: ".")
+            if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values), ids.count <= 4096 { return nil }
+        }
+        var out: [(Int64, Document)] = []
+        var examined = 0
+        guard limit > 0 else { return (out, 0) }
+        try index.ordered!.walk(ascending: ascending) { (row: Int64) throws(QueryError) -> Bool in
+            guard let document = rows[row] else { return true }
+            examined += 1
+            if try filter.matches(document) { out.append((row, document)) }
+            return out.count < limit
+        }
+        return (out, examined)
     }
 
     func documents(field: String, values: [BSONValue]) -> [Document]? {

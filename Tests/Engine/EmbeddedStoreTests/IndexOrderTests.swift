@@ -1,0 +1,93 @@
+// A sort on an indexed field is read along the index (Indexes/SortedEntries.swift): the same
+// answers as sorting, through inserts, updates and deletes, and only as many documents read as
+// the page needs.
+import BSON
+import Foundation
+import Storage
+import Testing
+
+@testable import EmbeddedStore
+
+struct IndexOrderTests {
+    /// The same documents in two collections, one with an index on `at`, the other without.
+    func twins(_ store: EmbeddedStore) async throws -> (plain: any StorageCollection, indexed: any StorageCollection) {
+        let db = store.database("order")
+        let plain = db.collection("plain"), indexed = db.collection("indexed")
+        try await indexed.createIndex(["at": -1], options: IndexOptions())
+        var generator = SystemRandomNumberGenerator()
+        var documents: [Document] = []
+        for i in 0..<600 {
+            var d: Document = ["_id": .objectId(ObjectId()), "n": .int32(Int32(i)), "flag": .bool(i % 3 == 0)]
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0: break  // no `at`: sorts as null
+            case 1: d["at"] = .null
+            case 2: d["at"] = .string("s\(i % 7)")
+            case 3: d["at"] = .double(Double(i % 13) + 0.5)
+            case 4: d["at"] = .datetime(BSONDate(millisecondsSince1970: Int64(i % 17) * 1000))
+            default: d["at"] = .int32(Int32(i % 13))  // many ties
+            }
+            documents.append(d)
+        }
+        try await plain.insertMany(documents)
+        try await indexed.insertMany(documents)
+        // Changes after the fact: moved keys, removed keys, deleted documents, on both.
+        let every = { (step: Int, from: Int) -> BSONValue in ["$in": .array(stride(from: from, to: 600, by: step).map { .int32(Int32($0)) })] }
+        for collection in [plain, indexed] {
+            _ = try await collection.updateMany(["n": every(5, 0)], ["$set": ["at": 99]], options: UpdateOptions())
+            _ = try await collection.updateMany(["n": every(7, 1)], ["$unset": ["at": ""]], options: UpdateOptions())
+            _ = try await collection.deleteMany(["n": every(11, 2)])
+        }
+        return (plain, indexed)
+    }
+
+    @Test func sortsReadAlongTheIndexAnswerAsSortingDoes() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (plain, indexed) = try await twins(store)
+        for direction: BSONValue in [1, -1] {
+            let sort: Document = ["at": direction, "_id": direction]
+            for filter: Document in [[:], ["flag": true], ["n": ["$gte": 300]]] {
+                for (skip, limit) in [(0, 10), (25, 10), (0, 1), (530, 50), (0, 0)] {
+                    let options = FindOptions(sort: sort, skip: skip, limit: limit)
+                    let expected = try await plain.find(filter, options: options)
+                    #expect(try await indexed.find(filter, options: options) == expected, "find \(filter) \(sort) \(skip) \(limit)")
+                }
+                let pipeline: [Document] = [
+                    ["$match": .document(filter)], ["$sort": .document(sort)],
+                    ["$facet": ["docs": [["$skip": 20], ["$limit": 10]], "total": [["$count": "n"]]]],
+                ]
+                #expect(try await indexed.aggregate(pipeline) == (try await plain.aggregate(pipeline)), "facet \(filter) \(sort)")
+                let page: [Document] = [["$match": .document(filter)], ["$sort": .document(sort)], ["$skip": 5], ["$limit": 7]]
+                #expect(try await indexed.aggregate(page) == (try await plain.aggregate(page)), "page \(filter) \(sort)")
+            }
+            // One key alone: the order of the keys is the sort's (ties may come in any order).
+            let alone = FindOptions(sort: ["at": direction], limit: 40)
+            let keys = { (docs: [Document]) in docs.map { $0["at"] ?? .null } }
+            #expect(keys(try await indexed.find([:], options: alone)) == keys(try await plain.find([:], options: alone)))
+        }
+        await store.close()
+    }
+
+    @Test func aPageReadsOnlyWhatItNeedsAndArraysFallBackToSorting() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let videos = store.database("order").collection("videos")
+        try await videos.createIndex(["createdAt": -1], options: IndexOptions())
+        try await videos.insertMany(
+            (0..<5000).map { i in
+                ["createdAt": .datetime(BSONDate(millisecondsSince1970: Int64(i) * 1000)), "isPublished": .bool(i % 2 == 0)]
+            })
+        let state = try store.engine("order").snapshot(of: "videos")
+        let sort = try SortSpec.parse(["createdAt": -1, "_id": -1])
+        let filter = try Filter.parse(["isPublished": true])
+        let (page, examined) = try #require(try state.matchingInOrder(filter, sort: sort, limit: 10))
+        #expect(page.count == 10 && examined <= 20, "read \(examined) documents for a page of 10")
+        #expect(page.first?.1["createdAt"] == .datetime(BSONDate(millisecondsSince1970: 4998 * 1000)))
+        // A document with an array in the field makes the order multikey: sorting takes over, right.
+        try await videos.insertOne(["createdAt": [.datetime(BSONDate(millisecondsSince1970: 0))], "isPublished": true])
+        #expect(try store.engine("order").snapshot(of: "videos").matchingInOrder(filter, sort: sort, limit: 10) == nil)
+        let newest = try await videos.find(["isPublished": true], options: FindOptions(sort: ["createdAt": -1, "_id": -1], limit: 1))
+        #expect(newest.first?["createdAt"] == .datetime(BSONDate(millisecondsSince1970: 4998 * 1000)))
+        await store.close()
+    }
+}
