@@ -168,7 +168,8 @@ extension ConformanceCase {
 }
 
 public enum Conformance {
-    public static let cases: [ConformanceCase] = queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases
+    public static let cases: [ConformanceCase] =
+        queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases
 
     static let inv = Fixtures.inventory, stock = Fixtures.instock, mixed = Fixtures.mixed
 

@@ -91,3 +91,40 @@ struct IndexOrderTests {
         await store.close()
     }
 }
+
+/// What the conformance table cannot hold: a clock, and refusals that real MongoDB does not share.
+struct ClockAndRefusalTests {
+    @Test func currentDateSetsNowAsADateOrATimestamp() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let items = store.database("t").collection("items")
+        try await items.insertOne(["_id": 1])
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try await items.updateOne(["_id": 1], ["$currentDate": ["at": true, "stamp": ["$type": "timestamp"]]], options: UpdateOptions())
+        let after = Int64(Date().timeIntervalSince1970 * 1000)
+        let doc = try #require(try await items.findOne(["_id": 1]))
+        guard case .datetime(let at)? = doc["at"], case .timestamp(let stamp)? = doc["stamp"] else {
+            Issue.record("wrong types: \(doc)")
+            return
+        }
+        #expect((before...after).contains(at.millisecondsSince1970))
+        #expect((before / 1000...after / 1000 + 1).contains(Int64(stamp.seconds)))
+        await store.close()
+    }
+
+    @Test(arguments: [#"{"$where": "this.a > 1"}"#, #"{"$text": {"$search": "chai"}}"#, #"{"$jsonSchema": {}}"#, #"{"loc": {"$near": [0, 0]}}"#])
+    func unsupportedFeaturesAreRefusedByName(filter: String) async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let items = store.database("t").collection("items")
+        try await items.insertOne(["a": 2])
+        do {
+            _ = try await items.find(try Document(extendedJSON: filter), options: FindOptions())
+            Issue.record("\(filter) was not refused")
+        } catch let StorageError.invalidQuery(code, message) {
+            #expect(code == 2)
+            #expect(message.contains("not supported"), "\(message)")
+        }
+        await store.close()
+    }
+}

@@ -26,7 +26,17 @@ indirect enum Filter: Sendable {
         case elemMatchDocument(Filter)
         case not(Predicate)
         case allOf([Predicate])
+        /// `$all`: every one holds (an empty list matches nothing).
+        case all([Predicate])
+        /// `$type`: BSON type codes ("number" stands for 1, 16, 18 and 19).
+        case type(Set<Int>)
+        /// `$mod`: [divisor, remainder], both truncated to integers.
+        case mod(Int64, Int64)
+        /// `$bitsAllSet`, `$bitsAnySet`, `$bitsAllClear`, `$bitsAnyClear`: bit positions.
+        case bits(BitTest, [Int])
     }
+
+    enum BitTest: Sendable { case allSet, anySet, allClear, anyClear }
 
     enum Comparison: Sendable { case gt, gte, lt, lte }
 
@@ -49,6 +59,8 @@ indirect enum Filter: Sendable {
                     parts.append(.expr(try Expression.parse(value)))
                 case "$comment":
                     continue
+                case "$where", "$jsonSchema", "$text":
+                    throw QueryError(2, "\(key) is not supported by the embedded store: use MongoDB (MONGODB_URI) for it")
                 default:
                     throw QueryError(2, "unknown top level operator: \(key)")
                 }
@@ -124,11 +136,108 @@ indirect enum Filter: Sendable {
                 guard case .document(let inner) = arg else { throw QueryError(2, "$elemMatch needs an Object") }
                 let isOperatorForm = inner.first.map { $0.key.hasPrefix("$") && !["$and", "$or", "$nor", "$expr"].contains($0.key) } ?? false
                 predicates.append(isOperatorForm ? .elemMatchValue(try parseOperators(inner)) : .elemMatchDocument(try parse(inner)))
+            case "$all":
+                guard case .array(let items) = arg else { throw QueryError(2, "$all needs an array") }
+                var all: [Predicate] = []
+                for item in items {
+                    if case .document(let inner) = item, let first = inner.first?.key, first.hasPrefix("$") {
+                        guard first == "$elemMatch", inner.count == 1, case .document(let condition)? = inner["$elemMatch"] else {
+                            throw QueryError(2, "no $ expressions in $all")
+                        }
+                        all.append(try parseOperators(["$elemMatch": .document(condition)]))
+                    } else {
+                        if case .regex = item { all.append(try parsePredicate(item)) } else { all.append(.eq(item)) }
+                    }
+                }
+                predicates.append(.all(all))
+            case "$type":
+                predicates.append(.type(try Self.typeCodes(arg)))
+            case "$mod":
+                predicates.append(try Self.mod(arg))
+            case "$bitsAllSet", "$bitsAnySet", "$bitsAllClear", "$bitsAnyClear":
+                let test: BitTest = op == "$bitsAllSet" ? .allSet : op == "$bitsAnySet" ? .anySet : op == "$bitsAllClear" ? .allClear : .anyClear
+                predicates.append(.bits(test, try Self.bitPositions(arg, op)))
+            case "$geoWithin", "$geoIntersects", "$near", "$nearSphere":
+                throw QueryError(2, "\(op) is not supported by the embedded store: use MongoDB (MONGODB_URI) for it")
             default:
                 throw QueryError(2, "unknown operator: \(op)")
             }
         }
         return predicates.count == 1 ? predicates[0] : .allOf(predicates)
+    }
+
+    /// BSON type codes by alias, as `$type` and `$convert` name them.
+    static let typeAliases: [String: Int] = [
+        "double": 1, "string": 2, "object": 3, "array": 4, "binData": 5, "undefined": 6, "objectId": 7, "bool": 8, "date": 9,
+        "null": 10, "regex": 11, "dbPointer": 12, "javascript": 13, "symbol": 14, "javascriptWithScope": 15, "int": 16,
+        "timestamp": 17, "long": 18, "decimal": 19, "minKey": -1, "maxKey": 127,
+    ]
+
+    /// `$type`'s argument: one alias or code, or an array of them.
+    private static func typeCodes(_ arg: BSONValue) throws(QueryError) -> Set<Int> {
+        let items: [BSONValue]
+        if case .array(let a) = arg { items = a } else { items = [arg] }
+        var codes = Set<Int>()
+        for item in items {
+            switch item {
+            case .string("number"): codes.formUnion([1, 16, 18, 19])
+            case .string(let alias):
+                guard let code = typeAliases[alias] else { throw QueryError(2, "Unknown type name alias: \(alias)") }
+                codes.insert(code)
+            case _ where item.isNumber:
+                guard let n = item.doubleValue, n == n.rounded(), let code = Int(exactly: n), typeAliases.values.contains(code) else {
+                    throw QueryError(2, "Invalid numerical type code: \(item.json(.relaxedExtended))")
+                }
+                codes.insert(code)
+            default:
+                throw QueryError(2, "type must be represented as a number or a string")
+            }
+        }
+        guard !codes.isEmpty else { throw QueryError(2, "$type must match at least one type") }
+        return codes
+    }
+
+    /// `$mod: [divisor, remainder]`: numbers, truncated toward zero; the divisor not 0.
+    private static func mod(_ arg: BSONValue) throws(QueryError) -> Predicate {
+        guard case .array(let items) = arg else { throw QueryError(2, "malformed mod, needs to be an array") }
+        guard items.count >= 2 else { throw QueryError(2, "malformed mod, not enough elements") }
+        guard items.count == 2 else { throw QueryError(2, "malformed mod, too many elements") }
+        func integer(_ v: BSONValue, _ what: String) throws(QueryError) -> Int64 {
+            guard v.isNumber else { throw QueryError(2, "malformed mod, \(what) not a number") }
+            if let exact = v.int64Value, v.doubleValue.map({ $0 == $0.rounded() }) ?? true { return exact }
+            guard let d = v.doubleValue, d.isFinite, let t = Int64(exactly: d.rounded(.towardZero)) else {
+                throw QueryError(2, "malformed mod, \(what) value is invalid")
+            }
+            return t
+        }
+        let divisor = try integer(items[0], "divisor"), remainder = try integer(items[1], "remainder")
+        guard divisor != 0 else { throw QueryError(2, "divisor cannot be 0") }
+        return .mod(divisor, remainder)
+    }
+
+    /// The bit positions of a `$bits…` argument: a non-negative integer mask, a BinData mask,
+    /// or a list of non-negative positions.
+    private static func bitPositions(_ arg: BSONValue, _ op: String) throws(QueryError) -> [Int] {
+        switch arg {
+        case .binary(let b):
+            return b.data.indices.flatMap { byte in (0..<8).filter { b.data[byte] & (1 << $0) != 0 }.map { byte * 8 + $0 } }
+        case .array(let items):
+            var positions: [Int] = []
+            for item in items {
+                guard item.isNumber, let d = item.doubleValue, d >= 0, d == d.rounded(), let p = Int(exactly: d), p < 1 << 31 else {
+                    throw QueryError(2, "\(op) bit positions must be non-negative integers: \(item.json(.relaxedExtended))")
+                }
+                positions.append(p)
+            }
+            return positions
+        case _ where arg.isNumber:
+            guard let d = arg.doubleValue, d >= 0, d == d.rounded(), let mask = Int64(exactly: d) else {
+                throw QueryError(2, "\(op) takes a non-negative whole number as its bitmask, not \(arg.json(.relaxedExtended))")
+            }
+            return (0..<63).filter { mask & (1 << Int64($0)) != 0 }
+        default:
+            throw QueryError(2, "\(op) takes an Array, a number, or a BinData but received: \(arg.json(.relaxedExtended))")
+        }
     }
 }
 
@@ -261,6 +370,51 @@ extension Filter.Predicate {
             }
         case .not(let p): return !p.test(candidates)
         case .allOf(let ps): return ps.allSatisfy { $0.test(candidates) }
+        case .all(let ps): return !ps.isEmpty && ps.allSatisfy { $0.test(candidates) }
+        case .type(let codes):
+            return candidates.contains { c in
+                guard let c else { return false }
+                if codes.contains(Values.typeCode(c)) { return true }
+                if case .array(let a) = c { return a.contains { codes.contains(Values.typeCode($0)) } }
+                return false
+            }
+        case .mod(let divisor, let remainder):
+            return anyValue(candidates) { v in
+                guard let n = Filter.Predicate.wholeNumber(v, truncating: true) else { return false }
+                return divisor == -1 ? remainder == 0 : n % divisor == remainder
+            }
+        case .bits(let test, let positions):
+            // The value itself must be a number or BinData: arrays are not looked into.
+            return candidates.contains { c in
+                let bit: (Int) -> Bool
+                switch c {
+                case .binary(let b)?:
+                    bit = { p in p / 8 < b.data.count && b.data[p / 8] & (1 << UInt8(p % 8)) != 0 }
+                case let v? where v.isNumber:
+                    guard let n = Filter.Predicate.wholeNumber(v, truncating: false) else { return false }
+                    bit = { p in p < 64 ? (n >> Int64(p)) & 1 == 1 : n < 0 }  // sign-extended
+                default: return false
+                }
+                switch test {
+                case .allSet: return positions.allSatisfy(bit)
+                case .anySet: return positions.contains(where: bit)
+                case .allClear: return !positions.contains(where: bit)
+                case .anyClear: return !positions.allSatisfy(bit)
+                }
+            }
+        }
+    }
+
+    /// A number as a 64-bit integer: doubles truncated toward zero (`$mod`) or only when whole
+    /// (the bit tests); nil for what no Int64 holds (NaN, infinities, huge values, decimals).
+    static func wholeNumber(_ v: BSONValue, truncating: Bool) -> Int64? {
+        switch v {
+        case .int32(let n): return Int64(n)
+        case .int64(let n): return n
+        case .double(let d):
+            guard d.isFinite, truncating || d == d.rounded() else { return nil }
+            return Int64(exactly: d.rounded(.towardZero))
+        default: return nil
         }
     }
 

@@ -5,6 +5,7 @@
 // non-number and `$push` on a non-array are errors; `$setOnInsert` only acts when an upsert
 // inserts.
 import BSON
+import Foundation
 
 struct Update: Sendable {
     enum Operation: Sendable {
@@ -12,9 +13,29 @@ struct Update: Sendable {
         case setOnInsert([String], BSONValue)
         case unset([String])
         case inc([String], BSONValue)
-        case push([String], [BSONValue])
+        case push([String], [BSONValue], PushModifiers)
         case addToSet([String], [BSONValue])
         case pull([String], PullCondition)
+        case pullAll([String], [BSONValue])
+        case min([String], BSONValue)
+        case max([String], BSONValue)
+        case mul([String], BSONValue)
+        case rename([String], to: [String])
+        case pop([String], first: Bool)
+        case currentDate([String], timestamp: Bool)
+    }
+
+    /// `$push`'s `$position`, `$slice` and `$sort`, applied in MongoDB's order: insert at the
+    /// position, then sort, then slice.
+    struct PushModifiers: Sendable {
+        var position: Int?
+        var slice: Int?
+        var sort: SortOrder?
+    }
+
+    enum SortOrder: Sendable {
+        case values(ascending: Bool)
+        case fields(SortSpec)
     }
 
     enum PullCondition: Sendable {
@@ -25,7 +46,10 @@ struct Update: Sendable {
 
     let operations: [Operation]
 
-    static let operatorNames: Set<String> = ["$set", "$unset", "$inc", "$push", "$addToSet", "$pull", "$setOnInsert"]
+    static let operatorNames: Set<String> = [
+        "$set", "$unset", "$inc", "$push", "$addToSet", "$pull", "$setOnInsert", "$pullAll", "$min", "$max", "$mul", "$rename", "$pop",
+        "$currentDate",
+    ]
 
     static func parse(_ update: Document) throws(QueryError) -> Update {
         guard !update.isEmpty else { throw QueryError(9, "Update document requires atomic operators") }
@@ -47,13 +71,37 @@ struct Update: Sendable {
                 guard !path.isEmpty, !parts.contains(where: \.isEmpty) else {
                     throw QueryError(56, "An update path '\(path)' contains an empty field name, which is not allowed.")
                 }
-                if parts.first == "_id" && op != "$setOnInsert" && op != "$set" {
+                if parts.first == "_id" && op != "$setOnInsert" && op != "$set" && op != "$min" && op != "$max" {
                     throw QueryError(66, "Performing an update on the path '_id' would modify the immutable field '_id'")
                 }
-                for other in touched where other.starts(with: parts) || parts.starts(with: other) {
-                    throw QueryError(40, "Updating the path '\(path)' would create a conflict at '\(other.joined(separator: "."))'")
+                var paths = [parts]
+                if op == "$rename" {
+                    guard case .string(let target) = value else {
+                        throw QueryError(2, "The 'to' field for $rename must be a string: \(path): \(value.json(.relaxedExtended))")
+                    }
+                    let targetParts = Paths.split(target)
+                    guard !target.isEmpty, !targetParts.contains(where: \.isEmpty) else {
+                        throw QueryError(56, "An empty update path is not valid.")
+                    }
+                    guard targetParts != parts else {
+                        throw QueryError(2, "The source and target field for $rename must differ: \(path): \"\(target)\"")
+                    }
+                    guard !targetParts.starts(with: parts), !parts.starts(with: targetParts) else {
+                        throw QueryError(2, "The source and target field for $rename must not be on the same path: \(path): \"\(target)\"")
+                    }
+                    if targetParts.first == "_id" {
+                        throw QueryError(66, "Performing an update on the path '_id' would modify the immutable field '_id'")
+                    }
+                    paths.append(targetParts)
                 }
-                touched.append(parts)
+                for candidate in paths {
+                    for other in touched where other.starts(with: candidate) || candidate.starts(with: other) {
+                        throw QueryError(
+                            40, "Updating the path '\(candidate.joined(separator: "."))' would create a conflict at '\(other.joined(separator: "."))'"
+                        )
+                    }
+                }
+                touched += paths
                 switch op {
                 case "$set": operations.append(.set(parts, value))
                 case "$setOnInsert": operations.append(.setOnInsert(parts, value))
@@ -65,16 +113,52 @@ struct Update: Sendable {
                     operations.append(.inc(parts, value))
                 case "$push", "$addToSet":
                     var items = [value]
-                    if case .document(let modifiers) = value, let each = modifiers["$each"] {
+                    var modifiers = PushModifiers()
+                    if case .document(let clauses) = value, let each = clauses["$each"] {
                         guard case .array(let a) = each else {
                             throw QueryError(2, "The argument to $each in \(op) must be an array but it was of type: \(each.typeName)")
                         }
-                        if let unknown = modifiers.keys.first(where: { $0 != "$each" }) {
+                        let allowed: Set<String> = op == "$push" ? ["$each", "$position", "$slice", "$sort"] : ["$each"]
+                        if let unknown = clauses.keys.first(where: { !allowed.contains($0) }) {
                             throw QueryError(2, "Unrecognized clause in \(op): \(unknown)")
                         }
                         items = a
+                        modifiers = try Self.pushModifiers(clauses)
                     }
-                    operations.append(op == "$push" ? .push(parts, items) : .addToSet(parts, items))
+                    operations.append(op == "$push" ? .push(parts, items, modifiers) : .addToSet(parts, items))
+                case "$pullAll":
+                    guard case .array(let a) = value else {
+                        throw QueryError(2, "$pullAll requires an array argument but was given a \(value.typeName)")
+                    }
+                    operations.append(.pullAll(parts, a))
+                case "$min": operations.append(.min(parts, value))
+                case "$max": operations.append(.max(parts, value))
+                case "$mul":
+                    guard value.isNumber else {
+                        throw QueryError(14, "Cannot multiply with non-numeric argument: {\(path): \(value.json(.relaxedExtended))}")
+                    }
+                    operations.append(.mul(parts, value))
+                case "$rename":
+                    operations.append(.rename(parts, to: paths[1]))
+                case "$pop":
+                    guard value.isNumber, let n = value.doubleValue, n == 1 || n == -1 else {
+                        throw QueryError(9, "$pop expects 1 or -1, found: \(value.json(.relaxedExtended))")
+                    }
+                    operations.append(.pop(parts, first: n == -1))
+                case "$currentDate":
+                    switch value {
+                    case .bool(true): operations.append(.currentDate(parts, timestamp: false))
+                    case .document(let d) where d.count == 1 && (d["$type"] == "date" || d["$type"] == "timestamp"):
+                        operations.append(.currentDate(parts, timestamp: d["$type"] == "timestamp"))
+                    case .document(let d) where d.count == 1 && d["$type"] != nil:
+                        throw QueryError(
+                            2, "The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {field : {$type: 'date'}}}")
+                    default:
+                        throw QueryError(
+                            2,
+                            "\(value.typeName) is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'})."
+                        )
+                    }
                 case "$pull":
                     switch value {
                     case .document(let d) where d.first?.key.hasPrefix("$") == true:
@@ -114,7 +198,7 @@ struct Update: Sendable {
                         "Cannot apply $inc to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
                     )
                 }
-            case .push(let parts, let items), .addToSet(let parts, let items):
+            case .push(let parts, let items, _), .addToSet(let parts, let items):
                 var array: [BSONValue]
                 switch Paths.get(doc, parts[...]) {
                 case nil: array = []
@@ -125,12 +209,12 @@ struct Update: Sendable {
                         "The field '\(parts.joined(separator: "."))' must be an array but is of type \(other.typeName) in document {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")}"
                     )
                 }
-                if case .addToSet = operation {
+                if case .push(_, _, let modifiers) = operation {
+                    try Self.push(items, into: &array, modifiers)
+                } else {
                     for item in items where !array.contains(where: { Values.equal($0, item) && Values.typeRank($0) == Values.typeRank(item) }) {
                         array.append(item)
                     }
-                } else {
-                    array += items
                 }
                 try Paths.set(&doc, parts[...], .array(array))
             case .pull(let parts, let condition):
@@ -150,12 +234,128 @@ struct Update: Sendable {
                 case let other?:
                     throw QueryError(2, "Cannot apply $pull to a non-array value (\(other.typeName))")
                 }
+            case .pullAll(let parts, let values):
+                switch Paths.get(doc, parts[...]) {
+                case nil: continue
+                case .array(let a)?:
+                    try Paths.set(&doc, parts[...], .array(a.filter { element in !values.contains { Values.equal($0, element) } }))
+                case let other?:
+                    throw QueryError(2, "Cannot apply $pull to a non-array value (\(other.typeName))")
+                }
+            case .min(let parts, let value), .max(let parts, let value):
+                let isMin = if case .min = operation { true } else { false }
+                if let current = Paths.get(doc, parts[...]) {
+                    let c = Values.compare(value, current)
+                    if isMin ? c < 0 : c > 0 { try Paths.set(&doc, parts[...], value) }
+                } else {
+                    try Paths.set(&doc, parts[...], value)
+                }
+            case .mul(let parts, let factor):
+                switch Paths.get(doc, parts[...]) {
+                case nil:
+                    // A missing field becomes 0 of the factor's type.
+                    try Paths.set(&doc, parts[...], Arithmetic.multiply(factor, .int32(0)))
+                case let current? where current.isNumber: try Paths.set(&doc, parts[...], Arithmetic.multiply(current, factor))
+                case let current?:
+                    throw QueryError(
+                        14,
+                        "Cannot apply $mul to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
+                    )
+                }
+            case .rename(let parts, let target):
+                guard let value = Paths.get(doc, parts[...]) else { continue }
+                if Self.crossesArray(doc, parts) || Self.crossesArray(doc, target) {
+                    throw QueryError(2, "The source and target field for $rename must not be array elements")
+                }
+                // As the manual says: an $unset of both names, then a $set of the new one.
+                Paths.unset(&doc, parts[...])
+                Paths.unset(&doc, target[...])
+                try Paths.set(&doc, target[...], value)
+            case .pop(let parts, let first):
+                switch Paths.get(doc, parts[...]) {
+                case nil: continue
+                case .array(let a)?:
+                    if !a.isEmpty { try Paths.set(&doc, parts[...], .array(first ? Array(a.dropFirst()) : Array(a.dropLast()))) }
+                case let other?:
+                    throw QueryError(
+                        14, "Path '\(parts.joined(separator: "."))' contains an element of non-array type '\(other.typeName)'")
+                }
+            case .currentDate(let parts, let timestamp):
+                let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+                try Paths.set(
+                    &doc, parts[...],
+                    timestamp ? .timestamp(BSONTimestamp(seconds: UInt32(now / 1000), increment: 1)) : .datetime(BSONDate(millisecondsSince1970: now))
+                )
             }
         }
         if !isInsert, let before = original["_id"], doc["_id"] != before {
             throw QueryError(66, "Performing an update on the path '_id' would modify the immutable field '_id'")
         }
         return doc
+    }
+
+    /// Reads `$position`, `$slice` and `$sort` beside a `$push`'s `$each`.
+    private static func pushModifiers(_ clauses: Document) throws(QueryError) -> PushModifiers {
+        var modifiers = PushModifiers()
+        func whole(_ v: BSONValue, _ what: String) throws(QueryError) -> Int {
+            guard v.isNumber, let d = v.doubleValue, d == d.rounded(), let n = Int(exactly: d) else {
+                throw QueryError(2, "The value for \(what) must be an integer value but was given type: \(v.typeName)")
+            }
+            return n
+        }
+        if let p = clauses["$position"] { modifiers.position = try whole(p, "$position") }
+        if let s = clauses["$slice"] { modifiers.slice = try whole(s, "$slice") }
+        switch clauses["$sort"] {
+        case nil: break
+        case let v? where v.isNumber && (v.doubleValue == 1 || v.doubleValue == -1):
+            modifiers.sort = .values(ascending: v.doubleValue == 1)
+        case .document(let spec)? where !spec.isEmpty:
+            modifiers.sort = .fields(try SortSpec.parse(spec))
+        default:
+            throw QueryError(2, "The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields")
+        }
+        return modifiers
+    }
+
+    /// `$push` with its modifiers: insert at `$position` (from the end when negative), `$sort`,
+    /// then keep `$slice` elements (the first n, or the last when negative).
+    private static func push(_ items: [BSONValue], into array: inout [BSONValue], _ modifiers: PushModifiers) throws(QueryError) {
+        var at = array.count
+        if let position = modifiers.position { at = position >= 0 ? Swift.min(position, array.count) : Swift.max(0, array.count + position) }
+        array.insert(contentsOf: items, at: at)
+        switch modifiers.sort {
+        case nil: break
+        case .values(let ascending)?:
+            array = array.enumerated().sorted { a, b in
+                let c = Values.compare(a.element, b.element)
+                return c != 0 ? (ascending ? c < 0 : c > 0) : a.offset < b.offset
+            }.map(\.element)
+        case .fields(let spec)?:
+            for element in array {
+                guard case .document = element else {
+                    throw QueryError(2, "$sort by fields needs every element of the array to be a document")
+                }
+            }
+            array = spec.sorted(array.map { $0.documentValue! }).map(BSONValue.document)
+        }
+        if let slice = modifiers.slice {
+            array = slice >= 0 ? Array(array.prefix(slice)) : Array(array.suffix(-slice))
+        }
+    }
+
+    /// Whether `parts` passes through an array in `doc` ($rename refuses array elements).
+    private static func crossesArray(_ doc: Document, _ parts: [String]) -> Bool {
+        var current: BSONValue = .document(doc)
+        for part in parts {
+            switch current {
+            case .document(let d):
+                guard let next = d[part] else { return false }
+                current = next
+            case .array: return true
+            default: return false
+            }
+        }
+        return false
     }
 
     /// A whole-document replacement: keeps the original `_id` (and refuses to change it).
