@@ -169,7 +169,7 @@ extension ConformanceCase {
 
 public enum Conformance {
     public static let cases: [ConformanceCase] =
-        queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases
+        queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases + libraryCases
 
     static let inv = Fixtures.inventory, stock = Fixtures.instock, mixed = Fixtures.mixed
 

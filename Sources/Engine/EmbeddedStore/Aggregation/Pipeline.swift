@@ -26,6 +26,9 @@ struct Pipeline: Sendable {
         case facet([(String, Pipeline)])
         case replaceRoot(Expression)
         case lookup(Lookup)
+        case sample(Int)
+        case unionWith(String, Pipeline?)
+        case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, String, Expression)])
     }
 
     struct Lookup: Sendable {
@@ -44,6 +47,18 @@ struct Pipeline: Sendable {
         for stage in stages {
             guard stage.count == 1, let (name, spec) = stage.first.map({ ($0.key, $0.value) }) else {
                 throw QueryError(40323, "A pipeline stage specification object must contain exactly one field.")
+            }
+            if name == "$sortByCount" {
+                // {$group: {_id: <expression>, count: {$sum: 1}}}, {$sort: {count: -1}}, as the manual defines it.
+                if case .document(let d) = spec, d.first?.key.hasPrefix("$") != true {
+                    throw QueryError(40_148, "the $sortByCount field must be an expression or a $-prefixed field path")
+                }
+                if case .string(let s) = spec, !s.hasPrefix("$") {
+                    throw QueryError(40_148, "the $sortByCount field must be an expression or a $-prefixed field path")
+                }
+                parsed.append(.group(id: try Expression.parse(spec), accumulators: [("count", "$sum", .literal(1))]))
+                parsed.append(.sort(try SortSpec.parse(["count": -1])))
+                continue
             }
             parsed.append(try parseStage(name, spec))
         }
@@ -103,6 +118,61 @@ struct Pipeline: Sendable {
             }
             return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
         case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
+        case "$sample":
+            let d = try document(spec, name)
+            guard let size = d["size"], d.count == 1 else { throw QueryError(28_749, "$sample stage must specify a size") }
+            guard size.isNumber, let n = size.int64Value, n >= 0 else { throw QueryError(28_747, "size argument to $sample must not be negative") }
+            return .sample(Int(n))
+        case "$unionWith":
+            switch spec {
+            case .string(let coll): return .unionWith(coll, nil)
+            case .document(let d):
+                guard case .string(let coll)? = d["coll"] else {
+                    throw QueryError(40_414, "BSON field '$unionWith.coll' is missing but a required field")
+                }
+                var stages: [Document] = []
+                if case .array(let items)? = d["pipeline"] {
+                    for item in items {
+                        guard case .document(let stage) = item else {
+                            throw QueryError(40_323, "each element of the 'pipeline' array must be an object")
+                        }
+                        stages.append(stage)
+                    }
+                }
+                return .unionWith(coll, try parse(stages))
+            default: throw QueryError(40_414, "$unionWith requires a collection name or {coll, pipeline}")
+            }
+        case "$bucket":
+            let d = try document(spec, name)
+            guard let groupBy = d["groupBy"], case .array(let boundaries)? = d["boundaries"] else {
+                throw QueryError(40_198, "$bucket requires 'groupBy' and 'boundaries' to be specified")
+            }
+            guard boundaries.count >= 2 else { throw QueryError(40_192, "The $bucket 'boundaries' field must have at least 2 values") }
+            for (a, b) in zip(boundaries, boundaries.dropFirst()) {
+                guard Values.typeRank(a) == Values.typeRank(b) else {
+                    throw QueryError(40_193, "All values in the 'boundaries' option to $bucket must have the same type")
+                }
+                guard Values.compare(a, b) < 0 else {
+                    throw QueryError(40_194, "The 'boundaries' option to $bucket must be sorted in ascending order")
+                }
+            }
+            if let fallback = d["default"], Values.typeRank(fallback) == Values.typeRank(boundaries[0]),
+                Values.compare(fallback, boundaries[0]) >= 0 && Values.compare(fallback, boundaries.last!) < 0
+            {
+                throw QueryError(
+                    40_199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary")
+            }
+            var output: [(String, String, Expression)] = [("count", "$sum", .literal(1))]
+            if case .document(let spec)? = d["output"] {
+                output = []
+                for (field, value) in spec {
+                    guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }),
+                        Accumulator.names.contains(op)
+                    else { throw QueryError(40_234, "The field '\(field)' must be an accumulator object") }
+                    output.append((field, op, try Expression.parse(arg)))
+                }
+            }
+            return .bucket(groupBy: try Expression.parse(groupBy), boundaries: boundaries, defaultBucket: d["default"], output: output)
         case "$skip": return .skip(try positiveInteger(spec, name, allowZero: true))
         case "$limit": return .limit(try positiveInteger(spec, name, allowZero: false))
         case "$count":
@@ -305,6 +375,42 @@ struct Pipeline: Sendable {
                     throw QueryError(40228, "'newRoot' expression must evaluate to an object, but resulting value was not an object")
                 }
                 out.append(root)
+            }
+            return out
+        case .sample(let n):
+            return Array(docs.shuffled().prefix(n))
+        case .unionWith(let coll, let pipeline):
+            let others = Array(source.snapshot(of: coll).rows.values)
+            return docs + (try pipeline?.run(others, source: source, variables: variables) ?? others)
+        case .bucket(let groupBy, let boundaries, let defaultBucket, let output):
+            var buckets: [Int: [Accumulator]] = [:]
+            var fallback: [Accumulator]?
+            for d in docs {
+                let context = EvalContext(d, variables: variables)
+                let value = try groupBy.evaluate(context) ?? .null
+                var index: Int?
+                if Values.typeRank(value) == Values.typeRank(boundaries[0]) {
+                    index = (0..<(boundaries.count - 1)).first {
+                        Values.compare(boundaries[$0], value) <= 0 && Values.compare(value, boundaries[$0 + 1]) < 0
+                    }
+                }
+                if index == nil && defaultBucket == nil {
+                    throw QueryError(40_066, "$switch could not find a matching branch for an input, and no default was specified.")
+                }
+                var accs = (index.map { buckets[$0] } ?? fallback) ?? output.map { Accumulator($0.1) }
+                for (i, acc) in output.enumerated() { accs[i].add(try acc.2.evaluate(context)) }
+                if let index { buckets[index] = accs } else { fallback = accs }
+            }
+            var out: [Document] = []
+            for index in buckets.keys.sorted() {
+                var doc: Document = ["_id": boundaries[index]]
+                for (i, acc) in output.enumerated() { doc.append(acc.0, buckets[index]![i].result) }
+                out.append(doc)
+            }
+            if let fallback, let defaultBucket {
+                var doc: Document = ["_id": defaultBucket]
+                for (i, acc) in output.enumerated() { doc.append(acc.0, fallback[i].result) }
+                out.append(doc)
             }
             return out
         case .lookup(let lookup):

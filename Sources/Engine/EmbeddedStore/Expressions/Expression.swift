@@ -19,6 +19,12 @@ indirect enum Expression: Sendable {
     case cond(Expression, Expression, Expression)
     case filter(input: Expression, name: String, cond: Expression, limit: Expression?)
     case map(input: Expression, name: String, body: Expression)
+    /// `$let`: variables bound for `in`.
+    case letIn([(String, Expression)], Expression)
+    /// `$switch`: the first branch whose case is true, else `default` (an error when there is none).
+    case switchCase([(Expression, Expression)], Expression?)
+    /// `$reduce`: `in` over `input`, with `$$value` (from `initialValue`) and `$$this`.
+    case reduce(input: Expression, initial: Expression, body: Expression)
 
     static let operators: Set<String> = [
         "$size", "$ifNull", "$in", "$first", "$last", "$arrayElemAt", "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$cmp",
@@ -81,8 +87,45 @@ indirect enum Expression: Sendable {
             }
             guard let body = d["in"] else { throw QueryError(16882, "Missing 'in' parameter to $map") }
             return .map(input: try parse(input), name: variable, body: try parse(body))
+        case "$let":
+            guard case .document(let d) = argument, case .document(let vars)? = d["vars"], let body = d["in"], d.count == 2 else {
+                throw QueryError(16_876, "$let requires exactly 'vars' (an object) and 'in'")
+            }
+            var bound: [(String, Expression)] = []
+            for (k, v) in vars {
+                guard let first = k.first, first.isLowercase || first == "_" || !first.isASCII else {
+                    throw QueryError(16_867, "'\(k)' starts with an invalid character for a user variable name")
+                }
+                bound.append((k, try parse(v)))
+            }
+            return .letIn(bound, try parse(body))
+        case "$switch":
+            guard case .document(let d) = argument, case .array(let branches)? = d["branches"] else {
+                throw QueryError(40_061, "$switch requires at least one branch")
+            }
+            var parsed: [(Expression, Expression)] = []
+            for b in branches {
+                guard case .document(let branch) = b, let c = branch["case"], let t = branch["then"], branch.count == 2 else {
+                    throw QueryError(40_064, "$switch requires each branch to be an object with 'case' and 'then'")
+                }
+                parsed.append((try parse(c), try parse(t)))
+            }
+            guard !parsed.isEmpty else { throw QueryError(40_061, "$switch requires at least one branch") }
+            return .switchCase(parsed, try d["default"].map(parse))
+        case "$reduce":
+            guard case .document(let d) = argument, let input = d["input"], let initial = d["initialValue"], let body = d["in"] else {
+                throw QueryError(40_075, "$reduce requires 'input', 'initialValue' and 'in'")
+            }
+            return .reduce(input: try parse(input), initial: try parse(initial), body: try parse(body))
+        case "$getField":
+            // {$getField: "name"} or {$getField: {field, input}}: a field name read literally (dots and $ included).
+            if case .document(let d) = argument, d.first?.key.hasPrefix("$") != true {
+                guard let field = d["field"] else { throw QueryError(3_041_702, "$getField requires 'field' to be specified") }
+                return .op(name, [try parse(field), try d["input"].map(parse) ?? .variable("CURRENT", [])])
+            }
+            return .op(name, [try parse(argument), .variable("CURRENT", [])])
         default:
-            guard operators.contains(name) else { throw QueryError(168, "Unrecognized expression '\(name)'") }
+            guard operators.contains(name) || Operators.library.contains(name) else { throw QueryError(168, "Unrecognized expression '\(name)'") }
             var args: [Expression] = []
             if case .array(let a) = argument {
                 for v in a { args.append(try parse(v)) }
@@ -102,6 +145,12 @@ indirect enum Expression: Sendable {
         ]
         if let want = exact[name], want != n {
             throw QueryError(16020, "Expression \(name) takes exactly \(want) arguments. \(n) were passed in.")
+        }
+        if let range = Operators.libraryArity[name], !range.contains(n) {
+            throw QueryError(
+                16020,
+                "Expression \(name) takes \(range.lowerBound == range.upperBound ? "exactly \(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)") arguments. \(n) were passed in."
+            )
         }
         if name == "$ifNull", n < 2 { throw QueryError(1_257_300, "$ifNull needs at least two arguments, had: \(n)") }
     }
@@ -168,6 +217,26 @@ extension Expression {
             return .array(out)
         case .op(let name, let args):
             return try Operators.apply(name, args, ctx)
+        case .letIn(let bound, let body):
+            var scope = ctx
+            for (name, e) in bound { scope.variables[name] = try e.evaluate(ctx) ?? .null }
+            return try body.evaluate(scope)
+        case .switchCase(let branches, let fallback):
+            for (c, t) in branches where Values.truthy(try c.evaluate(ctx)) { return try t.evaluate(ctx) }
+            guard let fallback else {
+                throw QueryError(40_066, "$switch could not find a matching branch for an input, and no default was specified.")
+            }
+            return try fallback.evaluate(ctx)
+        case .reduce(let input, let initial, let body):
+            guard let array = try arrayArgument(input, ctx, "$reduce") else { return .null }
+            var scope = ctx
+            var value = try initial.evaluate(ctx) ?? .null
+            for element in array {
+                scope.variables["value"] = value
+                scope.variables["this"] = element
+                value = try body.evaluate(scope) ?? .null
+            }
+            return value
         }
     }
 

@@ -151,6 +151,7 @@ enum Operators {
             for v in items { acc.add(v) }
             return acc.result
         default:
+            if let result = try applyLibrary(name, values) { return result }
             throw QueryError(168, "Unrecognized expression '\(name)'")
         }
     }
@@ -234,7 +235,11 @@ struct Accumulator {
     private var items: [BSONValue] = []
     private var seen: Set<ValueKey> = []
 
-    static let names: Set<String> = ["$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet"]
+    static let names: Set<String> = [
+        "$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet", "$stdDevPop", "$stdDevSamp", "$mergeObjects", "$count",
+    ]
+    private var merged = Document()
+    private var numbers: [Double] = []
 
     init(_ name: String) { self.name = name }
 
@@ -261,6 +266,12 @@ struct Accumulator {
             if let v = value { items.append(v) }
         case "$addToSet":
             if let v = value, seen.insert(ValueKey(v)).inserted { items.append(v) }
+        case "$stdDevPop", "$stdDevSamp":
+            if let v = value, v.isNumber { numbers.append(Values.number(v)) }
+        case "$mergeObjects":
+            if case .document(let d)? = value { for (k, x) in d { merged[k] = x } }
+        case "$count":
+            count += 1
         default: break
         }
     }
@@ -272,6 +283,14 @@ struct Accumulator {
         case "$min", "$max": return extreme ?? .null
         case "$first": return (first ?? nil) ?? .null
         case "$last": return last ?? .null
+        case "$stdDevPop", "$stdDevSamp":
+            let n = Double(numbers.count)
+            guard numbers.count > (name == "$stdDevSamp" ? 1 : 0) else { return .null }
+            let mean = numbers.reduce(0, +) / n
+            let squares = numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            return .double((squares / (name == "$stdDevSamp" ? n - 1 : n)).squareRoot())
+        case "$mergeObjects": return .document(merged)
+        case "$count": return .int32(Int32(clamping: count))
         default: return .array(items)
         }
     }
