@@ -165,3 +165,36 @@ def test_extreme_values_are_mongodbs_errors_not_a_dead_server(db):
     db.t.update_one({"n": 0}, {"$set": {"a.5": 1}})  # a little padding is fine
     assert db.t.find_one({"n": 0})["a"] == [1, None, None, None, None, 1]
     assert db.command("ping")["ok"] == 1.0
+
+
+def test_explain_shows_the_index_walk_and_what_it_read(db):
+    db.videos.create_index([("createdAt", -1)])
+    db.videos.insert_many([{"createdAt": i, "views": i % 7} for i in range(500)])
+    plan = db.videos.find().sort("createdAt", -1).limit(10).explain()
+
+    def stages(node):
+        while node:
+            yield node
+            node = node.get("inputStage")
+
+    names = {s["stage"]: s for s in stages(plan["queryPlanner"]["winningPlan"])}
+    assert names["IXSCAN"]["indexName"] == "createdAt_-1" and "SORT" not in names
+    assert plan["executionStats"]["totalDocsExamined"] == 10
+    scan = db.videos.find().sort("views", 1).limit(10).explain()
+    assert {s["stage"] for s in stages(scan["queryPlanner"]["winningPlan"])} >= {"COLLSCAN", "SORT"}
+    assert scan["executionStats"]["totalDocsExamined"] == 500
+
+
+def test_rename_collection_moves_documents_and_indexes(db):
+    db.old.create_index("email", unique=True)
+    db.old.insert_one({"email": "a@x"})
+    db.taken.insert_one({"x": 1})
+    with pytest.raises(OperationFailure) as taken:
+        db.old.rename("taken")
+    assert taken.value.code == 48
+    db.old.rename("new")
+    assert db.new.find_one({}, {"_id": 0}) == {"email": "a@x"}
+    assert "old" not in db.list_collection_names()
+    assert "email_1" in db.new.index_information()
+    db.taken.rename("new", dropTarget=True)
+    assert db.new.find_one({}, {"_id": 0}) == {"x": 1}

@@ -244,6 +244,53 @@ struct EmbeddedCollection: StorageCollection {
         return overflow ? .max : sum
     }
 
+    /// The plan `find` follows, from the same decisions it makes: a walk along an index that
+    /// gives the sort, an equality index's candidates, or a scan of the collection.
+    func explain(_ filterDocument: Document, options: FindOptions) async throws(StorageError) -> Document {
+        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let sort = try options.sort.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
+        let state = try engine().snapshot(of: name)
+        var plan: Document
+        var examined = 0, keys = 0
+        if let sort, let walk = try parse({ () throws(QueryError) in try state.matchingInOrder(filter, sort: sort, limit: Self.firstN(options)) }),
+            let index = state.indexes.first(where: { $0.serves(sort) != nil })
+        {
+            examined = walk.examined
+            keys = walk.examined
+            plan = [
+                "stage": "FETCH",
+                "inputStage": [
+                    "stage": "IXSCAN", "indexName": .string(index.spec.name), "keyPattern": .document(index.spec.keys),
+                    "direction": index.serves(sort) == true ? "forward" : "backward",
+                ],
+            ]
+        } else if let (index, candidates) = state.equalityCandidates(filter) {
+            examined = candidates
+            keys = candidates
+            plan = [
+                "stage": "FETCH",
+                "inputStage": ["stage": "IXSCAN", "indexName": .string(index.spec.name), "keyPattern": .document(index.spec.keys)],
+            ]
+            if sort != nil { plan = ["stage": "SORT", "inputStage": .document(plan)] }
+        } else {
+            examined = state.rows.count
+            plan = ["stage": "COLLSCAN", "direction": "forward"]
+            if sort != nil { plan = ["stage": "SORT", "inputStage": .document(plan)] }
+        }
+        if let limit = options.limit, limit != 0 {
+            plan = ["stage": "LIMIT", "limitAmount": .int64(Int64(limit.magnitude)), "inputStage": .document(plan)]
+        }
+        let returned = try await find(filterDocument, options: options).count
+        return [
+            "queryPlanner": ["namespace": .string("\(database).\(name)"), "winningPlan": .document(plan)],
+            "executionStats": [
+                "executionSuccess": true, "nReturned": .int64(Int64(returned)), "totalKeysExamined": .int64(Int64(keys)),
+                "totalDocsExamined": .int64(Int64(examined)),
+            ],
+            "ok": 1.0,
+        ]
+    }
+
     // MARK: Indexes
 
     func createIndex(_ keys: Document, options: IndexOptions) async throws(StorageError) -> String {
@@ -297,6 +344,20 @@ struct EmbeddedCollection: StorageCollection {
     func drop() async throws(StorageError) {
         let name = self.name
         try await engine().write { tx throws(StorageError) in tx.dropCollection(name) }
+    }
+
+    func rename(to target: String, dropTarget: Bool) async throws(StorageError) {
+        try Self.validate(target)
+        let name = self.name
+        guard target != name else { throw .commandFailed(code: 20, message: "Can't rename a collection to itself") }
+        try await engine().write { tx throws(StorageError) in
+            guard tx.hasCollection(name) else { throw .commandFailed(code: 26, message: "Source collection \(name) does not exist") }
+            if tx.hasCollection(target) {
+                guard dropTarget else { throw .commandFailed(code: 48, message: "target namespace exists") }
+                tx.dropCollection(target)
+            }
+            _ = tx.renameCollection(name, to: target)
+        }
     }
 
     // MARK: Errors

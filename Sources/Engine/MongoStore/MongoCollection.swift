@@ -114,6 +114,22 @@ struct MongoCollection: StorageCollection {
         }
     }
 
+    func rename(to target: String, dropTarget: Bool) async throws(StorageError) {
+        let command: Document = [
+            "renameCollection": .string("\(database).\(name)"), "to": .string("\(database).\(target)"), "dropTarget": .bool(dropTarget),
+        ]
+        _ = try await store.runCommand(command, database: "admin")
+    }
+
+    func explain(_ filter: Document, options: FindOptions) async throws(StorageError) -> Document {
+        var find: Document = ["find": .string(name), "filter": .document(filter)]
+        if let sort = options.sort { find["sort"] = .document(sort) }
+        if let skip = options.skip { find["skip"] = .int64(Int64(skip)) }
+        if let limit = options.limit { find["limit"] = .int64(Int64(limit)) }
+        if let projection = options.projection { find["projection"] = .document(projection) }
+        return try await store.runCommand(["explain": .document(find), "verbosity": "executionStats"], database: database)
+    }
+
     func aggregate(_ pipeline: [Document]) async throws(StorageError) -> [Document] {
         let wrapped: Document = ["pipeline": .array(pipeline.map(BSONValue.document))]
         return try await run { collection throws(StorageError) in

@@ -41,6 +41,10 @@ public protocol StorageCollection: Sendable {
 
     func find(_ filter: Document, options: FindOptions) async throws(StorageError) -> [Document]
     func countDocuments(_ filter: Document) async throws(StorageError) -> Int
+    /// How the server runs `find(filter, options)`, as MongoDB's `explain` ("executionStats")
+    /// shows it: `queryPlanner.winningPlan` (IXSCAN with the index's name, or COLLSCAN, and SORT
+    /// when it sorts in memory) and `executionStats` (`nReturned`, `totalDocsExamined`).
+    func explain(_ filter: Document, options: FindOptions) async throws(StorageError) -> Document
     func aggregate(_ pipeline: [Document]) async throws(StorageError) -> [Document]
 
     /// `update` holds update operators (`$set`, `$inc`, ...), never a replacement.
@@ -64,6 +68,9 @@ public protocol StorageCollection: Sendable {
     func dropIndex(_ name: String) async throws(StorageError)
     /// Drops the collection and its indexes; dropping a missing collection is not an error.
     func drop() async throws(StorageError)
+    /// `renameCollection`: the collection, its documents and indexes, under a new name in the
+    /// same database. A taken name is an error unless `dropTarget`.
+    func rename(to target: String, dropTarget: Bool) async throws(StorageError)
 }
 
 extension StorageCollection {

@@ -118,6 +118,29 @@ struct CommandProcessor: Sendable {
             let docs = try await collection.find(cmd["filter"]?.documentValue ?? [:], options: options)
             let single = cmd["singleBatch"].map(Self.truthy) == true
             return await cursorReply(namespace: "\(db).\(collection.name)", docs, batchSize: single ? 0 : Self.batchSize(cmd), single: single)
+        case "renameCollection":
+            guard case .string(let from)? = cmd["renameCollection"], case .string(let to)? = cmd["to"] else {
+                throw CommandError(2, "BadValue", "renameCollection and to must be namespaces (\"db.collection\")")
+            }
+            let source = from.split(separator: ".", maxSplits: 1).map(String.init), target = to.split(separator: ".", maxSplits: 1).map(String.init)
+            guard source.count == 2, target.count == 2 else {
+                throw CommandError(73, "InvalidNamespace", "Invalid namespace: \(source.count == 2 ? to : from)")
+            }
+            guard source[0] == target[0] else {
+                throw CommandError(2, "BadValue", "renaming across databases is not supported by the embedded store")
+            }
+            try await storage.database(source[0]).collection(source[1]).rename(to: target[1], dropTarget: cmd["dropTarget"].map(Self.truthy) ?? false)
+            return ["ok": 1.0]
+        case "explain":
+            // Of a find: the plan and its figures (the verbosity asked for is always answered in full).
+            guard case .document(let inner)? = cmd["explain"], case .string(let coll)? = inner["find"] else {
+                let what = cmd["explain"]?.documentValue?.first?.key ?? "that command"
+                throw CommandError(2, "BadValue", "explain of \(what) is not supported by the embedded store: explain a find")
+            }
+            let skip = try Self.nonNegative(inner, "skip"), limit = try Self.nonNegative(inner, "limit")
+            var options = FindOptions(sort: inner["sort"]?.documentValue, skip: skip, projection: inner["projection"]?.documentValue)
+            if let limit, limit != 0 { options.limit = limit }
+            return try await storage.database(db).collection(coll).explain(inner["filter"]?.documentValue ?? [:], options: options)
         case "getMore":
             guard let id = cmd[name]?.int64Value else { throw CommandError(14, "TypeMismatch", "getMore cursor id must be a long") }
             guard let next = await cursors.next(id, batchSize: Int(cmd["batchSize"]?.int64Value ?? 0)) else {

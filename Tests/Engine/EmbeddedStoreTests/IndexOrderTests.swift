@@ -128,3 +128,70 @@ struct ClockAndRefusalTests {
         await store.close()
     }
 }
+
+/// `explain` tells the truth: the plan `find` follows and what it read.
+struct ExplainTests {
+    @Test func thePlanNamesTheIndexAndCountsWhatWasRead() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let videos = store.database("t").collection("videos")
+        try await videos.createIndex(["createdAt": -1], options: IndexOptions())
+        try await videos.createIndex(["owner": 1], options: IndexOptions())
+        try await videos.insertMany(
+            (0..<1000).map { i in
+                ["createdAt": .datetime(BSONDate(millisecondsSince1970: Int64(i))), "owner": .int32(Int32(i % 100)), "views": .int32(Int32(i))]
+            })
+        func stage(_ plan: Document, _ name: String) -> Document? {
+            if plan["stage"] == .string(name) { return plan }
+            return plan["inputStage"]?.documentValue.flatMap { stage($0, name) }
+        }
+        let latest = try await videos.explain([:], options: FindOptions(sort: ["createdAt": -1], limit: 10))
+        let walk = try #require(latest["queryPlanner"]?.documentValue?["winningPlan"]?.documentValue)
+        #expect(stage(walk, "IXSCAN")?["indexName"] == "createdAt_-1" && stage(walk, "SORT") == nil)
+        #expect(latest["executionStats"]?.documentValue?["totalDocsExamined"] == .int64(10))
+        #expect(latest["executionStats"]?.documentValue?["nReturned"] == .int64(10))
+
+        let byViews = try await videos.explain([:], options: FindOptions(sort: ["views": -1], limit: 10))
+        let scan = try #require(byViews["queryPlanner"]?.documentValue?["winningPlan"]?.documentValue)
+        #expect(stage(scan, "COLLSCAN") != nil && stage(scan, "SORT") != nil)
+        #expect(byViews["executionStats"]?.documentValue?["totalDocsExamined"] == .int64(1000))
+
+        let owned = try await videos.explain(["owner": 7], options: FindOptions())
+        let lookup = try #require(owned["queryPlanner"]?.documentValue?["winningPlan"]?.documentValue)
+        #expect(stage(lookup, "IXSCAN")?["indexName"] == "owner_1")
+        #expect(owned["executionStats"]?.documentValue?["totalDocsExamined"] == .int64(10))
+        await store.close()
+    }
+}
+
+/// `renameCollection` moves documents and indexes, durably, and refuses a taken name.
+struct RenameTests {
+    @Test func aRenamedCollectionKeepsItsDocumentsAndIndexesAcrossARestart() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = store.database("t")
+        try await db.collection("old").createIndex(["email": 1], options: IndexOptions(unique: true))
+        _ = try await db.collection("old").insertMany([["email": "a@x"], ["email": "b@x"]])
+        _ = try await db.collection("taken").insertOne(["x": 1])
+        await #expect(throws: StorageError.self) { try await db.collection("old").rename(to: "taken", dropTarget: false) }
+        await #expect(throws: StorageError.self) { try await db.collection("nothing").rename(to: "new", dropTarget: false) }
+        try await db.collection("old").rename(to: "new", dropTarget: false)
+        try await db.collection("taken").rename(to: "new2", dropTarget: false)
+        try await db.collection("new2").rename(to: "new", dropTarget: true)  // replaces "new"
+        await store.close()
+
+        let reopened = try EmbeddedStore.open(directory: folder.path)
+        let again = reopened.database("t")
+        #expect(Set(try await again.listCollectionNames()) == ["new"])
+        #expect(try await again.collection("new").find([:]).map { $0["x"] } == [1])
+        try await again.collection("old2").createIndex(["email": 1], options: IndexOptions(unique: true))
+        _ = try await again.collection("old2").insertOne(["email": "a@x"])
+        try await again.collection("old2").rename(to: "moved", dropTarget: false)
+        await reopened.close()
+        let third = try EmbeddedStore.open(directory: folder.path)
+        let moved = third.database("t").collection("moved")
+        #expect(try await moved.listIndexes().contains { $0["name"] == "email_1" })
+        await #expect(throws: StorageError.self) { try await moved.insertOne(["email": "a@x"]) }  // still unique
+        await third.close()
+    }
+}

@@ -151,6 +151,16 @@ struct CollectionState: Sendable {
         return (out, examined)
     }
 
+    /// The one-field index an equality in `filter` uses, and how many candidates it gives (what
+    /// `matching` reads), when there is one.
+    func equalityCandidates(_ filter: Filter) -> (HashIndex, Int)? {
+        for index in indexes where index.paths.count == 1 {
+            let field = index.paths[0].joined(separator: ".")
+            if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values) { return (index, ids.count) }
+        }
+        return nil
+    }
+
     func documents(field: String, values: [BSONValue]) -> [Document]? {
         rowIds(field: field, values: values).map { $0.compactMap { rows[$0] } }
     }

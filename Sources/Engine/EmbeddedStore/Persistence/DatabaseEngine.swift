@@ -239,6 +239,17 @@ final class DatabaseEngine: CollectionSource, Sendable {
         }
     }
 
+    /// Moves a collection's state to a new name (which must be free), undoably.
+    func move(_ collection: String, to target: String) -> Bool {
+        shared.withLock { shared in
+            guard shared.collections[target] == nil, let state = shared.collections.removeValue(forKey: collection) else { return false }
+            shared.collections[target] = state
+            shared.uncommitted.append(.restore(collection, state))
+            shared.uncommitted.append(.restore(target, nil))
+            return true
+        }
+    }
+
     func close() {
         try? queue.close()
     }
@@ -254,6 +265,7 @@ final class WriteTransaction: @unchecked Sendable {
         case putIndex(String, IndexSpec)
         case dropCollection(String)
         case dropIndex(String, String)
+        case renameCollection(String, String)
 
         func execute(_ db: GRDB.Database) throws {
             switch self {
@@ -270,6 +282,10 @@ final class WriteTransaction: @unchecked Sendable {
                     arguments: [name, spec.name, Data(spec.keys.bsonBytes), spec.unique])
             case .dropIndex(let collection, let name):
                 try db.execute(sql: "DELETE FROM _indexes WHERE collection = ? AND name = ?", arguments: [collection, name])
+            case .renameCollection(let from, let to):
+                try db.execute(sql: "ALTER TABLE \(DatabaseEngine.table(from)) RENAME TO \(DatabaseEngine.table(to))")
+                try db.execute(sql: "UPDATE _collections SET name = ? WHERE name = ?", arguments: [to, from])
+                try db.execute(sql: "UPDATE _indexes SET collection = ? WHERE collection = ?", arguments: [to, from])
             case .dropCollection(let name):
                 try db.execute(sql: "DROP TABLE IF EXISTS \(DatabaseEngine.table(name))")
                 try db.execute(sql: "DELETE FROM _collections WHERE name = ?", arguments: [name])
@@ -384,6 +400,12 @@ final class WriteTransaction: @unchecked Sendable {
 
     func dropCollection(_ collection: String) {
         if engine.remove(collection) { operations.append(.dropCollection(collection)) }
+    }
+
+    func renameCollection(_ collection: String, to target: String) -> Bool {
+        guard engine.move(collection, to: target) else { return false }
+        operations.append(.renameCollection(collection, target))
+        return true
     }
 
     private func duplicate(_ collection: String, _ spec: IndexSpec, _ document: Document) -> StorageError {
