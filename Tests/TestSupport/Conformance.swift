@@ -18,6 +18,8 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
         case project(id: Int, projection: String, expected: String)
         /// updateOne/updateMany/replaceOne, then the whole collection sorted by _id.
         case update(kind: UpdateKind, filter: String, update: String, upsert: Bool, matched: Int?, modified: Int?, after: String)
+        /// updateOne/updateMany with `arrayFilters`, then the whole collection sorted by _id.
+        case arrayUpdate(many: Bool, filter: String, update: String, arrayFilters: String, after: String)
         /// aggregate; expected documents in order. `foreign` docs go to the collection named "FOREIGN".
         case aggregate(pipeline: String, expected: String)
         /// deleteOne / deleteMany, then the remaining _ids.
@@ -31,6 +33,8 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
         case find(String, projection: String?)
         case update(String, String)
         case aggregate(String)
+        /// An updateOne with `arrayFilters`.
+        case arrayUpdate(String, String, arrayFilters: String)
     }
 
     public let name: String
@@ -170,6 +174,7 @@ extension ConformanceCase {
 public enum Conformance {
     public static let cases: [ConformanceCase] =
         queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases + libraryCases
+        + positionalCases
 
     static let inv = Fixtures.inventory, stock = Fixtures.instock, mixed = Fixtures.mixed
 

@@ -36,6 +36,12 @@ extension Conformance {
             if let modified { #expect(result.modifiedCount == modified, context) }
             let all = try await collection.find([:], options: FindOptions(sort: ["_id": 1]))
             #expect(all.map(normalized) == (try documents(after)).map(normalized), context)
+        case .arrayUpdate(let many, let filter, let update, let arrayFilters, let after):
+            let f = try Document(extendedJSON: filter), u = try Document(extendedJSON: update)
+            let options = UpdateOptions(arrayFilters: try documents(arrayFilters))
+            _ = many ? try await collection.updateMany(f, u, options: options) : try await collection.updateOne(f, u, options: options)
+            let all = try await collection.find([:], options: FindOptions(sort: ["_id": 1]))
+            #expect(all.map(normalized) == (try documents(after)).map(normalized), context)
         case .aggregate(let pipeline, let expected):
             let stages = try documents(pipeline.replacingOccurrences(of: "\"FOREIGN\"", with: "\"\(foreign.name)\""))
             let got = try await collection.aggregate(stages)
@@ -56,6 +62,10 @@ extension Conformance {
                     _ = try await collection.updateOne((try? Document(extendedJSON: filter)) ?? [:], (try? Document(extendedJSON: update)) ?? [:])
                 case .aggregate(let pipeline):
                     _ = try await collection.aggregate((try? documents(pipeline)) ?? [])
+                case .arrayUpdate(let filter, let update, let arrayFilters):
+                    _ = try await collection.updateOne(
+                        (try? Document(extendedJSON: filter)) ?? [:], (try? Document(extendedJSON: update)) ?? [:],
+                        options: UpdateOptions(arrayFilters: (try? documents(arrayFilters)) ?? []))
                 }
             }
             guard case .invalidQuery(let gotCode, _)? = error else {

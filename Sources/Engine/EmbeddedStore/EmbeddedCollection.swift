@@ -58,12 +58,16 @@ struct EmbeddedCollection: StorageCollection {
 
     func updateOne(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
         try await applyChange(
-            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: false, upsert: options.upsert)
+            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update, arrayFilters: options.arrayFilters ?? []) }),
+            multi: false,
+            upsert: options.upsert)
     }
 
     func updateMany(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
         try await applyChange(
-            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update) }), multi: true, upsert: options.upsert)
+            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update, arrayFilters: options.arrayFilters ?? []) }),
+            multi: true,
+            upsert: options.upsert)
     }
 
     func replaceOne(_ filter: Document, _ replacement: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
@@ -77,9 +81,9 @@ struct EmbeddedCollection: StorageCollection {
         case operators(Update)
         case replacement(Document)
 
-        func apply(_ document: Document, isInsert: Bool) throws(QueryError) -> Document {
+        func apply(_ document: Document, isInsert: Bool, query: Filter? = nil) throws(QueryError) -> Document {
             switch self {
-            case .operators(let update): return try update.apply(to: document, isInsert: isInsert)
+            case .operators(let update): return try update.apply(to: document, isInsert: isInsert, query: query)
             case .replacement(let replacement): return try Update.replace(document, with: replacement)
             }
         }
@@ -93,7 +97,7 @@ struct EmbeddedCollection: StorageCollection {
             let targets = matches
             var modified = 0
             for (id, document) in targets {
-                let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false) }
+                let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false, query: filter) }
                 if updated != document {
                     try tx.replace(name, id, with: updated)
                     modified += 1
@@ -126,7 +130,7 @@ struct EmbeddedCollection: StorageCollection {
 
     func findOneAndUpdate(_ filterDocument: Document, _ update: Document, options: FindOneAndUpdateOptions) async throws(StorageError) -> Document? {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
-        let change = Change.operators(try parse { () throws(QueryError) in try Update.parse(update) })
+        let change = Change.operators(try parse { () throws(QueryError) in try Update.parse(update, arrayFilters: options.arrayFilters ?? []) })
         let sort = try options.sort.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
         let projection = try options.projection.map { spec throws(StorageError) in try parse { () throws(QueryError) in try Projection.parse(spec) } }
         let name = self.name
@@ -142,7 +146,7 @@ struct EmbeddedCollection: StorageCollection {
                 try tx.insert(name, inserted)
                 return options.returnDocument == .after ? inserted : nil
             }
-            let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false) }
+            let updated = try Self.run { () throws(QueryError) in try change.apply(document, isInsert: false, query: filter) }
             if updated != document { try tx.replace(name, id, with: updated) }
             return options.returnDocument == .after ? updated : document
         }

@@ -158,7 +158,9 @@ struct MongoCollection: StorageCollection {
     private func write(_ filter: Document, _ update: Document, _ options: UpdateOptions, _ function: @escaping UpdateFunction)
         async throws(StorageError) -> UpdateResult
     {
-        let opts: Document = options.upsert ? ["upsert": true] : [:]
+        var built: Document = options.upsert ? ["upsert": true] : [:]
+        if let filters = options.arrayFilters { built["arrayFilters"] = .array(filters.map(BSONValue.document)) }
+        let opts = built
         return try await run { collection throws(StorageError) in
             let reply = Reply()
             var error = bson_error_t()
@@ -184,6 +186,7 @@ struct MongoCollection: StorageCollection {
         ]
         if let sort = options.sort { command["sort"] = .document(sort) }
         if let projection = options.projection { command["fields"] = .document(projection) }
+        if let filters = options.arrayFilters { command["arrayFilters"] = .array(filters.map(BSONValue.document)) }
         let finalCommand = command
         return try await run { collection throws(StorageError) in
             let reply = Reply()

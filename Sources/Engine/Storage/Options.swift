@@ -23,7 +23,12 @@ public struct FindOptions: Sendable, Equatable {
 public struct UpdateOptions: Sendable, Equatable {
     /// Insert a document built from the filter and the update when nothing matches.
     public var upsert: Bool
-    public init(upsert: Bool = false) { self.upsert = upsert }
+    /// The filters of `$[<identifier>]` in update paths (`[{"elem.grade": {"$gte": 85}}]`).
+    public var arrayFilters: [Document]?
+    public init(upsert: Bool = false, arrayFilters: [Document]? = nil) {
+        self.upsert = upsert
+        self.arrayFilters = arrayFilters
+    }
 }
 
 public struct UpdateResult: Sendable, Equatable {
@@ -46,11 +51,18 @@ public struct FindOneAndUpdateOptions: Sendable, Equatable {
     public var sort: Document?
     public var projection: Document?
 
-    public init(returnDocument: ReturnDocument = .after, upsert: Bool = false, sort: Document? = nil, projection: Document? = nil) {
+    /// The filters of `$[<identifier>]` in update paths.
+    public var arrayFilters: [Document]?
+
+    public init(
+        returnDocument: ReturnDocument = .after, upsert: Bool = false, sort: Document? = nil, projection: Document? = nil,
+        arrayFilters: [Document]? = nil
+    ) {
         self.returnDocument = returnDocument
         self.upsert = upsert
         self.sort = sort
         self.projection = projection
+        self.arrayFilters = arrayFilters
     }
 }
 

@@ -283,6 +283,16 @@ struct CommandProcessor: Sendable {
         return Self.writeReply(["n": .int32(Int32(inserted))], writeErrors)
     }
 
+    /// An update's `arrayFilters`: an array of documents, when given.
+    static func arrayFilters(_ spec: Document) throws -> [Document]? {
+        guard let value = spec["arrayFilters"] else { return nil }
+        guard case .array(let items) = value else { throw CommandError(14, "TypeMismatch", "arrayFilters must be an array") }
+        return try items.map { item in
+            guard case .document(let d) = item else { throw CommandError(14, "TypeMismatch", "each array filter must be an object") }
+            return d
+        }
+    }
+
     private func update(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, "update", db)
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
@@ -291,12 +301,11 @@ struct CommandProcessor: Sendable {
         for (index, item) in (cmd["updates"]?.arrayValue ?? []).enumerated() {
             do {
                 guard let spec = item.documentValue else { throw CommandError(14, "TypeMismatch", "each update must be an object") }
-                if spec["arrayFilters"] != nil { throw CommandError(2, "BadValue", "arrayFilters are not supported by this server") }
                 let filter = spec["q"]?.documentValue ?? [:]
                 guard case .document(let u)? = spec["u"] else {
                     throw CommandError(2, "BadValue", "pipeline-style updates are not supported by this server; use update operators")
                 }
-                let options = UpdateOptions(upsert: spec["upsert"].map(Self.truthy) ?? false)
+                let options = UpdateOptions(upsert: spec["upsert"].map(Self.truthy) ?? false, arrayFilters: try Self.arrayFilters(spec))
                 let multi = spec["multi"].map(Self.truthy) ?? false
                 let isReplacement = !(u.first?.key.hasPrefix("$") ?? false)
                 if isReplacement && multi { throw CommandError(9, "FailedToParse", "multi update is not supported for replacement-style update") }
@@ -373,7 +382,8 @@ struct CommandProcessor: Sendable {
         let value = try await collection.findOneAndUpdate(
             query, update,
             options: FindOneAndUpdateOptions(
-                returnDocument: returnNew ? .after : .before, upsert: upsert, sort: cmd["sort"]?.documentValue, projection: fields))
+                returnDocument: returnNew ? .after : .before, upsert: upsert, sort: cmd["sort"]?.documentValue, projection: fields,
+                arrayFilters: try Self.arrayFilters(cmd)))
         var lastError: Document = ["n": .int32(value != nil || (upsert && !existed) ? 1 : 0), "updatedExisting": .bool(existed)]
         if upsert && !existed, let id = value?["_id"] { lastError["upserted"] = id }
         return ["lastErrorObject": .document(lastError), "value": value.map(BSONValue.document) ?? .null, "ok": 1.0]

@@ -295,6 +295,16 @@ extension Filter {
         }
     }
 
+    /// The conditions on fields at or under `prefix` (top level and under `$and`), as (the path
+    /// below `prefix`, the predicate): what the positional `$` matches array elements against.
+    func conditions(under prefix: [String]) -> [([String], Predicate)] {
+        switch self {
+        case .field(let parts, let predicate) where parts.starts(with: prefix): return [(Array(parts.dropFirst(prefix.count)), predicate)]
+        case .and(let fs): return fs.flatMap { $0.conditions(under: prefix) }
+        default: return []
+        }
+    }
+
     /// Top-level equality conditions, which an upsert copies into the document it inserts.
     func upsertSeed() -> [([String], BSONValue)] {
         switch self {

@@ -45,11 +45,51 @@ struct Update: Sendable {
     }
 
     let operations: [Operation]
+    /// `$[<identifier>]`'s filters, each matched against `{<identifier>: element}`.
+    var arrayFilters: [String: Filter] = [:]
 
     static let operatorNames: Set<String> = [
         "$set", "$unset", "$inc", "$push", "$addToSet", "$pull", "$setOnInsert", "$pullAll", "$min", "$max", "$mul", "$rename", "$pop",
         "$currentDate",
     ]
+
+    static func parse(_ update: Document, arrayFilters: [Document]) throws(QueryError) -> Update {
+        var parsed = try parse(update)
+        for filter in arrayFilters {
+            guard let identifier = filter.keys.first.map({ String($0.prefix { $0 != "." }) }),
+                filter.keys.allSatisfy({ String($0.prefix { $0 != "." }) == identifier })
+            else { throw QueryError(9, "Error parsing array filter: every field of an array filter must start with the same identifier") }
+            guard let first = identifier.unicodeScalars.first, ("a"..."z").contains(first),
+                identifier.allSatisfy({ $0.isLetter || $0.isNumber })
+            else {
+                throw QueryError(
+                    2,
+                    "Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '\(identifier)'"
+                )
+            }
+            guard parsed.arrayFilters[identifier] == nil else {
+                throw QueryError(9, "Found multiple array filters with the same top-level field name \(identifier)")
+            }
+            parsed.arrayFilters[identifier] = try Filter.parse(filter)
+        }
+        let used = Set(parsed.operations.flatMap { $0.parts.compactMap(Self.identifier) })
+        for identifier in parsed.arrayFilters.keys where !used.contains(identifier) {
+            throw QueryError(9, "The array filter for identifier '\(identifier)' was not used in the update \(update.json(.relaxedExtended))")
+        }
+        for operation in parsed.operations {
+            for id in operation.parts.compactMap(Self.identifier) where parsed.arrayFilters[id] == nil {
+                throw QueryError(2, "No array filter found for identifier '\(id)' in path '\(operation.parts.joined(separator: "."))'")
+            }
+        }
+        return parsed
+    }
+
+    /// `x` in `$[x]`.
+    static func identifier(_ part: String) -> String? {
+        part.hasPrefix("$[") && part.hasSuffix("]") && part.count > 3 ? String(part.dropFirst(2).dropLast()) : nil
+    }
+
+    static func isPositional(_ part: String) -> Bool { part == "$" || (part.hasPrefix("$[") && part.hasSuffix("]")) }
 
     static func parse(_ update: Document) throws(QueryError) -> Update {
         guard !update.isEmpty else { throw QueryError(9, "Update document requires atomic operators") }
@@ -178,120 +218,183 @@ struct Update: Sendable {
     }
 
     /// Applies the update. `isInsert` is true when an upsert is building a new document.
-    func apply(to original: Document, isInsert: Bool) throws(QueryError) -> Document {
+    func apply(to original: Document, isInsert: Bool, query: Filter? = nil) throws(QueryError) -> Document {
         var doc = original
-        for operation in operations {
-            switch operation {
-            case .set(let parts, let value):
-                try Paths.set(&doc, parts[...], value)
-            case .setOnInsert(let parts, let value):
-                if isInsert { try Paths.set(&doc, parts[...], value) }
-            case .unset(let parts):
-                Paths.unset(&doc, parts[...])
-            case .inc(let parts, let amount):
-                switch Paths.get(doc, parts[...]) {
-                case nil: try Paths.set(&doc, parts[...], amount)
-                case let current? where current.isNumber: try Paths.set(&doc, parts[...], Arithmetic.add(current, amount))
-                case let current?:
-                    throw QueryError(
-                        14,
-                        "Cannot apply $inc to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
-                    )
-                }
-            case .push(let parts, let items, _), .addToSet(let parts, let items):
-                var array: [BSONValue]
-                switch Paths.get(doc, parts[...]) {
-                case nil: array = []
-                case .array(let a)?: array = a
-                case let other?:
-                    throw QueryError(
-                        2,
-                        "The field '\(parts.joined(separator: "."))' must be an array but is of type \(other.typeName) in document {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")}"
-                    )
-                }
-                if case .push(_, _, let modifiers) = operation {
-                    try Self.push(items, into: &array, modifiers)
-                } else {
-                    for item in items where !array.contains(where: { Values.equal($0, item) && Values.typeRank($0) == Values.typeRank(item) }) {
-                        array.append(item)
+        for positional in operations {
+            // `$`, `$[]` and `$[id]` become the concrete paths they name in this document.
+            for path in try expand(positional.parts, in: doc, query: query, isInsert: isInsert) {
+                let operation = positional.with(path)
+                switch operation {
+                case .set(let parts, let value):
+                    try Paths.set(&doc, parts[...], value)
+                case .setOnInsert(let parts, let value):
+                    if isInsert { try Paths.set(&doc, parts[...], value) }
+                case .unset(let parts):
+                    Paths.unset(&doc, parts[...])
+                case .inc(let parts, let amount):
+                    switch Paths.get(doc, parts[...]) {
+                    case nil: try Paths.set(&doc, parts[...], amount)
+                    case let current? where current.isNumber: try Paths.set(&doc, parts[...], Arithmetic.add(current, amount))
+                    case let current?:
+                        throw QueryError(
+                            14,
+                            "Cannot apply $inc to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
+                        )
                     }
-                }
-                try Paths.set(&doc, parts[...], .array(array))
-            case .pull(let parts, let condition):
-                switch Paths.get(doc, parts[...]) {
-                case nil: continue
-                case .array(let a)?:
-                    let kept = a.filter { element in
-                        switch condition {
-                        case .value(let v): return !Values.equal(element, v)
-                        case .predicate(let p): return !p.test([element])
-                        case .document(let f):
-                            guard case .document(let d) = element else { return true }
-                            return !((try? f.matches(d)) ?? false)
+                case .push(let parts, let items, _), .addToSet(let parts, let items):
+                    var array: [BSONValue]
+                    switch Paths.get(doc, parts[...]) {
+                    case nil: array = []
+                    case .array(let a)?: array = a
+                    case let other?:
+                        throw QueryError(
+                            2,
+                            "The field '\(parts.joined(separator: "."))' must be an array but is of type \(other.typeName) in document {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")}"
+                        )
+                    }
+                    if case .push(_, _, let modifiers) = operation {
+                        try Self.push(items, into: &array, modifiers)
+                    } else {
+                        for item in items where !array.contains(where: { Values.equal($0, item) && Values.typeRank($0) == Values.typeRank(item) }) {
+                            array.append(item)
                         }
                     }
-                    try Paths.set(&doc, parts[...], .array(kept))
-                case let other?:
-                    throw QueryError(2, "Cannot apply $pull to a non-array value (\(other.typeName))")
-                }
-            case .pullAll(let parts, let values):
-                switch Paths.get(doc, parts[...]) {
-                case nil: continue
-                case .array(let a)?:
-                    try Paths.set(&doc, parts[...], .array(a.filter { element in !values.contains { Values.equal($0, element) } }))
-                case let other?:
-                    throw QueryError(2, "Cannot apply $pull to a non-array value (\(other.typeName))")
-                }
-            case .min(let parts, let value), .max(let parts, let value):
-                let isMin = if case .min = operation { true } else { false }
-                if let current = Paths.get(doc, parts[...]) {
-                    let c = Values.compare(value, current)
-                    if isMin ? c < 0 : c > 0 { try Paths.set(&doc, parts[...], value) }
-                } else {
-                    try Paths.set(&doc, parts[...], value)
-                }
-            case .mul(let parts, let factor):
-                switch Paths.get(doc, parts[...]) {
-                case nil:
-                    // A missing field becomes 0 of the factor's type.
-                    try Paths.set(&doc, parts[...], Arithmetic.multiply(factor, .int32(0)))
-                case let current? where current.isNumber: try Paths.set(&doc, parts[...], Arithmetic.multiply(current, factor))
-                case let current?:
-                    throw QueryError(
-                        14,
-                        "Cannot apply $mul to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
+                    try Paths.set(&doc, parts[...], .array(array))
+                case .pull(let parts, let condition):
+                    switch Paths.get(doc, parts[...]) {
+                    case nil: continue
+                    case .array(let a)?:
+                        let kept = a.filter { element in
+                            switch condition {
+                            case .value(let v): return !Values.equal(element, v)
+                            case .predicate(let p): return !p.test([element])
+                            case .document(let f):
+                                guard case .document(let d) = element else { return true }
+                                return !((try? f.matches(d)) ?? false)
+                            }
+                        }
+                        try Paths.set(&doc, parts[...], .array(kept))
+                    case let other?:
+                        throw QueryError(2, "Cannot apply $pull to a non-array value (\(other.typeName))")
+                    }
+                case .pullAll(let parts, let values):
+                    switch Paths.get(doc, parts[...]) {
+                    case nil: continue
+                    case .array(let a)?:
+                        try Paths.set(&doc, parts[...], .array(a.filter { element in !values.contains { Values.equal($0, element) } }))
+                    case let other?:
+                        throw QueryError(2, "Cannot apply $pull to a non-array value (\(other.typeName))")
+                    }
+                case .min(let parts, let value), .max(let parts, let value):
+                    let isMin = if case .min = operation { true } else { false }
+                    if let current = Paths.get(doc, parts[...]) {
+                        let c = Values.compare(value, current)
+                        if isMin ? c < 0 : c > 0 { try Paths.set(&doc, parts[...], value) }
+                    } else {
+                        try Paths.set(&doc, parts[...], value)
+                    }
+                case .mul(let parts, let factor):
+                    switch Paths.get(doc, parts[...]) {
+                    case nil:
+                        // A missing field becomes 0 of the factor's type.
+                        try Paths.set(&doc, parts[...], Arithmetic.multiply(factor, .int32(0)))
+                    case let current? where current.isNumber: try Paths.set(&doc, parts[...], Arithmetic.multiply(current, factor))
+                    case let current?:
+                        throw QueryError(
+                            14,
+                            "Cannot apply $mul to a value of non-numeric type. {_id: \(doc["_id"]?.json(.relaxedExtended) ?? "null")} has the field '\(parts.last!)' of non-numeric type \(current.typeName)"
+                        )
+                    }
+                case .rename(let parts, let target):
+                    guard let value = Paths.get(doc, parts[...]) else { continue }
+                    if Self.crossesArray(doc, parts) || Self.crossesArray(doc, target) {
+                        throw QueryError(2, "The source and target field for $rename must not be array elements")
+                    }
+                    // As the manual says: an $unset of both names, then a $set of the new one.
+                    Paths.unset(&doc, parts[...])
+                    Paths.unset(&doc, target[...])
+                    try Paths.set(&doc, target[...], value)
+                case .pop(let parts, let first):
+                    switch Paths.get(doc, parts[...]) {
+                    case nil: continue
+                    case .array(let a)?:
+                        if !a.isEmpty { try Paths.set(&doc, parts[...], .array(first ? Array(a.dropFirst()) : Array(a.dropLast()))) }
+                    case let other?:
+                        throw QueryError(
+                            14, "Path '\(parts.joined(separator: "."))' contains an element of non-array type '\(other.typeName)'")
+                    }
+                case .currentDate(let parts, let timestamp):
+                    let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+                    try Paths.set(
+                        &doc, parts[...],
+                        timestamp
+                            ? .timestamp(BSONTimestamp(seconds: UInt32(now / 1000), increment: 1)) : .datetime(BSONDate(millisecondsSince1970: now))
                     )
                 }
-            case .rename(let parts, let target):
-                guard let value = Paths.get(doc, parts[...]) else { continue }
-                if Self.crossesArray(doc, parts) || Self.crossesArray(doc, target) {
-                    throw QueryError(2, "The source and target field for $rename must not be array elements")
-                }
-                // As the manual says: an $unset of both names, then a $set of the new one.
-                Paths.unset(&doc, parts[...])
-                Paths.unset(&doc, target[...])
-                try Paths.set(&doc, target[...], value)
-            case .pop(let parts, let first):
-                switch Paths.get(doc, parts[...]) {
-                case nil: continue
-                case .array(let a)?:
-                    if !a.isEmpty { try Paths.set(&doc, parts[...], .array(first ? Array(a.dropFirst()) : Array(a.dropLast()))) }
-                case let other?:
-                    throw QueryError(
-                        14, "Path '\(parts.joined(separator: "."))' contains an element of non-array type '\(other.typeName)'")
-                }
-            case .currentDate(let parts, let timestamp):
-                let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-                try Paths.set(
-                    &doc, parts[...],
-                    timestamp ? .timestamp(BSONTimestamp(seconds: UInt32(now / 1000), increment: 1)) : .datetime(BSONDate(millisecondsSince1970: now))
-                )
             }
         }
         if !isInsert, let before = original["_id"], doc["_id"] != before {
             throw QueryError(66, "Performing an update on the path '_id' would modify the immutable field '_id'")
         }
         return doc
+    }
+
+    /// The concrete paths a path with positional parts names in `doc`: `$` is the first element of
+    /// the array that the query matched, `$[]` every element, `$[id]` every element its array
+    /// filter matches.
+    private func expand(_ parts: [String], in doc: Document, query: Filter?, isInsert: Bool) throws(QueryError) -> [[String]] {
+        guard parts.contains(where: Self.isPositional) else { return [parts] }
+        var results: [[String]] = [[]]
+        for part in parts {
+            guard Self.isPositional(part) else {
+                results = results.map { $0 + [part] }
+                continue
+            }
+            var next: [[String]] = []
+            for prefix in results {
+                guard case .array(let array)? = Paths.get(doc, prefix[...]) else {
+                    if part == "$" || isInsert { throw QueryError(2, "The positional operator did not find the match needed from the query.") }
+                    throw QueryError(2, "The path '\(prefix.joined(separator: "."))' must exist in the document in order to apply array updates.")
+                }
+                let indices: [Int]
+                switch part {
+                case "$[]": indices = Array(array.indices)
+                case "$":
+                    guard let query, let i = try Self.firstMatch(array, at: prefix, query) else {
+                        throw QueryError(2, "The positional operator did not find the match needed from the query.")
+                    }
+                    indices = [i]
+                default:
+                    let id = Self.identifier(part)!
+                    let filter = arrayFilters[id]!
+                    var matching: [Int] = []
+                    for i in array.indices where try filter.matches([id: array[i]]) { matching.append(i) }
+                    indices = matching
+                }
+                next += indices.map { prefix + [String($0)] }
+            }
+            results = next
+        }
+        return results
+    }
+
+    /// The index of the first element of the array at `prefix` that satisfies every condition the
+    /// query puts on that array (what `$` stands for).
+    private static func firstMatch(_ array: [BSONValue], at prefix: [String], _ query: Filter) throws(QueryError) -> Int? {
+        let conditions = query.conditions(under: prefix)
+        guard !conditions.isEmpty else { return nil }
+        return array.indices.first { i in
+            conditions.allSatisfy { remainder, predicate in
+                if remainder.isEmpty {
+                    switch predicate {
+                    case .elemMatchValue, .elemMatchDocument: return predicate.test([.array([array[i]])])
+                    default: return predicate.test([array[i]])
+                    }
+                }
+                guard case .document(let element) = array[i] else { return false }
+                return predicate.test(Paths.candidates(element, remainder))
+            }
+        }
     }
 
     /// Reads `$position`, `$slice` and `$sort` beside a `$push`'s `$each`.
@@ -372,5 +475,41 @@ struct Update: Sendable {
         if let id { out.append("_id", id) }
         for (k, v) in replacement where k != "_id" { out.append(k, v) }
         return out
+    }
+}
+
+extension Update.Operation {
+    /// The path the operation changes (as written: it may hold `$`, `$[]` or `$[id]`).
+    var parts: [String] {
+        switch self {
+        case .set(let p, _), .setOnInsert(let p, _), .inc(let p, _), .min(let p, _), .max(let p, _), .mul(let p, _): p
+        case .unset(let p): p
+        case .push(let p, _, _): p
+        case .addToSet(let p, _), .pullAll(let p, _): p
+        case .pull(let p, _): p
+        case .rename(let p, _): p
+        case .pop(let p, _): p
+        case .currentDate(let p, _): p
+        }
+    }
+
+    /// The same operation on another (concrete) path.
+    func with(_ p: [String]) -> Update.Operation {
+        switch self {
+        case .set(_, let v): .set(p, v)
+        case .setOnInsert(_, let v): .setOnInsert(p, v)
+        case .inc(_, let v): .inc(p, v)
+        case .min(_, let v): .min(p, v)
+        case .max(_, let v): .max(p, v)
+        case .mul(_, let v): .mul(p, v)
+        case .unset: .unset(p)
+        case .push(_, let items, let modifiers): .push(p, items, modifiers)
+        case .addToSet(_, let items): .addToSet(p, items)
+        case .pullAll(_, let items): .pullAll(p, items)
+        case .pull(_, let condition): .pull(p, condition)
+        case .rename(_, let target): .rename(p, to: target)
+        case .pop(_, let first): .pop(p, first: first)
+        case .currentDate(_, let timestamp): .currentDate(p, timestamp: timestamp)
+        }
     }
 }
