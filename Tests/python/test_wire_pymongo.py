@@ -198,3 +198,16 @@ def test_rename_collection_moves_documents_and_indexes(db):
     assert "email_1" in db.new.index_information()
     db.taken.rename("new", dropTarget=True)
     assert db.new.find_one({}, {"_id": 0}) == {"x": 1}
+
+
+def test_sparse_partial_and_ttl_index_options_pass_through_the_wire(db):
+    db.users.create_index("phone", unique=True, sparse=True)
+    db.users.create_index("email", unique=True, partialFilterExpression={"active": True})
+    db.sessions.create_index("expiresAt", expireAfterSeconds=3600)
+    db.users.insert_many([{"n": 1}, {"n": 2}, {"email": "a@x"}, {"email": "a@x", "active": True}])
+    with pytest.raises(DuplicateKeyError):
+        db.users.insert_one({"email": "a@x", "active": True})
+    info = db.users.index_information()
+    assert info["phone_1"]["sparse"] is True
+    assert info["email_1"]["partialFilterExpression"] == {"active": True}
+    assert db.sessions.index_information()["expiresAt_1"]["expireAfterSeconds"] == 3600

@@ -305,7 +305,21 @@ struct EmbeddedCollection: StorageCollection {
                     code: 67, message: "Values in the index key pattern can only be 1 or -1 here, found \(key): \(value.json(.relaxedExtended))")
             }
         }
-        let spec = IndexSpec(name: options.name ?? IndexOptions.defaultName(for: keys), keys: keys, unique: options.unique)
+        if options.sparse && options.partialFilterExpression != nil {
+            throw .invalidQuery(code: 67, message: "cannot mix partialFilterExpression and sparse options")
+        }
+        if let partial = options.partialFilterExpression {
+            _ = try parse { () throws(QueryError) in try Filter.parse(partial) }
+        }
+        if let ttl = options.expireAfterSeconds {
+            guard (0...2_147_483_647).contains(ttl) else {
+                throw .invalidQuery(code: 67, message: "TTL index 'expireAfterSeconds' option must be within an acceptable range")
+            }
+            guard keys.count == 1 else {
+                throw .invalidQuery(code: 67, message: "TTL indexes are single-field indexes, compound indexes do not support TTL.")
+            }
+        }
+        let spec = IndexSpec(name: options.name ?? IndexOptions.defaultName(for: keys), keys: keys, unique: options.unique, options: options.extra)
         let name = self.name
         return try await engine().write { tx throws(StorageError) in
             let existing = tx.snapshot(name).indexes
@@ -314,7 +328,7 @@ struct EmbeddedCollection: StorageCollection {
                     throw .commandFailed(
                         code: 86, message: "An existing index has the same name as the requested index but a different key pattern: \(spec.name)")
                 }
-                guard same.spec.unique == spec.unique || spec.name == "_id_" else {
+                guard (same.spec.unique == spec.unique && same.spec.options == spec.options) || spec.name == "_id_" else {
                     throw .commandFailed(
                         code: 85, message: "An existing index has the same name as the requested index but different options: \(spec.name)")
                 }

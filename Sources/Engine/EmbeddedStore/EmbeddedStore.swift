@@ -26,7 +26,9 @@ public final class EmbeddedStore: Storage {
     /// `DATA_DIR/.lock`, released by the kernel even if the process is killed), and a second
     /// opener fails at once, naming the process that holds it. To look at a running app's data,
     /// connect to the app's own wire port (`DB_PORT`) instead of opening the files.
-    public static func open(directory: String) throws(StorageError) -> EmbeddedStore {
+    /// `ttlMonitorInterval`: how often expired documents of TTL indexes are deleted (MongoDB's
+    /// monitor runs every 60 seconds, so a document may outlive its time by up to that much).
+    public static func open(directory: String, ttlMonitorInterval: Duration = .seconds(60)) throws(StorageError) -> EmbeddedStore {
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
         do {
             try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
@@ -36,7 +38,41 @@ public final class EmbeddedStore: Storage {
         guard FileManager.default.isWritableFile(atPath: absolute) else {
             throw .unavailable("the data folder \(absolute) is not writable")
         }
-        return EmbeddedStore(location: absolute, lock: try lockFolder(absolute))
+        let store = EmbeddedStore(location: absolute, lock: try lockFolder(absolute))
+        store.startTTLMonitor(every: ttlMonitorInterval)
+        return store
+    }
+
+    private let ttlMonitor = Mutex<Task<Void, Never>?>(nil)
+
+    /// Deletes, every `interval`, the documents whose TTL index date is past its time.
+    private func startTTLMonitor(every interval: Duration) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, !Task.isCancelled else { return }
+                await self.deleteExpired()
+            }
+        }
+        ttlMonitor.withLock { $0 = task }
+    }
+
+    /// One pass of the TTL monitor: for each TTL index, `{field: {$lte: now - expireAfterSeconds}}`
+    /// (only dates match; for an array of dates, its earliest counts, as in MongoDB).
+    func deleteExpired() async {
+        guard let names = try? await listDatabaseNames() else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for name in names {
+            let database = self.database(name)
+            for collectionName in (try? await database.listCollectionNames()) ?? [] {
+                let collection = database.collection(collectionName)
+                for index in (try? await collection.listIndexes()) ?? [] {
+                    guard let seconds = index["expireAfterSeconds"]?.int64Value, let field = index["key"]?.documentValue?.keys.first else { continue }
+                    let cutoff = BSONDate(millisecondsSince1970: now - seconds * 1000)
+                    _ = try? await collection.deleteMany([field: ["$lte": .datetime(cutoff)]])
+                }
+            }
+        }
     }
 
     private init(location: String, lock: Int32) {
@@ -78,6 +114,10 @@ public final class EmbeddedStore: Storage {
     }
 
     public func close() async {
+        ttlMonitor.withLock { task in
+            task?.cancel()
+            task = nil
+        }
         let all = engines.withLock { engines in
             defer { engines.removeAll() }
             return Array(engines.values)

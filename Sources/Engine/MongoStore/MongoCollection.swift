@@ -228,6 +228,7 @@ struct MongoCollection: StorageCollection {
         let indexName = options.name ?? IndexOptions.defaultName(for: keys)
         var index: Document = ["key": .document(keys), "name": .string(indexName)]
         if options.unique { index["unique"] = true }
+        for (key, value) in options.extra { index[key] = value }
         let command: Document = ["createIndexes": .string(name), "indexes": [.document(index)]]
         return try await run { collection throws(StorageError) in
             let reply = Reply()

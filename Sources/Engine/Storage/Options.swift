@@ -70,9 +70,32 @@ public struct IndexOptions: Sendable, Equatable {
     public var unique: Bool
     /// Defaults to MongoDB's own naming: `email_1`, `subscriber_1_channel_1`.
     public var name: String?
-    public init(unique: Bool = false, name: String? = nil) {
+    /// Only documents that have the indexed field are indexed (and held to `unique`).
+    public var sparse: Bool
+    /// Only documents that match this filter are indexed (and held to `unique`).
+    public var partialFilterExpression: Document?
+    /// A TTL index: a document whose date in the indexed field is this many seconds in the past
+    /// is deleted by the store's TTL monitor.
+    public var expireAfterSeconds: Int?
+
+    public init(
+        unique: Bool = false, name: String? = nil, sparse: Bool = false, partialFilterExpression: Document? = nil,
+        expireAfterSeconds: Int? = nil
+    ) {
         self.unique = unique
         self.name = name
+        self.sparse = sparse
+        self.partialFilterExpression = partialFilterExpression
+        self.expireAfterSeconds = expireAfterSeconds
+    }
+
+    /// The options beyond `unique` and `name`, as MongoDB's index documents spell them.
+    public var extra: Document {
+        var d = Document()
+        if sparse { d["sparse"] = true }
+        if let partialFilterExpression { d["partialFilterExpression"] = .document(partialFilterExpression) }
+        if let expireAfterSeconds { d["expireAfterSeconds"] = .int32(Int32(clamping: expireAfterSeconds)) }
+        return d
     }
 
     /// MongoDB's default index name for a key pattern.

@@ -203,7 +203,11 @@ struct CommandProcessor: Sendable {
                     throw CommandError(9, "FailedToParse", "each index needs a 'key' document")
                 }
                 try await collection.createIndex(
-                    keys, options: IndexOptions(unique: index["unique"].map(Self.truthy) ?? false, name: index["name"]?.stringValue))
+                    keys,
+                    options: IndexOptions(
+                        unique: index["unique"].map(Self.truthy) ?? false, name: index["name"]?.stringValue,
+                        sparse: index["sparse"].map(Self.truthy) ?? false, partialFilterExpression: index["partialFilterExpression"]?.documentValue,
+                        expireAfterSeconds: index["expireAfterSeconds"].map { $0.doubleValue.flatMap { Int(exactly: $0.rounded(.down)) } ?? -1 }))
             }
             let after = try await collection.listIndexes().count
             return [

@@ -195,3 +195,60 @@ struct RenameTests {
         await third.close()
     }
 }
+
+/// Sparse, partial and TTL indexes: which documents an index holds, and documents that expire.
+struct IndexOptionTests {
+    @Test func sparseAndPartialUniqueIndexesHoldOnlyTheirDocuments() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let users = store.database("t").collection("users")
+        try await users.createIndex(["phone": 1], options: IndexOptions(unique: true, sparse: true))
+        try await users.createIndex(
+            ["email": 1], options: IndexOptions(unique: true, partialFilterExpression: ["active": true], expireAfterSeconds: nil))
+        // Many documents without a phone: the sparse unique index leaves them out.
+        _ = try await users.insertMany([["name": "a", "active": false, "email": "x@y"], ["name": "b", "active": false, "email": "x@y"]])
+        _ = try await users.insertOne(["name": "c", "phone": "123", "active": true, "email": "x@y"])
+        await #expect(throws: StorageError.self) { try await users.insertOne(["name": "d", "phone": "123"]) }
+        await #expect(throws: StorageError.self) { try await users.insertOne(["name": "e", "active": true, "email": "x@y"]) }
+        // A query on the partial index's field still finds every document (the index is not used for it).
+        #expect(try await users.find(["email": "x@y"]).count == 3)
+        #expect(try await users.find(["phone": .null]).count == 2)
+        let indexes = try await users.listIndexes()
+        #expect(indexes.first { $0["name"] == "phone_1" }?["sparse"] == true)
+        #expect(indexes.first { $0["name"] == "email_1" }?["partialFilterExpression"] == ["active": true])
+        await #expect(throws: StorageError.self) {
+            try await users.createIndex(["x": 1], options: IndexOptions(sparse: true, partialFilterExpression: ["a": 1]))
+        }
+        await store.close()
+    }
+
+    @Test func aTTLIndexDeletesExpiredDocumentsAndSurvivesARestart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ttl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try EmbeddedStore.open(directory: folder.path, ttlMonitorInterval: .milliseconds(100))
+        let sessions = store.database("t").collection("sessions")
+        try await sessions.createIndex(["expiresAt": 1], options: IndexOptions(expireAfterSeconds: 0))
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        _ = try await sessions.insertMany([
+            ["_id": 1, "expiresAt": .datetime(BSONDate(millisecondsSince1970: now - 60_000))],
+            ["_id": 2, "expiresAt": .datetime(BSONDate(millisecondsSince1970: now + 3_600_000))],
+            ["_id": 3, "expiresAt": "not a date"],
+            ["_id": 4],
+        ])
+        var left: [Int64] = []
+        for _ in 0..<50 {
+            try await Task.sleep(for: .milliseconds(100))
+            left = try await sessions.find([:]).compactMap { $0["_id"]?.int64Value }
+            if left.count == 3 { break }
+        }
+        #expect(left == [2, 3, 4])
+        await #expect(throws: StorageError.self) {
+            try await sessions.createIndex(["a": 1, "b": 1], options: IndexOptions(expireAfterSeconds: 10))
+        }
+        await store.close()
+        let reopened = try EmbeddedStore.open(directory: folder.path)
+        let ttl = try await reopened.database("t").collection("sessions").listIndexes().first { $0["name"] == "expiresAt_1" }
+        #expect(ttl?["expireAfterSeconds"]?.int64Value == 0)
+        await reopened.close()
+    }
+}

@@ -9,11 +9,19 @@ struct IndexSpec: Sendable, Equatable {
     let name: String
     let keys: Document
     let unique: Bool
+    /// `sparse`, `partialFilterExpression`, `expireAfterSeconds`, as given (IndexOptions.extra).
+    var options: Document = [:]
     var paths: [[String]] { keys.keys.map(Paths.split) }
+
+    var sparse: Bool { options["sparse"] == true }
+    var expireAfterSeconds: Int? { options["expireAfterSeconds"]?.int64Value.map(Int.init) }
+    /// Whether the index holds only some documents: then no query is answered from it.
+    var isSelective: Bool { sparse || options["partialFilterExpression"] != nil }
 
     var description: Document {
         var d: Document = ["v": 2, "key": .document(keys), "name": .string(name)]
         if unique && name != "_id_" { d["unique"] = true }
+        for (k, v) in options { d[k] = v }
         return d
     }
 }
@@ -21,6 +29,8 @@ struct IndexSpec: Sendable, Equatable {
 struct HashIndex: Sendable {
     let spec: IndexSpec
     let paths: [[String]]
+    /// A partial index's filter: only the documents it matches are indexed.
+    let partial: Filter?
     var entries: [[ValueKey]: [Int64]] = [:]
     /// For an index on one field (other than _id): the documents in that field's sort order
     /// (SortedEntries.swift).
@@ -32,6 +42,7 @@ struct HashIndex: Sendable {
     init(spec: IndexSpec) {
         self.spec = spec
         self.paths = spec.paths
+        self.partial = spec.options["partialFilterExpression"]?.documentValue.flatMap { try? Filter.parse($0) }
         // The _id index stays a hash only: documents are kept in insertion order, which is _id
         // order for the ObjectIds the store makes, and a sort on _id alone is a bounded heap.
         if paths.count == 1, spec.name != "_id_" { ordered = SortedEntries() }
@@ -67,7 +78,16 @@ struct HashIndex: Sendable {
         return result
     }
 
+    /// Whether the document is in this index: a sparse index leaves out documents without any of
+    /// its fields, a partial one those its filter does not match.
+    func includes(_ document: Document) -> Bool {
+        if spec.sparse && paths.allSatisfy({ Paths.candidates(document, $0).allSatisfy { $0 == nil } }) { return false }
+        if let partial, !((try? partial.matches(document)) ?? false) { return false }
+        return true
+    }
+
     mutating func insert(_ rowId: Int64, _ document: Document) {
+        guard includes(document) else { return }
         for key in keys(of: document) { entries[key, default: []].append(rowId) }
         if ordered != nil {
             let (entry, multikey) = orderedEntry(rowId, document)
@@ -77,6 +97,7 @@ struct HashIndex: Sendable {
     }
 
     mutating func remove(_ rowId: Int64, _ document: Document) {
+        guard includes(document) else { return }
         for key in keys(of: document) {
             entries[key]?.removeAll { $0 == rowId }
             if entries[key]?.isEmpty == true { entries[key] = nil }
@@ -92,7 +113,7 @@ struct HashIndex: Sendable {
     /// or with `_id` in the same direction, and no document is multikey here. Returns the
     /// direction to walk in.
     func serves(_ sort: SortSpec) -> Bool? {
-        guard ordered != nil, multikeyDocuments == 0, let (path, ascending) = sort.keys.first, path == paths[0] else { return nil }
+        guard ordered != nil, multikeyDocuments == 0, !spec.isSelective, let (path, ascending) = sort.keys.first, path == paths[0] else { return nil }
         switch sort.keys.count {
         case 1: return ascending
         case 2 where sort.keys[1].0 == ["_id"] && sort.keys[1].1 == ascending: return ascending
@@ -102,6 +123,7 @@ struct HashIndex: Sendable {
 
     /// The row that already holds one of `document`'s keys (other than `rowId` itself).
     func conflict(for document: Document, rowId: Int64) -> (key: [ValueKey], row: Int64)? {
+        guard includes(document) else { return nil }
         for key in keys(of: document) {
             if let other = entries[key]?.first(where: { $0 != rowId }) { return (key, other) }
         }
@@ -117,7 +139,7 @@ struct CollectionState: Sendable {
     /// Rows whose `field` equals one of `values`, in natural order, when an index on exactly
     /// that field can answer; nil when only a scan can.
     func rowIds(field: String, values: [BSONValue]) -> [Int64]? {
-        guard let index = indexes.first(where: { $0.paths == [Paths.split(field)] }) else { return nil }
+        guard let index = indexes.first(where: { $0.paths == [Paths.split(field)] && !$0.spec.isSelective }) else { return nil }
         var ids: [Int64] = []
         for v in values {
             if case .array(let a) = v {
@@ -135,7 +157,7 @@ struct CollectionState: Sendable {
     /// out few enough candidates that sorting those is cheaper than walking the order.
     func matchingInOrder(_ filter: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (rows: [(Int64, Document)], examined: Int)? {
         guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
-        for other in indexes where other.paths.count == 1 {
+        for other in indexes where other.paths.count == 1 && !other.spec.isSelective {
             let field = other.paths[0].joined(separator: ".")
             if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values), ids.count <= 4096 { return nil }
         }
@@ -154,7 +176,7 @@ struct CollectionState: Sendable {
     /// The one-field index an equality in `filter` uses, and how many candidates it gives (what
     /// `matching` reads), when there is one.
     func equalityCandidates(_ filter: Filter) -> (HashIndex, Int)? {
-        for index in indexes where index.paths.count == 1 {
+        for index in indexes where index.paths.count == 1 && !index.spec.isSelective {
             let field = index.paths[0].joined(separator: ".")
             if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values) { return (index, ids.count) }
         }
@@ -169,7 +191,7 @@ struct CollectionState: Sendable {
     /// given), using an index for a top-level equality where it can.
     func matching(_ filter: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
         var candidates: [(Int64, Document)]?
-        for index in indexes where index.paths.count == 1 {
+        for index in indexes where index.paths.count == 1 && !index.spec.isSelective {
             if let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")),
                 let ids = rowIds(field: index.paths[0].joined(separator: "."), values: values)
             {

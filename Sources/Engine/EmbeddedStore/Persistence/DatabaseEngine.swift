@@ -60,6 +60,10 @@ final class DatabaseEngine: CollectionSource, Sendable {
                             collection TEXT NOT NULL, name TEXT NOT NULL, keys BLOB NOT NULL, is_unique INTEGER NOT NULL,
                             PRIMARY KEY (collection, name));
                         """)
+                // Index options (sparse, partial, TTL) came later: older files get the column.
+                if try !Row.fetchAll(db, sql: "PRAGMA table_info(_indexes)").contains(where: { $0["name"] == "options" }) {
+                    try db.execute(sql: "ALTER TABLE _indexes ADD COLUMN options BLOB")
+                }
                 return try load(db)
             }
             return DatabaseEngine(name: name, path: path, queue: queue, collections: loaded)
@@ -100,11 +104,13 @@ final class DatabaseEngine: CollectionSource, Sendable {
             }
             result[name] = state
         }
-        for row in try Row.fetchAll(db, sql: "SELECT collection, name, keys, is_unique FROM _indexes ORDER BY rowid") {
+        for row in try Row.fetchAll(db, sql: "SELECT collection, name, keys, is_unique, options FROM _indexes ORDER BY rowid") {
             let collection: String = row[0]
             let keysBlob: Data = row[2]
             let keys = try Document(bsonBytes: Array(keysBlob))
-            var index = HashIndex(spec: IndexSpec(name: row[1], keys: keys, unique: row[3]))
+            let optionsBlob: Data? = row[4]
+            let options = try optionsBlob.map { try Document(bsonBytes: Array($0)) } ?? [:]
+            var index = HashIndex(spec: IndexSpec(name: row[1], keys: keys, unique: row[3], options: options))
             guard var state = result[collection] else { continue }
             for (id, document) in state.rows { index.insert(id, document) }
             state.indexes.append(index)
@@ -278,8 +284,8 @@ final class WriteTransaction: @unchecked Sendable {
                 try db.execute(sql: "DELETE FROM \(DatabaseEngine.table(name)) WHERE id = ?", arguments: [id])
             case .putIndex(let name, let spec):
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO _indexes (collection, name, keys, is_unique) VALUES (?, ?, ?, ?)",
-                    arguments: [name, spec.name, Data(spec.keys.bsonBytes), spec.unique])
+                    sql: "INSERT OR REPLACE INTO _indexes (collection, name, keys, is_unique, options) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [name, spec.name, Data(spec.keys.bsonBytes), spec.unique, spec.options.isEmpty ? nil : Data(spec.options.bsonBytes)])
             case .dropIndex(let collection, let name):
                 try db.execute(sql: "DELETE FROM _indexes WHERE collection = ? AND name = ?", arguments: [collection, name])
             case .renameCollection(let from, let to):
