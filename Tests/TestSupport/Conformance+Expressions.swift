@@ -18,7 +18,7 @@ extension Conformance {
 
     static let libraryCases: [ConformanceCase] =
         stringCases + arrayCases + objectAndMathCases + conversionCases + dateCases + controlCases
-        + stageCases + libraryErrorCases
+        + stageCases + moreCases + libraryErrorCases
 
     static let stringCases: [ConformanceCase] = [
         expr("$split", "manual: $split", #"{"$split": ["a,b,c", ","]}"#, #"["a", "b", "c"]"#),
@@ -232,6 +232,45 @@ extension Conformance {
         .aggregate(
             "$count accumulator", "manual: $count (aggregation accumulator)", inv,
             #"[{"$group": {"_id": "$status", "n": {"$count": {}}}}, {"$sort": {"_id": 1}}]"#, #"[{"_id": "A", "n": 3}, {"_id": "D", "n": 2}]"#),
+    ]
+
+    /// manual: "$graphLookup" (employees).
+    static let employees = #"""
+        [{"_id": 1, "name": "Dev"}, {"_id": 2, "name": "Eliot", "reportsTo": "Dev"}, {"_id": 3, "name": "Ron", "reportsTo": "Eliot"},
+         {"_id": 4, "name": "Andrew", "reportsTo": "Eliot"}, {"_id": 5, "name": "Asya", "reportsTo": "Ron"}, {"_id": 6, "name": "Dan", "reportsTo": "Andrew"}]
+        """#
+
+    static let moreCases: [ConformanceCase] = [
+        .aggregate(
+            "$graphLookup", "manual: $graphLookup (within a single collection)", employees, foreign: employees,
+            #"[{"$match": {"_id": 5}}, {"$graphLookup": {"from": "FOREIGN", "startWith": "$reportsTo", "connectFromField": "reportsTo", "connectToField": "name", "as": "chain"}}, {"$project": {"names": {"$sortArray": {"input": "$chain.name", "sortBy": 1}}}}]"#,
+            #"[{"_id": 5, "names": ["Dev", "Eliot", "Ron"]}]"#),
+        .aggregate(
+            "$graphLookup with maxDepth and depthField", "manual: $graphLookup (maxDepth, depthField)", employees, foreign: employees,
+            #"[{"$match": {"_id": 5}}, {"$graphLookup": {"from": "FOREIGN", "startWith": "$reportsTo", "connectFromField": "reportsTo", "connectToField": "name", "as": "chain", "maxDepth": 1, "depthField": "d"}}, {"$unwind": "$chain"}, {"$sort": {"chain.d": 1}}, {"$project": {"_id": 0, "n": "$chain.name", "d": "$chain.d"}}]"#,
+            #"[{"n": "Ron", "d": {"$numberLong": "0"}}, {"n": "Eliot", "d": {"$numberLong": "1"}}]"#),
+        .aggregate(
+            "$graphLookup with restrictSearchWithMatch", "manual: $graphLookup (restrictSearchWithMatch)", employees, foreign: employees,
+            #"[{"$match": {"_id": 5}}, {"$graphLookup": {"from": "FOREIGN", "startWith": "$reportsTo", "connectFromField": "reportsTo", "connectToField": "name", "as": "chain", "restrictSearchWithMatch": {"name": {"$ne": "Eliot"}}}}, {"$project": {"names": "$chain.name"}}]"#,
+            #"[{"_id": 5, "names": ["Ron"]}]"#),
+        .aggregate(
+            "$redact prunes by level", "manual: $redact",
+            #"[{"_id": 1, "level": 1, "secret": {"level": 5, "x": 1}, "items": [{"level": 1, "a": 1}, {"level": 5, "b": 2}]}]"#,
+            #"[{"$redact": {"$cond": {"if": {"$lte": ["$level", 3]}, "then": "$$DESCEND", "else": "$$PRUNE"}}}]"#,
+            #"[{"_id": 1, "level": 1, "items": [{"level": 1, "a": 1}]}]"#),
+        .aggregate(
+            "$redact keeps a whole document", "manual: $redact ($$KEEP)", #"[{"_id": 1, "ok": true, "sub": {"ok": false}}, {"_id": 2, "ok": false}]"#,
+            #"[{"$redact": {"$cond": [{"$eq": ["$ok", true]}, "$$KEEP", "$$PRUNE"]}}]"#, #"[{"_id": 1, "ok": true, "sub": {"ok": false}}]"#),
+        expr(
+            "$setField", "manual: $setField (add fields that contain periods)",
+            #"{"$setField": {"field": "a.b", "input": {"$literal": {"x": 1}}, "value": 2}}"#, #"{"x": 1, "a.b": 2}"#),
+        expr(
+            "$setField with $$REMOVE", "manual: $setField (remove fields)",
+            #"{"$setField": {"field": "x", "input": {"$literal": {"x": 1, "y": 2}}, "value": "$$REMOVE"}}"#, #"{"y": 2}"#),
+        expr("$unsetField", "manual: $unsetField", #"{"$unsetField": {"field": "x", "input": {"$literal": {"x": 1, "y": 2}}}}"#, #"{"y": 2}"#),
+        expr("$isoWeek", "manual: $isoWeek", #"{"$isoWeek": "$d"}"#, "9"),
+        expr("$isoDayOfWeek (Monday is 1)", "manual: $isoDayOfWeek", #"{"$isoDayOfWeek": "$d"}"#, "5"),
+        expr("$isoWeekYear at a year's edge", "manual: $isoWeekYear", #"{"$isoWeekYear": \#(date("2021-01-01T00:00:00Z"))}"#, "2020"),
     ]
 
     static let libraryErrorCases: [ConformanceCase] = [

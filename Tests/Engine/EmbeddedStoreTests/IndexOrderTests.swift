@@ -112,6 +112,20 @@ struct ClockAndRefusalTests {
         await store.close()
     }
 
+    @Test func serverSideJavaScriptInPipelinesIsRefusedByName() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let items = store.database("t").collection("items")
+        try await items.insertOne(["a": 2])
+        do {
+            _ = try await items.aggregate([["$project": ["r": ["$function": ["body": "function() { return 1 }", "args": [], "lang": "js"]]]]])
+            Issue.record("$function was not refused")
+        } catch let StorageError.invalidQuery(code, message) {
+            #expect(code == 31_264 && message.contains("not supported"))
+        }
+        await store.close()
+    }
+
     @Test(arguments: [#"{"$where": "this.a > 1"}"#, #"{"$text": {"$search": "chai"}}"#, #"{"$jsonSchema": {}}"#, #"{"loc": {"$near": [0, 0]}}"#])
     func unsupportedFeaturesAreRefusedByName(filter: String) async throws {
         let (store, folder) = try temporaryStore()

@@ -27,8 +27,21 @@ struct Pipeline: Sendable {
         case replaceRoot(Expression)
         case lookup(Lookup)
         case sample(Int)
+        case redact(Expression)
+        case graphLookup(GraphLookup)
         case unionWith(String, Pipeline?)
         case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, String, Expression)])
+    }
+
+    struct GraphLookup: Sendable {
+        let from: String
+        let startWith: Expression
+        let connectFromField: [String]
+        let connectToField: String
+        let `as`: String
+        let maxDepth: Int?
+        let depthField: String?
+        let restrict: Filter?
     }
 
     struct Lookup: Sendable {
@@ -118,6 +131,28 @@ struct Pipeline: Sendable {
             }
             return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
         case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
+        case "$redact": return .redact(try Expression.parse(spec))
+        case "$graphLookup":
+            let d = try document(spec, name)
+            guard case .string(let from)? = d["from"] else { throw QueryError(40_105, "from was not specified") }
+            guard let startWith = d["startWith"] else { throw QueryError(40_105, "startWith was not specified") }
+            guard case .string(let connectFrom)? = d["connectFromField"] else { throw QueryError(40_105, "connectFromField was not specified") }
+            guard case .string(let connectTo)? = d["connectToField"] else { throw QueryError(40_105, "connectToField was not specified") }
+            guard case .string(let asField)? = d["as"] else { throw QueryError(40_105, "as was not specified") }
+            var maxDepth: Int?
+            if let m = d["maxDepth"] {
+                guard m.isNumber, let n = m.int64Value, n >= 0 else { throw QueryError(40_101, "maxDepth requires a nonnegative argument") }
+                maxDepth = Int(n)
+            }
+            var restrict: Filter?
+            if let r = d["restrictSearchWithMatch"] {
+                guard case .document(let f) = r else { throw QueryError(40_185, "restrictSearchWithMatch must be an object") }
+                restrict = try Filter.parse(f)
+            }
+            return .graphLookup(
+                GraphLookup(
+                    from: from, startWith: try Expression.parse(startWith), connectFromField: Paths.split(connectFrom), connectToField: connectTo,
+                    as: asField, maxDepth: maxDepth, depthField: d["depthField"]?.stringValue, restrict: restrict))
         case "$sample":
             let d = try document(spec, name)
             guard let size = d["size"], d.count == 1 else { throw QueryError(28_749, "$sample stage must specify a size") }
@@ -379,6 +414,79 @@ struct Pipeline: Sendable {
             return out
         case .sample(let n):
             return Array(docs.shuffled().prefix(n))
+        case .redact(let e):
+            var scope = variables
+            scope["DESCEND"] = "descend"
+            scope["PRUNE"] = "prune"
+            scope["KEEP"] = "keep"
+            let levels = scope
+            func redact(_ d: Document) throws(QueryError) -> Document? {
+                switch try e.evaluate(EvalContext(d, variables: levels)) {
+                case .string("keep")?: return d
+                case .string("prune")?: return nil
+                case .string("descend")?:
+                    var out = Document()
+                    for (k, v) in d {
+                        switch v {
+                        case .document(let sub):
+                            if let kept = try redact(sub) { out.append(k, .document(kept)) }
+                        case .array(let items):
+                            var kept: [BSONValue] = []
+                            for item in items {
+                                if case .document(let sub) = item {
+                                    if let r = try redact(sub) { kept.append(.document(r)) }
+                                } else {
+                                    kept.append(item)
+                                }
+                            }
+                            out.append(k, .array(kept))
+                        default: out.append(k, v)
+                        }
+                    }
+                    return out
+                default:
+                    throw QueryError(
+                        17_053, "$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, and $$PRUNE")
+                }
+            }
+            var out: [Document] = []
+            for d in docs { if let r = try redact(d) { out.append(r) } }
+            return out
+        case .graphLookup(let g):
+            let foreign = Array(source.snapshot(of: g.from).rows.values)
+            let toParts = Paths.split(g.connectToField)
+            var out: [Document] = []
+            for d in docs {
+                var frontier: [BSONValue] = []
+                switch try g.startWith.evaluate(EvalContext(d, variables: variables)) {
+                case .array(let a)?: frontier = a
+                case let v?: frontier = [v]
+                case nil: frontier = []
+                }
+                var found: [Document] = []
+                var seen = Set<ValueKey>()
+                var depth = 0
+                while !frontier.isEmpty && (g.maxDepth.map { depth <= $0 } ?? true) {
+                    let predicate = Filter.Predicate.in(frontier, [])
+                    var next: [BSONValue] = []
+                    for candidate in foreign where predicate.test(Paths.candidates(candidate, toParts)) {
+                        if let restrict = g.restrict, !(try restrict.matches(candidate)) { continue }
+                        guard seen.insert(ValueKey(candidate["_id"] ?? .null)).inserted else { continue }
+                        var hit = candidate
+                        if let depthField = g.depthField { hit[depthField] = .int64(Int64(depth)) }
+                        found.append(hit)
+                        for value in Paths.candidates(candidate, g.connectFromField) {
+                            if case .array(let a)? = value { next += a } else if let value { next.append(value) }
+                        }
+                    }
+                    frontier = next
+                    depth += 1
+                }
+                var copy = d
+                try Paths.set(&copy, Paths.split(g.as)[...], .array(found.map(BSONValue.document)))
+                out.append(copy)
+            }
+            return out
         case .unionWith(let coll, let pipeline):
             let others = Array(source.snapshot(of: coll).rows.values)
             return docs + (try pipeline?.run(others, source: source, variables: variables) ?? others)

@@ -117,6 +117,18 @@ indirect enum Expression: Sendable {
                 throw QueryError(40_075, "$reduce requires 'input', 'initialValue' and 'in'")
             }
             return .reduce(input: try parse(input), initial: try parse(initial), body: try parse(body))
+        case "$function", "$accumulator":
+            throw QueryError(31_264, "\(name) (server-side JavaScript) is not supported by the embedded store: use MongoDB (MONGODB_URI) for it")
+        case "$setField", "$unsetField":
+            guard case .document(let d) = argument, let field = d["field"], let input = d["input"] else {
+                throw QueryError(4_161_102, "\(name) requires 'field' and 'input' to be specified")
+            }
+            guard case .string = field else { throw QueryError(4_161_106, "\(name) requires 'field' to evaluate to a constant string") }
+            if name == "$setField" {
+                guard let value = d["value"] else { throw QueryError(4_161_103, "$setField requires 'value' to be specified") }
+                return .op(name, [.literal(field), try parse(input), try parse(value)])
+            }
+            return .op("$setField", [.literal(field), try parse(input), .variable("REMOVE", [])])
         case "$getField":
             // {$getField: "name"} or {$getField: {field, input}}: a field name read literally (dots and $ included).
             if case .document(let d) = argument, d.first?.key.hasPrefix("$") != true {

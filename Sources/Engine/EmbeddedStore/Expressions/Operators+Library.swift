@@ -13,13 +13,14 @@ extension Operators {
         "$reverseArray", "$range", "$slice", "$indexOfArray", "$zip", "$setUnion", "$setIntersection", "$setDifference", "$setEquals",
         "$setIsSubset", "$anyElementTrue", "$allElementsTrue", "$sortArray", "$firstN", "$lastN", "$maxN", "$minN",
         // objects
-        "$objectToArray", "$arrayToObject", "$mergeObjects", "$getField",
+        "$objectToArray", "$arrayToObject", "$mergeObjects", "$getField", "$setField",
         // math
         "$abs", "$ceil", "$floor", "$sqrt", "$exp", "$ln", "$log10", "$pow", "$round", "$trunc",
         // conversions
         "$toInt", "$toLong", "$toDouble", "$toBool", "$toDate", "$convert",
         // dates
         "$year", "$month", "$dayOfMonth", "$hour", "$minute", "$second", "$millisecond", "$dayOfWeek", "$dayOfYear", "$week",
+        "$isoWeek", "$isoWeekYear", "$isoDayOfWeek",
         "$dateToString", "$dateFromString", "$dateAdd", "$dateSubtract", "$dateDiff", "$dateTrunc",
     ]
 
@@ -273,6 +274,14 @@ extension Operators {
             guard case .document(let d) = input else { return .some(nil) }
             return .some(d[field])
 
+        case "$setField":
+            // [field, input, value]; a missing value ($$REMOVE) removes the field.
+            guard case .string(let field)? = values[0] else { return .some(.null) }
+            guard let input = values[1], !input.isNull else { return .some(.null) }
+            guard case .document(var d) = input else { throw QueryError(4_161_105, "$setField requires 'input' to evaluate to an object") }
+            if let value = values[2] { d[field] = value } else { d.removeValue(forKey: field) }
+            return .document(d)
+
         // MARK: Math
         case "$abs", "$ceil", "$floor", "$sqrt", "$exp", "$ln", "$log10":
             guard let x = v, !x.isNull else { return .some(.null) }
@@ -343,6 +352,16 @@ extension Operators {
             }
 
         // MARK: Dates
+        case "$isoWeek", "$isoWeekYear", "$isoDayOfWeek":
+            let (date, zone) = try dateArgument(v, name)
+            guard let date else { return .some(.null) }
+            var iso = Calendar(identifier: .iso8601)
+            iso.timeZone = zone
+            switch name {
+            case "$isoWeek": return .int32(Int32(iso.component(.weekOfYear, from: date)))
+            case "$isoWeekYear": return .int64(Int64(iso.component(.yearForWeekOfYear, from: date)))
+            default: return .int32(Int32((iso.component(.weekday, from: date) + 5) % 7 + 1))  // Monday 1 ... Sunday 7
+            }
         case "$year", "$month", "$dayOfMonth", "$hour", "$minute", "$second", "$millisecond", "$dayOfWeek", "$dayOfYear", "$week":
             let (date, zone) = try dateArgument(v, name)
             guard let date else { return .some(.null) }
