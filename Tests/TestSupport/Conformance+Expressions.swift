@@ -18,7 +18,7 @@ extension Conformance {
 
     static let libraryCases: [ConformanceCase] =
         stringCases + arrayCases + objectAndMathCases + conversionCases + dateCases + controlCases
-        + stageCases + moreCases + libraryErrorCases
+        + stageCases + moreCases + groupNCases + libraryErrorCases
 
     static let stringCases: [ConformanceCase] = [
         expr("$split", "manual: $split", #"{"$split": ["a,b,c", ","]}"#, #"["a", "b", "c"]"#),
@@ -239,6 +239,53 @@ extension Conformance {
         [{"_id": 1, "name": "Dev"}, {"_id": 2, "name": "Eliot", "reportsTo": "Dev"}, {"_id": 3, "name": "Ron", "reportsTo": "Eliot"},
          {"_id": 4, "name": "Andrew", "reportsTo": "Eliot"}, {"_id": 5, "name": "Asya", "reportsTo": "Ron"}, {"_id": 6, "name": "Dan", "reportsTo": "Andrew"}]
         """#
+
+    /// manual: "$top", "$topN", "$bottom", "$bottomN", "$firstN", "$lastN", "$maxN", "$minN" (gamescores).
+    static let gamescores = #"""
+        [{"_id": 1, "playerId": "PlayerA", "gameId": "G1", "score": 31}, {"_id": 2, "playerId": "PlayerB", "gameId": "G1", "score": 33},
+         {"_id": 3, "playerId": "PlayerC", "gameId": "G1", "score": 99}, {"_id": 4, "playerId": "PlayerD", "gameId": "G1", "score": 1},
+         {"_id": 5, "playerId": "PlayerA", "gameId": "G2", "score": 10}, {"_id": 6, "playerId": "PlayerB", "gameId": "G2", "score": 14},
+         {"_id": 7, "playerId": "PlayerC", "gameId": "G2", "score": 66}, {"_id": 8, "playerId": "PlayerD", "gameId": "G2", "score": 80}]
+        """#
+
+    static func byGame(_ accumulator: String) -> String {
+        #"[{"$group": {"_id": "$gameId", "r": \#(accumulator)}}, {"$sort": {"_id": 1}}]"#
+    }
+
+    static let groupNCases: [ConformanceCase] = [
+        .aggregate(
+            "$top", "manual: $top (find the top score)", gamescores,
+            byGame(#"{"$top": {"output": ["$playerId", "$score"], "sortBy": {"score": -1}}}"#),
+            #"[{"_id": "G1", "r": ["PlayerC", 99]}, {"_id": "G2", "r": ["PlayerD", 80]}]"#),
+        .aggregate(
+            "$topN", "manual: $topN (find the three highest scores)", gamescores,
+            byGame(#"{"$topN": {"output": ["$playerId", "$score"], "sortBy": {"score": -1}, "n": 3}}"#),
+            #"[{"_id": "G1", "r": [["PlayerC", 99], ["PlayerB", 33], ["PlayerA", 31]]}, {"_id": "G2", "r": [["PlayerD", 80], ["PlayerC", 66], ["PlayerB", 14]]}]"#
+        ),
+        .aggregate(
+            "$bottom", "manual: $bottom (find the bottom score)", gamescores,
+            byGame(#"{"$bottom": {"output": ["$playerId", "$score"], "sortBy": {"score": -1}}}"#),
+            #"[{"_id": "G1", "r": ["PlayerD", 1]}, {"_id": "G2", "r": ["PlayerA", 10]}]"#),
+        .aggregate(
+            "$bottomN", "manual: $bottomN (find the three lowest scores)", gamescores,
+            byGame(#"{"$bottomN": {"output": ["$playerId", "$score"], "sortBy": {"score": -1}, "n": 2}}"#),
+            #"[{"_id": "G1", "r": [["PlayerA", 31], ["PlayerD", 1]]}, {"_id": "G2", "r": [["PlayerB", 14], ["PlayerA", 10]]}]"#),
+        .aggregate(
+            "$firstN accumulator", "manual: $firstN (aggregation accumulator)", gamescores, byGame(#"{"$firstN": {"input": "$playerId", "n": 2}}"#),
+            #"[{"_id": "G1", "r": ["PlayerA", "PlayerB"]}, {"_id": "G2", "r": ["PlayerA", "PlayerB"]}]"#),
+        .aggregate(
+            "$lastN accumulator", "manual: $lastN (aggregation accumulator)", gamescores, byGame(#"{"$lastN": {"input": "$playerId", "n": 2}}"#),
+            #"[{"_id": "G1", "r": ["PlayerC", "PlayerD"]}, {"_id": "G2", "r": ["PlayerC", "PlayerD"]}]"#),
+        .aggregate(
+            "$maxN accumulator", "manual: $maxN (aggregation accumulator)", gamescores, byGame(#"{"$maxN": {"input": "$score", "n": 2}}"#),
+            #"[{"_id": "G1", "r": [99, 33]}, {"_id": "G2", "r": [80, 66]}]"#),
+        .aggregate(
+            "$minN accumulator", "manual: $minN (aggregation accumulator)", gamescores, byGame(#"{"$minN": {"input": "$score", "n": 2}}"#),
+            #"[{"_id": "G1", "r": [1, 31]}, {"_id": "G2", "r": [10, 14]}]"#),
+        .error(
+            "$topN without n", "manual: $topN", gamescores,
+            .aggregate(byGame(#"{"$topN": {"output": "$score", "sortBy": {"score": -1}}}"#)), code: 5_787_906),
+    ]
 
     static let moreCases: [ConformanceCase] = [
         .aggregate(

@@ -22,7 +22,7 @@ struct Pipeline: Sendable {
         case skip(Int)
         case limit(Int)
         case count(String)
-        case group(id: Expression, accumulators: [(String, String, Expression)])
+        case group(id: Expression, accumulators: [(String, AccumulatorSpec, Expression)])
         case facet([(String, Pipeline)])
         case replaceRoot(Expression)
         case lookup(Lookup)
@@ -30,7 +30,7 @@ struct Pipeline: Sendable {
         case redact(Expression)
         case graphLookup(GraphLookup)
         case unionWith(String, Pipeline?)
-        case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, String, Expression)])
+        case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, AccumulatorSpec, Expression)])
     }
 
     struct GraphLookup: Sendable {
@@ -197,14 +197,15 @@ struct Pipeline: Sendable {
                 throw QueryError(
                     40_199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary")
             }
-            var output: [(String, String, Expression)] = [("count", "$sum", .literal(1))]
+            var output: [(String, AccumulatorSpec, Expression)] = [("count", "$sum", .literal(1))]
             if case .document(let spec)? = d["output"] {
                 output = []
                 for (field, value) in spec {
                     guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }),
                         Accumulator.names.contains(op)
                     else { throw QueryError(40_234, "The field '\(field)' must be an accumulator object") }
-                    output.append((field, op, try Expression.parse(arg)))
+                    let (accumulator, expression) = try AccumulatorSpec.parse(op, arg)
+                    output.append((field, accumulator, expression))
                 }
             }
             return .bucket(groupBy: try Expression.parse(groupBy), boundaries: boundaries, defaultBucket: d["default"], output: output)
@@ -218,13 +219,14 @@ struct Pipeline: Sendable {
         case "$group":
             let d = try document(spec, name)
             guard let idSpec = d["_id"] else { throw QueryError(15955, "a group specification must include an _id") }
-            var accumulators: [(String, String, Expression)] = []
+            var accumulators: [(String, AccumulatorSpec, Expression)] = []
             for (field, value) in d where field != "_id" {
                 guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }) else {
                     throw QueryError(40234, "The field '\(field)' must be an accumulator object")
                 }
                 guard Accumulator.names.contains(op) else { throw QueryError(15952, "unknown group operator '\(op)'") }
-                accumulators.append((field, op, try Expression.parse(arg)))
+                let (spec, expression) = try AccumulatorSpec.parse(op, arg)
+                accumulators.append((field, spec, expression))
             }
             return .group(id: try Expression.parse(idSpec), accumulators: accumulators)
         case "$facet":

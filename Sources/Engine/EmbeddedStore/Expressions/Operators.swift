@@ -225,8 +225,56 @@ enum Arithmetic {
 }
 
 /// `$sum $avg $min $max $first $last $push $addToSet`, shared by `$group` and the array forms.
+/// An accumulator's name, and for `$top`/`$bottom`/`$topN`/`$bottomN` the directions of its
+/// `sortBy` (their argument evaluates to `{o: output, k: [sort keys], n}`).
+struct AccumulatorSpec: Sendable, ExpressibleByStringLiteral {
+    let name: String
+    var ascending: [Bool] = []
+    init(_ name: String, ascending: [Bool] = []) {
+        self.name = name
+        self.ascending = ascending
+    }
+    init(stringLiteral name: String) { self.init(name) }
+
+    static let ranked: Set<String> = ["$top", "$bottom", "$topN", "$bottomN"]
+    static let counted: Set<String> = ["$firstN", "$lastN", "$maxN", "$minN"]
+
+    /// The group field's spec and the expression its argument becomes.
+    static func parse(_ op: String, _ arg: BSONValue) throws(QueryError) -> (AccumulatorSpec, Expression) {
+        if ranked.contains(op) || counted.contains(op) {
+            guard case .document(let d) = arg else { throw QueryError(5_788_001, "\(op) requires an object argument") }
+            let wantsN = op.hasSuffix("N")
+            if wantsN && d["n"] == nil { throw QueryError(5_787_906, "Missing value for 'n'") }
+            var fields: [(String, Expression)] = [("n", try d["n"].map(Expression.parse) ?? .literal(1))]
+            if ranked.contains(op) {
+                guard case .document(let sortBy)? = d["sortBy"], !sortBy.isEmpty else {
+                    throw QueryError(5_788_005, "\(op) requires a 'sortBy' object")
+                }
+                guard let output = d["output"] else { throw QueryError(5_788_004, "\(op) requires an 'output'") }
+                var directions: [Bool] = []
+                for (_, v) in sortBy {
+                    guard let n = v.int64Value, n == 1 || n == -1 else {
+                        throw QueryError(15_975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)")
+                    }
+                    directions.append(n == 1)
+                }
+                fields.append(("o", try Expression.parse(output)))
+                fields.append(("k", .array(sortBy.keys.map { .field(Paths.split($0)) })))
+                return (AccumulatorSpec(op, ascending: directions), .object(fields))
+            }
+            guard let input = d["input"] else { throw QueryError(5_787_907, "\(op) requires an 'input'") }
+            fields.append(("o", try Expression.parse(input)))
+            return (AccumulatorSpec(op), .object(fields))
+        }
+        return (AccumulatorSpec(op), try Expression.parse(arg))
+    }
+}
+
 struct Accumulator {
     let name: String
+    private var ascending: [Bool] = []
+    private var ranked: [(key: [BSONValue], output: BSONValue)] = []
+    private var limit = 1
     private var sum: BSONValue = .int32(0)
     private var count = 0
     private var extreme: BSONValue?
@@ -235,13 +283,26 @@ struct Accumulator {
     private var items: [BSONValue] = []
     private var seen: Set<ValueKey> = []
 
-    static let names: Set<String> = [
+    static let names: Set<String> = Set([
         "$sum", "$avg", "$min", "$max", "$first", "$last", "$push", "$addToSet", "$stdDevPop", "$stdDevSamp", "$mergeObjects", "$count",
-    ]
+    ]).union(AccumulatorSpec.ranked).union(AccumulatorSpec.counted)
     private var merged = Document()
     private var numbers: [Double] = []
 
     init(_ name: String) { self.name = name }
+    init(_ spec: AccumulatorSpec) {
+        self.name = spec.name
+        self.ascending = spec.ascending
+    }
+
+    /// Whether sort key `a` comes before `b` under the `sortBy` directions.
+    private func before(_ a: [BSONValue], _ b: [BSONValue]) -> Bool {
+        for (i, up) in ascending.enumerated() where i < a.count && i < b.count {
+            let c = Values.compare(a[i], b[i])
+            if c != 0 { return up ? c < 0 : c > 0 }
+        }
+        return false
+    }
 
     mutating func add(_ value: BSONValue?) {
         switch name {
@@ -272,6 +333,31 @@ struct Accumulator {
             if case .document(let d)? = value { for (k, x) in d { merged[k] = x } }
         case "$count":
             count += 1
+        case "$top", "$bottom", "$topN", "$bottomN", "$firstN", "$lastN", "$maxN", "$minN":
+            guard case .document(let d)? = value else { return }
+            if count == 0, let n = d["n"]?.int64Value, n > 0 { limit = Int(min(n, 1_000_000)) }
+            count += 1
+            let output = d["o"] ?? .null
+            switch name {
+            case "$firstN": if items.count < limit { items.append(output) }
+            case "$lastN":
+                items.append(output)
+                if items.count > limit { items.removeFirst() }
+            case "$maxN", "$minN":
+                guard !output.isNull, output != .undefined else { return }
+                items.append(output)
+                items.sort { name == "$maxN" ? Values.compare($0, $1) > 0 : Values.compare($0, $1) < 0 }
+                if items.count > limit { items.removeLast() }
+            default:
+                let key = d["k"]?.arrayValue ?? []
+                let keepFirst = name == "$top" || name == "$topN"
+                // Keep the best `limit` in sort order (stable: earlier documents win ties).
+                let position = ranked.firstIndex { before(key, $0.key) } ?? ranked.count
+                ranked.insert((key, output), at: position)
+                if ranked.count > limit {
+                    if keepFirst { ranked.removeLast() } else { ranked.removeFirst() }
+                }
+            }
         default: break
         }
     }
@@ -291,6 +377,8 @@ struct Accumulator {
             return .double((squares / (name == "$stdDevSamp" ? n - 1 : n)).squareRoot())
         case "$mergeObjects": return .document(merged)
         case "$count": return .int32(Int32(clamping: count))
+        case "$top", "$bottom": return name == "$top" ? (ranked.first?.output ?? .null) : (ranked.last?.output ?? .null)
+        case "$topN", "$bottomN": return .array(ranked.map(\.output))
         default: return .array(items)
         }
     }
