@@ -215,7 +215,14 @@ struct EmbeddedCollection: StorageCollection {
     }
 
     func aggregate(_ stages: [Document]) async throws(StorageError) -> [Document] {
-        let pipeline = try parse { () throws(QueryError) in try Pipeline.parse(stages) }
+        let parsed = try parse { () throws(QueryError) in try Pipeline.parse(stages) }
+        // A final $out or $merge: run the rest, then write its results in one transaction.
+        if case .write(let output)? = parsed.stages.last {
+            let results = try await aggregate(Array(stages.dropLast()))
+            try await write(results, output)
+            return []
+        }
+        let pipeline = parsed
         let engine = try engine()
         let state = engine.snapshot(of: name)
         return try parse { () throws(QueryError) in
@@ -246,6 +253,61 @@ struct EmbeddedCollection: StorageCollection {
         guard let limit = options.limit, limit != 0 else { return .max }
         let (sum, overflow) = max(0, options.skip ?? 0).addingReportingOverflow(Int(clamping: limit.magnitude))
         return overflow ? .max : sum
+    }
+
+    /// `$out` replaces the target's documents (keeping its indexes); `$merge` matches each result
+    /// to a target document `on` its fields and merges, replaces, keeps or fails, and inserts,
+    /// discards or fails the unmatched.
+    private func write(_ results: [Document], _ output: Pipeline.Output) async throws(StorageError) {
+        switch output {
+        case .out(let target):
+            try Self.validate(target)
+            let prepared = try results.map { d throws(StorageError) in try Self.prepareForInsert(d) }
+            try await store.engine(database).write { tx throws(StorageError) in
+                tx.createCollection(target)
+                for (id, _) in tx.snapshot(target).rows { tx.delete(target, id) }
+                for d in prepared { _ = try tx.insert(target, d) }
+            }
+        case .merge(let target, let on, let whenMatched, let whenNotMatched):
+            try Self.validate(target)
+            try await store.engine(database).write { tx throws(StorageError) in
+                tx.createCollection(target)
+                for result in results {
+                    var key = Document()
+                    for field in on {
+                        guard let value = Paths.get(result, Paths.split(field)[...]) else {
+                            throw .invalidQuery(code: 51_132, message: "$merge write error: 'on' field '\(field)' cannot be missing")
+                        }
+                        key.append(field, value)
+                    }
+                    let filter = try Self.run { () throws(QueryError) in try Filter.parse(key) }
+                    let existing = try Self.run { () throws(QueryError) in try tx.snapshot(target).matching(filter, limit: 1) }.first
+                    if let (id, current) = existing {
+                        switch whenMatched {
+                        case "fail":
+                            throw .duplicateKey(
+                                DuplicateKeyInfo(
+                                    keyPattern: Document(on.map { ($0, .int32(1)) }), keyValue: key, message: "$merge found a matching document"))
+                        case "keepExisting": continue
+                        case "replace":
+                            var replacement = result
+                            replacement["_id"] = current["_id"]
+                            try tx.replace(target, id, with: try Self.prepareForInsert(replacement))
+                        default:
+                            var merged = current
+                            for (k, v) in result where k != "_id" { merged[k] = v }
+                            try tx.replace(target, id, with: merged)
+                        }
+                    } else {
+                        switch whenNotMatched {
+                        case "discard": continue
+                        case "fail": throw .invalidQuery(code: 13_113, message: "$merge could not find a matching document in the target collection")
+                        default: _ = try tx.insert(target, try Self.prepareForInsert(result))
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The plan `find` follows, from the same decisions it makes: a walk along an index that

@@ -266,3 +266,35 @@ struct IndexOptionTests {
         await reopened.close()
     }
 }
+
+/// `$out` and `$merge` write an aggregation's results into a collection.
+struct OutAndMergeTests {
+    @Test func outReplacesAndMergeMatchesOnItsFields() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = store.database("t")
+        let orders = db.collection("orders")
+        _ = try await orders.insertMany([
+            ["_id": 1, "item": "tea", "qty": 2], ["_id": 2, "item": "tea", "qty": 3], ["_id": 3, "item": "cake", "qty": 1],
+        ])
+        let totals = db.collection("totals")
+        try await totals.createIndex(["total": 1], options: IndexOptions())
+        _ = try await totals.insertOne(["_id": "old", "total": 99])
+        let group: Document = ["$group": ["_id": "$item", "total": ["$sum": "$qty"]]]
+        #expect(try await orders.aggregate([group, ["$out": "totals"]]).isEmpty)
+        #expect(try await totals.find([:], options: FindOptions(sort: ["_id": 1])) == [["_id": "cake", "total": 1], ["_id": "tea", "total": 5]])
+        #expect(try await totals.listIndexes().contains { $0["name"] == "total_1" })  // $out keeps the target's indexes
+
+        _ = try await orders.insertOne(["_id": 4, "item": "coffee", "qty": 7])
+        _ = try await orders.aggregate([group, ["$merge": ["into": "totals", "whenMatched": "keepExisting", "whenNotMatched": "insert"]]])
+        #expect(try await totals.findOne(["_id": "coffee"])?["total"] == 7)
+        _ = try await orders.updateOne(["_id": 3], ["$set": ["qty": 10]])
+        _ = try await orders.aggregate([group, ["$merge": ["into": "totals", "on": "_id", "whenMatched": "merge", "whenNotMatched": "discard"]]])
+        #expect(try await totals.findOne(["_id": "cake"])?["total"] == 10)
+        await #expect(throws: StorageError.self) {
+            try await orders.aggregate([group, ["$merge": ["into": "totals", "whenMatched": "fail"]]])
+        }
+        await #expect(throws: StorageError.self) { try await orders.aggregate([["$out": "x"], ["$match": [:]]]) }
+        await store.close()
+    }
+}

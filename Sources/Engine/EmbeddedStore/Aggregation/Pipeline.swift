@@ -28,9 +28,16 @@ struct Pipeline: Sendable {
         case lookup(Lookup)
         case sample(Int)
         case redact(Expression)
+        /// `$out` / `$merge`: the last stage, which writes the results (EmbeddedCollection runs it).
+        case write(Output)
         case graphLookup(GraphLookup)
         case unionWith(String, Pipeline?)
         case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, AccumulatorSpec, Expression)])
+    }
+
+    enum Output: Sendable {
+        case out(String)
+        case merge(into: String, on: [String], whenMatched: String, whenNotMatched: String)
     }
 
     struct GraphLookup: Sendable {
@@ -72,6 +79,9 @@ struct Pipeline: Sendable {
                 parsed.append(.group(id: try Expression.parse(spec), accumulators: [("count", "$sum", .literal(1))]))
                 parsed.append(.sort(try SortSpec.parse(["count": -1])))
                 continue
+            }
+            if case .write? = parsed.last {
+                throw QueryError(40_601, "\(name == "$out" ? "$out" : "$merge") can only be the final stage in the pipeline")
             }
             parsed.append(try parseStage(name, spec))
         }
@@ -132,6 +142,43 @@ struct Pipeline: Sendable {
             return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
         case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
         case "$redact": return .redact(try Expression.parse(spec))
+        case "$out":
+            switch spec {
+            case .string(let coll) where !coll.isEmpty: return .write(.out(coll))
+            case .document(let d):
+                guard case .string(let coll)? = d["coll"] else { throw QueryError(16_990, "$out needs a collection name") }
+                return .write(.out(coll))
+            default: throw QueryError(16_990, "$out only supports a string or object argument, not \(spec.typeName)")
+            }
+        case "$merge":
+            var into: String?, on = ["_id"], whenMatched = "merge", whenNotMatched = "insert"
+            switch spec {
+            case .string(let coll): into = coll
+            case .document(let d):
+                into = d["into"]?.stringValue ?? d["into"]?.documentValue?["coll"]?.stringValue
+                switch d["on"] {
+                case .string(let f)?: on = [f]
+                case .array(let a)?: on = a.compactMap(\.stringValue)
+                default: break
+                }
+                if let m = d["whenMatched"] {
+                    guard let text = m.stringValue, ["merge", "replace", "keepExisting", "fail"].contains(text) else {
+                        throw QueryError(
+                            51_191,
+                            "$merge whenMatched must be merge, replace, keepExisting or fail (pipelines are not supported by the embedded store)")
+                    }
+                    whenMatched = text
+                }
+                if let n = d["whenNotMatched"] {
+                    guard let text = n.stringValue, ["insert", "discard", "fail"].contains(text) else {
+                        throw QueryError(51_191, "$merge whenNotMatched must be insert, discard or fail")
+                    }
+                    whenNotMatched = text
+                }
+            default: break
+            }
+            guard let into, !into.isEmpty else { throw QueryError(51_178, "$merge 'into' field must be specified") }
+            return .write(.merge(into: into, on: on, whenMatched: whenMatched, whenNotMatched: whenNotMatched))
         case "$graphLookup":
             let d = try document(spec, name)
             guard case .string(let from)? = d["from"] else { throw QueryError(40_105, "from was not specified") }
@@ -416,6 +463,8 @@ struct Pipeline: Sendable {
             return out
         case .sample(let n):
             return Array(docs.shuffled().prefix(n))
+        case .write:
+            return docs  // written by the collection once the rest of the pipeline has run
         case .redact(let e):
             var scope = variables
             scope["DESCEND"] = "descend"
