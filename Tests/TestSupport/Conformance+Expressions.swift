@@ -18,7 +18,7 @@ extension Conformance {
 
     static let libraryCases: [ConformanceCase] =
         stringCases + arrayCases + objectAndMathCases + conversionCases + dateCases + controlCases
-        + stageCases + moreCases + groupNCases + libraryErrorCases
+        + stageCases + moreCases + groupNCases + windowCases + libraryErrorCases
 
     static let stringCases: [ConformanceCase] = [
         expr("$split", "manual: $split", #"{"$split": ["a,b,c", ","]}"#, #"["a", "b", "c"]"#),
@@ -285,6 +285,62 @@ extension Conformance {
         .error(
             "$topN without n", "manual: $topN", gamescores,
             .aggregate(byGame(#"{"$topN": {"output": "$score", "sortBy": {"score": -1}}}"#)), code: 5_787_906),
+    ]
+
+    /// manual: "$setWindowFields" (cakeSales).
+    static let cakeSales = #"""
+        [{"_id": 0, "type": "chocolate", "orderDate": {"$date": "2020-05-18T14:10:30Z"}, "state": "CA", "price": 13, "quantity": 120},
+         {"_id": 1, "type": "chocolate", "orderDate": {"$date": "2021-03-20T11:30:05Z"}, "state": "WA", "price": 14, "quantity": 140},
+         {"_id": 2, "type": "vanilla", "orderDate": {"$date": "2021-01-11T06:31:15Z"}, "state": "CA", "price": 12, "quantity": 145},
+         {"_id": 3, "type": "vanilla", "orderDate": {"$date": "2020-02-08T13:13:23Z"}, "state": "WA", "price": 13, "quantity": 104},
+         {"_id": 4, "type": "strawberry", "orderDate": {"$date": "2019-05-18T16:09:01Z"}, "state": "CA", "price": 41, "quantity": 162},
+         {"_id": 5, "type": "strawberry", "orderDate": {"$date": "2019-01-08T06:12:03Z"}, "state": "WA", "price": 43, "quantity": 134}]
+        """#
+    static let ties = #"[{"_id": 1, "score": 10}, {"_id": 2, "score": 20}, {"_id": 3, "score": 20}, {"_id": 4, "score": 30}]"#
+
+    static func windowed(_ stage: String) -> String { #"[{"$setWindowFields": \#(stage)}, {"$project": {"w": 1}}, {"$sort": {"_id": 1}}]"# }
+
+    static let windowCases: [ConformanceCase] = [
+        .aggregate(
+            "$setWindowFields running total", "manual: $setWindowFields (cumulative quantity for each state)", cakeSales,
+            windowed(
+                #"{"partitionBy": "$state", "sortBy": {"orderDate": 1}, "output": {"w": {"$sum": "$quantity", "window": {"documents": ["unbounded", "current"]}}}}"#
+            ),
+            #"[{"_id": 0, "w": 282}, {"_id": 1, "w": 378}, {"_id": 2, "w": 427}, {"_id": 3, "w": 238}, {"_id": 4, "w": 162}, {"_id": 5, "w": 134}]"#),
+        .aggregate(
+            "$setWindowFields moving average", "manual: $setWindowFields (moving average)", cakeSales,
+            windowed(
+                #"{"partitionBy": "$state", "sortBy": {"orderDate": 1}, "output": {"w": {"$avg": "$quantity", "window": {"documents": [-1, 0]}}}}"#),
+            #"[{"_id": 0, "w": 141.0}, {"_id": 1, "w": 122.0}, {"_id": 2, "w": 132.5}, {"_id": 3, "w": 119.0}, {"_id": 4, "w": 162.0}, {"_id": 5, "w": 134.0}]"#
+        ),
+        .aggregate(
+            "$setWindowFields over the whole partition", "manual: $setWindowFields (window defaults to the partition)", cakeSales,
+            windowed(#"{"partitionBy": "$state", "output": {"w": {"$max": "$quantity"}}}"#),
+            #"[{"_id": 0, "w": 162}, {"_id": 1, "w": 140}, {"_id": 2, "w": 162}, {"_id": 3, "w": 140}, {"_id": 4, "w": 162}, {"_id": 5, "w": 140}]"#),
+        .aggregate(
+            "$documentNumber", "manual: $documentNumber", cakeSales,
+            windowed(#"{"partitionBy": "$state", "sortBy": {"quantity": -1}, "output": {"w": {"$documentNumber": {}}}}"#),
+            #"[{"_id": 0, "w": 3}, {"_id": 1, "w": 1}, {"_id": 2, "w": 2}, {"_id": 3, "w": 3}, {"_id": 4, "w": 1}, {"_id": 5, "w": 2}]"#),
+        .aggregate(
+            "$rank leaves gaps after ties", "manual: $rank", ties, windowed(#"{"sortBy": {"score": -1}, "output": {"w": {"$rank": {}}}}"#),
+            #"[{"_id": 1, "w": 4}, {"_id": 2, "w": 2}, {"_id": 3, "w": 2}, {"_id": 4, "w": 1}]"#),
+        .aggregate(
+            "$denseRank does not", "manual: $denseRank", ties, windowed(#"{"sortBy": {"score": -1}, "output": {"w": {"$denseRank": {}}}}"#),
+            #"[{"_id": 1, "w": 3}, {"_id": 2, "w": 2}, {"_id": 3, "w": 2}, {"_id": 4, "w": 1}]"#),
+        .aggregate(
+            "$shift to the next document", "manual: $shift", cakeSales,
+            windowed(
+                #"{"partitionBy": "$state", "sortBy": {"orderDate": 1}, "output": {"w": {"$shift": {"output": "$quantity", "by": 1, "default": "none"}}}}"#
+            ),
+            #"[{"_id": 0, "w": 145}, {"_id": 1, "w": "none"}, {"_id": 2, "w": "none"}, {"_id": 3, "w": 140}, {"_id": 4, "w": 120}, {"_id": 5, "w": 104}]"#
+        ),
+        .aggregate(
+            "$setWindowFields range window", "manual: $setWindowFields (range window)", ties,
+            windowed(#"{"sortBy": {"score": 1}, "output": {"w": {"$sum": "$score", "window": {"range": [-10, 0]}}}}"#),
+            #"[{"_id": 1, "w": 10}, {"_id": 2, "w": 50}, {"_id": 3, "w": 50}, {"_id": 4, "w": 70}]"#),
+        .error(
+            "$rank without sortBy", "manual: $rank (sortBy is required)", ties,
+            .aggregate(#"[{"$setWindowFields": {"output": {"w": {"$rank": {}}}}}]"#), code: 5_371_602),
     ]
 
     static let moreCases: [ConformanceCase] = [

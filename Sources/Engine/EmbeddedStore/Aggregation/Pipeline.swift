@@ -28,11 +28,33 @@ struct Pipeline: Sendable {
         case lookup(Lookup)
         case sample(Int)
         case redact(Expression)
+        case setWindowFields(partitionBy: Expression?, sortBy: SortSpec?, outputs: [WindowOutput])
         /// `$out` / `$merge`: the last stage, which writes the results (EmbeddedCollection runs it).
         case write(Output)
         case graphLookup(GraphLookup)
         case unionWith(String, Pipeline?)
         case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, AccumulatorSpec, Expression)])
+    }
+
+    /// One `output` field of `$setWindowFields`: a window function over a window of the partition.
+    struct WindowOutput: Sendable {
+        enum Bound: Sendable {
+            case unbounded, current
+            case offset(Double)
+        }
+        enum Window: Sendable {
+            case documents(Bound, Bound)
+            /// Over the first sortBy field's value; `unit` (milliseconds) for dates.
+            case range(Bound, Bound, unit: Double?)
+        }
+        let field: String
+        let op: String
+        let spec: AccumulatorSpec
+        let argument: Expression
+        let window: Window
+        /// `$shift`: how far, and the value where there is no such document.
+        var by = 0
+        var fallback: Expression?
     }
 
     enum Output: Sendable {
@@ -142,6 +164,67 @@ struct Pipeline: Sendable {
             return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
         case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
         case "$redact": return .redact(try Expression.parse(spec))
+        case "$setWindowFields":
+            let d = try document(spec, name)
+            guard case .document(let outputs)? = d["output"] else {
+                throw QueryError(40_414, "BSON field '$setWindowFields.output' is missing but a required field")
+            }
+            let sortBy = try d["sortBy"].map { v throws(QueryError) in try SortSpec.parse(try document(v, name)) }
+            var parsed: [WindowOutput] = []
+            for (field, value) in outputs {
+                guard case .document(let f) = value, let op = f.keys.first(where: { $0 != "window" }), let arg = f[op] else {
+                    throw QueryError(5_371_603, "$setWindowFields output '\(field)' must name one window function")
+                }
+                let ranking = ["$rank", "$denseRank", "$documentNumber"].contains(op)
+                guard ranking || op == "$shift" || Accumulator.names.contains(op) else {
+                    throw QueryError(5_371_604, "Unrecognized window function, \(op)")
+                }
+                if (ranking || op == "$shift") && sortBy == nil { throw QueryError(5_371_602, "\(op) requires a sortBy") }
+                var window = WindowOutput.Window.documents(.unbounded, .unbounded)
+                if case .document(let w)? = f["window"] {
+                    func bound(_ v: BSONValue) throws(QueryError) -> WindowOutput.Bound {
+                        switch v {
+                        case .string("unbounded"): return .unbounded
+                        case .string("current"): return .current
+                        case _ where v.isNumber: return .offset(Values.number(v))
+                        default: throw QueryError(5_371_601, "window bounds must be 'unbounded', 'current' or a number")
+                        }
+                    }
+                    if case .array(let b)? = w["documents"], b.count == 2 {
+                        window = .documents(try bound(b[0]), try bound(b[1]))
+                    } else if case .array(let b)? = w["range"], b.count == 2 {
+                        var unit: Double?
+                        if let u = w["unit"]?.stringValue {
+                            let ms: [String: Double] = [
+                                "millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000, "week": 604_800_000,
+                            ]
+                            guard let factor = ms[u] else {
+                                throw QueryError(5_371_601, "unit '\(u)' is not supported by the embedded store's range windows")
+                            }
+                            unit = factor
+                        }
+                        guard sortBy?.keys.count == 1 else { throw QueryError(5_339_902, "Range-based windows require sortBy a single field") }
+                        window = .range(try bound(b[0]), try bound(b[1]), unit: unit)
+                    } else {
+                        throw QueryError(5_371_601, "window must give 'documents' or 'range' as two bounds")
+                    }
+                }
+                if op == "$shift" {
+                    guard case .document(let sh) = arg, let output = sh["output"], let by = sh["by"]?.int64Value else {
+                        throw QueryError(5_371_605, "$shift requires 'output' and an integer 'by'")
+                    }
+                    var o = WindowOutput(field: field, op: op, spec: AccumulatorSpec(op), argument: try Expression.parse(output), window: window)
+                    o.by = Int(by)
+                    o.fallback = try sh["default"].map(Expression.parse)
+                    parsed.append(o)
+                } else if ranking {
+                    parsed.append(WindowOutput(field: field, op: op, spec: AccumulatorSpec(op), argument: .literal(.null), window: window))
+                } else {
+                    let (spec, expression) = try AccumulatorSpec.parse(op, arg)
+                    parsed.append(WindowOutput(field: field, op: op, spec: spec, argument: expression, window: window))
+                }
+            }
+            return .setWindowFields(partitionBy: try d["partitionBy"].map(Expression.parse), sortBy: sortBy, outputs: parsed)
         case "$out":
             switch spec {
             case .string(let coll) where !coll.isEmpty: return .write(.out(coll))
@@ -465,6 +548,8 @@ struct Pipeline: Sendable {
             return Array(docs.shuffled().prefix(n))
         case .write:
             return docs  // written by the collection once the rest of the pipeline has run
+        case .setWindowFields(let partitionBy, let sortBy, let outputs):
+            return try Pipeline.windows(docs, partitionBy, sortBy, outputs, variables)
         case .redact(let e):
             var scope = variables
             scope["DESCEND"] = "descend"
@@ -608,6 +693,106 @@ struct Pipeline: Sendable {
                 out.append(copy)
             }
             return out
+        }
+    }
+}
+
+extension Pipeline {
+    /// `$setWindowFields`: partitions (in partition-key order), each sorted by `sortBy`, and each
+    /// output computed over its window of the partition. Windows are recomputed per document:
+    /// fine for the sizes an embedded store serves.
+    static func windows(
+        _ docs: [Document], _ partitionBy: Expression?, _ sortBy: SortSpec?, _ outputs: [WindowOutput], _ variables: [String: BSONValue]
+    ) throws(QueryError) -> [Document] {
+        var keys: [ValueKey] = []
+        var partitions: [ValueKey: (key: BSONValue, docs: [Document])] = [:]
+        for d in docs {
+            let value = try partitionBy?.evaluate(EvalContext(d, variables: variables)) ?? .null
+            let k = ValueKey(value)
+            if partitions[k] == nil {
+                keys.append(k)
+                partitions[k] = (value, [])
+            }
+            partitions[k]!.docs.append(d)
+        }
+        let ordered = keys.sorted { Values.compare(partitions[$0]!.key, partitions[$1]!.key) < 0 }
+        var out: [Document] = []
+        for k in ordered {
+            let rows = sortBy.map { $0.sorted(partitions[k]!.docs) } ?? partitions[k]!.docs
+            let sortKeys = rows.map { sortBy?.sortKey($0) ?? [] }
+            var results = rows
+            for output in outputs {
+                for i in rows.indices {
+                    let value: BSONValue
+                    switch output.op {
+                    case "$documentNumber": value = .int32(Int32(i + 1))
+                    case "$rank":
+                        let first = sortKeys.firstIndex { Self.sameKey($0, sortKeys[i]) }!
+                        value = .int32(Int32(first + 1))
+                    case "$denseRank":
+                        var distinct = 1
+                        for j in 0..<i where !Self.sameKey(sortKeys[j], sortKeys[j + 1]) { distinct += 1 }
+                        value = .int32(Int32(distinct))
+                    case "$shift":
+                        let j = i + output.by
+                        if rows.indices.contains(j) {
+                            value = try output.argument.evaluate(EvalContext(rows[j], variables: variables)) ?? .null
+                        } else {
+                            value = try output.fallback?.evaluate(EvalContext(rows[i], variables: variables)) ?? .null
+                        }
+                    default:
+                        var accumulator = Accumulator(output.spec)
+                        for j in try Self.window(output.window, at: i, rows.count, sortKeys) {
+                            accumulator.add(try output.argument.evaluate(EvalContext(rows[j], variables: variables)))
+                        }
+                        value = accumulator.result
+                    }
+                    try Paths.set(&results[i], Paths.split(output.field)[...], value)
+                }
+            }
+            out += results
+        }
+        return out
+    }
+
+    private static func sameKey(_ a: [BSONValue?], _ b: [BSONValue?]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { Values.compare($0, $1) == 0 }
+    }
+
+    /// The indices in the window of document `i`.
+    private static func window(_ window: WindowOutput.Window, at i: Int, _ count: Int, _ keys: [[BSONValue?]]) throws(QueryError) -> [Int] {
+        switch window {
+        case .documents(let lower, let upper):
+            func position(_ b: WindowOutput.Bound, _ unbounded: Int) -> Int {
+                switch b {
+                case .unbounded: return unbounded
+                case .current: return i
+                case .offset(let n): return i + Int(n)
+                }
+            }
+            let lo = max(0, position(lower, 0)), hi = min(count - 1, position(upper, count - 1))
+            return lo <= hi ? Array(lo...hi) : []
+        case .range(let lower, let upper, let unit):
+            func number(_ v: BSONValue?) -> Double? {
+                switch v {
+                case .datetime(let d)?: return Double(d.millisecondsSince1970)
+                case let n? where n.isNumber: return Values.number(n)
+                default: return nil
+                }
+            }
+            guard let here = number(keys[i].first ?? nil) else {
+                throw QueryError(5_429_414, "Invalid range: the sortBy value must be numeric or a date")
+            }
+            let scale = unit ?? 1
+            func edge(_ b: WindowOutput.Bound, _ unbounded: Double) -> Double {
+                switch b {
+                case .unbounded: return unbounded
+                case .current: return here
+                case .offset(let n): return here + n * scale
+                }
+            }
+            let lo = edge(lower, -.infinity), hi = edge(upper, .infinity)
+            return (0..<count).filter { j in number(keys[j].first ?? nil).map { $0 >= lo && $0 <= hi } ?? false }
         }
     }
 }
