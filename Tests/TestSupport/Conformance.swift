@@ -42,6 +42,8 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
     public let documents: String
     public let foreign: String?
     public let operation: Operation
+    /// Indexes to create (key patterns, as JSON) before the operation: a `$text` search needs one.
+    public var indexes: [String] = []
 
     public var testDescription: String { name }
 }
@@ -174,7 +176,7 @@ extension ConformanceCase {
 public enum Conformance {
     public static let cases: [ConformanceCase] =
         queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases + libraryCases
-        + positionalCases
+        + positionalCases + textCases
 
     static let inv = Fixtures.inventory, stock = Fixtures.instock, mixed = Fixtures.mixed
 

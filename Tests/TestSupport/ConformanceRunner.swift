@@ -11,6 +11,7 @@ extension Conformance {
         let context = Comment(rawValue: "\(c.name) — \(c.source)")
         try await collection.insertMany(try documents(c.documents))
         if let f = c.foreign { try await foreign.insertMany(try documents(f)) }
+        for keys in c.indexes { _ = try await collection.createIndex(try Document(extendedJSON: keys), options: IndexOptions()) }
 
         switch c.operation {
         case .find(let filter, let sort, let skip, let limit, let ids, let ordered):

@@ -211,3 +211,18 @@ def test_sparse_partial_and_ttl_index_options_pass_through_the_wire(db):
     assert info["phone_1"]["sparse"] is True
     assert info["email_1"]["partialFilterExpression"] == {"active": True}
     assert db.sessions.index_information()["expiresAt_1"]["expireAfterSeconds"] == 3600
+
+
+def test_text_search_with_its_score(db):
+    db.videos.create_index([("title", "text"), ("description", "text")])
+    db.videos.insert_many([
+        {"_id": 1, "title": "Swift on the server", "description": "Hummingbird and NIO"},
+        {"_id": 2, "title": "Connecting to MongoDB", "description": "libmongoc from Swift, servers and all"},
+        {"_id": 3, "title": "Baking bread", "description": "nothing to do with code"},
+    ])
+    found = list(db.videos.find({"$text": {"$search": "swift servers"}}, {"score": {"$meta": "textScore"}})
+                 .sort([("score", {"$meta": "textScore"})]))
+    assert [d["_id"] for d in found] == [1, 2] and found[0]["score"] > found[1]["score"] > 0
+    piped = list(db.videos.aggregate([{"$match": {"$text": {"$search": "bread"}}}, {"$project": {"s": {"$meta": "textScore"}}}]))
+    assert [d["_id"] for d in piped] == [3] and piped[0]["s"] > 0
+    assert all("\x01textScore" not in d for d in db.videos.find({"$text": {"$search": "swift"}}))

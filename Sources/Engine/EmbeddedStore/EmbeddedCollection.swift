@@ -194,7 +194,13 @@ struct EmbeddedCollection: StorageCollection {
         {
             docs = inOrder.rows.map(\.1)  // read along an index in the sort's order: nothing to sort
         } else {
-            docs = try parse { () throws(QueryError) in try state.matching(filter, limit: wanted).map(\.1) }
+            // A $text search scores every match (for {$meta: "textScore"}) before any sort.
+            let search = filter.textQuery.map { query in
+                var bound = query
+                bound.fields = state.textFields ?? []
+                return bound
+            }
+            docs = try parse { () throws(QueryError) in try state.matching(filter, limit: search == nil ? wanted : .max).map(\.1) }.scored(by: search)
             if let sort { docs = sort.sorted(docs) }
         }
         if let skip = options.skip { docs = Array(docs.dropFirst(skip)) }
@@ -203,9 +209,9 @@ struct EmbeddedCollection: StorageCollection {
             var out: [Document] = []
             out.reserveCapacity(docs.count)
             for d in docs { out.append(try parse { () throws(QueryError) in try projection.apply(d) }) }
-            return out
+            return out.unscored()
         }
-        return docs
+        return docs.unscored()
     }
 
     func countDocuments(_ filterDocument: Document) async throws(StorageError) -> Int {
@@ -239,9 +245,16 @@ struct EmbeddedCollection: StorageCollection {
             {
                 return try Pipeline(stages: Array(stages.dropFirst())).run(inOrder.rows.map(\.1), source: engine)
             }
-            // A leading $match is answered from an index where it can be.
+            // A leading $match is answered from an index where it can be; a $text search in it
+            // scores its matches for {$meta: "textScore"} later in the pipeline.
             if stages.count < pipeline.stages.count {
-                return try Pipeline(stages: Array(stages)).run(try state.matching(filter).map(\.1), source: engine)
+                let search = filter.textQuery.map { query in
+                    var bound = query
+                    bound.fields = state.textFields ?? []
+                    return bound
+                }
+                let input = try state.matching(filter).map(\.1).scored(by: search)
+                return try Pipeline(stages: Array(stages)).run(input, source: engine).unscored()
             }
             return try pipeline.run(Array(state.rows.values), source: engine)
         }
@@ -361,7 +374,15 @@ struct EmbeddedCollection: StorageCollection {
 
     func createIndex(_ keys: Document, options: IndexOptions) async throws(StorageError) -> String {
         guard !keys.isEmpty else { throw .invalidQuery(code: 67, message: "Index keys cannot be empty.") }
-        for (key, value) in keys {
+        if keys.values.contains("text") {
+            guard keys.values.allSatisfy({ $0 == "text" }) else {
+                throw .invalidQuery(code: 67, message: "the embedded store's text indexes hold text fields only")
+            }
+            if try engine().snapshot(of: name).indexes.contains(where: { $0.spec.isText && $0.spec.keys != keys }) {
+                throw .commandFailed(code: 85, message: "only one text index per collection allowed")
+            }
+        }
+        for (key, value) in keys where value != "text" {
             guard !key.isEmpty, let n = value.int64Value, n == 1 || n == -1 else {
                 throw .invalidQuery(
                     code: 67, message: "Values in the index key pattern can only be 1 or -1 here, found \(key): \(value.json(.relaxedExtended))")

@@ -126,7 +126,7 @@ struct ClockAndRefusalTests {
         await store.close()
     }
 
-    @Test(arguments: [#"{"$where": "this.a > 1"}"#, #"{"$text": {"$search": "chai"}}"#, #"{"$jsonSchema": {}}"#, #"{"loc": {"$near": [0, 0]}}"#])
+    @Test(arguments: [#"{"$where": "this.a > 1"}"#, #"{"$jsonSchema": {}}"#, #"{"loc": {"$near": [0, 0]}}"#])
     func unsupportedFeaturesAreRefusedByName(filter: String) async throws {
         let (store, folder) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: folder) }

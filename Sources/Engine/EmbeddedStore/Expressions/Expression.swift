@@ -117,6 +117,11 @@ indirect enum Expression: Sendable {
                 throw QueryError(40_075, "$reduce requires 'input', 'initialValue' and 'in'")
             }
             return .reduce(input: try parse(input), initial: try parse(initial), body: try parse(body))
+        case "$meta":
+            guard argument == "textScore" else {
+                throw QueryError(17_308, "Unsupported argument to $meta: \(argument.json(.relaxedExtended)) (the embedded store knows textScore)")
+            }
+            return .field([TextQuery.scoreKey])
         case "$function", "$accumulator":
             throw QueryError(31_264, "\(name) (server-side JavaScript) is not supported by the embedded store: use MongoDB (MONGODB_URI) for it")
         case "$setField", "$unsetField":

@@ -14,9 +14,11 @@ struct IndexSpec: Sendable, Equatable {
     var paths: [[String]] { keys.keys.map(Paths.split) }
 
     var sparse: Bool { options["sparse"] == true }
+    /// A text index: it names the fields `$text` searches, and holds no entries of its own.
+    var isText: Bool { keys.values.contains("text") }
     var expireAfterSeconds: Int? { options["expireAfterSeconds"]?.int64Value.map(Int.init) }
     /// Whether the index holds only some documents: then no query is answered from it.
-    var isSelective: Bool { sparse || options["partialFilterExpression"] != nil }
+    var isSelective: Bool { sparse || options["partialFilterExpression"] != nil || isText }
 
     var description: Document {
         var d: Document = ["v": 2, "key": .document(keys), "name": .string(name)]
@@ -45,7 +47,7 @@ struct HashIndex: Sendable {
         self.partial = spec.options["partialFilterExpression"]?.documentValue.flatMap { try? Filter.parse($0) }
         // The _id index stays a hash only: documents are kept in insertion order, which is _id
         // order for the ObjectIds the store makes, and a sort on _id alone is a bounded heap.
-        if paths.count == 1, spec.name != "_id_" { ordered = SortedEntries() }
+        if paths.count == 1, spec.name != "_id_", !spec.isText { ordered = SortedEntries() }
     }
 
     /// The ordered entry of a document, and whether it is multikey, for a one-field index.
@@ -81,6 +83,7 @@ struct HashIndex: Sendable {
     /// Whether the document is in this index: a sparse index leaves out documents without any of
     /// its fields, a partial one those its filter does not match.
     func includes(_ document: Document) -> Bool {
+        if spec.isText { return false }
         if spec.sparse && paths.allSatisfy({ Paths.candidates(document, $0).allSatisfy { $0 == nil } }) { return false }
         if let partial, !((try? partial.matches(document)) ?? false) { return false }
         return true
@@ -155,7 +158,8 @@ struct CollectionState: Sendable {
     /// The documents the filter matches in `sort`'s order, read along an index that gives that
     /// order, stopping after `limit`, and how many documents it read; nil when no index gives it, or when an equality index picks
     /// out few enough candidates that sorting those is cheaper than walking the order.
-    func matchingInOrder(_ filter: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (rows: [(Int64, Document)], examined: Int)? {
+    func matchingInOrder(_ unbound: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (rows: [(Int64, Document)], examined: Int)? {
+        let filter = try unbound.bindingText(textFields)
         guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
         for other in indexes where other.paths.count == 1 && !other.spec.isSelective {
             let field = other.paths[0].joined(separator: ".")
@@ -189,7 +193,8 @@ struct CollectionState: Sendable {
 
     /// The documents the filter matches (the first `limit` of them, in natural order, when
     /// given), using an index for a top-level equality where it can.
-    func matching(_ filter: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
+    func matching(_ unbound: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
+        let filter = try unbound.bindingText(textFields)
         var candidates: [(Int64, Document)]?
         for index in indexes where index.paths.count == 1 && !index.spec.isSelective {
             if let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")),

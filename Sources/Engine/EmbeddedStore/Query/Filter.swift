@@ -14,6 +14,8 @@ indirect enum Filter: Sendable {
     case nor([Filter])
     case field([String], Predicate)
     case expr(Expression)
+    /// `$text`: a search of the collection's text index fields (TextSearch.swift).
+    case text(TextQuery)
 
     indirect enum Predicate: Sendable {
         case eq(BSONValue)
@@ -59,7 +61,9 @@ indirect enum Filter: Sendable {
                     parts.append(.expr(try Expression.parse(value)))
                 case "$comment":
                     continue
-                case "$where", "$jsonSchema", "$text":
+                case "$text":
+                    parts.append(.text(try TextQuery.parse(value)))
+                case "$where", "$jsonSchema":
                     throw QueryError(2, "\(key) is not supported by the embedded store: use MongoDB (MONGODB_URI) for it")
                 default:
                     throw QueryError(2, "unknown top level operator: \(key)")
@@ -265,6 +269,9 @@ extension Filter {
             return predicate.test(Paths.candidates(document, parts))
         case .expr(let e):
             return Values.truthy(try e.evaluate(EvalContext(document, variables: variables)))
+        case .text(let query):
+            guard !query.fields.isEmpty else { throw QueryError(17313, "$match with $text is only allowed as the first pipeline stage") }
+            return query.score(document) != nil
         }
     }
 

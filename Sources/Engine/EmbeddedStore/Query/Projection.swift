@@ -163,6 +163,12 @@ struct SortSpec: Sendable {
         guard !spec.isEmpty else { throw QueryError(15976, "$sort stage must have at least one sort key") }
         var keys: [([String], Bool)] = []
         for (key, value) in spec {
+            if case .document(let d) = value, d["$meta"] != nil {
+                // {score: {$meta: "textScore"}}: the best matches first.
+                guard d["$meta"] == "textScore" else { throw QueryError(31138, "Illegal $meta sort: \(value.json(.relaxedExtended))") }
+                keys.append(([TextQuery.scoreKey], false))
+                continue
+            }
             guard let n = value.int64Value, n == 1 || n == -1 else {
                 throw QueryError(15975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)")
             }
