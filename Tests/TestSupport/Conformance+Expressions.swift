@@ -18,7 +18,7 @@ extension Conformance {
 
     static let libraryCases: [ConformanceCase] =
         stringCases + arrayCases + objectAndMathCases + conversionCases + dateCases + controlCases
-        + stageCases + moreCases + groupNCases + windowCases + libraryErrorCases
+        + stageCases + moreCases + groupNCases + windowCases + fillAndDensifyCases + libraryErrorCases
 
     static let stringCases: [ConformanceCase] = [
         expr("$split", "manual: $split", #"{"$split": ["a,b,c", ","]}"#, #"["a", "b", "c"]"#),
@@ -341,6 +341,59 @@ extension Conformance {
         .error(
             "$rank without sortBy", "manual: $rank (sortBy is required)", ties,
             .aggregate(#"[{"$setWindowFields": {"output": {"w": {"$rank": {}}}}}]"#), code: 5_371_602),
+    ]
+
+    static let fillAndDensifyCases: [ConformanceCase] = [
+        .aggregate(
+            "$bucketAuto", "manual: $bucketAuto (single field)",
+            #"[{"_id": 1, "p": 1}, {"_id": 2, "p": 2}, {"_id": 3, "p": 3}, {"_id": 4, "p": 4}, {"_id": 5, "p": 5}, {"_id": 6, "p": 6}, {"_id": 7, "p": 7}, {"_id": 8, "p": 8}, {"_id": 9, "p": 9}]"#,
+            #"[{"$bucketAuto": {"groupBy": "$p", "buckets": 3, "output": {"n": {"$sum": 1}, "total": {"$sum": "$p"}}}}]"#,
+            #"[{"_id": {"min": 1, "max": 4}, "n": 3, "total": 6}, {"_id": {"min": 4, "max": 7}, "n": 3, "total": 15}, {"_id": {"min": 7, "max": 9}, "n": 3, "total": 24}]"#
+        ),
+        .aggregate(
+            "$fill with a value", "manual: $fill (fill missing field values with a constant)",
+            #"[{"_id": 1, "qty": 5}, {"_id": 2}, {"_id": 3, "qty": null}]"#,
+            #"[{"$fill": {"output": {"qty": {"value": 0}}}}]"#, #"[{"_id": 1, "qty": 5}, {"_id": 2, "qty": 0}, {"_id": 3, "qty": 0}]"#),
+        .aggregate(
+            "$fill with the last observation", "manual: $fill (last observed value)",
+            #"[{"_id": 1, "p": 10}, {"_id": 2}, {"_id": 3, "p": 12}, {"_id": 4, "p": null}]"#,
+            #"[{"$fill": {"sortBy": {"_id": 1}, "output": {"p": {"method": "locf"}}}}]"#,
+            #"[{"_id": 1, "p": 10}, {"_id": 2, "p": 10}, {"_id": 3, "p": 12}, {"_id": 4, "p": 12}]"#),
+        .aggregate(
+            "$fill linearly", "manual: $fill (linear interpolation)",
+            #"[{"_id": 1, "t": 1, "v": 10}, {"_id": 2, "t": 2}, {"_id": 3, "t": 4, "v": 40}]"#,
+            #"[{"$fill": {"sortBy": {"t": 1}, "output": {"v": {"method": "linear"}}}}]"#,
+            #"[{"_id": 1, "t": 1, "v": 10}, {"_id": 2, "t": 2, "v": 20.0}, {"_id": 3, "t": 4, "v": 40}]"#),
+        .aggregate(
+            "$densify numbers", "manual: $densify (densify numeric data)", #"[{"_id": 1, "n": 1}, {"_id": 2, "n": 4}]"#,
+            #"[{"$densify": {"field": "n", "range": {"step": 1, "bounds": "full"}}}, {"$project": {"_id": 0, "n": 1}}]"#,
+            #"[{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}]"#),
+        .aggregate(
+            "$densify dates by the day", "manual: $densify (densify time series data)",
+            #"[{"_id": 1, "d": {"$date": "2024-03-01T00:00:00Z"}}, {"_id": 2, "d": {"$date": "2024-03-04T00:00:00Z"}}]"#,
+            #"[{"$densify": {"field": "d", "range": {"step": 1, "unit": "day", "bounds": "full"}}}, {"$project": {"_id": 0, "d": 1}}]"#,
+            #"[{"d": {"$date": "2024-03-01T00:00:00Z"}}, {"d": {"$date": "2024-03-02T00:00:00Z"}}, {"d": {"$date": "2024-03-03T00:00:00Z"}}, {"d": {"$date": "2024-03-04T00:00:00Z"}}]"#
+        ),
+        .aggregate(
+            "$densify within explicit bounds", "manual: $densify (bounds)", #"[{"_id": 1, "n": 2}]"#,
+            #"[{"$densify": {"field": "n", "range": {"step": 2, "bounds": [0, 6]}}}, {"$project": {"_id": 0, "n": 1}}]"#,
+            #"[{"n": 0}, {"n": 2}, {"n": 4}]"#),
+        expr("$toDecimal", "manual: $toDecimal", #"{"$toDecimal": "$half"}"#, #"{"$numberDecimal": "2.5"}"#),
+        expr("$toDecimal of a string", "manual: $toDecimal", #"{"$toDecimal": "12.75"}"#, #"{"$numberDecimal": "12.75"}"#),
+        expr(
+            "$dateTrunc in bins of hours", "manual: $dateTrunc (binSize)",
+            #"{"$dateTrunc": {"date": \#(date("2024-03-14T10:20:30Z")), "unit": "hour", "binSize": 6}}"#,
+            date("2024-03-14T06:00:00Z")),
+        expr(
+            "$dateTrunc in bins of months", "manual: $dateTrunc (binSize)",
+            #"{"$dateTrunc": {"date": \#(date("2024-03-14T10:20:30Z")), "unit": "month", "binSize": 3}}"#,
+            date("2024-01-01T00:00:00Z")),
+        .error(
+            "$bucketAuto with no buckets", "manual: $bucketAuto", Fixtures.values,
+            .aggregate(#"[{"$bucketAuto": {"groupBy": "$num", "buckets": 0}}]"#), code: 40_243),
+        .error(
+            "$fill locf without sortBy", "manual: $fill", Fixtures.values, .aggregate(#"[{"$fill": {"output": {"num": {"method": "locf"}}}}]"#),
+            code: 6_050_201),
     ]
 
     static let moreCases: [ConformanceCase] = [

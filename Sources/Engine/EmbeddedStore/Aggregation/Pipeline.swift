@@ -29,6 +29,11 @@ struct Pipeline: Sendable {
         case sample(Int)
         case redact(Expression)
         case setWindowFields(partitionBy: Expression?, sortBy: SortSpec?, outputs: [WindowOutput])
+        case bucketAuto(groupBy: Expression, buckets: Int, output: [(String, AccumulatorSpec, Expression)])
+        /// `$fill`: per output field, a value expression or a method ("locf", "linear").
+        case fill(partitionBy: Expression?, sortBy: SortSpec?, outputs: [(String, Expression?, String?)])
+        /// `$densify`: the numeric or date field, its step (milliseconds for dates), the bounds.
+        case densify(field: [String], step: Double, unit: Double?, bounds: DensifyBounds, partitionFields: [String])
         /// `$out` / `$merge`: the last stage, which writes the results (EmbeddedCollection runs it).
         case write(Output)
         case graphLookup(GraphLookup)
@@ -55,6 +60,11 @@ struct Pipeline: Sendable {
         /// `$shift`: how far, and the value where there is no such document.
         var by = 0
         var fallback: Expression?
+    }
+
+    enum DensifyBounds: Sendable {
+        case full, partition
+        case range(BSONValue, BSONValue)
     }
 
     enum Output: Sendable {
@@ -164,6 +174,64 @@ struct Pipeline: Sendable {
             return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
         case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
         case "$redact": return .redact(try Expression.parse(spec))
+        case "$bucketAuto":
+            let d = try document(spec, name)
+            guard let groupBy = d["groupBy"] else { throw QueryError(40_246, "$bucketAuto requires 'groupBy' and 'buckets' to be specified") }
+            guard let b = d["buckets"], b.isNumber, let n = b.int64Value, n > 0 else {
+                throw QueryError(40_243, "The $bucketAuto 'buckets' field must be greater than 0")
+            }
+            if d["granularity"] != nil { throw QueryError(40_257, "$bucketAuto's granularity is not supported by the embedded store") }
+            var output: [(String, AccumulatorSpec, Expression)] = [("count", "$sum", .literal(1))]
+            if case .document(let spec)? = d["output"] {
+                output = []
+                for (field, value) in spec {
+                    guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }),
+                        Accumulator.names.contains(op)
+                    else { throw QueryError(40_234, "The field '\(field)' must be an accumulator object") }
+                    let (accumulator, expression) = try AccumulatorSpec.parse(op, arg)
+                    output.append((field, accumulator, expression))
+                }
+            }
+            return .bucketAuto(groupBy: try Expression.parse(groupBy), buckets: Int(n), output: output)
+        case "$fill":
+            let d = try document(spec, name)
+            guard case .document(let outputs)? = d["output"] else { throw QueryError(6_050_203, "$fill requires 'output'") }
+            var parsed: [(String, Expression?, String?)] = []
+            for (field, value) in outputs {
+                guard case .document(let o) = value else { throw QueryError(6_050_204, "$fill output '\(field)' must be an object") }
+                if let v = o["value"] {
+                    parsed.append((field, try Expression.parse(v), nil))
+                } else if case .string(let method)? = o["method"], method == "locf" || method == "linear" {
+                    parsed.append((field, nil, method))
+                } else {
+                    throw QueryError(6_050_205, "$fill output '\(field)' needs a 'value' or a 'method' of locf or linear")
+                }
+            }
+            let sortBy = try d["sortBy"].map { v throws(QueryError) in try SortSpec.parse(try document(v, name)) }
+            if parsed.contains(where: { $0.2 != nil }) && sortBy == nil { throw QueryError(6_050_201, "$fill methods require a sortBy") }
+            return .fill(partitionBy: try d["partitionBy"].map(Expression.parse), sortBy: sortBy, outputs: parsed)
+        case "$densify":
+            let d = try document(spec, name)
+            guard case .string(let field)? = d["field"], case .document(let range)? = d["range"], let stepValue = range["step"], stepValue.isNumber,
+                Values.number(stepValue) > 0
+            else { throw QueryError(5_733_402, "$densify requires 'field' and a 'range' with a positive 'step'") }
+            var unit: Double?
+            if let u = range["unit"]?.stringValue {
+                let ms: [String: Double] = [
+                    "millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000, "week": 604_800_000,
+                ]
+                guard let factor = ms[u] else { throw QueryError(5_733_403, "$densify unit '\(u)' is not supported by the embedded store") }
+                unit = factor
+            }
+            let bounds: DensifyBounds
+            switch range["bounds"] {
+            case .string("full")?: bounds = .full
+            case .string("partition")?: bounds = .partition
+            case .array(let b)? where b.count == 2: bounds = .range(b[0], b[1])
+            default: throw QueryError(5_733_404, "$densify bounds must be 'full', 'partition' or [lower, upper]")
+            }
+            let partitionFields = (d["partitionByFields"]?.arrayValue ?? []).compactMap(\.stringValue)
+            return .densify(field: Paths.split(field), step: Values.number(stepValue), unit: unit, bounds: bounds, partitionFields: partitionFields)
         case "$setWindowFields":
             let d = try document(spec, name)
             guard case .document(let outputs)? = d["output"] else {
@@ -550,6 +618,12 @@ struct Pipeline: Sendable {
             return docs  // written by the collection once the rest of the pipeline has run
         case .setWindowFields(let partitionBy, let sortBy, let outputs):
             return try Pipeline.windows(docs, partitionBy, sortBy, outputs, variables)
+        case .bucketAuto(let groupBy, let buckets, let output):
+            return try Pipeline.bucketAuto(docs, groupBy, buckets, output, variables)
+        case .fill(let partitionBy, let sortBy, let outputs):
+            return try Pipeline.fill(docs, partitionBy, sortBy, outputs, variables)
+        case .densify(let field, let step, let unit, let bounds, let partitionFields):
+            return try Pipeline.densify(docs, field, step, unit, bounds, partitionFields)
         case .redact(let e):
             var scope = variables
             scope["DESCEND"] = "descend"
@@ -751,6 +825,162 @@ extension Pipeline {
                 }
             }
             out += results
+        }
+        return out
+    }
+
+    /// `$bucketAuto`: the values sorted and cut into about `buckets` buckets of equal size, equal
+    /// values never split; each bucket's `_id` is `{min, max}`, max being the next bucket's min
+    /// (the last one's, its own largest value).
+    static func bucketAuto(
+        _ docs: [Document], _ groupBy: Expression, _ buckets: Int, _ output: [(String, AccumulatorSpec, Expression)], _ variables: [String: BSONValue]
+    ) throws(QueryError) -> [Document] {
+        var keyed: [(value: BSONValue, doc: Document)] = []
+        for d in docs { keyed.append((try groupBy.evaluate(EvalContext(d, variables: variables)) ?? .null, d)) }
+        keyed.sort { Values.compare($0.value, $1.value) < 0 }
+        guard !keyed.isEmpty else { return [] }
+        let size = max(1, Int((Double(keyed.count) / Double(buckets)).rounded()))
+        var groups: [[(value: BSONValue, doc: Document)]] = []
+        var i = 0
+        while i < keyed.count {
+            var end = groups.count == buckets - 1 ? keyed.count : min(keyed.count, i + size)
+            while end < keyed.count && Values.compare(keyed[end].value, keyed[end - 1].value) == 0 { end += 1 }
+            groups.append(Array(keyed[i..<end]))
+            i = end
+        }
+        var out: [Document] = []
+        for (g, group) in groups.enumerated() {
+            let upper = g + 1 < groups.count ? groups[g + 1][0].value : group.last!.value
+            var doc: Document = ["_id": ["min": group[0].value, "max": upper]]
+            var accs = output.map { Accumulator($0.1) }
+            for item in group {
+                let context = EvalContext(item.doc, variables: variables)
+                for (k, acc) in output.enumerated() { accs[k].add(try acc.2.evaluate(context)) }
+            }
+            for (k, acc) in output.enumerated() { doc.append(acc.0, accs[k].result) }
+            out.append(doc)
+        }
+        return out
+    }
+
+    /// `$fill`: a missing or null output field gets its value expression, the last value seen
+    /// in its sorted partition ("locf"), or the straight line between its neighbours ("linear").
+    static func fill(
+        _ docs: [Document], _ partitionBy: Expression?, _ sortBy: SortSpec?, _ outputs: [(String, Expression?, String?)],
+        _ variables: [String: BSONValue]
+    ) throws(QueryError) -> [Document] {
+        var keys: [ValueKey] = []
+        var partitions: [ValueKey: [Document]] = [:]
+        for d in docs {
+            let k = ValueKey(try partitionBy?.evaluate(EvalContext(d, variables: variables)) ?? .null)
+            if partitions[k] == nil { keys.append(k) }
+            partitions[k, default: []].append(d)
+        }
+        var out: [Document] = []
+        for k in keys {
+            var rows = sortBy.map { $0.sorted(partitions[k]!) } ?? partitions[k]!
+            for (field, value, method) in outputs {
+                let path = Paths.split(field)
+                let missing = { (d: Document) in Paths.get(d, path[...]).map(\.isNull) ?? true }
+                if let value {
+                    for i in rows.indices where missing(rows[i]) {
+                        try Paths.set(&rows[i], path[...], try value.evaluate(EvalContext(rows[i], variables: variables)) ?? .null)
+                    }
+                } else if method == "locf" {
+                    var last: BSONValue?
+                    for i in rows.indices {
+                        if missing(rows[i]) {
+                            if let last { try Paths.set(&rows[i], path[...], last) }
+                        } else {
+                            last = Paths.get(rows[i], path[...])
+                        }
+                    }
+                } else {
+                    // linear: between the known values around each gap, along the sortBy field.
+                    let x = { (d: Document) -> Double? in
+                        switch sortBy?.sortKey(d).first ?? nil {
+                        case .datetime(let t)?: return Double(t.millisecondsSince1970)
+                        case let n? where n.isNumber: return Values.number(n)
+                        default: return nil
+                        }
+                    }
+                    let known = rows.indices.filter { !missing(rows[$0]) && Paths.get(rows[$0], path[...])?.isNumber == true }
+                    for i in rows.indices where missing(rows[i]) {
+                        guard let before = known.last(where: { $0 < i }), let after = known.first(where: { $0 > i }),
+                            let x0 = x(rows[before]), let x1 = x(rows[after]), let xi = x(rows[i]), x1 != x0
+                        else { continue }
+                        let y0 = Values.number(Paths.get(rows[before], path[...])!), y1 = Values.number(Paths.get(rows[after], path[...])!)
+                        try Paths.set(&rows[i], path[...], .double(y0 + (y1 - y0) * (xi - x0) / (x1 - x0)))
+                    }
+                }
+            }
+            out += rows
+        }
+        return out
+    }
+
+    /// `$densify`: documents added so that the field steps evenly through its range (per
+    /// partition); the added ones hold only the field and the partition's fields.
+    static func densify(
+        _ docs: [Document], _ field: [String], _ step: Double, _ unit: Double?, _ bounds: DensifyBounds, _ partitionFields: [String]
+    ) throws(QueryError) -> [Document] {
+        let isDate = unit != nil
+        let stride = step * (unit ?? 1)
+        func number(_ v: BSONValue?) -> Double? {
+            switch v {
+            case .datetime(let d)?: return isDate ? Double(d.millisecondsSince1970) : nil
+            case let n? where n.isNumber && !isDate: return Values.number(n)
+            default: return nil
+            }
+        }
+        func value(_ x: Double) -> BSONValue {
+            if isDate { return .datetime(BSONDate(millisecondsSince1970: Int64(x))) }
+            return x == x.rounded() && abs(x) < 2e9 ? .int32(Int32(x)) : .double(x)
+        }
+        var keys: [ValueKey] = []
+        var partitions: [ValueKey: (fields: Document, docs: [Document])] = [:]
+        for d in docs {
+            var fields = Document()
+            for f in partitionFields { fields.append(f, Paths.get(d, Paths.split(f)[...]) ?? .null) }
+            let k = ValueKey(.document(fields))
+            if partitions[k] == nil {
+                keys.append(k)
+                partitions[k] = (fields, [])
+            }
+            partitions[k]!.docs.append(d)
+        }
+        let all = docs.compactMap { number(Paths.get($0, field[...])) }
+        var out: [Document] = []
+        for k in keys {
+            let (fields, rows) = partitions[k]!
+            let sorted = rows.sorted { (number(Paths.get($0, field[...])) ?? .infinity) < (number(Paths.get($1, field[...])) ?? .infinity) }
+            let values = sorted.compactMap { number(Paths.get($0, field[...])) }
+            var lower: Double, upper: Double, inclusiveUpper: Bool
+            switch bounds {
+            case .full:
+                guard let lo = all.min(), let hi = all.max() else { out += sorted; continue }
+                (lower, upper, inclusiveUpper) = (lo, hi, true)
+            case .partition:
+                guard let lo = values.min(), let hi = values.max() else { out += sorted; continue }
+                (lower, upper, inclusiveUpper) = (lo, hi, true)
+            case .range(let a, let b):
+                guard let lo = number(a), let hi = number(b) else { throw QueryError(5_733_405, "$densify bounds must match the field's type") }
+                (lower, upper, inclusiveUpper) = (lo, hi, false)
+            }
+            var existing = Set(values)
+            var generated: [Document] = []
+            var x = lower
+            while inclusiveUpper ? x <= upper : x < upper {
+                if !existing.contains(x) {
+                    var d = fields
+                    try Paths.set(&d, field[...], value(x))
+                    generated.append(d)
+                    existing.insert(x)
+                }
+                x += stride
+                if generated.count > 1_000_000 { throw QueryError(5_897_900, "$densify would generate more than a million documents") }
+            }
+            out += (sorted + generated).sorted { (number(Paths.get($0, field[...])) ?? .infinity) < (number(Paths.get($1, field[...])) ?? .infinity) }
         }
         return out
     }

@@ -17,7 +17,7 @@ extension Operators {
         // math
         "$abs", "$ceil", "$floor", "$sqrt", "$exp", "$ln", "$log10", "$pow", "$round", "$trunc",
         // conversions
-        "$toInt", "$toLong", "$toDouble", "$toBool", "$toDate", "$convert",
+        "$toInt", "$toLong", "$toDouble", "$toBool", "$toDate", "$toDecimal", "$convert",
         // dates
         "$year", "$month", "$dayOfMonth", "$hour", "$minute", "$second", "$millisecond", "$dayOfWeek", "$dayOfYear", "$week",
         "$isoWeek", "$isoWeekYear", "$isoDayOfWeek",
@@ -30,7 +30,7 @@ extension Operators {
         "$setIsSubset": 2...2, "$setDifference": 2...2, "$anyElementTrue": 1...1, "$allElementsTrue": 1...1, "$objectToArray": 1...1,
         "$arrayToObject": 1...1, "$abs": 1...1, "$ceil": 1...1, "$floor": 1...1, "$sqrt": 1...1, "$exp": 1...1, "$ln": 1...1,
         "$log10": 1...1, "$pow": 2...2, "$round": 1...2, "$trunc": 1...2, "$toInt": 1...1, "$toLong": 1...1, "$toDouble": 1...1,
-        "$toBool": 1...1, "$toDate": 1...1,
+        "$toBool": 1...1, "$toDate": 1...1, "$toDecimal": 1...1,
     ]
 
     /// nil when `name` is not one of these operators.
@@ -331,8 +331,9 @@ extension Operators {
             return .double(result)
 
         // MARK: Conversions
-        case "$toInt", "$toLong", "$toDouble", "$toBool", "$toDate":
-            let target = ["$toInt": "int", "$toLong": "long", "$toDouble": "double", "$toBool": "bool", "$toDate": "date"][name]!
+        case "$toInt", "$toLong", "$toDouble", "$toBool", "$toDate", "$toDecimal":
+            let target = ["$toInt": "int", "$toLong": "long", "$toDouble": "double", "$toBool": "bool", "$toDate": "date", "$toDecimal": "decimal"][
+                name]!
             guard let x = v, !x.isNull else { return .some(.null) }
             return try convert(x, to: target)
         case "$convert":
@@ -451,10 +452,32 @@ extension Operators {
             let args = try named(v, name, required: ["date", "unit"], allowed: ["date", "unit", "binSize", "timezone", "startOfWeek"])
             guard let d = args["date"], let unit = args["unit"], !d.isNull, !unit.isNull else { return .some(.null) }
             guard let date = dateValue(d) else { throw QueryError(5_439_012, "$dateTrunc requires 'date' to be a date") }
-            if let bin = args["binSize"], bin.int64Value != 1 {
-                throw QueryError(5_439_017, "$dateTrunc supports a binSize of 1 in the embedded store")
+            var binSize: Int64 = 1
+            if let bin = args["binSize"] {
+                guard bin.isNumber, let n = bin.int64Value, n > 0 else {
+                    throw QueryError(5_439_017, "$dateTrunc requires 'binSize' to be a positive integer")
+                }
+                binSize = n
             }
-            let truncated = try truncate(date, unit: unit, try timezone(args["timezone"]))
+            let zone = try timezone(args["timezone"])
+            var truncated = try truncate(date, unit: unit, zone)
+            if binSize > 1 {
+                // Bins count from 2000-01-01T00:00:00 in the time zone, as MongoDB's do.
+                let c = calendar(zone)
+                // (weeks from the first Sunday, 2000-01-02, as with the default startOfWeek)
+                let reference = c.date(from: DateComponents(year: 2000, month: 1, day: unit.stringValue == "week" ? 2 : 1))!
+                let (field, scale) = try calendarUnit(unit, name)
+                if field == .month {
+                    let months = c.dateComponents([.month], from: reference, to: truncated).month! / scale
+                    let binned = Int((Double(months) / Double(binSize)).rounded(.down)) * Int(binSize) * scale
+                    truncated = c.date(byAdding: .month, value: binned, to: reference)!
+                } else {
+                    let seconds: [String: Double] = ["millisecond": 0.001, "second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604_800]
+                    let width = (seconds[unit.stringValue ?? ""] ?? 1) * Double(binSize)
+                    let elapsed = truncated.timeIntervalSince(reference)
+                    truncated = reference.addingTimeInterval((elapsed / width).rounded(.down) * width)
+                }
+            }
             return .datetime(BSONDate(millisecondsSince1970: Int64((truncated.timeIntervalSince1970 * 1000).rounded())))
         default:
             return nil
@@ -595,6 +618,23 @@ extension Operators {
                     throw QueryError(241, "Error parsing date string '\(s)'")
                 }
                 return .datetime(BSONDate(millisecondsSince1970: Int64((date.timeIntervalSince1970 * 1000).rounded())))
+            default: throw fail()
+            }
+        case "decimal":
+            switch x {
+            case .decimal128: return x
+            case .bool(let b): return .decimal128(BSONDecimal128(b ? "1" : "0")!)
+            case .int32(let i): return .decimal128(BSONDecimal128(String(i))!)
+            case .int64(let i): return .decimal128(BSONDecimal128(String(i))!)
+            case .double(let d):
+                guard let dec = BSONDecimal128(d.description) else { throw fail() }
+                return .decimal128(dec)
+            case .string(let s):
+                guard let dec = BSONDecimal128(s.trimmingCharacters(in: .whitespaces)) else {
+                    throw QueryError(241, "Failed to parse number '\(s)' in $convert with no onError value")
+                }
+                return .decimal128(dec)
+            case .datetime(let d): return .decimal128(BSONDecimal128(String(d.millisecondsSince1970))!)
             default: throw fail()
             }
         case "objectId":
