@@ -298,3 +298,17 @@ struct OutAndMergeTests {
         await store.close()
     }
 }
+
+struct ChangeStreamRefusalTests {
+    @Test func changeStreamsAreRefusedAsAStandaloneServerRefusesThem() async throws {
+        let (store, folder) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            _ = try await store.database("t").collection("c").aggregate([["$changeStream": [:]]])
+            Issue.record("$changeStream was not refused")
+        } catch let StorageError.invalidQuery(code, _) {
+            #expect(code == 40_573)
+        }
+        await store.close()
+    }
+}

@@ -173,6 +173,8 @@ struct Pipeline: Sendable {
             }
             return .unwind(path: Paths.split(String(path.dropFirst())), preserve: preserve, indexField: indexField)
         case "$sort": return .sort(try SortSpec.parse(try document(spec, name)))
+        case "$changeStream":
+            throw QueryError(40_573, "The $changeStream stage is only supported on replica sets: use MongoDB (MONGODB_URI) for it")
         case "$redact": return .redact(try Expression.parse(spec))
         case "$bucketAuto":
             let d = try document(spec, name)
