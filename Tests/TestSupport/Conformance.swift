@@ -18,6 +18,8 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
         case project(id: Int, projection: String, expected: String)
         /// updateOne/updateMany/replaceOne, then the whole collection sorted by _id.
         case update(kind: UpdateKind, filter: String, update: String, upsert: Bool, matched: Int?, modified: Int?, after: String)
+        /// aggregate ending in `$out`/`$merge` into FOREIGN; then FOREIGN's documents sorted by _id.
+        case aggregateInto(pipeline: String, target: String)
         /// updateOne/updateMany with `arrayFilters`, then the whole collection sorted by _id.
         case arrayUpdate(many: Bool, filter: String, update: String, arrayFilters: String, after: String)
         /// aggregate; expected documents in order. `foreign` docs go to the collection named "FOREIGN".
@@ -42,7 +44,7 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
     public let documents: String
     public let foreign: String?
     public let operation: Operation
-    /// Indexes to create (key patterns, as JSON) before the operation: a `$text` search needs one.
+    /// Indexes to create before the operation: a key pattern, or `{"key": ..., <options>}` (JSON).
     public var indexes: [String] = []
 
     public var testDescription: String { name }
@@ -176,7 +178,7 @@ extension ConformanceCase {
 public enum Conformance {
     public static let cases: [ConformanceCase] =
         queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases + libraryCases
-        + positionalCases + textCases
+        + positionalCases + textCases + writeCases
 
     static let inv = Fixtures.inventory, stock = Fixtures.instock, mixed = Fixtures.mixed
 

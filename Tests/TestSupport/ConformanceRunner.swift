@@ -11,7 +11,18 @@ extension Conformance {
         let context = Comment(rawValue: "\(c.name) — \(c.source)")
         try await collection.insertMany(try documents(c.documents))
         if let f = c.foreign { try await foreign.insertMany(try documents(f)) }
-        for keys in c.indexes { _ = try await collection.createIndex(try Document(extendedJSON: keys), options: IndexOptions()) }
+        for index in c.indexes {
+            let spec = try Document(extendedJSON: index)
+            guard case .document(let keys)? = spec["key"] else {
+                _ = try await collection.createIndex(spec, options: IndexOptions())
+                continue
+            }
+            let options = IndexOptions(
+                unique: spec["unique"] == true, sparse: spec["sparse"] == true,
+                partialFilterExpression: spec["partialFilterExpression"]?.documentValue,
+                expireAfterSeconds: spec["expireAfterSeconds"]?.int64Value.map(Int.init))
+            _ = try await collection.createIndex(keys, options: options)
+        }
 
         switch c.operation {
         case .find(let filter, let sort, let skip, let limit, let ids, let ordered):
@@ -37,6 +48,11 @@ extension Conformance {
             if let modified { #expect(result.modifiedCount == modified, context) }
             let all = try await collection.find([:], options: FindOptions(sort: ["_id": 1]))
             #expect(all.map(normalized) == (try documents(after)).map(normalized), context)
+        case .aggregateInto(let pipeline, let target):
+            let stages = try documents(pipeline.replacingOccurrences(of: "\"FOREIGN\"", with: "\"\(foreign.name)\""))
+            #expect(try await collection.aggregate(stages).isEmpty, context)
+            let written = try await foreign.find([:], options: FindOptions(sort: ["_id": 1]))
+            #expect(written.map(normalized) == (try documents(target)).map(normalized), context)
         case .arrayUpdate(let many, let filter, let update, let arrayFilters, let after):
             let f = try Document(extendedJSON: filter), u = try Document(extendedJSON: update)
             let options = UpdateOptions(arrayFilters: try documents(arrayFilters))
