@@ -125,6 +125,20 @@ struct Pipeline: Sendable {
         return d
     }
 
+    /// `{field: {<accumulator>: <argument>}, ...}`, as `$group`, `$bucket` and `$bucketAuto` take them.
+    private static func accumulatorFields(_ fields: Document) throws(QueryError) -> [(String, AccumulatorSpec, Expression)] {
+        var out: [(String, AccumulatorSpec, Expression)] = []
+        for (field, value) in fields {
+            guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }) else {
+                throw QueryError(40234, "The field '\(field)' must be an accumulator object")
+            }
+            guard Accumulator.names.contains(op) else { throw QueryError(15952, "unknown group operator '\(op)'") }
+            let (spec, expression) = try AccumulatorSpec.parse(op, arg)
+            out.append((field, spec, expression))
+        }
+        return out
+    }
+
     private static func positiveInteger(_ spec: BSONValue, _ stage: String, allowZero: Bool) throws(QueryError) -> Int {
         guard let n = spec.int64Value, spec.doubleValue.map({ $0 == $0.rounded() }) ?? false, allowZero ? n >= 0 : n > 0 else {
             throw QueryError(15958, "invalid argument to \(stage) stage: \(spec.json(.relaxedExtended))")
@@ -184,16 +198,7 @@ struct Pipeline: Sendable {
             }
             if d["granularity"] != nil { throw QueryError(40_257, "$bucketAuto's granularity is not supported by the embedded store") }
             var output: [(String, AccumulatorSpec, Expression)] = [("count", "$sum", .literal(1))]
-            if case .document(let spec)? = d["output"] {
-                output = []
-                for (field, value) in spec {
-                    guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }),
-                        Accumulator.names.contains(op)
-                    else { throw QueryError(40_234, "The field '\(field)' must be an accumulator object") }
-                    let (accumulator, expression) = try AccumulatorSpec.parse(op, arg)
-                    output.append((field, accumulator, expression))
-                }
-            }
+            if case .document(let spec)? = d["output"] { output = try accumulatorFields(spec) }
             return .bucketAuto(groupBy: try Expression.parse(groupBy), buckets: Int(n), output: output)
         case "$fill":
             let d = try document(spec, name)
@@ -398,16 +403,7 @@ struct Pipeline: Sendable {
                     40_199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary")
             }
             var output: [(String, AccumulatorSpec, Expression)] = [("count", "$sum", .literal(1))]
-            if case .document(let spec)? = d["output"] {
-                output = []
-                for (field, value) in spec {
-                    guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }),
-                        Accumulator.names.contains(op)
-                    else { throw QueryError(40_234, "The field '\(field)' must be an accumulator object") }
-                    let (accumulator, expression) = try AccumulatorSpec.parse(op, arg)
-                    output.append((field, accumulator, expression))
-                }
-            }
+            if case .document(let spec)? = d["output"] { output = try accumulatorFields(spec) }
             return .bucket(groupBy: try Expression.parse(groupBy), boundaries: boundaries, defaultBucket: d["default"], output: output)
         case "$skip": return .skip(try positiveInteger(spec, name, allowZero: true))
         case "$limit": return .limit(try positiveInteger(spec, name, allowZero: false))
@@ -419,16 +415,9 @@ struct Pipeline: Sendable {
         case "$group":
             let d = try document(spec, name)
             guard let idSpec = d["_id"] else { throw QueryError(15955, "a group specification must include an _id") }
-            var accumulators: [(String, AccumulatorSpec, Expression)] = []
-            for (field, value) in d where field != "_id" {
-                guard case .document(let acc) = value, acc.count == 1, let (op, arg) = acc.first.map({ ($0.key, $0.value) }) else {
-                    throw QueryError(40234, "The field '\(field)' must be an accumulator object")
-                }
-                guard Accumulator.names.contains(op) else { throw QueryError(15952, "unknown group operator '\(op)'") }
-                let (spec, expression) = try AccumulatorSpec.parse(op, arg)
-                accumulators.append((field, spec, expression))
-            }
-            return .group(id: try Expression.parse(idSpec), accumulators: accumulators)
+            var fields = d
+            fields.removeValue(forKey: "_id")
+            return .group(id: try Expression.parse(idSpec), accumulators: try accumulatorFields(fields))
         case "$facet":
             var facets: [(String, Pipeline)] = []
             for (field, value) in try document(spec, name) {
