@@ -78,6 +78,18 @@ struct NodeRefreshClaims: JWTPayload {
         }
     }
 
+    /// The database deletes expired sessions itself: `expiresAt` has a TTL index, on every backend.
+    @Test(arguments: TestBackend.available)
+    func expiredSessionsHaveATTLIndex(_ backend: TestBackend) async throws {
+        let (app, _, sessions) = try await authApp(backend)
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            _ = try await client.login("laptop")
+            let ttl = try await sessions.storage.listIndexes().first { $0["key"] == ["expiresAt": 1] }
+            #expect(ttl?["expireAfterSeconds"]?.int64Value == 0)
+        }
+    }
+
     /// The session starts once the password is checked: it is never last used before it began.
     @Test(arguments: TestBackend.available)
     func aNewSessionIsNotLastUsedBeforeItWasCreated(_ backend: TestBackend) async throws {

@@ -40,7 +40,7 @@ public struct Collections: Sendable {
 
     static func createIndexes<M: Model>(of collection: ModelCollection<M>) async throws {
         for index in M.indexes {
-            try await collection.storage.createIndex(index.keys, unique: index.unique)
+            try await collection.storage.createIndex(index.keys, options: index.options)
         }
     }
 }

@@ -31,11 +31,21 @@ public protocol Model: Codable, Sendable {
     mutating func validate() throws(ValidationError)
 }
 
-/// An index a model asks for: `["subscriber": 1, "channel": 1]`, unique or not.
+/// An index a model asks for: `["subscriber": 1, "channel": 1]`, unique or not, or a TTL index
+/// whose documents the database deletes once their date is past.
 public struct IndexModel: Sendable {
     public var keys: Document
     public var unique: Bool
+    /// A TTL index: seconds after the date in its one field when the database deletes the document.
+    public var expireAfterSeconds: Int?
 
     public static func unique(_ keys: Document) -> IndexModel { IndexModel(keys: keys, unique: true) }
     public static func lookup(_ keys: Document) -> IndexModel { IndexModel(keys: keys, unique: false) }
+    /// MongoDB's TTL index (`expireAfterSeconds`), served by the embedded store as well.
+    public static func expiring(_ field: String, afterSeconds: Int = 0) -> IndexModel {
+        IndexModel(keys: [field: 1], unique: false, expireAfterSeconds: afterSeconds)
+    }
+
+    /// The options to create it with.
+    public var options: IndexOptions { IndexOptions(unique: unique, expireAfterSeconds: expireAfterSeconds) }
 }

@@ -8,7 +8,9 @@ import Models
 /// One login. Its `_id` is the session id, `sid` in every token it issues.
 public struct Session: Model {
     public static let collectionName = "sessions"
-    public static let indexes: [IndexModel] = [.lookup(["user": 1])]
+    /// `user`: a user's sessions. `expiresAt`: a TTL index, so the database itself deletes a
+    /// session once it has expired (MongoDB's TTL monitor, and the embedded store's, run every 60 s).
+    public static let indexes: [IndexModel] = [.lookup(["user": 1]), .expiring("expiresAt")]
     /// At most this many sessions per user: the least recently used ends when one more starts.
     public static let maxPerUser = 10
 

@@ -51,7 +51,7 @@ public struct Sessions: Sendable {
 
     /// The sessions' indexes (the user's sessions are looked up by `user`).
     public func createIndexes() async throws {
-        for index in Session.indexes { try await sessions.storage.createIndex(index.keys, unique: index.unique) }
+        for index in Session.indexes { try await sessions.storage.createIndex(index.keys, options: index.options) }
     }
 
     // MARK: Logging in and refreshing
