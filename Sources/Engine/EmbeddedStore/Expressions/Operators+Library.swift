@@ -84,7 +84,7 @@ extension Operators {
             }
             return .int32(-1)
         case "$trim", "$ltrim", "$rtrim":
-            let args = try named(v, name, required: ["input"], allowed: ["input", "chars"])
+            let args = try named(v, name, allowed: ["input", "chars"])
             guard let input = args["input"], !input.isNull else { return .some(.null) }
             guard case .string(let s) = input else { throw QueryError(50699, "\(name) requires its input to be a string, got \(input.typeName)") }
             var set = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\0"))
@@ -97,7 +97,7 @@ extension Operators {
             if name != "$ltrim" { while let l = scalars.last, set.contains(l) { scalars = scalars.dropLast() } }
             return .string(String(String.UnicodeScalarView(scalars)))
         case "$replaceOne", "$replaceAll":
-            let args = try named(v, name, required: ["input", "find", "replacement"], allowed: ["input", "find", "replacement"])
+            let args = try named(v, name, allowed: ["input", "find", "replacement"])
             guard let input = args["input"], let find = args["find"], let replacement = args["replacement"] else { return .some(.null) }
             if input.isNull || find.isNull || replacement.isNull { return .some(.null) }
             guard case .string(let s) = input, case .string(let f) = find, case .string(let r) = replacement else {
@@ -159,7 +159,7 @@ extension Operators {
             }
             return .int32(-1)
         case "$zip":
-            let args = try named(v, name, required: ["inputs"], allowed: ["inputs", "useLongestLength", "defaults"])
+            let args = try named(v, name, allowed: ["inputs", "useLongestLength", "defaults"])
             guard case .array(let inputs)? = args["inputs"] else { throw QueryError(34461, "inputs must be an array of expressions") }
             var arrays: [[BSONValue]] = []
             for input in inputs {
@@ -203,7 +203,7 @@ extension Operators {
             guard case .array(let a)? = v else { throw QueryError(5_159_200, "\(name)'s argument must be an array, but is \(typeName(v))") }
             return .bool(name == "$anyElementTrue" ? a.contains(where: Values.truthy) : a.allSatisfy(Values.truthy))
         case "$sortArray":
-            let args = try named(v, name, required: ["input", "sortBy"], allowed: ["input", "sortBy"])
+            let args = try named(v, name, allowed: ["input", "sortBy"])
             guard let input = args["input"], !input.isNull else { return .some(.null) }
             guard case .array(let a) = input else { throw QueryError(2, "$sortArray requires an array as input, found: \(input.typeName)") }
             switch args["sortBy"] {
@@ -222,7 +222,7 @@ extension Operators {
                 throw QueryError(2, "$sortArray requires sortBy to be 1, -1 or a sort specification")
             }
         case "$firstN", "$lastN", "$maxN", "$minN":
-            let args = try named(v, name, required: ["n", "input"], allowed: ["n", "input"])
+            let args = try named(v, name, allowed: ["n", "input"])
             guard let n = args["n"]?.int64Value, n > 0 else { throw QueryError(5_787_908, "\(name): 'n' must be a positive whole number") }
             guard let input = args["input"], !input.isNull else { return .some(.null) }
             guard case .array(let a) = input else { throw QueryError(5_788_200, "\(name): 'input' must be an array, found \(input.typeName)") }
@@ -337,7 +337,7 @@ extension Operators {
             guard let x = v, !x.isNull else { return .some(.null) }
             return try convert(x, to: target)
         case "$convert":
-            let args = try named(v, name, required: ["input", "to"], allowed: ["input", "to", "onError", "onNull", "format", "base"])
+            let args = try named(v, name, allowed: ["input", "to", "onError", "onNull", "format", "base"])
             guard let input = args["input"], !input.isNull else { return args["onNull"].map { .some($0) } ?? .some(.null) }
             let target: String
             switch args["to"] {
@@ -381,7 +381,7 @@ extension Operators {
             default: return .int32(Int32(week(of: date, zone)))
             }
         case "$dateToString":
-            let args = try named(v, name, required: ["date"], allowed: ["date", "format", "timezone", "onNull"])
+            let args = try named(v, name, allowed: ["date", "format", "timezone", "onNull"])
             guard let value = args["date"], !value.isNull else { return .some(args["onNull"] ?? .null) }
             let zone = try timezone(args["timezone"])
             guard let date = dateValue(value) else { throw QueryError(16006, "can't convert from BSON type \(value.typeName) to Date") }
@@ -392,7 +392,7 @@ extension Operators {
             }
             return .string(try formatDate(date, format, zone))
         case "$dateFromString":
-            let args = try named(v, name, required: ["dateString"], allowed: ["dateString", "format", "timezone", "onError", "onNull"])
+            let args = try named(v, name, allowed: ["dateString", "format", "timezone", "onError", "onNull"])
             guard let input = args["dateString"], !input.isNull else { return .some(args["onNull"] ?? .null) }
             guard case .string(let text) = input else {
                 if let onError = args["onError"] { return .some(onError) }
@@ -405,7 +405,7 @@ extension Operators {
             if let onError = args["onError"] { return .some(onError) }
             throw QueryError(241, "Error parsing date string '\(text)'")
         case "$dateAdd", "$dateSubtract":
-            let args = try named(v, name, required: ["startDate", "unit", "amount"], allowed: ["startDate", "unit", "amount", "timezone"])
+            let args = try named(v, name, allowed: ["startDate", "unit", "amount", "timezone"])
             guard let start = args["startDate"], let unit = args["unit"], let amount = args["amount"] else { return .some(.null) }
             if start.isNull || unit.isNull || amount.isNull { return .some(.null) }
             guard let date = dateValue(start) else { throw QueryError(5_166_403, "\(name) requires startDate to be convertible to a date") }
@@ -426,7 +426,7 @@ extension Operators {
             return .datetime(BSONDate(millisecondsSince1970: Int64((moved.timeIntervalSince1970 * 1000).rounded())))
         case "$dateDiff":
             let args = try named(
-                v, name, required: ["startDate", "endDate", "unit"], allowed: ["startDate", "endDate", "unit", "timezone", "startOfWeek"])
+                v, name, allowed: ["startDate", "endDate", "unit", "timezone", "startOfWeek"])
             guard let s = args["startDate"], let e = args["endDate"], let unit = args["unit"], !s.isNull, !e.isNull, !unit.isNull else {
                 return .some(.null)
             }
@@ -449,7 +449,7 @@ extension Operators {
             let months = (cb.year! - ca.year!) * 12 + (cb.month! - ca.month!)
             return .int64(Int64(months / scale))
         case "$dateTrunc":
-            let args = try named(v, name, required: ["date", "unit"], allowed: ["date", "unit", "binSize", "timezone", "startOfWeek"])
+            let args = try named(v, name, allowed: ["date", "unit", "binSize", "timezone", "startOfWeek"])
             guard let d = args["date"], let unit = args["unit"], !d.isNull, !unit.isNull else { return .some(.null) }
             guard let date = dateValue(d) else { throw QueryError(5_439_012, "$dateTrunc requires 'date' to be a date") }
             var binSize: Int64 = 1
@@ -486,14 +486,14 @@ extension Operators {
 
     // MARK: Helpers
 
-    /// A named-argument operator's document, checked for unknown and missing fields.
-    static func named(_ value: BSONValue?, _ name: String, required: [String], allowed: Set<String>) throws(QueryError) -> Document {
+    /// A named-argument operator's document, checked for unknown fields.
+    /// An argument the caller needs but the document lacks evaluated to a missing field: the
+    /// callers read it as null, as MongoDB does.
+    static func named(_ value: BSONValue?, _ name: String, allowed: Set<String>) throws(QueryError) -> Document {
         guard case .document(let d)? = value else { throw QueryError(5_173_600, "\(name) expects an object of named arguments") }
         if let unknown = d.keys.first(where: { !allowed.contains($0) }) {
             throw QueryError(5_173_601, "\(name) found an unknown argument: \(unknown)")
         }
-        // A required argument that is absent here evaluated to a missing field: the callers read it as null.
-        _ = required
         return d
     }
 
@@ -504,7 +504,7 @@ extension Operators {
     }
 
     private static func regex(_ name: String, _ value: BSONValue?) throws(QueryError) -> BSONValue? {
-        let args = try named(value, name, required: ["input", "regex"], allowed: ["input", "regex", "options"])
+        let args = try named(value, name, allowed: ["input", "regex", "options"])
         var pattern = "", flags = args["options"]?.stringValue ?? ""
         switch args["regex"] {
         case .string(let p)?: pattern = p

@@ -20,8 +20,6 @@ struct SortedEntries: Sendable {
     private var chunks: [[Entry]] = []
     private static let chunkLimit = 512
 
-    var count: Int { chunks.reduce(0) { $0 + $1.count } }
-
     static func less(_ a: Entry, _ b: Entry) -> Bool {
         let byKey = Values.compare(a.key, b.key)
         if byKey != 0 { return byKey < 0 }
