@@ -195,11 +195,7 @@ struct EmbeddedCollection: StorageCollection {
             docs = inOrder.rows.map(\.1)  // read along an index in the sort's order: nothing to sort
         } else {
             // A $text search scores every match (for {$meta: "textScore"}) before any sort.
-            let search = filter.textQuery.map { query in
-                var bound = query
-                bound.fields = state.textFields ?? []
-                return bound
-            }
+            let search = state.textSearch(filter)
             docs = try parse { () throws(QueryError) in try state.matching(filter, limit: search == nil ? wanted : .max).map(\.1) }.scored(by: search)
             if let sort { docs = sort.sorted(docs) }
         }
@@ -248,12 +244,7 @@ struct EmbeddedCollection: StorageCollection {
             // A leading $match is answered from an index where it can be; a $text search in it
             // scores its matches for {$meta: "textScore"} later in the pipeline.
             if stages.count < pipeline.stages.count {
-                let search = filter.textQuery.map { query in
-                    var bound = query
-                    bound.fields = state.textFields ?? []
-                    return bound
-                }
-                let input = try state.matching(filter).map(\.1).scored(by: search)
+                let input = try state.matching(filter).map(\.1).scored(by: state.textSearch(filter))
                 return try Pipeline(stages: Array(stages)).run(input, source: engine).unscored()
             }
             return try pipeline.run(Array(state.rows.values), source: engine)
@@ -331,21 +322,19 @@ struct EmbeddedCollection: StorageCollection {
         let state = try engine().snapshot(of: name)
         var plan: Document
         var examined = 0, keys = 0
-        if let sort, let walk = try parse({ () throws(QueryError) in try state.matchingInOrder(filter, sort: sort, limit: Self.firstN(options)) }),
-            let index = state.indexes.first(where: { $0.serves(sort) != nil })
-        {
+        if let sort, let walk = try parse({ () throws(QueryError) in try state.matchingInOrder(filter, sort: sort, limit: Self.firstN(options)) }) {
             examined = walk.examined
             keys = walk.examined
             plan = [
                 "stage": "FETCH",
                 "inputStage": [
-                    "stage": "IXSCAN", "indexName": .string(index.spec.name), "keyPattern": .document(index.spec.keys),
-                    "direction": index.serves(sort) == true ? "forward" : "backward",
+                    "stage": "IXSCAN", "indexName": .string(walk.index.spec.name), "keyPattern": .document(walk.index.spec.keys),
+                    "direction": walk.index.serves(sort) == true ? "forward" : "backward",
                 ],
             ]
         } else if let (index, candidates) = state.equalityCandidates(filter) {
-            examined = candidates
-            keys = candidates
+            examined = candidates.count
+            keys = candidates.count
             plan = [
                 "stage": "FETCH",
                 "inputStage": ["stage": "IXSCAN", "indexName": .string(index.spec.name), "keyPattern": .document(index.spec.keys)],

@@ -80,7 +80,7 @@ struct IndexOrderTests {
         let state = try store.engine("order").snapshot(of: "videos")
         let sort = try SortSpec.parse(["createdAt": -1, "_id": -1])
         let filter = try Filter.parse(["isPublished": true])
-        let (page, examined) = try #require(try state.matchingInOrder(filter, sort: sort, limit: 10))
+        let (page, examined, _) = try #require(try state.matchingInOrder(filter, sort: sort, limit: 10))
         #expect(page.count == 10 && examined <= 20, "read \(examined) documents for a page of 10")
         #expect(page.first?.1["createdAt"] == .datetime(BSONDate(millisecondsSince1970: 4998 * 1000)))
         // A document with an array in the field makes the order multikey: sorting takes over, right.

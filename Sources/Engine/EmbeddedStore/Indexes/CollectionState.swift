@@ -158,31 +158,30 @@ struct CollectionState: Sendable {
     /// The documents the filter matches in `sort`'s order, read along an index that gives that
     /// order, stopping after `limit`, and how many documents it read; nil when no index gives it, or when an equality index picks
     /// out few enough candidates that sorting those is cheaper than walking the order.
-    func matchingInOrder(_ unbound: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (rows: [(Int64, Document)], examined: Int)? {
+    func matchingInOrder(_ unbound: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (
+        rows: [(Int64, Document)], examined: Int, index: HashIndex
+    )? {
         let filter = try unbound.bindingText(textFields)
         guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
-        for other in indexes where other.paths.count == 1 && !other.spec.isSelective {
-            let field = other.paths[0].joined(separator: ".")
-            if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values), ids.count <= 4096 { return nil }
-        }
+        if let (_, ids) = equalityCandidates(filter), ids.count <= 4096 { return nil }
         var out: [(Int64, Document)] = []
         var examined = 0
-        guard limit > 0 else { return (out, 0) }
+        guard limit > 0 else { return (out, 0, index) }
         try index.ordered!.walk(ascending: ascending) { (row: Int64) throws(QueryError) -> Bool in
             guard let document = rows[row] else { return true }
             examined += 1
             if try filter.matches(document) { out.append((row, document)) }
             return out.count < limit
         }
-        return (out, examined)
+        return (out, examined, index)
     }
 
-    /// The one-field index an equality in `filter` uses, and how many candidates it gives (what
+    /// The one-field index an equality in `filter` is answered from, and the rows it gives (what
     /// `matching` reads), when there is one.
-    func equalityCandidates(_ filter: Filter) -> (HashIndex, Int)? {
+    func equalityCandidates(_ filter: Filter) -> (HashIndex, [Int64])? {
         for index in indexes where index.paths.count == 1 && !index.spec.isSelective {
             let field = index.paths[0].joined(separator: ".")
-            if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values) { return (index, ids.count) }
+            if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values) { return (index, ids) }
         }
         return nil
     }
@@ -195,15 +194,7 @@ struct CollectionState: Sendable {
     /// given), using an index for a top-level equality where it can.
     func matching(_ unbound: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
         let filter = try unbound.bindingText(textFields)
-        var candidates: [(Int64, Document)]?
-        for index in indexes where index.paths.count == 1 && !index.spec.isSelective {
-            if let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")),
-                let ids = rowIds(field: index.paths[0].joined(separator: "."), values: values)
-            {
-                candidates = ids.compactMap { id in rows[id].map { (id, $0) } }
-                break
-            }
-        }
+        let candidates = equalityCandidates(filter).map { _, ids in ids.compactMap { id in rows[id].map { (id, $0) } } }
         var out: [(Int64, Document)] = []
         guard limit > 0 else { return out }
         if let candidates {

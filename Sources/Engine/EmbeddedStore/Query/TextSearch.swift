@@ -140,6 +140,15 @@ extension Filter {
 }
 
 extension CollectionState {
+    /// The filter's `$text` search bound to the collection's text fields (for scoring matches).
+    func textSearch(_ filter: Filter) -> TextQuery? {
+        filter.textQuery.map { query in
+            var bound = query
+            bound.fields = textFields ?? []
+            return bound
+        }
+    }
+
     /// The fields of the collection's text index, if it has one.
     var textFields: [[String]]? {
         guard let index = indexes.first(where: \.spec.isText) else { return nil }
