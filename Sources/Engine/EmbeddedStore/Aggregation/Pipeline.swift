@@ -769,35 +769,29 @@ extension Pipeline {
     static func windows(
         _ docs: [Document], _ partitionBy: Expression?, _ sortBy: SortSpec?, _ outputs: [WindowOutput], _ variables: [String: BSONValue]
     ) throws(QueryError) -> [Document] {
-        var keys: [ValueKey] = []
-        var partitions: [ValueKey: (key: BSONValue, docs: [Document])] = [:]
-        for d in docs {
-            let value = try partitionBy?.evaluate(EvalContext(d, variables: variables)) ?? .null
-            let k = ValueKey(value)
-            if partitions[k] == nil {
-                keys.append(k)
-                partitions[k] = (value, [])
-            }
-            partitions[k]!.docs.append(d)
-        }
-        let ordered = keys.sorted { Values.compare(partitions[$0]!.key, partitions[$1]!.key) < 0 }
+        let ordered = try partitions(docs, by: partitionBy, sortedBy: sortBy, variables).sorted { Values.compare($0.key, $1.key) < 0 }
         var out: [Document] = []
-        for k in ordered {
-            let rows = sortBy.map { $0.sorted(partitions[k]!.docs) } ?? partitions[k]!.docs
+        for (_, rows) in ordered {
             let sortKeys = rows.map { sortBy?.sortKey($0) ?? [] }
+            // Ranks in one pass: rows are sorted, so ties are neighbours and share a rank.
+            var ranks: [Int] = [], denseRanks: [Int] = []
+            for i in rows.indices {
+                if i > 0, Self.sameKey(sortKeys[i], sortKeys[i - 1]) {
+                    ranks.append(ranks[i - 1])
+                    denseRanks.append(denseRanks[i - 1])
+                } else {
+                    ranks.append(i + 1)
+                    denseRanks.append((denseRanks.last ?? 0) + 1)
+                }
+            }
             var results = rows
             for output in outputs {
                 for i in rows.indices {
                     let value: BSONValue
                     switch output.op {
                     case "$documentNumber": value = .int32(Int32(i + 1))
-                    case "$rank":
-                        let first = sortKeys.firstIndex { Self.sameKey($0, sortKeys[i]) }!
-                        value = .int32(Int32(first + 1))
-                    case "$denseRank":
-                        var distinct = 1
-                        for j in 0..<i where !Self.sameKey(sortKeys[j], sortKeys[j + 1]) { distinct += 1 }
-                        value = .int32(Int32(distinct))
+                    case "$rank": value = .int32(Int32(ranks[i]))
+                    case "$denseRank": value = .int32(Int32(denseRanks[i]))
                     case "$shift":
                         let j = i + output.by
                         if rows.indices.contains(j) {
@@ -860,16 +854,9 @@ extension Pipeline {
         _ docs: [Document], _ partitionBy: Expression?, _ sortBy: SortSpec?, _ outputs: [(String, Expression?, String?)],
         _ variables: [String: BSONValue]
     ) throws(QueryError) -> [Document] {
-        var keys: [ValueKey] = []
-        var partitions: [ValueKey: [Document]] = [:]
-        for d in docs {
-            let k = ValueKey(try partitionBy?.evaluate(EvalContext(d, variables: variables)) ?? .null)
-            if partitions[k] == nil { keys.append(k) }
-            partitions[k, default: []].append(d)
-        }
         var out: [Document] = []
-        for k in keys {
-            var rows = sortBy.map { $0.sorted(partitions[k]!) } ?? partitions[k]!
+        for (_, partition) in try partitions(docs, by: partitionBy, sortedBy: sortBy, variables) {
+            var rows = partition
             for (field, value, method) in outputs {
                 let path = Paths.split(field)
                 let missing = { (d: Document) in Paths.get(d, path[...]).map(\.isNull) ?? true }
@@ -974,6 +961,25 @@ extension Pipeline {
             out += (sorted + generated).sorted { (number(Paths.get($0, field[...])) ?? .infinity) < (number(Paths.get($1, field[...])) ?? .infinity) }
         }
         return out
+    }
+
+    /// The documents grouped by `partitionBy` (one group when there is none), in the order the
+    /// partitions first appear, each sorted by `sortBy`: what `$setWindowFields` and `$fill` work on.
+    private static func partitions(_ docs: [Document], by partitionBy: Expression?, sortedBy sortBy: SortSpec?, _ variables: [String: BSONValue])
+        throws(QueryError) -> [(key: BSONValue, rows: [Document])]
+    {
+        var keys: [ValueKey] = []
+        var groups: [ValueKey: (key: BSONValue, rows: [Document])] = [:]
+        for d in docs {
+            let value = try partitionBy?.evaluate(EvalContext(d, variables: variables)) ?? .null
+            let k = ValueKey(value)
+            if groups[k] == nil {
+                keys.append(k)
+                groups[k] = (value, [])
+            }
+            groups[k]!.rows.append(d)
+        }
+        return keys.map { k in (groups[k]!.key, sortBy.map { $0.sorted(groups[k]!.rows) } ?? groups[k]!.rows) }
     }
 
     private static func sameKey(_ a: [BSONValue?], _ b: [BSONValue?]) -> Bool {

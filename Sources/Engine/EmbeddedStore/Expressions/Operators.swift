@@ -345,8 +345,10 @@ struct Accumulator {
                 if items.count > limit { items.removeFirst() }
             case "$maxN", "$minN":
                 guard !output.isNull, output != .undefined else { return }
-                items.append(output)
-                items.sort { name == "$maxN" ? Values.compare($0, $1) > 0 : Values.compare($0, $1) < 0 }
+                // Kept in order as they come (after their equals), instead of re-sorting on each add.
+                let largestFirst = name == "$maxN"
+                let position = items.firstIndex { largestFirst ? Values.compare(output, $0) > 0 : Values.compare(output, $0) < 0 }
+                items.insert(output, at: position ?? items.count)
                 if items.count > limit { items.removeLast() }
             default:
                 let key = d["k"]?.arrayValue ?? []
