@@ -13,7 +13,6 @@
 
 Every figure is measured in this run, on this machine, with its raw numbers.
 """
-import json
 import os
 import socket
 import statistics
@@ -24,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import servers  # noqa: E402
-from clients import BOUNDARY, FORM_HEADERS, PNG, Client, call, form, request, rss_mb  # noqa: E402
+from clients import BOUNDARY, FORM_HEADERS, PNG, Client, call, form, log_in, register, rss_mb  # noqa: E402
 import report  # noqa: E402
 
 DURATION = float(os.environ.get("BENCH_SECONDS", "6"))
@@ -39,8 +38,7 @@ def start(binary, extra):
 def login_flood(binary):
     proc, port = start(binary, {"BCRYPT_COST": "10", "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0"})
     try:
-        fields = [("fullName", "Bench"), ("email", "bench@example.com"), ("username", "bench"), ("password", "chai aur code")]
-        assert call(port, "POST", "/api/v1/users/register", form(fields, [("avatar", "a.png", PNG)]), FORM_HEADERS) == 201
+        assert register(port, "bench") == 201
         # One login at a time first: one hash's time, so the storm can be set against what two
         # cores can do at most (2 / that time).
         alone = Client(port)
@@ -126,11 +124,8 @@ def big_upload(binary, megabytes=200):
     writes: MB/s from the first byte sent to the answer, and the server's peak memory over idle."""
     proc, port = start(binary, {"AUTH_RATE_LIMIT_PER_ADDRESS": "0", "MAX_VIDEO_BYTES": str((megabytes + 1) * 1_000_000)})
     try:
-        fields = [("fullName", "Bench"), ("email", "bench@example.com"), ("username", "bench"), ("password", "chai aur code")]
-        assert call(port, "POST", "/api/v1/users/register", form(fields, [("avatar", "a.png", PNG)]), FORM_HEADERS) == 201
-        _, answer = request(port, "POST", "/api/v1/users/login", b'{"username": "bench", "password": "chai aur code"}',
-                            {"Content-Type": "application/json"})
-        token = json.loads(answer)["data"]["accessToken"]
+        assert register(port, "bench") == 201
+        headers, _ = log_in(port, "bench")
         time.sleep(0.5)
         idle = rss_mb(proc.pid)
         be32 = lambda v: v.to_bytes(4, "big")  # noqa: E731
@@ -153,7 +148,7 @@ def big_upload(binary, megabytes=200):
         sampler.start()
         with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
             begin = time.perf_counter()
-            s.sendall((f"POST /api/v1/videos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+            s.sendall((f"POST /api/v1/videos HTTP/1.1\r\nHost: x\r\nAuthorization: {headers['Authorization']}\r\n"
                        f"Content-Type: {FORM_HEADERS['Content-Type']}\r\nContent-Length: {length}\r\n\r\n").encode())
             s.sendall(before + file_head + head + be32(8 + padding) + b"free")
             chunk = bytes(1_000_000)

@@ -11,7 +11,6 @@ Then the Final server's authenticated `GET /api/v1/videos` page on a store of 10
 Each server is measured in turn, twice, in the same run; a figure is the better of its two rounds,
 and the ratios are taken between figures of this run only (the machine is shared and noisy).
 """
-import json
 import os
 import pathlib
 import re
@@ -19,12 +18,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
 import servers  # noqa: E402
+import clients  # noqa: E402
 import report  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
@@ -100,14 +98,6 @@ def seed_videos(build, folder, count):
     return total
 
 
-def log_in(base):
-    request = urllib.request.Request(
-        base + "/api/v1/users/login", data=json.dumps({"username": "chaiaurcode", "password": "chai aur code"}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as answer:
-        return json.load(answer)["data"]["accessToken"]
-
-
 def main():
     build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".build/release").resolve()
     if not shutil.which("wrk"):
@@ -134,9 +124,9 @@ def main():
         videos = seed_videos(build, folder, 10_000)
         process, base = serve(build / "videotube", {**SECRETS}, folder)
         try:
-            token = log_in(base)
+            headers, _ = clients.log_in(int(base.rsplit(":", 1)[1]), "chaiaurcode")
             rows["Final server, videos page (10k, signed in)"] = best_of_two(
-                base + "/api/v1/videos?page=3&limit=10&sortBy=createdAt&sortType=desc", [f"Authorization: Bearer {token}"])
+                base + "/api/v1/videos?page=3&limit=10&sortBy=createdAt&sortType=desc", [f"Authorization: {headers['Authorization']}"])
         finally:
             stop(process)
     finally:

@@ -21,7 +21,6 @@ API. Exit status 1 when any check fails; the figures go to Benchmarks/results/re
 """
 import collections
 import json
-import os
 import pathlib
 import random
 import shutil
@@ -36,7 +35,7 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
 import servers  # noqa: E402
-from clients import FORM_HEADERS, PNG, Client, form, request  # noqa: E402
+from clients import FORM_HEADERS, PNG, Client, form, log_in, register, request  # noqa: E402
 import report  # noqa: E402
 
 QUICK = "--quick" in sys.argv
@@ -44,7 +43,6 @@ SETTINGS = {
     "ACCESS_TOKEN_SECRET": "a" * 32, "REFRESH_TOKEN_SECRET": "r" * 32, "BCRYPT_COST": "4",
     "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0", "LOG_LEVEL": "notice",
 }
-JSON = {"Content-Type": "application/json"}
 failures = []
 
 
@@ -63,20 +61,6 @@ def start(build, folder, extra=None, product="videotube", ready="Server is runni
 def stop(process, sig=signal.SIGTERM):
     process.send_signal(sig)
     return process.wait(timeout=30)
-
-
-def register(port, username, email=None, client=None):
-    fields = [("fullName", username.title()), ("email", email or f"{username}@example.com"), ("username", username),
-              ("password", "chai aur code")]
-    body = form(fields, [("avatar", "a.png", PNG)])
-    return (client.request if client else lambda *a: request(port, *a))("POST", "/api/v1/users/register", body, FORM_HEADERS)[0]
-
-
-def log_in(port, username):
-    status, body = request(port, "POST", "/api/v1/users/login", json.dumps({"username": username, "password": "chai aur code"}).encode(), JSON)
-    assert status == 200, f"login {username}: {status} {body[:200]}"
-    data = json.loads(body)["data"]
-    return {"Authorization": f"Bearer {data['accessToken']}", **JSON}, data["user"]["_id"]
 
 
 def mongo(port):

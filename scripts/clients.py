@@ -1,6 +1,7 @@
 """HTTP clients for the Python helpers (`make bench`, `make reliability`): one request, a
 keep-alive client, a multipart form, and a process's resident memory; standard library only."""
 import http.client
+import json
 
 # The first bytes of a PNG: enough for the server's content check.
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + b"IHDR" + bytes(50)
@@ -67,3 +68,23 @@ def form(fields, files):
 
 
 FORM_HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+JSON = {"Content-Type": "application/json"}
+PASSWORD = "chai aur code"
+
+
+def register(port, username, email=None, client=None):
+    """Registers `username` (with an avatar, as the Final server requires): the status."""
+    fields = [("fullName", username.title()), ("email", email or f"{username}@example.com"), ("username", username),
+              ("password", PASSWORD)]
+    body = form(fields, [("avatar", "a.png", PNG)])
+    return (client.request if client else lambda *a: request(port, *a))("POST", "/api/v1/users/register", body, FORM_HEADERS)[0]
+
+
+def log_in(port, username):
+    """Logs `username` in: headers carrying its access token (and JSON), and the user's id."""
+    status, body = request(port, "POST", "/api/v1/users/login", json.dumps({"username": username, "password": PASSWORD}).encode(), JSON)
+    assert status == 200, f"login {username}: {status} {body[:200]}"
+    data = json.loads(body)["data"]
+    return {"Authorization": f"Bearer {data['accessToken']}", **JSON}, data["user"]["_id"]
