@@ -68,6 +68,12 @@ import Testing
         #expect(run.output.contains("Server is running at"))
         #expect(run.output.contains("Server stopped gracefully"))
         #expect(run.output.contains("GET /api/v1/cookies 200") == logsRequests, "\(run.output)")
+        // LineLogHandler's line: UTC time with milliseconds, level, label, message, metadata.
+        let line = run.output.split(separator: "\n").first { $0.contains("GET /api/v1/cookies") }
+        if logsRequests {
+            let pattern = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info chapter02: GET \/api\/v1\/cookies 200 \d+\.\dms hb\.request\.id=[0-9a-f]+/
+            #expect(line?.wholeMatch(of: pattern) != nil, "\(line ?? "")")
+        }
     }
 
     /// One process owns a data folder (two writers each trusted their own image and overwrote

@@ -54,8 +54,9 @@ public func runTask(name: String, _ task: (AppConfig, ConnectedDatabase, Logger)
 }
 
 /// Settings (`.env` under the environment), then the database, as `index.js` does first. The
-/// logger logs at `LOG_LEVEL` from then on.
+/// logger logs at `LOG_LEVEL` from then on, one line at a time through `LineLogHandler`.
 private func start(_ name: String) async -> (AppConfig, ConnectedDatabase, Logger) {
+    LoggingSystem.bootstrap(LineLogHandler.standardOutput)
     var logger = Logger(label: name)
     let settings: Settings
     do { settings = try await Settings.load() } catch { fail(logger, "cannot read .env: \(error)") }

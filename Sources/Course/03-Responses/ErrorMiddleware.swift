@@ -83,7 +83,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func describe(_ error: any Error, request: Request, context: Context) -> ErrorBody {
         switch error {
         case let e as any APIErrorRepresentable:
-            if e.statusCode >= 500 { context.logger.error("\(e.statusCode) \(e.message): \(error) id=\(context.id)") }
+            if e.statusCode >= 500 { context.logger.error("\(e.statusCode) \(e.message): \(error)") }
             return ErrorBody(statusCode: e.statusCode, message: e.message, errors: e.fieldErrors)
         case let e as BodyError:
             return ErrorBody(
@@ -96,7 +96,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as any HTTPResponseError:
             return ErrorBody(statusCode: Int(e.status.code), message: e.status.reasonPhrase, errors: [])
         default:
-            context.logger.error("500 unhandled error: \(String(reflecting: error)) id=\(context.id)")
+            context.logger.error("500 unhandled error: \(String(reflecting: error))")
             return ErrorBody(statusCode: 500, message: "Internal Server Error", errors: [])
         }
     }
