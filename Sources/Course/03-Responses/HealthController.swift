@@ -9,6 +9,7 @@
 import App
 import Hummingbird
 import Storage
+import Synchronization
 
 public struct HealthController: Sendable {
     let probe: HealthProbe
@@ -31,13 +32,22 @@ public struct HealthController: Sendable {
 }
 
 /// One database ping at a time, its answer shared by every check that asks meanwhile and for
-/// `reuseFor` after.
-public actor HealthProbe {
+/// `reuseFor` after. A check that finds a fresh answer reads it under a lock and returns without
+/// suspending (an actor would cost two task switches on every healthcheck).
+public final class HealthProbe: Sendable {
+    private struct State {
+        var last: (at: ContinuousClock.Instant, answered: Bool)?
+        var inFlight: Task<Bool, Never>?
+    }
+    private enum Next {
+        case answer(Bool)
+        case wait(Task<Bool, Never>)
+    }
+
     let storage: any Storage
     let timeout: Duration
     let reuseFor: Duration
-    private var last: (at: ContinuousClock.Instant, answered: Bool)?
-    private var inFlight: Task<Bool, Never>?
+    private let state = Mutex(State())
 
     public init(storage: any Storage, timeout: Duration = .seconds(2), reuseFor: Duration = .milliseconds(250)) {
         self.storage = storage
@@ -46,15 +56,23 @@ public actor HealthProbe {
     }
 
     public func databaseAnswers() async -> Bool {
-        if let last, ContinuousClock.now - last.at < reuseFor { return last.answered }
-        if let inFlight { return await inFlight.value }
-        let (storage, timeout) = (self.storage, self.timeout)
-        let ping = Task { await Self.ping(storage, within: timeout) }
-        inFlight = ping
-        let answered = await ping.value
-        last = (ContinuousClock.now, answered)
-        inFlight = nil
-        return answered
+        let next: Next = state.withLock { state in
+            if let last = state.last, ContinuousClock.now - last.at < reuseFor { return .answer(last.answered) }
+            if let inFlight = state.inFlight { return .wait(inFlight) }
+            let (storage, timeout) = (self.storage, self.timeout)
+            // The ping records its own answer, so however many checks wait on it, it is stored once.
+            let ping = Task {
+                let answered = await Self.ping(storage, within: timeout)
+                self.state.withLock { $0 = State(last: (ContinuousClock.now, answered), inFlight: nil) }
+                return answered
+            }
+            state.inFlight = ping
+            return .wait(ping)
+        }
+        switch next {
+        case .answer(let answered): return answered
+        case .wait(let ping): return await ping.value
+        }
     }
 
     /// The database's ping raced against the clock: whichever finishes first wins.
