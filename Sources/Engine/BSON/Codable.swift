@@ -132,10 +132,13 @@ final class EncodingNode {
         }
     }
 
+    // Both take the array out of `content` before appending (`content = .empty`), so it has one
+    // owner and grows in place: left in, every key would copy the whole array.
     func child(forKey key: String) -> EncodingNode {
         let node = EncodingNode()
-        var pairs: [(String, EncodingNode)]
-        if case .keyed(let existing) = content { pairs = existing } else { pairs = [] }
+        var pairs: [(String, EncodingNode)] = []
+        if case .keyed(let existing) = content { pairs = existing }
+        content = .empty
         if let i = pairs.firstIndex(where: { $0.0 == key }) { pairs[i].1 = node } else { pairs.append((key, node)) }
         content = .keyed(pairs)
         return node
@@ -143,12 +146,11 @@ final class EncodingNode {
 
     func appendChild() -> EncodingNode {
         let node = EncodingNode()
-        if case .unkeyed(var nodes) = content {
-            nodes.append(node)
-            content = .unkeyed(nodes)
-        } else {
-            content = .unkeyed([node])
-        }
+        var nodes: [EncodingNode] = []
+        if case .unkeyed(let existing) = content { nodes = existing }
+        content = .empty
+        nodes.append(node)
+        content = .unkeyed(nodes)
         return node
     }
 }
