@@ -7,7 +7,10 @@
 //
 // The pipeline gets one more stage, a `$facet` that runs two sub-pipelines over the same
 // input: `$skip`+`$limit` for the page, `$count` for the total. Both come back in a single
-// document, so the total and the page are consistent with each other and cost one query.
+// document, so the total and the page are consistent with each other and cost one query. But
+// a `$facet` counts by passing every match through it, so a pipeline that is only a filter and
+// a sort (the video lists) is run as two queries instead: the page, read in order along an
+// index and stopped after it, and `countDocuments` for the total, which indexes can answer.
 //
 // What only the page needs (an owner's summary, a likes count) goes in `perPage`: those stages
 // run after `$skip`+`$limit`, on the ten documents shown, not on every match.
@@ -103,7 +106,17 @@ extension StorageCollection {
     /// aggregation (`$facet`); `perPage` runs on the page's documents only. The pipeline should
     /// sort, or pages may overlap.
     public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
-        let page: [BSONValue] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]] + perPage.map { .document($0) }
+        let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
+        // A filter and a sort, nothing else (the video lists): the page is read along an index
+        // that gives the order, stopping after it, and the total is counted apart, from indexes
+        // where they can (what mongoose-aggregate-paginate-v2 does with `useFacet: false`). A
+        // $facet would pass every match through the pipeline to count it.
+        if pipeline.count == 2, pipeline[0].keys == ["$match"], pipeline[1].keys == ["$sort"], let match = pipeline[0]["$match"]?.documentValue {
+            async let docs = aggregate(pipeline + cut + perPage)
+            async let total = countDocuments(match)
+            return Page(docs: try await docs, totalDocs: try await total, request: request)
+        }
+        let page: [BSONValue] = cut.map { .document($0) } + perPage.map { .document($0) }
         let facet: Document = [
             "$facet": [
                 "docs": .array(page),

@@ -6,7 +6,8 @@ public struct Video: Model {
     public static let collectionName = "videos"
     /// `owner`: a channel's videos. `createdAt`: the list's default order, newest first, read along
     /// the index instead of sorting every published video (on MongoDB and the embedded store).
-    public static let indexes: [IndexModel] = [.lookup(["owner": 1]), .lookup(["createdAt": -1])]
+    /// `isPublished` lets the list's total ("published, or mine") be counted from the index.
+    public static let indexes: [IndexModel] = [.lookup(["owner": 1]), .lookup(["createdAt": -1]), .lookup(["isPublished": 1])]
 
     /// Who may see a video: everyone if it is published, its owner always. An unpublished video
     /// does not exist for anyone else (404 on every route that names it).

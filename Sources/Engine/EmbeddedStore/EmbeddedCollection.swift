@@ -213,7 +213,7 @@ struct EmbeddedCollection: StorageCollection {
     func countDocuments(_ filterDocument: Document) async throws(StorageError) -> Int {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
         let state = try engine().snapshot(of: name)
-        return try parse { () throws(QueryError) in try state.matching(filter).count }
+        return try parse { () throws(QueryError) in try state.count(filter) }
     }
 
     func aggregate(_ stages: [Document]) async throws(StorageError) -> [Document] {

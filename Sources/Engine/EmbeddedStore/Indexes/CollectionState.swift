@@ -186,6 +186,58 @@ struct CollectionState: Sendable {
         return nil
     }
 
+    /// How many documents the filter matches. An equality on an indexed field, or an `$or` of
+    /// equalities on indexed fields (the video list's "published, or the viewer's own"), is
+    /// counted from the indexes as MongoDB's COUNT_SCAN would, without reading the documents
+    /// of its largest branch: that branch counts as the size of its index bucket, and only the
+    /// other branches' (few) candidates are read, to count those it does not already hold.
+    /// Anything else is counted by matching.
+    func count(_ unbound: Filter) throws(QueryError) -> Int {
+        let filter = try unbound.bindingText(textFields)
+        if let counted = try countFromIndexes(filter) { return counted }
+        return try matching(filter).count
+    }
+
+    /// The count, from indexes, when they can give it; nil when matching must.
+    func countFromIndexes(_ filter: Filter) throws(QueryError) -> Int? {
+        let branches: [Filter]
+        switch filter {
+        case .or(let fs): branches = fs
+        case .and(let fs) where fs.count == 1: return try countFromIndexes(fs[0])
+        default: branches = [filter]
+        }
+        var largest: (branch: Int, count: Int)?
+        for (i, branch) in branches.enumerated() {
+            if let n = exactCount(branch), n > (largest?.count ?? -1) { largest = (i, n) }
+        }
+        guard let largest else { return nil }
+        var others = Set<Int64>()
+        for (i, branch) in branches.enumerated() where i != largest.branch {
+            guard let (_, ids) = equalityCandidates(branch) else { return nil }
+            others.formUnion(ids)
+        }
+        var more = 0
+        for id in others {
+            guard let document = rows[id] else { continue }
+            if try !branches[largest.branch].matches(document), try filter.matches(document) { more += 1 }
+        }
+        return largest.count + more
+    }
+
+    /// How many documents a top-level equality matches, when an index holds exactly them: the
+    /// size of that value's bucket. Only for values whose index key is equality itself (not
+    /// doubles, where NaN is not equal to itself, nor null, arrays or documents, which match more
+    /// than their key); nil otherwise.
+    private func exactCount(_ filter: Filter) -> Int? {
+        guard case .field(let parts, .eq(let value)) = filter, parts.count == 1 else { return nil }
+        switch value {
+        case .bool, .string, .objectId, .int32, .int64, .datetime: break
+        default: return nil
+        }
+        guard let index = indexes.first(where: { $0.paths == [parts] && !$0.spec.isSelective }) else { return nil }
+        return index.entries[[ValueKey(value)]]?.count ?? 0
+    }
+
     func documents(field: String, values: [BSONValue]) -> [Document]? {
         rowIds(field: field, values: values).map { $0.compactMap { rows[$0] } }
     }
