@@ -226,6 +226,21 @@ struct ExplainTests {
         let lookup = try #require(owned["queryPlanner"]?.documentValue?["winningPlan"]?.documentValue)
         #expect(stage(lookup, "IXSCAN")?["indexName"] == "owner_1")
         #expect(owned["executionStats"]?.documentValue?["totalDocsExamined"] == .int64(10))
+
+        // A compound index answers an equality on its first field, as MongoDB uses a prefix;
+        // of two usable indexes, the one with fewer candidates is read.
+        try await videos.createIndex(["views": 1, "owner": 1], options: IndexOptions())
+        let viewed = try await videos.explain(["views": 42], options: FindOptions())
+        let prefix = try #require(viewed["queryPlanner"]?.documentValue?["winningPlan"]?.documentValue)
+        #expect(stage(prefix, "IXSCAN")?["indexName"] == "views_1_owner_1")
+        #expect(viewed["executionStats"]?.documentValue?["totalDocsExamined"] == .int64(1))
+        let both = try await videos.explain(["owner": 7, "views": 107], options: FindOptions())
+        #expect(both["executionStats"]?.documentValue?["totalDocsExamined"] == .int64(1))
+        #expect(try await videos.find(["views": ["$in": [42, 43, 2000]]], options: FindOptions()).count == 2)
+        #expect(try await videos.countDocuments(["views": 42]) == 1)
+        _ = try await videos.deleteMany(["views": ["$lt": 500]])
+        #expect(try await videos.countDocuments(["views": 42]) == 0)
+        #expect(try await videos.countDocuments(["owner": 7]) == 5)
         await store.close()
     }
 }

@@ -33,7 +33,13 @@ struct HashIndex: Sendable {
     let paths: [[String]]
     /// A partial index's filter: only the documents it matches are indexed.
     let partial: Filter?
-    var entries: [[ValueKey]: [Int64]] = [:]
+    /// The rows under each key. Sets: a row leaves its bucket in constant time, however many
+    /// share the key (an index on `isPublished` has two buckets for the whole collection).
+    var entries: [[ValueKey]: Set<Int64>] = [:]
+    /// For a compound index: the rows by their first field's value alone, so that an equality
+    /// on that field is answered from this index, as MongoDB answers from an index's prefix
+    /// (`{subscriber: 1, channel: 1}` serves `{subscriber: x}`).
+    var firstField: [ValueKey: Set<Int64>]?
     /// For an index on one field (other than _id): the documents in that field's sort order
     /// (SortedEntries.swift).
     var ordered: SortedEntries?
@@ -48,6 +54,12 @@ struct HashIndex: Sendable {
         // The _id index stays a hash only: documents are kept in insertion order, which is _id
         // order for the ObjectIds the store makes, and a sort on _id alone is a bounded heap.
         if paths.count == 1, spec.name != "_id_", !spec.isText { ordered = SortedEntries() }
+        if paths.count > 1, !spec.isText { firstField = [:] }
+    }
+
+    /// The rows whose first field equals `key` (for a one-field index, its bucket).
+    func rows(firstFieldEqualTo key: ValueKey) -> Set<Int64>? {
+        paths.count == 1 ? entries[[key]] : firstField?[key]
     }
 
     /// The ordered entry of a document, and whether it is multikey, for a one-field index.
@@ -91,7 +103,10 @@ struct HashIndex: Sendable {
 
     mutating func insert(_ rowId: Int64, _ document: Document) {
         guard includes(document) else { return }
-        for key in keys(of: document) { entries[key, default: []].append(rowId) }
+        for key in keys(of: document) {
+            entries[key, default: []].insert(rowId)
+            if firstField != nil { firstField![key[0], default: []].insert(rowId) }
+        }
         if ordered != nil {
             let (entry, multikey) = orderedEntry(rowId, document)
             ordered!.insert(entry)
@@ -102,8 +117,12 @@ struct HashIndex: Sendable {
     mutating func remove(_ rowId: Int64, _ document: Document) {
         guard includes(document) else { return }
         for key in keys(of: document) {
-            entries[key]?.removeAll { $0 == rowId }
+            entries[key]?.remove(rowId)
             if entries[key]?.isEmpty == true { entries[key] = nil }
+            if firstField != nil {
+                firstField![key[0]]?.remove(rowId)
+                if firstField![key[0]]?.isEmpty == true { firstField![key[0]] = nil }
+            }
         }
         if ordered != nil {
             let (entry, multikey) = orderedEntry(rowId, document)
@@ -139,20 +158,51 @@ struct CollectionState: Sendable {
     var nextRowId: Int64 = 1
     var indexes: [HashIndex] = [HashIndex(spec: IndexSpec(name: "_id_", keys: ["_id": 1], unique: true))]
 
-    /// Rows whose `field` equals one of `values`, in natural order, when an index on exactly
-    /// that field can answer; nil when only a scan can.
+    /// Rows whose `field` equals one of `values` (for an array, one of its elements), in natural
+    /// order, when an index leading with that field can answer (one on the field alone before a
+    /// compound one); nil when only a scan can.
     func rowIds(field: String, values: [BSONValue]) -> [Int64]? {
-        guard let index = indexes.first(where: { $0.paths == [Paths.split(field)] && !$0.spec.isSelective }) else { return nil }
-        var ids: [Int64] = []
+        let path = Paths.split(field)
+        let usable = indexes.filter { $0.paths[0] == path && !$0.spec.isSelective }
+        guard let index = usable.first(where: { $0.paths.count == 1 }) ?? usable.first else { return nil }
+        return Self.rowIds(index, values)
+    }
+
+    private static func rowIds(_ index: HashIndex, _ values: [BSONValue]) -> [Int64] {
+        var ids = Set<Int64>()
+        forEachKey(values) { key in
+            if let rows = index.rows(firstFieldEqualTo: key) { ids.formUnion(rows) }
+        }
+        return ids.sorted()
+    }
+
+    /// How many entries `rowIds` would gather (before removing repeats): the cost of that plan.
+    private static func candidateCount(_ index: HashIndex, _ values: [BSONValue]) -> Int {
+        var count = 0
+        forEachKey(values) { key in count += index.rows(firstFieldEqualTo: key)?.count ?? 0 }
+        return count
+    }
+
+    private static func forEachKey(_ values: [BSONValue], _ body: (ValueKey) -> Void) {
         for v in values {
             if case .array(let a) = v {
-                for e in a { ids += index.entries[[ValueKey(e)]] ?? [] }
+                for e in a { body(ValueKey(e)) }
             } else {
-                ids += index.entries[[ValueKey(v)]] ?? []
+                body(ValueKey(v))
             }
         }
-        if values.count > 1 || ids.count > 1 { ids = Array(Set(ids)).sorted() }
-        return ids
+    }
+
+    /// The index an equality in `filter` is best answered from: of the indexes leading with a
+    /// field the filter fixes, the one that gives the fewest candidates, and how many.
+    private func bestEquality(_ filter: Filter) -> (index: HashIndex, values: [BSONValue], count: Int)? {
+        var best: (index: HashIndex, values: [BSONValue], count: Int)?
+        for index in indexes where !index.spec.isSelective && (index.paths.count == 1 || index.firstField != nil) {
+            guard let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")) else { continue }
+            let count = Self.candidateCount(index, values)
+            if count < (best?.count ?? .max) { best = (index, values, count) }
+        }
+        return best
     }
 
     /// The documents the filter matches in `sort`'s order, read along an index that gives that
@@ -163,7 +213,7 @@ struct CollectionState: Sendable {
     )? {
         let filter = try unbound.bindingText(textFields)
         guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
-        if let (_, ids) = equalityCandidates(filter), ids.count <= 4096 { return nil }
+        if let best = bestEquality(filter), best.count <= 4096 { return nil }
         var out: [(Int64, Document)] = []
         var examined = 0
         guard limit > 0 else { return (out, 0, index) }
@@ -176,14 +226,10 @@ struct CollectionState: Sendable {
         return (out, examined, index)
     }
 
-    /// The one-field index an equality in `filter` is answered from, and the rows it gives (what
+    /// The index an equality in `filter` is answered from, and the rows it gives (what
     /// `matching` reads), when there is one.
     func equalityCandidates(_ filter: Filter) -> (HashIndex, [Int64])? {
-        for index in indexes where index.paths.count == 1 && !index.spec.isSelective {
-            let field = index.paths[0].joined(separator: ".")
-            if let values = filter.equalityValues(for: field), let ids = rowIds(field: field, values: values) { return (index, ids) }
-        }
-        return nil
+        bestEquality(filter).map { best in (best.index, Self.rowIds(best.index, best.values)) }
     }
 
     /// How many documents the filter matches. An equality on an indexed field, or an `$or` of
@@ -234,8 +280,9 @@ struct CollectionState: Sendable {
         case .bool, .string, .objectId, .int32, .int64, .datetime: break
         default: return nil
         }
-        guard let index = indexes.first(where: { $0.paths == [parts] && !$0.spec.isSelective }) else { return nil }
-        return index.entries[[ValueKey(value)]]?.count ?? 0
+        let usable = indexes.filter { $0.paths[0] == parts && !$0.spec.isSelective && ($0.paths.count == 1 || $0.firstField != nil) }
+        guard let index = usable.first else { return nil }
+        return index.rows(firstFieldEqualTo: ValueKey(value))?.count ?? 0
     }
 
     func documents(field: String, values: [BSONValue]) -> [Document]? {
