@@ -206,14 +206,20 @@ struct CollectionState: Sendable {
     }
 
     /// The documents the filter matches in `sort`'s order, read along an index that gives that
-    /// order, stopping after `limit`, and how many documents it read; nil when no index gives it, or when an equality index picks
-    /// out few enough candidates that sorting those is cheaper than walking the order.
+    /// order, stopping after `limit`, and how many documents it read; nil when no index gives it,
+    /// or when an equality index picks out few enough candidates that sorting those is cheaper
+    /// than walking the order.
     func matchingInOrder(_ unbound: Filter, sort: SortSpec, limit: Int = .max) throws(QueryError) -> (
         rows: [(Int64, Document)], examined: Int, index: HashIndex
     )? {
         let filter = try unbound.bindingText(textFields)
         guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
-        if let best = bestEquality(filter), best.count <= 4096 { return nil }
+        // An equality index's candidates are sorted instead when that reads less: a walk that
+        // stops after `limit` matches reads about limit × rows / candidates documents.
+        if let best = bestEquality(filter) {
+            let (product, overflow) = limit.multipliedReportingOverflow(by: rows.count)
+            if best.count <= (overflow ? .max : product / max(1, best.count)) { return nil }
+        }
         var out: [(Int64, Document)] = []
         var examined = 0
         guard limit > 0 else { return (out, 0, index) }
