@@ -66,7 +66,9 @@ def main():
             lines += ["", f"From {first['documents']:,} to {last['documents']:,} documents (goal: flat where an index serves): "
                       f"find _id {last['find _id µs'] / first['find _id µs']:.1f}×, "
                       f"user's page {last[users_page] / first[users_page]:.1f}×, "
-                      f"latest page {last['latest page µs'] / first['latest page µs']:.0f}× (no ordered index yet: a scan and a sort)."]
+                      f"latest page {last['latest page µs'] / first['latest page µs']:.1f}×, "
+                      f"API video list {last['API video list µs'] / first['API video list µs']:.1f}× "
+                      "(a page read along the createdAt index, its total counted from the isPublished and owner indexes)."]
         lines.append("")
 
     if hardening:
