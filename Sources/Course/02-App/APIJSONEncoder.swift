@@ -1,7 +1,8 @@
 // Responses as JSON the way the Node version wrote them: fields in the order the Swift type
 // declares them (`statusCode, data, message, success`), ObjectIds as 24-hex strings, dates as
-// ISO-8601 with milliseconds. One encoder for every response, built on the BSON module's
-// ordered documents (Foundation's JSONEncoder on Linux does not keep key order).
+// ISO-8601 with milliseconds. One encoder for every response, the BSON module's: the same text
+// as its ordered documents give (Foundation's JSONEncoder on Linux does not keep key order),
+// written straight from the value.
 import BSON
 import Hummingbird
 import NIOCore
@@ -13,9 +14,9 @@ public struct APIJSONEncoder: ResponseEncoder {
         Self.response(status: .ok, json: try Self.json(value))
     }
 
-    /// The API JSON text of any Encodable value.
+    /// The API JSON text of any Encodable value, written as it is encoded (BSON's `apiJSON`).
     public static func json(_ value: some Encodable) throws -> String {
-        try BSONEncoder().encodeValue(value).json(.api)
+        try BSONValue.apiJSON(value)
     }
 
     public static func response(status: HTTPResponse.Status, json: String) -> Response {
