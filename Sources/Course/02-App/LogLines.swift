@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 // Where the request log's lines go. swift-log's own `StreamLogHandler` is made for examples, not
 // for a line per request: it formats the metadata again every time a value is set (Hummingbird
@@ -42,16 +43,37 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = Self.timestamp()
-        line.reserveCapacity(160)
-        line += " \(event.level.rawValue) \(label): \(event.message)"
-        var all = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { all.merge(explicit) { $1 } }
-        if let error = event.error { all["error"] = "\(error)" }
-        for key in all.keys.sorted() { line += " \(key)=\(all[key]!)" }
+        var line = ""
+        line.reserveCapacity(192)
+        Self.appendTimestamp(to: &line)
+        line += " "
+        line += event.level.rawValue
+        line += " "
+        line += label
+        line += ": "
+        line += event.message.description
+        let provided = metadataProvider?.get() ?? [:]
+        if provided.isEmpty, event.metadata?.isEmpty ?? true, event.error == nil {
+            // The common case, the logger's own metadata alone (a request's id): no merge.
+            Self.append(metadata, to: &line)
+        } else {
+            var all = metadata
+            all.merge(provided) { $1 }
+            all.merge(event.metadata ?? [:]) { $1 }
+            if let error = event.error { all["error"] = "\(error)" }
+            Self.append(all, to: &line)
+        }
         line += "\n"
         line.withUTF8 { Self.writeAll($0, to: descriptor) }
+    }
+
+    /// ` key=value` for each entry, in key order.
+    private static func append(_ metadata: Logger.Metadata, to line: inout String) {
+        if metadata.count == 1, let (key, value) = metadata.first {
+            line += " \(key)=\(value)"
+            return
+        }
+        for key in metadata.keys.sorted() { line += " \(key)=\(metadata[key]!)" }
     }
 
     /// One `write(2)` for the whole line (a short write or an interrupt resumes where it stopped),
@@ -71,17 +93,30 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
+    /// The current second's text, `2026-11-26T09:14:03.`, made once a second, not once a line.
+    private static let second = Mutex<(seconds: Int, text: String)>((-1, ""))
+
     /// `2026-11-26T09:14:03.412Z`: UTC, so no time-zone file is consulted, with milliseconds.
-    static func timestamp() -> String {
+    static func appendTimestamp(to line: inout String) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        line += second.withLock { cached in
+            if cached.seconds != Int(now.tv_sec) { cached = (Int(now.tv_sec), secondText(now.tv_sec)) }
+            return cached.text
+        }
+        let millis = Int(now.tv_nsec) / 1_000_000
+        line.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis / 100)))
+        line.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis / 10 % 10)))
+        line.unicodeScalars.append(Unicode.Scalar(UInt8(48 + millis % 10)))
+        line += "Z"
+    }
+
+    private static func secondText(_ time: time_t) -> String {
+        var seconds = time
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let millis = Int(now.tv_nsec) / 1_000_000
-        let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))."
     }
 }
