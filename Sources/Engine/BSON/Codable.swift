@@ -204,6 +204,16 @@ struct KeyedBSONEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: Int, forKey key: Key) throws { set(try bsonInteger(value), key) }
     mutating func encode(_ value: Int32, forKey key: Key) throws { set(.int32(value), key) }
     mutating func encode(_ value: Int64, forKey key: Key) throws { set(.int64(value), key) }
+    // The other integer widths need their own entries: left to the generic one below, they would
+    // encode through their own `encode(to:)`, which asks a single-value container for the same
+    // thing again, forever.
+    mutating func encode(_ value: Int8, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { set(try bsonInteger(value), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try _BSONEncoder.encode(value, into: node.child(forKey: key.stringValue), path: codingPath + [key])
     }
@@ -236,6 +246,16 @@ struct UnkeyedBSONEncoding: UnkeyedEncodingContainer {
     mutating func encode(_ value: String) throws { node.appendChild().content = .value(.string(value)) }
     mutating func encode(_ value: Double) throws { node.appendChild().content = .value(.double(value)) }
     mutating func encode(_ value: Int) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: Float) throws { node.appendChild().content = .value(.double(Double(value))) }
+    mutating func encode(_ value: Int8) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: Int16) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: Int32) throws { node.appendChild().content = .value(.int32(value)) }
+    mutating func encode(_ value: Int64) throws { node.appendChild().content = .value(.int64(value)) }
+    mutating func encode(_ value: UInt) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt8) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt16) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt32) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt64) throws { node.appendChild().content = .value(try bsonInteger(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try _BSONEncoder.encode(value, into: node.appendChild(), path: codingPath)
     }
@@ -259,6 +279,13 @@ struct SingleBSONEncoding: SingleValueEncodingContainer {
     mutating func encode(_ value: Int) throws { node.content = .value(try bsonInteger(value)) }
     mutating func encode(_ value: Int32) throws { node.content = .value(.int32(value)) }
     mutating func encode(_ value: Int64) throws { node.content = .value(.int64(value)) }
+    mutating func encode(_ value: Int8) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: Int16) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt8) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt16) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt32) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func encode(_ value: UInt64) throws { node.content = .value(try bsonInteger(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws { try _BSONEncoder.encode(value, into: node, path: codingPath) }
 }
 

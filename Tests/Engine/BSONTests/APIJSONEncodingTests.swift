@@ -120,6 +120,8 @@ struct APIJSONEncodingTests {
     }
 
     @Test func integersBeyondSixtyFourBitsAreAnErrorAndSmallOnesAreNumbers() throws {
+        struct Widths: Encodable { var i8: Int8 = -8, i16: Int16 = 16, u: UInt = 7, u8: UInt8 = 255, u32: UInt32 = .max, list: [UInt16] = [1] }
+        try expectSame(Widths())
         #expect(throws: EncodingError.self) { try BSONValue.apiJSON(["n": UInt64.max]) }
         #expect(try BSONValue.apiJSON(["a": UInt8(7)]) == #"{"a":7}"#)
         #expect(try BSONValue.apiJSON([Int8(-3), Int8(4)]) == "[-3,4]")

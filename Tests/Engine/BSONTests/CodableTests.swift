@@ -26,6 +26,29 @@ struct CodableTests {
         tags: ["swift", "mongo"], thumbnail: URL(string: "https://res.cloudinary.com/x/t.png"),
         createdAt: Date(timeIntervalSince1970: 1_709_283_907.042), meta: .init(width: 1920, height: 1080))
 
+    /// Every integer width encodes (the narrow ones once recursed forever) and decodes back.
+    @Test func everyIntegerWidthRoundTrips() throws {
+        struct Widths: Codable, Equatable {
+            var i8: Int8, i16: Int16, u: UInt, u8: UInt8, u16: UInt16, u32: UInt32, u64: UInt64
+            var list: [UInt16]
+            var single: Wrapped
+        }
+        struct Wrapped: Codable, Equatable {
+            var value: Int8
+            init(_ value: Int8) { self.value = value }
+            init(from decoder: any Decoder) throws { value = try decoder.singleValueContainer().decode(Int8.self) }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.singleValueContainer()
+                try c.encode(value)
+            }
+        }
+        let widths = Widths(i8: -8, i16: 16, u: 7, u8: 255, u16: 65_535, u32: .max, u64: UInt64(Int64.max), list: [1, 2], single: Wrapped(-1))
+        let document = try BSONEncoder().encode(widths)
+        #expect(document["i8"] == .int32(-8) && document["u8"] == .int32(255) && document["u32"] == .int64(4_294_967_295))
+        #expect(try BSONDecoder().decode(Widths.self, from: document) == widths)
+        #expect(throws: EncodingError.self) { try BSONEncoder().encode(["big": UInt64.max]) }
+    }
+
     @Test func modelsBecomeDocumentsWithBSONTypes() throws {
         let document = try BSONEncoder().encode(video)
         #expect(document.keys == ["_id", "title", "duration", "views", "isPublished", "owner", "tags", "thumbnail", "createdAt", "meta"])
