@@ -258,29 +258,51 @@ struct CollectionState: Sendable {
         case .and(let fs) where fs.count == 1: return try countFromIndexes(fs[0])
         default: branches = [filter]
         }
-        var largest: (branch: Int, count: Int)?
-        for (i, branch) in branches.enumerated() {
-            if let n = exactCount(branch), n > (largest?.count ?? -1) { largest = (i, n) }
+        let buckets = branches.map(exactRows)
+        // Every branch an exact bucket: the size of their union, from the buckets alone.
+        if buckets.allSatisfy({ $0 != nil }) { return Self.unionCount(buckets.map { $0! }) }
+        guard let largest = buckets.indices.filter({ buckets[$0] != nil }).max(by: { buckets[$0]!.count < buckets[$1]!.count }) else {
+            return nil
         }
-        guard let largest else { return nil }
+        // Otherwise the largest exact bucket counts as its size, and the other branches'
+        // candidates are read to count those it does not hold.
         var others = Set<Int64>()
-        for (i, branch) in branches.enumerated() where i != largest.branch {
+        for (i, branch) in branches.enumerated() where i != largest {
             guard let (_, ids) = equalityCandidates(branch) else { return nil }
             others.formUnion(ids)
         }
         var more = 0
-        for id in others {
+        for id in others where !buckets[largest]!.contains(id) {
             guard let document = rows[id] else { continue }
-            if try !branches[largest.branch].matches(document), try filter.matches(document) { more += 1 }
+            if try filter.matches(document) { more += 1 }
         }
-        return largest.count + more
+        return buckets[largest]!.count + more
     }
 
-    /// How many documents a top-level equality matches, when an index holds exactly them: the
-    /// size of that value's bucket. Only for values whose index key is equality itself (not
-    /// doubles, where NaN is not equal to itself, nor null, arrays or documents, which match more
-    /// than their key); nil otherwise.
-    private func exactCount(_ filter: Filter) -> Int? {
+    /// How many rows are in at least one of the sets: the largest's size, and the rows of the
+    /// others it does not hold (each looked up, never read). Two sets, the common case, cost a
+    /// look-up per row of the smaller.
+    private static func unionCount(_ sets: [Set<Int64>]) -> Int {
+        let bySize = sets.sorted { $0.count > $1.count }
+        guard let largest = bySize.first else { return 0 }
+        if bySize.count == 2 {
+            let smaller = bySize[1]
+            var shared = 0
+            for row in smaller where largest.contains(row) { shared += 1 }
+            return largest.count + smaller.count - shared
+        }
+        var more = Set<Int64>()
+        for set in bySize.dropFirst() {
+            for row in set where !largest.contains(row) { more.insert(row) }
+        }
+        return largest.count + more.count
+    }
+
+    /// The rows a top-level equality matches, when an index holds exactly them: that value's
+    /// bucket. Only for values whose index key is equality itself (not doubles, where NaN is not
+    /// equal to itself, nor null, arrays or documents, which match more than their key); nil
+    /// otherwise.
+    private func exactRows(_ filter: Filter) -> Set<Int64>? {
         guard case .field(let parts, .eq(let value)) = filter, parts.count == 1 else { return nil }
         switch value {
         case .bool, .string, .objectId, .int32, .int64, .datetime: break
@@ -288,7 +310,7 @@ struct CollectionState: Sendable {
         }
         let usable = indexes.filter { $0.paths[0] == parts && !$0.spec.isSelective && ($0.paths.count == 1 || $0.firstField != nil) }
         guard let index = usable.first else { return nil }
-        return index.rows(firstFieldEqualTo: ValueKey(value))?.count ?? 0
+        return index.rows(firstFieldEqualTo: ValueKey(value)) ?? []
     }
 
     func documents(field: String, values: [BSONValue]) -> [Document]? {
