@@ -58,7 +58,6 @@ final class JSONSink {
     }
 
     func write(_ value: BSONValue) { writer.write(value, into: &out) }
-    func write(_ string: String) { writer.writeString(string, into: &out) }
 
     /// Opens an object or array, returning its frame's id.
     func open(keyed: Bool) -> Int {
@@ -89,14 +88,6 @@ final class JSONSink {
     }
 }
 
-/// Integers as a document stores them: those that fit in 64 bits, or an error.
-private func integer<T: BinaryInteger>(_ value: T, _ path: [any CodingKey]) throws -> BSONValue {
-    guard let wide = Int64(exactly: value) else {
-        throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "integer does not fit in int64"))
-    }
-    return .int64(wide)
-}
-
 private final class StreamEncoder: Encoder {
     let sink: JSONSink
     let codingPath: [any CodingKey]
@@ -110,8 +101,10 @@ private final class StreamEncoder: Encoder {
         self.codingPath = codingPath
     }
 
+    /// This value's object or array; asked for the other kind after one, a frame of no one's
+    /// (-1), so that its writes ask for the document.
     private func frame(keyed: Bool) -> Int {
-        if let frame, frame.keyed == keyed { return frame.id }
+        if let frame { return frame.keyed == keyed ? frame.id : -1 }
         let id = sink.open(keyed: keyed)
         frame = (id, keyed)
         wrote = true
@@ -129,34 +122,15 @@ private final class StreamEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { StreamSingle(encoder: self) }
 }
 
-private struct StreamKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+private struct StreamKeyed<Key: CodingKey>: BSONKeyedValueSink {
     let sink: JSONSink
     let id: Int
     let codingPath: [any CodingKey]
 
-    private func put(_ value: BSONValue, _ key: Key) throws {
+    mutating func put(_ value: BSONValue, forKey key: Key) throws {
         try sink.next(in: id, key: key.stringValue)
         sink.write(value)
     }
-
-    mutating func encodeNil(forKey key: Key) throws { try put(.null, key) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { try put(.bool(value), key) }
-    mutating func encode(_ value: String, forKey key: Key) throws {
-        try sink.next(in: id, key: key.stringValue)
-        sink.write(value)
-    }
-    mutating func encode(_ value: Double, forKey key: Key) throws { try put(.double(value), key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { try put(.double(Double(value)), key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { try put(.int64(Int64(value)), key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { try put(.int32(Int32(value)), key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { try put(.int32(Int32(value)), key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { try put(.int32(value), key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { try put(.int64(value), key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { try put(try integer(value, codingPath + [key]), key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { try put(.int32(Int32(value)), key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { try put(.int32(Int32(value)), key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { try put(.int64(Int64(value)), key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { try put(try integer(value, codingPath + [key]), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try sink.next(in: id, key: key.stringValue)
         try sink.encode(value, path: codingPath + [key])
@@ -179,35 +153,16 @@ private struct StreamKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-private struct StreamUnkeyed: UnkeyedEncodingContainer {
+private struct StreamUnkeyed: UnkeyedEncodingContainer, BSONValueSink {
     let sink: JSONSink
     let id: Int
     let codingPath: [any CodingKey]
     var count: Int { sink.count(of: id) }
 
-    private func put(_ value: BSONValue) throws {
+    mutating func put(_ value: BSONValue) throws {
         try sink.next(in: id, key: nil)
         sink.write(value)
     }
-
-    mutating func encodeNil() throws { try put(.null) }
-    mutating func encode(_ value: Bool) throws { try put(.bool(value)) }
-    mutating func encode(_ value: String) throws {
-        try sink.next(in: id, key: nil)
-        sink.write(value)
-    }
-    mutating func encode(_ value: Double) throws { try put(.double(value)) }
-    mutating func encode(_ value: Float) throws { try put(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { try put(.int64(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: Int16) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: Int32) throws { try put(.int32(value)) }
-    mutating func encode(_ value: Int64) throws { try put(.int64(value)) }
-    mutating func encode(_ value: UInt) throws { try put(try integer(value, codingPath)) }
-    mutating func encode(_ value: UInt8) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: UInt16) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: UInt32) throws { try put(.int64(Int64(value))) }
-    mutating func encode(_ value: UInt64) throws { try put(try integer(value, codingPath)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try sink.next(in: id, key: nil)
         try sink.encode(value, path: codingPath)
@@ -227,31 +182,16 @@ private struct StreamUnkeyed: UnkeyedEncodingContainer {
     }
 }
 
-private struct StreamSingle: SingleValueEncodingContainer {
+private struct StreamSingle: SingleValueEncodingContainer, BSONValueSink {
     let encoder: StreamEncoder
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    private func put(_ value: BSONValue) throws {
+    mutating func put(_ value: BSONValue) throws {
         guard !encoder.wrote else { throw JSONSink.NeedsDocument() }  // a second value for one place
         encoder.wrote = true
         encoder.sink.write(value)
     }
 
-    mutating func encodeNil() throws { try put(.null) }
-    mutating func encode(_ value: Bool) throws { try put(.bool(value)) }
-    mutating func encode(_ value: String) throws { try put(.string(value)) }
-    mutating func encode(_ value: Double) throws { try put(.double(value)) }
-    mutating func encode(_ value: Float) throws { try put(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { try put(.int64(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: Int16) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: Int32) throws { try put(.int32(value)) }
-    mutating func encode(_ value: Int64) throws { try put(.int64(value)) }
-    mutating func encode(_ value: UInt) throws { try put(try integer(value, codingPath)) }
-    mutating func encode(_ value: UInt8) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: UInt16) throws { try put(.int32(Int32(value))) }
-    mutating func encode(_ value: UInt32) throws { try put(.int64(Int64(value))) }
-    mutating func encode(_ value: UInt64) throws { try put(try integer(value, codingPath)) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         if let direct = value as? any BSONRepresentable { return try put(direct.bsonValue) }
         try value.encode(to: encoder)  // the value's own form, in this same place

@@ -181,43 +181,14 @@ struct _BSONEncoder: Encoder {
     }
 }
 
-/// Integers keep their width where BSON has one: Int32 and smaller → int32, the rest → int64.
-private func bsonInteger<T: BinaryInteger>(_ v: T) throws -> BSONValue {
-    if T.self == Int32.self || T.self == Int16.self || T.self == Int8.self || T.self == UInt8.self || T.self == UInt16.self {
-        return .int32(Int32(v))
-    }
-    guard let w = Int64(exactly: v) else {
-        throw EncodingError.invalidValue(v, .init(codingPath: [], debugDescription: "integer does not fit in int64"))
-    }
-    return .int64(w)
-}
-
-struct KeyedBSONEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
+struct KeyedBSONEncoding<Key: CodingKey>: BSONKeyedValueSink {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws { node.child(forKey: key.stringValue).content = .value(.null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { set(.bool(value), key) }
-    mutating func encode(_ value: String, forKey key: Key) throws { set(.string(value), key) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { set(.double(value), key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { set(.double(Double(value)), key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { set(.int32(value), key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { set(.int64(value), key) }
-    // The other integer widths need their own entries: left to the generic one below, they would
-    // encode through their own `encode(to:)`, which asks a single-value container for the same
-    // thing again, forever.
-    mutating func encode(_ value: Int8, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { set(try bsonInteger(value), key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { set(try bsonInteger(value), key) }
+    mutating func put(_ value: BSONValue, forKey key: Key) { node.child(forKey: key.stringValue).content = .value(value) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try _BSONEncoder.encode(value, into: node.child(forKey: key.stringValue), path: codingPath + [key])
     }
-    private func set(_ v: BSONValue, _ key: Key) { node.child(forKey: key.stringValue).content = .value(v) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         _BSONEncoder(node: node.child(forKey: key.stringValue), codingPath: codingPath + [key]).container(keyedBy: NestedKey.self)
@@ -233,7 +204,7 @@ struct KeyedBSONEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-struct UnkeyedBSONEncoding: UnkeyedEncodingContainer {
+struct UnkeyedBSONEncoding: UnkeyedEncodingContainer, BSONValueSink {
     let node: EncodingNode
     let codingPath: [any CodingKey]
     var count: Int {
@@ -241,21 +212,7 @@ struct UnkeyedBSONEncoding: UnkeyedEncodingContainer {
         return 0
     }
 
-    mutating func encodeNil() throws { node.appendChild().content = .value(.null) }
-    mutating func encode(_ value: Bool) throws { node.appendChild().content = .value(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.appendChild().content = .value(.string(value)) }
-    mutating func encode(_ value: Double) throws { node.appendChild().content = .value(.double(value)) }
-    mutating func encode(_ value: Int) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: Float) throws { node.appendChild().content = .value(.double(Double(value))) }
-    mutating func encode(_ value: Int8) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: Int16) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: Int32) throws { node.appendChild().content = .value(.int32(value)) }
-    mutating func encode(_ value: Int64) throws { node.appendChild().content = .value(.int64(value)) }
-    mutating func encode(_ value: UInt) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt8) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt16) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt32) throws { node.appendChild().content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt64) throws { node.appendChild().content = .value(try bsonInteger(value)) }
+    mutating func put(_ value: BSONValue) { node.appendChild().content = .value(value) }
     mutating func encode<T: Encodable>(_ value: T) throws {
         try _BSONEncoder.encode(value, into: node.appendChild(), path: codingPath)
     }
@@ -268,24 +225,10 @@ struct UnkeyedBSONEncoding: UnkeyedEncodingContainer {
     mutating func superEncoder() -> any Encoder { _BSONEncoder(node: node.appendChild(), codingPath: codingPath) }
 }
 
-struct SingleBSONEncoding: SingleValueEncodingContainer {
+struct SingleBSONEncoding: SingleValueEncodingContainer, BSONValueSink {
     let node: EncodingNode
     let codingPath: [any CodingKey]
-    mutating func encodeNil() throws { node.content = .value(.null) }
-    mutating func encode(_ value: Bool) throws { node.content = .value(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.content = .value(.string(value)) }
-    mutating func encode(_ value: Double) throws { node.content = .value(.double(value)) }
-    mutating func encode(_ value: Float) throws { node.content = .value(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: Int32) throws { node.content = .value(.int32(value)) }
-    mutating func encode(_ value: Int64) throws { node.content = .value(.int64(value)) }
-    mutating func encode(_ value: Int8) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: Int16) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt8) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt16) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt32) throws { node.content = .value(try bsonInteger(value)) }
-    mutating func encode(_ value: UInt64) throws { node.content = .value(try bsonInteger(value)) }
+    mutating func put(_ value: BSONValue) { node.content = .value(value) }
     mutating func encode<T: Encodable>(_ value: T) throws { try _BSONEncoder.encode(value, into: node, path: codingPath) }
 }
 
