@@ -33,13 +33,12 @@ struct HashIndex: Sendable {
     let paths: [[String]]
     /// A partial index's filter: only the documents it matches are indexed.
     let partial: Filter?
-    /// The rows under each key. Sets: a row leaves its bucket in constant time, however many
-    /// share the key (an index on `isPublished` has two buckets for the whole collection).
-    var entries: [[ValueKey]: Set<Int64>] = [:]
+    /// The rows under each key (RowBucket.swift).
+    var entries: [[ValueKey]: RowBucket] = [:]
     /// For a compound index: the rows by their first field's value alone, so that an equality
     /// on that field is answered from this index, as MongoDB answers from an index's prefix
     /// (`{subscriber: 1, channel: 1}` serves `{subscriber: x}`).
-    var firstField: [ValueKey: Set<Int64>]?
+    var firstField: [ValueKey: RowBucket]?
     /// For an index on one field (other than _id): the documents in that field's sort order
     /// (SortedEntries.swift).
     var ordered: SortedEntries?
@@ -58,7 +57,7 @@ struct HashIndex: Sendable {
     }
 
     /// The rows whose first field equals `key` (for a one-field index, its bucket).
-    func rows(firstFieldEqualTo key: ValueKey) -> Set<Int64>? {
+    func rows(firstFieldEqualTo key: ValueKey) -> RowBucket? {
         paths.count == 1 ? entries[[key]] : firstField?[key]
     }
 
@@ -101,11 +100,17 @@ struct HashIndex: Sendable {
         return true
     }
 
-    mutating func insert(_ rowId: Int64, _ document: Document) {
-        guard includes(document) else { return }
-        for key in keys(of: document) {
-            entries[key, default: []].insert(rowId)
-            if firstField != nil { firstField![key[0], default: []].insert(rowId) }
+    /// The document's keys in this index, or nil when the index leaves it out: computed once by
+    /// an insert for both its unique check and its entries.
+    func entryKeys(of document: Document) -> [[ValueKey]]? { includes(document) ? keys(of: document) : nil }
+
+    mutating func insert(_ rowId: Int64, _ document: Document) { insert(rowId, document, keys: entryKeys(of: document)) }
+
+    mutating func insert(_ rowId: Int64, _ document: Document, keys: [[ValueKey]]?) {
+        guard let keys else { return }
+        for key in keys {
+            entries[key, default: .empty].insert(rowId)
+            if firstField != nil { firstField![key[0], default: .empty].insert(rowId) }
         }
         if ordered != nil {
             let (entry, multikey) = orderedEntry(rowId, document)
@@ -145,8 +150,11 @@ struct HashIndex: Sendable {
 
     /// The row that already holds one of `document`'s keys (other than `rowId` itself).
     func conflict(for document: Document, rowId: Int64) -> (key: [ValueKey], row: Int64)? {
-        guard includes(document) else { return nil }
-        for key in keys(of: document) {
+        entryKeys(of: document).flatMap { conflict(keys: $0, rowId: rowId) }
+    }
+
+    func conflict(keys: [[ValueKey]], rowId: Int64) -> (key: [ValueKey], row: Int64)? {
+        for key in keys {
             if let other = entries[key]?.first(where: { $0 != rowId }) { return (key, other) }
         }
         return nil
@@ -282,7 +290,7 @@ struct CollectionState: Sendable {
     /// How many rows are in at least one of the sets: the largest's size, and the rows of the
     /// others it does not hold (each looked up, never read). Two sets, the common case, cost a
     /// look-up per row of the smaller.
-    private static func unionCount(_ sets: [Set<Int64>]) -> Int {
+    private static func unionCount(_ sets: [RowBucket]) -> Int {
         let bySize = sets.sorted { $0.count > $1.count }
         guard let largest = bySize.first else { return 0 }
         if bySize.count == 2 {
@@ -302,7 +310,7 @@ struct CollectionState: Sendable {
     /// bucket. Only for values whose index key is equality itself (not doubles, where NaN is not
     /// equal to itself, nor null, arrays or documents, which match more than their key); nil
     /// otherwise.
-    private func exactRows(_ filter: Filter) -> Set<Int64>? {
+    private func exactRows(_ filter: Filter) -> RowBucket? {
         guard case .field(let parts, .eq(let value)) = filter, parts.count == 1 else { return nil }
         switch value {
         case .bool, .string, .objectId, .int32, .int64, .datetime: break
@@ -310,7 +318,7 @@ struct CollectionState: Sendable {
         }
         let usable = indexes.filter { $0.paths[0] == parts && !$0.spec.isSelective && ($0.paths.count == 1 || $0.firstField != nil) }
         guard let index = usable.first else { return nil }
-        return index.rows(firstFieldEqualTo: ValueKey(value)) ?? []
+        return index.rows(firstFieldEqualTo: ValueKey(value)) ?? .empty
     }
 
     func documents(field: String, values: [BSONValue]) -> [Document]? {

@@ -122,8 +122,20 @@ enum Values {
         }
     }
 
+    /// Byte order (MongoDB's simple collation), compared with `memcmp` on the strings' UTF-8
+    /// storage where it is contiguous (native strings always are). Strings Swift holds equal
+    /// (canonically equivalent) compare equal, as the hash indexes' keys do.
     private static func compareUTF8(_ x: String, _ y: String) -> Int {
         if x == y { return 0 }
+        let fast = x.utf8.withContiguousStorageIfAvailable { a in
+            y.utf8.withContiguousStorageIfAvailable { b -> Int in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                if order != 0 { return order < 0 ? -1 : 1 }
+                return sign(a.count - b.count)
+            }
+        }
+        if let fast = fast ?? nil { return fast }
         return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
     }
 
