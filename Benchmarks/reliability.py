@@ -380,7 +380,7 @@ def schemathesis(build, examples):
             [str(tool), "run", f"http://127.0.0.1:{port}/api/v1/openapi.json", "-H", f"Authorization: {headers['Authorization']}",
              "--checks", "all", "--exclude-checks", "unsupported_method,positive_data_acceptance", "-n", str(examples), "--seed", "1",
              "--exclude-path-regex", "logout|change-password|sessions"],
-            capture_output=True, text=True, timeout=900)
+            capture_output=True, text=True, timeout=900, cwd=folder)  # its cache (.schemathesis/) stays in the temporary folder
         counts = re.search(r"(\d+) generated, (\d+) (passed|found)", run.stdout)
         generated = int(counts.group(1)) if counts else 0
         check(run.returncode == 0, "schemathesis found no failure:\n" + run.stdout[-3000:])
