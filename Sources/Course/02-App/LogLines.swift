@@ -1,7 +1,4 @@
-import Logging
-import Synchronization
-
-// Where the request log's lines go. swift-log's own `StreamLogHandler` is made for examples, not
+// Where the request log's lines go. swift-log's own `StreamLogHandler` is its simple handler, not
 // for a line per request: it formats the metadata again every time a value is set (Hummingbird
 // sets the request id on every request's logger, logged or not), asks `localtime` for the time
 // zone on every line, and writes through a locked, flushed `FILE`. Measured on the healthcheck
@@ -10,6 +7,9 @@ import Synchronization
 // written, the time is UTC from one `clock_gettime`, and the line leaves in one `write(2)`.
 //
 //     2026-11-26T09:14:03.412Z info videotube: GET /api/v1/healthcheck 200 0.1ms hb.request.id=4f2e…
+import Logging
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
