@@ -1,5 +1,5 @@
 // Where the request log's lines go. swift-log's own `StreamLogHandler` is its simple handler, not
-// for a line per request: it formats the metadata again every time a value is set (Hummingbird
+// one for a line per request: it formats the metadata again every time a value is set (Hummingbird
 // sets the request id on every request's logger, logged or not), asks `localtime` for the time
 // zone on every line, and writes through a locked, flushed `FILE`. Measured on the healthcheck
 // (`make bench`), those cost more than our whole middleware stack. `LineLogHandler` keeps
