@@ -226,3 +226,18 @@ def test_text_search_with_its_score(db):
     piped = list(db.videos.aggregate([{"$match": {"$text": {"$search": "bread"}}}, {"$project": {"s": {"$meta": "textScore"}}}]))
     assert [d["_id"] for d in piped] == [3] and piped[0]["s"] > 0
     assert all("\x01textScore" not in d for d in db.videos.find({"$text": {"$search": "swift"}}))
+
+
+def test_an_idle_client_stays_idle(server, db):
+    """pymongo's monitor holds an awaitable hello open (MongoDB's streaming protocol): the server
+    answers it after maxAwaitTimeMS, not at once, so a connected client that does nothing costs
+    nothing. Answered at once, the monitor asked again in a loop and kept a core busy."""
+    import time
+    db.command("ping")
+    before = time.process_time()
+    time.sleep(1.5)
+    assert time.process_time() - before < 0.2
+    # A hello that does not know this server's topology version is answered at once.
+    start = time.perf_counter()
+    db.client.admin.command({"hello": 1, "topologyVersion": {"processId": ObjectId(), "counter": 0}, "maxAwaitTimeMS": 5000})
+    assert time.perf_counter() - start < 1

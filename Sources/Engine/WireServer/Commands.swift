@@ -35,6 +35,7 @@ struct CommandProcessor: Sendable {
     private func dispatch(_ name: String, _ cmd: Document, _ db: String) async throws -> Document {
         switch name {
         case "hello", "isMaster", "ismaster":
+            if let wait = Self.awaitableHelloWait(cmd) { try? await Task.sleep(for: wait) }
             return [
                 "helloOk": true, "ismaster": true, "isWritablePrimary": true,
                 "topologyVersion": ["processId": .objectId(Self.processId), "counter": .int64(0)],
@@ -440,6 +441,19 @@ struct CommandProcessor: Sendable {
     }
 
     static let processId = ObjectId()
+
+    /// How long to hold an awaitable hello: a driver's monitor (MongoDB's streaming protocol)
+    /// sends the `topologyVersion` it last saw and a `maxAwaitTimeMS`, and MongoDB answers when
+    /// the topology changes or that time is up. This server's topology never changes, so a
+    /// monitor that knows it is answered after `maxAwaitTimeMS` (capped at a minute). Answered at
+    /// once, the monitor asked again at once: an idle pymongo client kept a core busy, and the
+    /// server another. A stop cancels the wait.
+    static func awaitableHelloWait(_ cmd: Document) -> Duration? {
+        guard case .document(let known)? = cmd["topologyVersion"], known["processId"] == .objectId(processId),
+            known["counter"]?.int64Value == 0, let ms = cmd["maxAwaitTimeMS"]?.int64Value, ms > 0
+        else { return nil }
+        return .milliseconds(min(ms, 60_000))
+    }
 
     // MARK: Errors in MongoDB's reply shapes
 

@@ -115,6 +115,8 @@ private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ proc
         }
     } catch let error as IOError where error.errnoCode == ECONNRESET {
         logger.debug("connection \(processor.connectionID) from \(peer) reset by the client")
+    } catch  where Task.isCancelled {
+        logger.debug("connection \(processor.connectionID) from \(peer) closed by the server's stop")
     } catch {
         logger.warning("closing connection \(processor.connectionID) from \(peer): \(error)")
     }

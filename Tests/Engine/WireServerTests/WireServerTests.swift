@@ -67,6 +67,25 @@ struct WireServerTests {
         #expect(distinct["values"] == [])
     }
 
+    /// A driver's monitor sends an awaitable hello with the topologyVersion it knows: answered
+    /// after maxAwaitTimeMS, since nothing changes here (at once, the monitor would loop).
+    @Test func anAwaitableHelloWaitsAndOthersDoNot() async throws {
+        let (_, mongo) = try await Backends.shared.wireServer()
+        let first = try await mongo.runCommand(["hello": 1], database: "admin")
+        let known = try #require(first["topologyVersion"]?.documentValue)
+        let clock = ContinuousClock()
+        let held = try await clock.measure {
+            _ = try await mongo.runCommand(["hello": 1, "topologyVersion": .document(known), "maxAwaitTimeMS": 400], database: "admin")
+        }
+        #expect(held >= .milliseconds(380))
+        var other = known
+        other["processId"] = .objectId(ObjectId())
+        let stranger = try await clock.measure {
+            _ = try await mongo.runCommand(["hello": 1, "topologyVersion": .document(other), "maxAwaitTimeMS": 5000], database: "admin")
+        }
+        #expect(stranger < .seconds(1))
+    }
+
     @Test func malformedMessagesCloseOnlyTheirConnection() async throws {
         let (server, mongo) = try await Backends.shared.wireServer()
         let garbage: [[UInt8]] = [
