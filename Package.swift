@@ -114,7 +114,7 @@ let package = Package(
         chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),
 
         // 03 — asyncHandler: the error middleware, APIError, APIResponse, storage errors as HTTP, the healthcheck.
-        course("Responses", "03-Responses", ["App", "Storage", hummingbird]),
+        course("Responses", "03-Responses", ["App", "BSON", "Storage", hummingbird]),
         chapter("Chapter03", "03-AsyncHandler", ["Responses", "App", hummingbird]),
 
         // 04 — models (no HTTP), and the models served (validation as 400, ids, pages, browsing).

@@ -128,6 +128,20 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
         #expect(try APIJSONEncoder.json(error) == #"{"statusCode":401,"data":null,"message":"Invalid access token","success":false,"errors":[]}"#)
         #expect(APIResponse(404, Empty()).success == false && APIResponse(200, Empty()).success == true)
     }
+
+    /// The body `APIResponse` writes around its payload is the text its `encode(to:)` gives.
+    @Test func aResponsesEnvelopeIsItsEncodingsText() throws {
+        func same<P>(_ response: APIResponse<P>, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            #expect(try response.json() == (try APIJSONEncoder.json(response)), sourceLocation: sourceLocation)
+        }
+        let thing = Thing(_id: ObjectId(), createdAt: BSONDate(millisecondsSince1970: 1_709_283_907_042), title: "quote\" and ✓")
+        try same(APIResponse(200, thing, "Fetched \"it\"\n"))
+        try same(APIResponse(201, [thing, thing]))
+        try same(APIResponse(404, Empty(), "gone"))
+        try same(APIResponse<Document?>(200, nil, "nothing"))
+        try same(APIResponse(200, ["a": 1] as Document))
+        #expect(try APIResponse(200, Empty(), "OK").json() == #"{"statusCode":200,"data":{},"message":"OK","success":true}"#)
+    }
 }
 
 /// The failures chapter 02 answers in Hummingbird's shape, answered by chapter 03's server in

@@ -7,6 +7,7 @@
 // returns an `APIResponse` or throws an `APIError`; the error middleware (ErrorMiddleware.swift) turns
 // whatever was thrown into the failure shape, so no handler writes its own do/catch.
 import App
+import BSON
 import Hummingbird
 
 public struct APIError: Error, APIErrorRepresentable, Encodable, Sendable, Equatable {
@@ -61,7 +62,21 @@ public struct APIResponse<Payload: Encodable & Sendable>: ResponseGenerator, Enc
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        APIJSONEncoder.response(status: .init(code: statusCode), json: try APIJSONEncoder.json(self))
+        APIJSONEncoder.response(status: .init(code: statusCode), json: try json())
+    }
+
+    /// The body: the envelope written around the payload's own JSON, field by field in the
+    /// order `encode(to:)` gives (a test checks that the two agree). Every answer has this
+    /// envelope, and through the encoder's keyed container it cost as much as a small payload.
+    public func json() throws -> String {
+        var out = #"{"statusCode":"#
+        out += String(statusCode)
+        out += #","data":"#
+        out += try APIJSONEncoder.json(data)
+        out += #","message":"#
+        out += BSONValue.string(message).json(.api)
+        out += success ? #","success":true}"# : #","success":false}"#
+        return out
     }
 }
 
