@@ -9,30 +9,9 @@ import Foundation
 
 enum Values {
     /// The rank of a value's type in MongoDB's cross-type order.
-    /// The BSON type code (`$type`'s numbers): 1 double, 2 string, 3 object, 4 array, ...
-    static func typeCode(_ v: BSONValue) -> Int {
-        switch v {
-        case .double: 1
-        case .string: 2
-        case .document: 3
-        case .array: 4
-        case .binary: 5
-        case .undefined: 6
-        case .objectId: 7
-        case .bool: 8
-        case .datetime: 9
-        case .null: 10
-        case .regex: 11
-        case .javascript: 13
-        case .symbol: 14
-        case .int32: 16
-        case .timestamp: 17
-        case .int64: 18
-        case .decimal128: 19
-        case .minKey: -1
-        case .maxKey: 127
-        }
-    }
+    /// The BSON type code (`$type`'s numbers): 1 double, 2 string, 3 object, 4 array, ...,
+    /// -1 minKey and 127 maxKey: the value's type byte, read as signed.
+    static func typeCode(_ v: BSONValue) -> Int { Int(Int8(bitPattern: v.typeByte)) }
 
     static func typeRank(_ v: BSONValue?) -> Int {
         guard let v else { return 2 }
