@@ -56,6 +56,11 @@ struct HashIndex: Sendable {
         if paths.count > 1, !spec.isText { firstField = [:] }
     }
 
+    /// Whether an equality on the first field can be answered from this index: it holds every
+    /// document (it is not sparse, partial or text), and its first field's rows (one-field, or
+    /// compound with `firstField`).
+    var answersEqualities: Bool { !spec.isSelective && (paths.count == 1 || firstField != nil) }
+
     /// The rows whose first field equals `key` (for a one-field index, its bucket).
     func rows(firstFieldEqualTo key: ValueKey) -> RowBucket? {
         paths.count == 1 ? entries[[key]] : firstField?[key]
@@ -170,10 +175,14 @@ struct CollectionState: Sendable {
     /// order, when an index leading with that field can answer (one on the field alone before a
     /// compound one); nil when only a scan can.
     func rowIds(field: String, values: [BSONValue]) -> [Int64]? {
-        let path = Paths.split(field)
-        let usable = indexes.filter { $0.paths[0] == path && !$0.spec.isSelective }
-        guard let index = usable.first(where: { $0.paths.count == 1 }) ?? usable.first else { return nil }
-        return Self.rowIds(index, values)
+        equalityIndex(leadingWith: Paths.split(field)).map { Self.rowIds($0, values) }
+    }
+
+    /// The index an equality on `path` is answered from: one on that field alone, else a compound
+    /// one that leads with it.
+    private func equalityIndex(leadingWith path: [String]) -> HashIndex? {
+        let usable = indexes.filter { $0.paths[0] == path && $0.answersEqualities }
+        return usable.first { $0.paths.count == 1 } ?? usable.first
     }
 
     private static func rowIds(_ index: HashIndex, _ values: [BSONValue]) -> [Int64] {
@@ -205,7 +214,7 @@ struct CollectionState: Sendable {
     /// field the filter fixes, the one that gives the fewest candidates, and how many.
     private func bestEquality(_ filter: Filter) -> (index: HashIndex, values: [BSONValue], count: Int)? {
         var best: (index: HashIndex, values: [BSONValue], count: Int)?
-        for index in indexes where !index.spec.isSelective && (index.paths.count == 1 || index.firstField != nil) {
+        for index in indexes where index.answersEqualities {
             guard let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")) else { continue }
             let count = Self.candidateCount(index, values)
             if count < (best?.count ?? .max) { best = (index, values, count) }
@@ -316,8 +325,7 @@ struct CollectionState: Sendable {
         case .bool, .string, .objectId, .int32, .int64, .datetime: break
         default: return nil
         }
-        let usable = indexes.filter { $0.paths[0] == parts && !$0.spec.isSelective && ($0.paths.count == 1 || $0.firstField != nil) }
-        guard let index = usable.first else { return nil }
+        guard let index = equalityIndex(leadingWith: parts) else { return nil }
         return index.rows(firstFieldEqualTo: ValueKey(value)) ?? .empty
     }
 
