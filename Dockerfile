@@ -10,7 +10,7 @@
 # ---- build ----
 FROM swift:6.2-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config \
+        libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libicu-dev libssl-dev libcurl4-openssl-dev pkg-config \
         python3-venv make \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -28,7 +28,7 @@ RUN swift build -c release --static-swift-stdlib --force-resolved-versions --pro
 # ---- run ----
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libmongoc-1.0-0 libbson-1.0-0 libsqlite3-0 libcrypt1 libssl3 libcurl4 ca-certificates tzdata \
+        libmongoc-1.0-0 libbson-1.0-0 libsqlite3-0 libcrypt1 libicu72 libssl3 libcurl4 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /app videotube \
     && mkdir -p /data && chown videotube /data

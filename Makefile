@@ -15,7 +15,7 @@ RUN_PRODUCT ?= videotube
 N ?= 1
 
 # System packages: the C libraries we link, and the tools the tests use.
-BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libssl-dev libcurl4-openssl-dev pkg-config
+BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libicu-dev libssl-dev libcurl4-openssl-dev pkg-config
 TEST_PACKAGES := python3-mockupdb python3-venv
 # `make bench` and `make reliability`: the load tool and the Node original's stack (Debian's own
 # packages: nodejs with express, cors and cookie-parser; never npm).

@@ -84,11 +84,15 @@ let package = Package(
         /// MongoDB through the C driver. Only `Database` (chapter 01) imports it.
         engine("MongoStore", ["BSON", "Storage", "CMongoC", nioPosix, logging]),
         /// The embedded document store: MongoDB's queries, updates and pipelines over SQLite.
+        /// ICU from the system (`libicu-dev`): regular expressions that stop at a query's deadline,
+        /// behind a few C functions (cicu.h says why they are C).
+        .target(
+            name: "CICU", path: "Sources/Engine/CICU", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]),
         engine(
             "EmbeddedStore",
             [
-                "BSON", "Storage", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "OrderedCollections", package: "swift-collections"),
+                "BSON", "Storage", "CICU", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "OrderedCollections", package: "swift-collections"), nioCore, nioPosix,
             ]),
         /// Any Storage over MongoDB's wire protocol (SwiftNIO).
         engine("WireServer", ["BSON", "Storage", nioCore, nioPosix, logging]),

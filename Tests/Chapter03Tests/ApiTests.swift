@@ -60,6 +60,7 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
             throw StorageError.duplicateKey(DuplicateKeyInfo(keyPattern: ["email": 1], keyValue: ["email": "a@b.c"], message: "E11000 secret detail"))
         }
         router.get("/down") { _, _ -> APIResponse<Empty> in throw StorageError.unavailable("No suitable servers found: secret detail") }
+        router.get("/slow") { _, _ -> APIResponse<Empty> in throw StorageError.timeout("operation exceeded time limit: secret detail") }
         router.get("/bad-query") { _, _ -> APIResponse<Empty> in throw StorageError.invalidQuery(code: 2, message: "unknown operator: $foo") }
         router.get("/bug") { _, _ -> APIResponse<Empty> in throw CocoaError(.fileReadCorruptFile) }
         router.get("/created") { _, _ in
@@ -76,6 +77,7 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
         ("/validation", 400, "All fields are required"),
         ("/duplicate", 409, "email already exists"),
         ("/down", 503, "Database unavailable, try again shortly"),
+        ("/slow", 503, "The database took too long to answer; try again shortly, or narrow the search"),
         ("/bad-query", 400, "Invalid query"),
         ("/bug", 500, "Internal Server Error"),
         ("/no-such-route", 404, "Route GET /no-such-route not found"),

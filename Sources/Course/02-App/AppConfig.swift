@@ -19,6 +19,9 @@ public struct AppConfig: Sendable {
     public var idleTimeout: Int
     /// `HTTP_HEADER_TIMEOUT` seconds (10): a request's head must arrive whole within it.
     public var headerTimeout: Int
+    /// `QUERY_TIMEOUT_MS` (3000): the time each database query of a request may take; past it
+    /// the request answers 503 (QueryTimeLimit.swift).
+    public var queryTimeout: Int
     /// `LOG_LEVEL` (default `info`: one line per request). `notice` keeps the start and stop
     /// lines and warnings but drops the per-request line; `debug` and `trace` say more.
     public var logLevel: Logger.Level
@@ -32,9 +35,10 @@ public struct AppConfig: Sendable {
     public init(
         port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
         cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60, headerTimeout: Int = 10,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info, queryTimeout: Int = 3000
     ) {
         self.logLevel = logLevel
+        self.queryTimeout = queryTimeout
         self.idleTimeout = idleTimeout
         self.headerTimeout = headerTimeout
         self.port = port
@@ -56,6 +60,13 @@ public struct AppConfig: Sendable {
             guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a number of seconds, 1 or more, not \"\(text)\"") }
             return n
         }
+        func milliseconds(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
+            guard let text = settings[name] else { return fallback }
+            guard let n = Int(text), (1...600_000).contains(n) else {
+                throw ConfigError("\(name) must be a number of milliseconds from 1 to 600000, not \"\(text)\"")
+            }
+            return n
+        }
         let levelText = settings["LOG_LEVEL"]?.lowercased() ?? "info"
         guard let logLevel = Logger.Level(rawValue: levelText) else {
             let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
@@ -71,7 +82,8 @@ public struct AppConfig: Sendable {
             settings: settings,
             idleTimeout: try seconds("HTTP_IDLE_TIMEOUT", 60),
             headerTimeout: try seconds("HTTP_HEADER_TIMEOUT", 10),
-            logLevel: logLevel
+            logLevel: logLevel,
+            queryTimeout: try milliseconds("QUERY_TIMEOUT_MS", 3000)
         )
     }
 }

@@ -36,6 +36,7 @@ public func buildRouter(
 ) rethrows -> AppRouter {
     let router = AppRouter(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: QueryTimeLimitMiddleware(milliseconds: config.queryTimeout))
     router.add(middleware: CORSMiddleware(allowedOrigins: config.corsOrigins))
     if let errors { router.add(middleware: errors) }
     router.add(middleware: StaticFilesMiddleware(folder: config.publicFolder))

@@ -17,7 +17,8 @@ extension StorageError: APIErrorRepresentable {
     public var message: String {
         switch self {
         case .duplicateKey(let info): "\(info.field ?? "value") already exists"
-        case .unavailable, .timeout: "Database unavailable, try again shortly"
+        case .unavailable: "Database unavailable, try again shortly"
+        case .timeout: "The database took too long to answer; try again shortly, or narrow the search"
         case .invalidQuery: "Invalid query"
         case .commandFailed, .invalidConfiguration: "Internal Server Error"
         }

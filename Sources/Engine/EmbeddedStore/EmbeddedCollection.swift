@@ -170,15 +170,22 @@ struct EmbeddedCollection: StorageCollection {
     // MARK: Reads
 
     func find(_ filterDocument: Document, options: FindOptions) async throws(StorageError) -> [Document] {
-        let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
-        let sort = try options.sort.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
+        let engine = try engine()
+        let name = self.name
+        return try await Self.read(store, Self.mayRunLong(.document(filterDocument))) { () throws(StorageError) -> [Document] in
+            try Self.find(filterDocument, options, in: engine.snapshot(of: name))
+        }
+    }
+
+    private static func find(_ filterDocument: Document, _ options: FindOptions, in state: CollectionState) throws(StorageError) -> [Document] {
+        let filter = try run { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let sort = try options.sort.map { spec throws(StorageError) in try run { () throws(QueryError) in try SortSpec.parse(spec) } }
         let projection = try options.projection.map { spec throws(StorageError) in
-            try parse { () throws(QueryError) in try Projection.parse(spec) }
+            try run { () throws(QueryError) in try Projection.parse(spec) }
         }
         if let skip = options.skip, skip < 0 {
             throw .invalidQuery(code: 51024, message: "BSON field 'skip' value must be >= 0, actual value '\(skip)'")
         }
-        let state = try engine().snapshot(of: name)
         // A negative limit asks for that many in one batch; its size is what counts (clamped, so
         // that even Int.min is a number, not a trap).
         let limit = options.limit.flatMap { $0 == 0 ? nil : Int(clamping: $0.magnitude) }
@@ -190,13 +197,12 @@ struct EmbeddedCollection: StorageCollection {
         }
         let wanted = enough
         var docs: [Document]
-        if let sort, let inOrder = try parse({ () throws(QueryError) in try state.matchingInOrder(filter, sort: sort, limit: Self.firstN(options)) })
-        {
+        if let sort, let inOrder = try run({ () throws(QueryError) in try state.matchingInOrder(filter, sort: sort, limit: Self.firstN(options)) }) {
             docs = inOrder.rows.map(\.1)  // read along an index in the sort's order: nothing to sort
         } else {
             // A $text search scores every match (for {$meta: "textScore"}) before any sort.
             let search = state.textSearch(filter)
-            docs = try parse { () throws(QueryError) in try state.matching(filter, limit: search == nil ? wanted : .max).map(\.1) }.scored(by: search)
+            docs = try run { () throws(QueryError) in try state.matching(filter, limit: search == nil ? wanted : .max).map(\.1) }.scored(by: search)
             if let sort { docs = sort.sorted(docs) }
         }
         if let skip = options.skip { docs = Array(docs.dropFirst(skip)) }
@@ -204,7 +210,7 @@ struct EmbeddedCollection: StorageCollection {
         if let projection {
             var out: [Document] = []
             out.reserveCapacity(docs.count)
-            for d in docs { out.append(try parse { () throws(QueryError) in try projection.apply(d) }) }
+            for d in docs { out.append(try run { () throws(QueryError) in try projection.apply(d) }) }
             return out.unscored()
         }
         return docs.unscored()
@@ -212,8 +218,12 @@ struct EmbeddedCollection: StorageCollection {
 
     func countDocuments(_ filterDocument: Document) async throws(StorageError) -> Int {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
-        let state = try engine().snapshot(of: name)
-        return try parse { () throws(QueryError) in try state.count(filter) }
+        let engine = try engine()
+        let name = self.name
+        return try await Self.read(store, Self.mayRunLong(.document(filterDocument))) { () throws(StorageError) -> Int in
+            let state = engine.snapshot(of: name)
+            return try Self.run { () throws(QueryError) in try state.count(filter) }
+        }
     }
 
     func aggregate(_ stages: [Document]) async throws(StorageError) -> [Document] {
@@ -226,29 +236,33 @@ struct EmbeddedCollection: StorageCollection {
         }
         let pipeline = parsed
         let engine = try engine()
-        let state = engine.snapshot(of: name)
-        return try parse { () throws(QueryError) in
-            var stages = pipeline.stages[...]
-            var filter = try Filter.parse([:])
-            if case .match(let first)? = stages.first {
-                filter = first
-                stages = stages.dropFirst()
-            }
-            // [$match], $sort: read along an index in the sort's order where one gives it (only
-            // as far as a $limit right after needs), and drop the sort.
-            if case .sort(let sort)? = stages.first,
-                let inOrder = try state.matchingInOrder(filter, sort: sort, limit: Pipeline.limitAfter(stages.dropFirst()) ?? .max)
-            {
-                return try Pipeline(stages: Array(stages.dropFirst())).run(inOrder.rows.map(\.1), source: engine)
-            }
-            // A leading $match is answered from an index where it can be; a $text search in it
-            // scores its matches for {$meta: "textScore"} later in the pipeline.
-            if stages.count < pipeline.stages.count {
-                let input = try state.matching(filter).map(\.1).scored(by: state.textSearch(filter))
-                return try Pipeline(stages: Array(stages)).run(input, source: engine).unscored()
-            }
-            return try pipeline.run(Array(state.rows.values), source: engine)
+        let name = self.name
+        return try await Self.read(store, Self.mayRunLong(.array(stages.map(BSONValue.document)))) { () throws(StorageError) -> [Document] in
+            try Self.run { () throws(QueryError) in try Self.aggregate(pipeline, in: engine.snapshot(of: name), engine: engine) }
         }
+    }
+
+    private static func aggregate(_ pipeline: Pipeline, in state: CollectionState, engine: DatabaseEngine) throws(QueryError) -> [Document] {
+        var stages = pipeline.stages[...]
+        var filter = try Filter.parse([:])
+        if case .match(let first)? = stages.first {
+            filter = first
+            stages = stages.dropFirst()
+        }
+        // [$match], $sort: read along an index in the sort's order where one gives it (only
+        // as far as a $limit right after needs), and drop the sort.
+        if case .sort(let sort)? = stages.first,
+            let inOrder = try state.matchingInOrder(filter, sort: sort, limit: Pipeline.limitAfter(stages.dropFirst()) ?? .max)
+        {
+            return try Pipeline(stages: Array(stages.dropFirst())).run(inOrder.rows.map(\.1), source: engine)
+        }
+        // A leading $match is answered from an index where it can be; a $text search in it
+        // scores its matches for {$meta: "textScore"} later in the pipeline.
+        if stages.count < pipeline.stages.count {
+            let input = try state.matching(filter).map(\.1).scored(by: state.textSearch(filter))
+            return try Pipeline(stages: Array(stages)).run(input, source: engine).unscored()
+        }
+        return try pipeline.run(Array(state.rows.values), source: engine)
     }
 
     /// skip + limit of a find, when it has a limit (and the sum fits): how many sorted documents
@@ -452,10 +466,52 @@ struct EmbeddedCollection: StorageCollection {
 
     // MARK: Errors
 
-    /// Runs query-engine code, turning its errors into the storage interface's.
+    /// Runs query-engine code, turning its errors into the storage interface's (a query past
+    /// its deadline is `timeout`, code 50, as MongoDB's MaxTimeMSExpired).
     static func run<T>(_ body: () throws(QueryError) -> T) throws(StorageError) -> T {
-        do { return try body() } catch { throw .invalidQuery(code: error.code, message: error.message) }
+        do { return try body() } catch {
+            if error.code == 50 { throw QueryTimeLimit.expired() }
+            throw .invalidQuery(code: error.code, message: error.message)
+        }
     }
+
+    // MARK: Where reads run
+
+    /// Runs a read under the task's time limit (`QueryTimeLimit`). A read that may run long (it
+    /// holds a regex, a `$text` search, an `$expr`) runs on the store's query threads, so
+    /// that it never holds one of the few threads that every request's task shares: while ten
+    /// such searches run, the healthcheck still answers. Any other read runs where it is called,
+    /// which costs no thread hop.
+    static func read<T: Sendable>(
+        _ store: EmbeddedStore, _ mayRunLong: Bool, _ body: @escaping @Sendable () throws(StorageError) -> T
+    ) async throws(StorageError) -> T {
+        let deadline = QueryTimeLimit.deadline
+        guard mayRunLong else { return try QueryBudget.run(until: deadline, body) }
+        return try await store.queryThreads.run { () throws(StorageError) -> T in
+            if let deadline, ContinuousClock.now >= deadline { throw QueryTimeLimit.expired() }  // its time went by in the queue
+            return try QueryBudget.run(until: deadline, body)
+        }
+    }
+
+    /// Whether a filter or pipeline holds something whose cost the data decides rather than
+    /// the indexes: a regex, a text search, an `$expr`.
+    static func mayRunLong(_ value: BSONValue) -> Bool {
+        switch value {
+        case .regex: return true
+        case .array(let items): return items.contains(where: mayRunLong)
+        case .document(let d):
+            for (key, item) in d {
+                if key.hasPrefix("$"), Self.longRunning.contains(key) { return true }
+                if mayRunLong(item) { return true }
+            }
+            return false
+        default: return false
+        }
+    }
+
+    private static let longRunning: Set<String> = [
+        "$regex", "$text", "$expr", "$where", "$function", "$regexMatch", "$regexFind", "$regexFindAll", "$graphLookup",
+    ]
 
     private func parse<T>(_ body: () throws(QueryError) -> T) throws(StorageError) -> T { try Self.run(body) }
 }

@@ -8,6 +8,7 @@
 // Think of it as what mongomock is to Python, but durable and fast enough to serve a class.
 import BSON
 import Foundation
+import NIOCore
 import Storage
 import Synchronization
 
@@ -15,6 +16,8 @@ public final class EmbeddedStore: Storage {
     /// The data folder, as an absolute path.
     public let location: String
     private let engines = Mutex<[String: DatabaseEngine]>([:])
+    /// Where reads that may run long run (QueryThreads.swift): one thread per core.
+    let queryThreads = QueryThreads(count: System.coreCount)
     /// The folder's lock file, held open (and locked) until `close()`.
     private let lock: Mutex<Int32?>
 
@@ -123,6 +126,7 @@ public final class EmbeddedStore: Storage {
             return Array(engines.values)
         }
         for engine in all { engine.close() }
+        await queryThreads.shutdown()
         lock.withLock { fd in
             if let held = fd { Foundation.close(held) }  // closing the file releases the lock
             fd = nil

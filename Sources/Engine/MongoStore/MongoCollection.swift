@@ -95,6 +95,7 @@ struct MongoCollection: StorageCollection {
         if let skip = options.skip { opts["skip"] = .int64(Int64(skip)) }
         if let limit = options.limit { opts["limit"] = .int64(Int64(limit)) }
         if let batchSize = options.batchSize { opts["batchSize"] = .int64(Int64(batchSize)) }
+        if let ms = QueryTimeLimit.milliseconds { opts["maxTimeMS"] = .int64(Int64(ms)) }
         let finalOpts = opts
         return try await run { collection throws(StorageError) in
             let cursor = try withBSON(filter) { f throws(StorageError) in
@@ -105,10 +106,13 @@ struct MongoCollection: StorageCollection {
     }
 
     func countDocuments(_ filter: Document) async throws(StorageError) -> Int {
-        try await run { collection throws(StorageError) in
+        let opts: Document = QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:]
+        return try await run { collection throws(StorageError) in
             var error = bson_error_t()
             let reply = Reply()
-            let n = try withBSON(filter) { f in mongoc_collection_count_documents(collection, f, nil, nil, reply.pointer, &error) }
+            let n = try withBSON(filter) { f throws(StorageError) in
+                try withBSON(opts) { o in mongoc_collection_count_documents(collection, f, o, nil, reply.pointer, &error) }
+            }
             guard n >= 0 else { throw storageError(error, reply: try? reply.document()) }
             return Int(n)
         }
@@ -132,8 +136,11 @@ struct MongoCollection: StorageCollection {
 
     func aggregate(_ pipeline: [Document]) async throws(StorageError) -> [Document] {
         let wrapped: Document = ["pipeline": .array(pipeline.map(BSONValue.document))]
+        let opts: Document = QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:]
         return try await run { collection throws(StorageError) in
-            let cursor = try withBSON(wrapped) { p in mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, p, nil, nil) }
+            let cursor = try withBSON(wrapped) { p throws(StorageError) in
+                try withBSON(opts) { o in mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, p, o, nil) }
+            }
             return try drain(cursor!)
         }
     }

@@ -21,6 +21,14 @@ struct CommandProcessor: Sendable {
             return Self.error(20, "IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos")
         }
         do {
+            // maxTimeMS (find, count, aggregate, distinct, ...): the command's query stops after
+            // that long with error 50, MaxTimeMSExpired, as on MongoDB. 0 means no limit.
+            if let limit = command["maxTimeMS"] {
+                guard let ms = limit.int64Value, ms >= 0, ms <= Int64(Int32.max) else {
+                    throw CommandError(2, "BadValue", "maxTimeMS must be a non-negative number of milliseconds")
+                }
+                if ms > 0 { return try await QueryTimeLimit.$perQuery.withValue(.milliseconds(ms)) { try await dispatch(name, command, db) } }
+            }
             return try await dispatch(name, command, db)
         } catch let error as StorageError {
             return Self.error(error)

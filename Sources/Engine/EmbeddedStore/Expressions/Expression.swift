@@ -189,6 +189,11 @@ extension Expression {
     func evaluate(_ ctx: EvalContext) throws(QueryError) -> BSONValue? {
         switch self {
         case .literal(let v): return v
+        case .literal, .field, .variable: break  // no work: no check
+        default: try QueryBudget.check()
+        }
+        switch self {
+        case .literal(let v): return v
         case .field(let parts): return Paths.value(ctx.current, parts[...])
         case .variable(let name, let parts):
             let base: BSONValue?

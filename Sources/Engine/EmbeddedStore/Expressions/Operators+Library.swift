@@ -521,33 +521,24 @@ extension Operators {
             if args["input"] == nil || args["input"] == .null { return name == "$regexMatch" ? false : (name == "$regexFind" ? .null : .array([])) }
             throw QueryError(51104, "\(name) needs 'input' to be of type string")
         }
-        var options: NSRegularExpression.Options = []
-        for f in flags {
-            switch f {
-            case "i": options.insert(.caseInsensitive)
-            case "m": options.insert(.anchorsMatchLines)
-            case "s": options.insert(.dotMatchesLineSeparators)
-            case "x": options.insert(.allowCommentsAndWhitespace)
-            default: throw QueryError(51108, "\(name) invalid flag in regex options: \(f)")
-            }
-        }
-        let compiled: NSRegularExpression
-        do { compiled = try NSRegularExpression(pattern: pattern, options: options) } catch {
+        let compiled: Pattern
+        do { compiled = try Pattern(pattern, options: flags) } catch .invalidFlag(let f) {
+            throw QueryError(51108, "\(name) invalid flag in regex options: \(f)")
+        } catch {
             throw QueryError(51111, "\(name): invalid regular expression \(pattern)")
         }
-        let whole = NSRange(input.startIndex..., in: input)
-        func describe(_ m: NSTextCheckingResult) -> BSONValue {
-            let matched = Range(m.range, in: input).map { String(input[$0]) } ?? ""
-            let offset = Range(m.range, in: input).map { input[input.startIndex..<$0.lowerBound].unicodeScalars.count } ?? 0
-            let captures: [BSONValue] = (1..<max(1, m.numberOfRanges)).map { i in
-                Range(m.range(at: i), in: input).map { .string(String(input[$0])) } ?? .null
-            }
-            return ["match": .string(matched), "idx": .int32(Int32(offset)), "captures": .array(captures)]
+        let utf8 = Array(input.utf8)
+        func text(_ range: Range<Int>) -> String { String(decoding: utf8[range], as: UTF8.self) }
+        func describe(_ m: Pattern.Match) -> BSONValue {
+            // idx counts code points, as MongoDB's does: the lead bytes before the match.
+            let offset = utf8[..<m.range.lowerBound].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            let captures: [BSONValue] = m.groups.map { $0.map { .string(text($0)) } ?? .null }
+            return ["match": .string(text(m.range)), "idx": .int32(Int32(offset)), "captures": .array(captures)]
         }
         switch name {
-        case "$regexMatch": return .bool(compiled.firstMatch(in: input, range: whole) != nil)
-        case "$regexFind": return compiled.firstMatch(in: input, range: whole).map(describe) ?? .null
-        default: return .array(compiled.matches(in: input, range: whole).map(describe))
+        case "$regexMatch": return .bool(try compiled.first(in: input) != nil)
+        case "$regexFind": return try compiled.first(in: input).map(describe) ?? .null
+        default: return .array(try compiled.all(in: input).map(describe))
         }
     }
 

@@ -249,6 +249,7 @@ indirect enum Filter: Sendable {
 
 extension Filter {
     func matches(_ document: Document, variables: [String: BSONValue] = [:]) throws(QueryError) -> Bool {
+        try QueryBudget.check()
         switch self {
         case .all: return true
         case .and(let fs):
@@ -448,33 +449,24 @@ extension Filter.Predicate {
     }
 }
 
-/// A compiled regular expression with MongoDB's option letters (i, m, s, x).
-struct Regex: @unchecked Sendable {
-    // @unchecked: NSRegularExpression is immutable after creation and documented thread-safe.
+/// A compiled regular expression with MongoDB's option letters (i, m, s, x), on ICU
+/// (Pattern.swift): a match that runs past the query's deadline is stopped.
+struct Regex: Sendable {
     let source: BSONRegex
-    private let compiled: NSRegularExpression
+    private let compiled: Pattern
 
     init(_ regex: BSONRegex) throws(QueryError) {
-        var options: NSRegularExpression.Options = []
-        for flag in regex.options {
-            switch flag {
-            case "i": options.insert(.caseInsensitive)
-            case "m": options.insert(.anchorsMatchLines)
-            case "s": options.insert(.dotMatchesLineSeparators)
-            case "x": options.insert(.allowCommentsAndWhitespace)
-            case "u": continue
-            default: throw QueryError(51108, "invalid flag in regex options: \(flag)")
-            }
-        }
         do {
-            compiled = try NSRegularExpression(pattern: regex.pattern, options: options)
+            compiled = try Pattern(regex.pattern, options: regex.options)
+        } catch .invalidFlag(let flag) {
+            throw QueryError(51108, "invalid flag in regex options: \(flag)")
         } catch {
             throw QueryError(51091, "Regular expression is invalid: \(regex.pattern)")
         }
         source = regex
     }
 
-    func matches(_ s: String) -> Bool {
-        compiled.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
-    }
+    /// Whether the pattern matches in `s`; false when the match was stopped at the deadline
+    /// (the query's next check then ends it with error 50).
+    func matches(_ s: String) -> Bool { compiled.matches(s) }
 }

@@ -1,0 +1,37 @@
+// ICU's regular expressions (Debian's libicu-dev), for the embedded store's $regex.
+//
+// Foundation's NSRegularExpression runs ICU too, but cannot be stopped once a match starts:
+// a pattern such as (a+)+$ can backtrack for minutes. ICU's own API can: a callback is asked
+// every few thousand steps, and answering 0 stops the match (MongoDB's maxTimeMS).
+//
+// This header names no ICU type: Foundation brings the toolchain's own copy of ICU's headers
+// into every Swift module, and Debian's would clash with them. ICU stays inside cicu.c.
+#ifndef VIDEOTUBE_CICU_H
+#define VIDEOTUBE_CICU_H
+#include <stdint.h>
+
+typedef struct vt_regex vt_regex;
+
+enum {
+    VT_REGEX_CASE_INSENSITIVE = 1,  // i
+    VT_REGEX_MULTILINE = 2,         // m
+    VT_REGEX_DOTALL = 4,            // s
+    VT_REGEX_COMMENTS = 8,          // x
+};
+
+/// Called every few thousand matching steps: return 0 to stop the match.
+typedef int (*vt_regex_keep_going)(void);
+
+/// Compiles a UTF-8 pattern; NULL if it is not a valid pattern.
+vt_regex *vt_regex_open(const char *pattern, int64_t length, uint32_t flags, vt_regex_keep_going keep_going);
+void vt_regex_close(vt_regex *regex);
+/// Sets the UTF-8 text to search (not copied: it must live until the next call). 0 when set.
+int vt_regex_set_text(vt_regex *regex, const char *text, int64_t length);
+/// The first match (first != 0) or the next one: 1 found, 0 none, -1 stopped by the callback,
+/// -2 any other failure.
+int vt_regex_find(vt_regex *regex, int first);
+int32_t vt_regex_group_count(vt_regex *regex);
+/// A group's UTF-8 offsets in the text (group 0: the whole match); -1 when it took no part.
+int64_t vt_regex_start(vt_regex *regex, int32_t group);
+int64_t vt_regex_end(vt_regex *regex, int32_t group);
+#endif
