@@ -36,7 +36,8 @@ def start(binary, extra):
 
 
 def login_flood(binary):
-    proc, port = start(binary, {"BCRYPT_COST": "10", "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0"})
+    proc, port = start(binary, {"BCRYPT_COST": "10", "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0",
+                                 "AUTH_RATE_LIMIT_ACCOUNT_CEILING": "0"})
     try:
         assert register(port, "bench") == 201
         # One login at a time first: one hash's time, so the storm can be set against what two

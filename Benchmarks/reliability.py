@@ -41,7 +41,8 @@ import report  # noqa: E402
 QUICK = "--quick" in sys.argv
 SETTINGS = {
     "ACCESS_TOKEN_SECRET": "a" * 32, "REFRESH_TOKEN_SECRET": "r" * 32, "BCRYPT_COST": "4",
-    "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0", "LOG_LEVEL": "notice",
+    "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0", "AUTH_RATE_LIMIT_ACCOUNT_CEILING": "0",
+    "AUTH_RATE_LIMIT_REFRESH": "0", "LOG_LEVEL": "notice",
 }
 failures = []
 

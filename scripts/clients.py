@@ -2,9 +2,17 @@
 keep-alive client, a multipart form, and a process's resident memory; standard library only."""
 import http.client
 import json
+import struct
+import zlib
 
-# The first bytes of a PNG: enough for the server's content check.
-PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]) + b"IHDR" + bytes(50)
+
+def _png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# A real 1x1 PNG: the server reads its IHDR chunk (and checks its CRC), not only its signature.
+PNG = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+       + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 5)) + _png_chunk(b"IEND", b""))
 BOUNDARY = "----videotube-bench"
 
 

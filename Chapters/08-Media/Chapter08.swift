@@ -29,7 +29,9 @@ public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logge
             + "avatar, cover-image, c/:username; GET /api/v1/videos; /media; GET /api/v1/healthcheck",
         errors: ErrorMiddleware()
     ) { router in
-        if let local = media as? LocalMedia { router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath)) }
+        if let local = media as? LocalMedia {
+            router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath, untrusted: true))
+        }
         HealthController(storage: database.storage).addRoutes(to: router)
         auth.addRoutes(to: router.group("api/v1/users"))
         accounts.addRoutes(to: router.group("api/v1/users"))

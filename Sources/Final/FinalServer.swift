@@ -44,7 +44,7 @@ struct FinalRoutes {
         serves = "the VideoTube API at /api/v1, its docs at /api-docs (storage: \(database.place); media: \(media.location))"
         router = buildRouter(config: config, errors: ErrorMiddleware()) { router in
             if let local = media as? LocalMedia {
-                router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath))
+                router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath, untrusted: true))
             }
             HealthController(storage: database.storage).addRoutes(to: router)
             DocsController(publicFolder: config.publicFolder).addRoutes(to: router)

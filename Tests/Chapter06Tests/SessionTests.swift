@@ -102,6 +102,33 @@ struct NodeRefreshClaims: JWTPayload {
         }
     }
 
+    /// A session lasts at most SESSION_MAX_LIFETIME (30 days) from its login: refreshing moves
+    /// its end no later than that, and past it the refresh is refused and the session ends.
+    @Test(arguments: TestBackend.available)
+    func aSessionHasAnAbsoluteLifetime(_ backend: TestBackend) async throws {
+        let (app, _, sessions) = try await authApp(backend)
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            var laptop = try await client.login("laptop")
+            let day: Double = 86_400
+            func startSession(daysAgo: Double) async throws {
+                let started = BSONDate(Date().addingTimeInterval(-daysAgo * day))
+                try await sessions.storage.updateMany([:], ["$set": ["createdAt": .datetime(started)]])
+            }
+            try await startSession(daysAgo: 25)
+            #expect(try await client.refresh(&laptop) == .ok)
+            // Ten more days of refresh would pass the 30-day end: the session ends at it instead.
+            let session = try #require(try await sessions.find().first)
+            let end = session.createdAt.millisecondsSince1970 + Int64(30 * day * 1000)
+            #expect(session.expiresAt.millisecondsSince1970 <= end)
+            try await startSession(daysAgo: 31)
+            let refused = try await client.call(.post, "/api/v1/users/refresh-token", headers: cookie("refreshToken", laptop.refresh))
+            #expect(refused.status == .unauthorized)
+            #expect(try json(refused.body)["message"] == "Session expired: log in again")
+            #expect(try await sessions.find().isEmpty)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aReplayedTokenEndsOnlyItsOwnSession(_ backend: TestBackend) async throws {
         try await authApp(backend).app.test(.router) { client in

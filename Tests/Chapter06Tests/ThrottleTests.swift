@@ -86,4 +86,92 @@ func throttledApp(_ variables: [String: String]) async throws -> some Applicatio
         #expect(wait != nil && (1...60).contains(wait!))
         #expect(await limiter.admit("b") == nil)
     }
+
+    /// Limits are kept per account found and per address: an attacker's failures from one
+    /// address do not lock out the owner at another, and the ceiling still holds across both.
+    @Test func anAccountIsLimitedPerAddressWithACeilingAcrossThem() async throws {
+        let throttle = Throttle(perAddress: 0, perAccount: 2, accountCeiling: 3)
+        try await throttle.admit(account: "asha", from: "10.0.0.1")
+        try await throttle.admit(account: "asha", from: "10.0.0.1")
+        await #expect(throws: TooManyAttempts.self) { try await throttle.admit(account: "asha", from: "10.0.0.1") }
+        try await throttle.admit(account: "asha", from: "10.0.0.2")  // the owner, elsewhere
+        await #expect(throws: TooManyAttempts.self) { try await throttle.admit(account: "asha", from: "10.0.0.3") }  // the ceiling
+        try await throttle.admit(account: "ravi", from: "10.0.0.1")
+    }
+
+    /// Over a real socket: X-Forwarded-For is ignored unless the socket is a trusted proxy;
+    /// then each client address has its own tries at an account.
+    @Test func theOwnerLogsInFromElsewhereWhileAnAttackerIsLimited() async throws {
+        let app = try await throttledApp(["AUTH_RATE_LIMIT_PER_ACCOUNT": "3", "TRUSTED_PROXIES": "127.0.0.1"])
+        try await app.test(.live) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            let attacker: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.7"]
+            let owner: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "198.51.100.2"]
+            for _ in 0..<3 {
+                let wrong = try await client.call(
+                    .post, "/api/v1/users/login", json: #"{"username": "asha", "password": "guess guess"}"#, headers: attacker)
+                #expect(wrong.status == .unauthorized)
+            }
+            let blocked = try await client.call(
+                .post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#, headers: attacker)
+            #expect(blocked.status == .tooManyRequests)
+            let mine = try await client.call(
+                .post, "/api/v1/users/login", json: #"{"email": "asha@example.com", "password": "chai aur code"}"#, headers: owner)
+            #expect(mine.status == .ok)
+        }
+        // Without TRUSTED_PROXIES the header is the client's word, and is ignored.
+        try await throttledApp(["AUTH_RATE_LIMIT_PER_ACCOUNT": "2"]).test(.live) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            for i in 0..<2 {
+                let headers: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.\(i)"]
+                _ = try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "guess guess"}"#, headers: headers)
+            }
+            let headers: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.99"]
+            let third = try await client.call(
+                .post, "/api/v1/users/login", json: #"{"username": "asha", "password": "guess guess"}"#, headers: headers)
+            #expect(third.status == .tooManyRequests)
+        }
+    }
+
+    /// A made-up username beside a real email finds no one (both must name one account), so it
+    /// can neither walk around the account's limit nor be used to guess its password.
+    @Test func aUsernameAndAnEmailMustNameTheSameAccount() async throws {
+        try await throttledApp(["AUTH_RATE_LIMIT_PER_ACCOUNT": "3"]).test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            for i in 0..<8 {
+                let mixed = try await client.call(
+                    .post, "/api/v1/users/login", json: #"{"username": "x\#(i)", "email": "asha@example.com", "password": "chai aur code"}"#)
+                #expect(mixed.status == .notFound)
+            }
+            let both = #"{"username": "asha", "email": "asha@example.com", "password": "chai aur code"}"#
+            #expect(try await client.call(.post, "/api/v1/users/login", json: both).status == .ok)
+        }
+    }
+
+    /// change-password checks a password: its guesses are limited like logins'.
+    @Test func changePasswordGuessesAreLimited() async throws {
+        try await throttledApp(["AUTH_RATE_LIMIT_PER_ACCOUNT": "3"]).test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            let login = try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#)
+            let token = try #require(try json(login.body).data?["accessToken"]?.stringValue)
+            let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+            // The login counted once; two more wrong guesses, then 429.
+            var answers: [HTTPResponse.Status] = []
+            for _ in 0..<3 {
+                let r = try await client.call(
+                    .post, "/api/v1/users/change-password", json: #"{"oldPassword": "guess guess", "newPassword": "new password 1"}"#, headers: auth)
+                answers.append(r.status)
+            }
+            #expect(answers == [.badRequest, .badRequest, .tooManyRequests])
+        }
+    }
+
+    /// refresh-token is limited per address too.
+    @Test func refreshesAreLimitedPerAddress() async throws {
+        try await throttledApp(["AUTH_RATE_LIMIT_REFRESH": "2"]).test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<3 { statuses.append(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "x"}"#).status) }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests])
+        }
+    }
 }

@@ -176,14 +176,29 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
     @Test func formatsAreRecognisedByTheirFirstBytes() {
         #expect(FileKind.image.detect(png)?.name == "PNG")
         #expect(FileKind.image.detect(jpeg)?.name == "JPEG")
-        #expect(FileKind.image.detect(Array("GIF89a".utf8) + [0, 0, 0, 0, 0, 0])?.name == "GIF")
-        #expect(FileKind.image.detect(Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBP".utf8))?.name == "WebP")
+        #expect(FileKind.image.detect(Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0])?.name == "GIF")
+        #expect(FileKind.image.detect(Array("RIFF".utf8) + [26, 0, 0, 0] + Array("WEBPVP8L".utf8))?.name == "WebP")
         #expect(FileKind.video.detect(mp4)?.name == "MP4")
         #expect(FileKind.video.detect([0, 0, 0, 20] + Array("ftypqt  ".utf8))?.name == "MOV")
         #expect(FileKind.video.detect([0x1A, 0x45, 0xDF, 0xA3, 0, 0, 0, 0, 0, 0, 0, 0])?.name == "WebM")
         #expect(FileKind.image.detect(mp4) == nil && FileKind.video.detect(png) == nil)
         #expect(FileKind.image.detect(Array("<svg xmlns=".utf8)) == nil)  // SVG can carry script: refused
         #expect(FileKind.image.detect([0xFF, 0xD8]) == nil)  // too short to tell
+    }
+
+    /// Magic bytes alone are not an image: the structure right after them must hold.
+    @Test func imagesAreReadPastTheirMagic() {
+        let script = Array("<script>alert(1)</script>".utf8) + [UInt8](repeating: 0x20, count: 20)
+        #expect(FileKind.image.detect(Array(png.prefix(8)) + script) == nil)  // a PNG signature, then a script
+        var badCRC = png
+        badCRC[29] ^= 1
+        #expect(FileKind.image.detect(badCRC) == nil)
+        var zeroWidth = png
+        zeroWidth[16...19] = [0, 0, 0, 0]
+        #expect(FileKind.image.detect(zeroWidth) == nil)
+        #expect(FileKind.image.detect([0xFF, 0xD8, 0xFF, 0x3C, 0, 16] + script) == nil)  // no such JPEG marker
+        #expect(FileKind.image.detect(Array("GIF89a".utf8) + [0, 0, 0, 0] + script) == nil)  // a 0×0 GIF
+        #expect(FileKind.image.detect(Array("RIFF".utf8) + [26, 0, 0, 0] + Array("WEBP<scr".utf8) + script) == nil)
     }
 
     @Test func settingsComeFromTheEnvironment() throws {
@@ -337,11 +352,13 @@ func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> so
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        let magics: [[UInt8]] = [png, jpeg, mp4, Array("GIF89aRIFF".utf8), Array("RIFF\0\0\0\0WEBP".utf8), [0x1A, 0x45, 0xDF, 0xA3]]
+        let magics: [[UInt8]] = [
+            png, jpeg, mp4, Array("GIF89a\u{1}\0\u{1}\0RIFF".utf8), Array("RIFF\u{1A}\0\0\0WEBPVP8L".utf8), [0x1A, 0x45, 0xDF, 0xA3],
+        ]
         var found = 0
         for _ in 0..<20_000 {
             var head = (0..<Int(next() % 24)).map { _ in UInt8(truncatingIfNeeded: next()) }
-            if next() % 2 == 0, let magic = magics.randomElement() { head = Array(magic.prefix(Int(next() % 14))) + head }
+            if next() % 2 == 0, let magic = magics.randomElement() { head = Array(magic.prefix(Int(next() % UInt64(magic.count + 2)))) + head }
             for kind in FileKind.allCases where kind.detect(head) != nil { found += 1 }
         }
         #expect(found > 0)  // the generator does reach real formats

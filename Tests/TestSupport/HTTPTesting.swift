@@ -64,8 +64,11 @@ public func multipart(
 // MARK: Tiny media files (real magic bytes, as uploads check them)
 
 public enum MediaSamples {
+    /// A real 1×1 PNG (transparent): signature, IHDR, IDAT, IEND, each with its CRC.
     public static let png: [UInt8] =
-        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + [UInt8](repeating: 0, count: 50)
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [0, 0, 0, 13] + Array("IHDR".utf8) + [0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]
+        + [0x1F, 0x15, 0xC4, 0x89] + [0, 0, 0, 11] + Array("IDAT".utf8) + [120, 156, 99, 96, 0, 2, 0, 0, 5, 0, 1] + [0x7A, 0x5E, 0xAB, 0x3F]
+        + [0, 0, 0, 0] + Array("IEND".utf8) + [0xAE, 0x42, 0x60, 0x82]
     public static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16] + Array("JFIF".utf8) + [0, 1]
     /// An MP4 that says nothing of its length.
     public static let mp4: [UInt8] = [0, 0, 0, 24] + Array("ftypisom".utf8) + [0, 0, 2, 0]
@@ -108,8 +111,13 @@ extension AppConfig {
     /// A server's settings for tests: port 0 and these variables (plus fast bcrypt unless given).
     public static func testing(_ variables: [String: String] = [:]) -> AppConfig {
         // Tests log in far more often than a person: no rate limits unless a test sets them.
-        var values = ["BCRYPT_COST": "4", "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0"]
+        var values = [
+            "BCRYPT_COST": "4", "AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0", "AUTH_RATE_LIMIT_ACCOUNT_CEILING": "0",
+            "AUTH_RATE_LIMIT_REFRESH": "0",
+        ]
         values.merge(variables) { $1 }
-        return AppConfig(port: 0, settings: Settings(values))
+        var config = AppConfig(port: 0, settings: Settings(values))
+        config.corsOrigins = (values["CORS_ORIGIN"] ?? "").split(separator: ",").map(String.init)
+        return config
     }
 }

@@ -4,26 +4,50 @@
 // Paths are checked before any file is touched: `..`, encoded slashes and hidden files are
 // refused, so a request can never read outside the folder. A missing file falls through to
 // the routes (and so to the JSON 404).
+//
+// Every file goes out with `X-Content-Type-Options: nosniff`: the browser takes the content
+// type we send and never guesses another (a "PNG" that is really HTML stays an image). The
+// media folder, which holds what users uploaded, adds a Content-Security-Policy under which a
+// file can run no script at all.
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let files: FileMiddleware<Context, LocalFileSystem>
     /// First path segments never served: `temp`, where uploads wait (`public/temp`), is not public.
     let hidden: Set<Substring>
+    /// Whether the files are users' uploads, served with a policy that lets them run nothing.
+    let untrusted: Bool
+
+    /// The policy of users' files: nothing loads from them, and a page among them is sandboxed
+    /// (no script, no forms, its own origin).
+    public static var uploadsPolicy: String { "default-src 'none'; sandbox" }
 
     /// Serves `folder` at `/`, or at `urlBasePath` (chapter 08 serves the media folder at `/media`),
-    /// except what lies under the `hidden` folders.
-    public init(folder: String, urlBasePath: String? = nil, hidden: Set<Substring> = ["temp"]) {
+    /// except what lies under the `hidden` folders. `untrusted`: the files are users' uploads.
+    public init(folder: String, urlBasePath: String? = nil, hidden: Set<Substring> = ["temp"], untrusted: Bool = false) {
         files = FileMiddleware(folder, urlBasePath: urlBasePath, searchForIndexHtml: false)
         self.hidden = hidden
+        self.untrusted = untrusted
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get || request.method == .head else { return try await next(request, context) }
         guard let first = Self.firstSegmentIfSafe(request.uri.path) else { throw HTTPError(.notFound) }
         if hidden.contains(first) { return try await next(request, context) }
-        return try await files.handle(request, context: context, next: next)
+        // Hummingbird's FileMiddleware asks the routes first and serves a file only when they
+        // answer 404: a response is a file's unless the routes answered something else.
+        var routesAnswered = false
+        var response = try await files.handle(request, context: context) { request, context in
+            let answer = try await next(request, context)
+            if answer.status != .notFound { routesAnswered = true }
+            return answer
+        }
+        guard !routesAnswered else { return response }
+        response.headers[.xContentTypeOptions] = "nosniff"
+        if untrusted { response.headers[.contentSecurityPolicy] = Self.uploadsPolicy }
+        return response
     }
 
     /// The first non-empty segment of the path, percent-decoded ("" for `/`), if the path may

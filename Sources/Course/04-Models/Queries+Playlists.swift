@@ -20,20 +20,41 @@ extension Collections {
         return document
     }
 
-    /// `GET /playlist/user/:userId`: the user's playlists, newest first, each with `totalVideos`:
-    /// the videos in it that the viewer may see, counted in the database for the page only.
+    /// `GET /playlist/user/:userId`: the user's playlists, newest first, each with `videos` (the
+    /// ids the viewer may see, in the playlist's order) and `totalVideos` counting them, looked
+    /// up in the database for the page only. Another user's unpublished video is not there at
+    /// all: not even its id.
     public func playlists(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let perPage: [Document] = [
             [
                 "$lookup": [
-                    "from": .string(Video.collectionName), "localField": "videos", "foreignField": "_id", "as": "totalVideos",
-                    "pipeline": [["$match": .document(Video.visible(to: viewer))], ["$count": "n"]],
+                    "from": .string(Video.collectionName), "localField": "videos", "foreignField": "_id", "as": "shown",
+                    "pipeline": [["$match": .document(Video.visible(to: viewer))], ["$project": ["_id": 1]]],
                 ]
             ],
-            ["$addFields": .document(Stages.countValue("totalVideos"))],
+            [
+                "$addFields": [
+                    "videos": ["$filter": ["input": "$videos", "as": "id", "cond": ["$in": ["$$id", "$shown._id"]]]],
+                    "totalVideos": ["$size": "$shown"],
+                ]
+            ],
+            ["$project": ["shown": 0]],
         ]
         return try await playlists.aggregatePaginate(pipeline, page, perPage: perPage)
+    }
+
+    /// The playlist as `viewer` may see it: `videos` keeps only the ids of videos they may see
+    /// (published, or their own), in order. Every answer that returns a playlist goes through
+    /// it, so an unpublished video's id never reaches anyone but its owner.
+    public func shown(_ playlist: Playlist, to viewer: ObjectId) async throws -> Playlist {
+        guard !playlist.videos.isEmpty else { return playlist }
+        var match = Video.visible(to: viewer)
+        match["_id"] = ["$in": .array(playlist.videos.map { .objectId($0) })]
+        let visible = Set(try await videos.storage.find(match, options: FindOptions(projection: ["_id": 1])).compactMap { $0["_id"]?.objectIdValue })
+        var shown = playlist
+        shown.videos = playlist.videos.filter(visible.contains)
+        return shown
     }
 
     /// Adds a video to the owner's playlist, once: a video already in it stays where it is; a

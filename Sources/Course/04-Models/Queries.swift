@@ -3,6 +3,7 @@
 // storage backends execute them unchanged. (The Final server's queries are beside them, in
 // Queries+*.swift.)
 import BSON
+import Foundation
 import Storage
 
 /// What `GET /users/c/:username` shows about a channel.
@@ -90,8 +91,10 @@ public struct VideoListQuery: Sendable, Equatable {
         v.require(type == "asc" || type == "desc", "sortType", "sortType must be asc or desc")
         let owner = userId.map { ObjectId($0) } ?? nil
         v.require(userId == nil || owner != nil, "userId", "Invalid userId")
-        let text = query?.trimmingWhitespace()
-        v.require((text ?? "").count <= 200, "query", "query must be at most 200 characters")
+        let text = query?.trimmingWhitespace().precomposedStringWithCanonicalMapping
+        // Counted in scalars: one Character may carry any number of combining marks.
+        v.require((text ?? "").unicodeScalars.count <= 200, "query", "query must be at most 200 characters")
+        v.require(Formats.hiddenCharacter(in: text ?? "", multiline: false) == nil, "query", "query must not contain control characters")
         try v.finish()
         self.init(text: text?.isEmpty == false ? text : nil, sortBy: field!, ascending: type == "asc", owner: owner, viewer: viewer)
     }
@@ -120,13 +123,18 @@ public struct VideoListQuery: Sendable, Equatable {
 }
 
 /// Escapes regular-expression syntax so that user text matches literally.
+///
+/// Scalar by scalar: every ASCII character that is not a letter or a digit gets a backslash,
+/// which both ICU and MongoDB's PCRE read as "this character itself". A loop over
+/// `Character`s would miss `(` followed by a combining mark (one `Character`, not equal to
+/// `(`), and hand the regex engine a live `(` or `*`.
 enum RegexText {
     static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            if "\\^$.|?*+()[]{}/-".contains(ch) { out.append("\\") }
-            out.append(ch)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar), scalar != " " { out.append("\\") }
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 }

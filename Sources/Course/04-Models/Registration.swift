@@ -45,11 +45,14 @@ extension ModelCollection where M == User {
     /// **Fix:** the Node version ran `User.findOne({$or: [{username}, {email}]})`. With only an
     /// email, `username` is `undefined`, mongoose drops it, the filter becomes
     /// `{$or: [{}, {email}]}`, and `{}` matches *any* user: the first account in the collection.
+    ///
+    /// Given both, they must name the same account: `{username, email}`. (With `$or`, a made-up
+    /// username beside someone's email finds that someone, each time under a new name.)
     public func findForLogin(_ login: User.Login) async throws -> User? {
-        var names: [BSONValue] = []
-        if let email = login.email?.trimmingWhitespace().lowercased(), !email.isEmpty { names.append(["email": .string(email)]) }
-        if let username = login.username?.trimmingWhitespace().lowercased(), !username.isEmpty { names.append(["username": .string(username)]) }
-        guard !names.isEmpty else { throw ValidationError("username", "username or email is required") }
-        return try await findOne(["$or": .array(names)])
+        var filter = Document()
+        if let email = login.email?.trimmingWhitespace().lowercased(), !email.isEmpty { filter["email"] = .string(email) }
+        if let username = login.username?.trimmingWhitespace().lowercased(), !username.isEmpty { filter["username"] = .string(username) }
+        guard !filter.isEmpty else { throw ValidationError("username", "username or email is required") }
+        return try await findOne(filter)
     }
 }

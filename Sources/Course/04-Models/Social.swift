@@ -53,7 +53,7 @@ public struct Comment: Model {
         self.updatedAt = createdAt
     }
 
-    public static let contentRule = TextRule("content", length: 1...2000)
+    public static let contentRule = TextRule("content", length: 1...2000, multiline: true)
 
     public mutating func validate() throws(ValidationError) {
         var v = Validator()
@@ -81,7 +81,7 @@ public struct Tweet: Model {
         self.updatedAt = createdAt
     }
 
-    public static let contentRule = TextRule("content", length: 1...500)
+    public static let contentRule = TextRule("content", length: 1...500, multiline: true)
 
     public mutating func validate() throws(ValidationError) {
         var v = Validator()
@@ -169,7 +169,7 @@ public struct Playlist: Model {
 
     public enum Rules {
         public static let name = TextRule("name", length: 1...100)
-        public static let description = TextRule("description", length: 0...1000)
+        public static let description = TextRule("description", length: 0...1000, multiline: true)
     }
 
     public mutating func validate() throws(ValidationError) {

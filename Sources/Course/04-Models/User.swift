@@ -52,7 +52,7 @@ public struct User: Model {
     public enum Rules {
         public static let username = TextRule(
             "username", length: 3...30, lowercases: true,
-            check: { $0.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "." } },
+            check: Formats.isUsername,
             message: "username may contain only a-z, 0-9, _ and .")
         /// **Fix:** the Node schema misspelt `lowecase`, so `A@x.com` and `a@x.com` could register twice.
         public static let email = TextRule(

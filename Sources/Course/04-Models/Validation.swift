@@ -6,8 +6,15 @@
 // collecting every problem, so one `ValidationError` names *all* the bad fields at once.
 // Routes turn it into a 400 whose `errors` list those fields.
 //
+// Text is stored in Unicode's composed form (NFC), so `é` typed two ways is one value, and
+// characters that hide or reorder what a reader sees (controls, zero-width characters,
+// bidirectional overrides) are refused. Lengths count Unicode scalars, not `Character`s: one
+// `Character` can hold a base letter and a thousand combining marks.
+//
 // `unique` is not a validation rule (mongoose's docs say so too): only the database can know,
 // atomically, whether a value is taken. Unique indexes do that job (see `Collections`).
+
+import Foundation
 
 /// One or more fields broke their schema rules.
 public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -34,17 +41,20 @@ public struct TextRule: Sendable {
     public let field: String
     public var trims = true
     public var lowercases = false
-    /// Allowed length in characters, after trimming. A lower bound of 1 means "required".
+    /// Whether line breaks and tabs are allowed (a description, a comment), or not (a title).
+    public var multiline = false
+    /// Allowed length in Unicode scalars, after trimming. A lower bound of 1 means "required".
     public var length: ClosedRange<Int>
     /// Further check on the normalised text, with the message shown when it fails.
     public var check: (@Sendable (String) -> Bool)?
     public var checkMessage = ""
 
     public init(
-        _ field: String, length: ClosedRange<Int>, trims: Bool = true, lowercases: Bool = false,
+        _ field: String, length: ClosedRange<Int>, trims: Bool = true, lowercases: Bool = false, multiline: Bool = false,
         check: (@Sendable (String) -> Bool)? = nil, message: String = ""
     ) {
         self.field = field
+        self.multiline = multiline
         self.length = length
         self.trims = trims
         self.lowercases = lowercases
@@ -54,9 +64,13 @@ public struct TextRule: Sendable {
 
     /// The normalised value, or the issue that rules it out.
     public func apply(_ raw: String) -> Result<String, ValidationError.Issue> {
-        var value = trims ? raw.trimmingWhitespace() : raw
+        var value = (trims ? raw.trimmingWhitespace() : raw).precomposedStringWithCanonicalMapping
         if lowercases { value = value.lowercased() }
-        let count = value.count
+        if let hidden = Formats.hiddenCharacter(in: value, multiline: multiline) {
+            let code = "U+" + String(hidden.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            return .failure(.init(field: field, message: "\(field) must not contain invisible or control characters (found \(code))"))
+        }
+        let count = value.unicodeScalars.count
         if count == 0 && length.lowerBound > 0 {
             return .failure(.init(field: field, message: "\(field) is required"))
         }
@@ -104,6 +118,39 @@ public struct Validator {
 
 /// Shapes the rules share.
 public enum Formats {
+    /// The first character that would hide or reorder text: a control character (but line
+    /// breaks and tabs in `multiline` text), a format character such as a zero-width space or a
+    /// bidirectional override, a line or paragraph separator. A zero-width joiner between two
+    /// emoji is kept: it is how 👩‍💻 is written.
+    public static func hiddenCharacter(in text: String, multiline: Bool) -> Unicode.Scalar? {
+        let scalars = Array(text.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
+            switch scalar.properties.generalCategory {
+            case .control:
+                if multiline, scalar == "\n" || scalar == "\t" || scalar == "\r" { continue }
+                return scalar
+            case .format:
+                if scalar == "\u{200D}", i > 0, i + 1 < scalars.count, scalars[i - 1].properties.isEmoji || scalars[i - 1] == "\u{FE0F}",
+                    scalars[i + 1].properties.isEmoji
+                {
+                    continue
+                }
+                return scalar
+            case .lineSeparator, .paragraphSeparator, .surrogate:
+                return scalar
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// Only `a-z`, `0-9`, `_` and `.`, checked scalar by scalar (a `Character` comparison lets
+    /// `a` followed by a combining mark, or a zero-width joiner, through).
+    @Sendable public static func isUsername(_ s: String) -> Bool {
+        s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "." }
+    }
+
     /// `name@host.tld`: one `@`, no spaces, a dot in the domain. (Deliverability is for email
     /// confirmation to prove, not a pattern.)
     @Sendable public static func isEmail(_ s: String) -> Bool {
@@ -121,6 +168,8 @@ public enum Formats {
 }
 
 extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+
     func trimmingWhitespace() -> String {
         var slice = Substring(self)
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }

@@ -55,7 +55,7 @@ public struct Video: Model {
         public static let videoFile = TextRule("videoFile", length: 1...2048, check: Formats.isMediaURL, message: "videoFile must be a URL")
         public static let thumbnail = TextRule("thumbnail", length: 1...2048, check: Formats.isMediaURL, message: "thumbnail must be a URL")
         public static let title = TextRule("title", length: 1...200)
-        public static let description = TextRule("description", length: 0...5000)
+        public static let description = TextRule("description", length: 0...5000, multiline: true)
     }
 
     public mutating func validate() throws(ValidationError) {

@@ -17,10 +17,14 @@ public struct AuthController: Sendable {
     /// The limits on the routes that check or hash passwords (login, register).
     public let throttle: Throttle
 
-    public init(sessions: Sessions, cookies: CookieSettings, throttle: Throttle) {
+    /// Refuses cookie-signed requests from other sites (CrossSite.swift).
+    let crossSite: CrossSiteGuard
+
+    public init(sessions: Sessions, cookies: CookieSettings, throttle: Throttle, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions
         self.cookies = cookies
-        self.verifyJWT = VerifyJWT(sessions: sessions)
+        self.crossSite = crossSite
+        self.verifyJWT = VerifyJWT(sessions: sessions, crossSite: crossSite)
         self.throttle = throttle
     }
 
@@ -29,13 +33,13 @@ public struct AuthController: Sendable {
     /// multipart one that carries the avatar.
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.group().add(middleware: throttle.middleware).post("login", use: login)
-        group.post("refresh-token", use: refresh)
+        group.group().add(middleware: throttle.refreshMiddleware).post("refresh-token", use: refresh)
         let secured = group.group().add(middleware: verifyJWT)
         secured.post("logout", use: logout)
         secured.get("sessions", use: listSessions)
         secured.delete("sessions/:sessionId", use: endSession)
         secured.delete("sessions", use: endOtherSessions)
-        secured.post("change-password", use: changePassword)
+        secured.group().add(middleware: throttle.middleware).post("change-password", use: changePassword)
         secured.get("current-user", use: currentUser)
         secured.patch("update-account", use: updateAccount)
     }
@@ -73,8 +77,10 @@ public struct AuthController: Sendable {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
-        try await throttle.admit(account: credentials.username ?? credentials.email ?? "")
-        let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent])
+        let address = throttle.clientAddress(request, context)
+        let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent]) { account in
+            try await throttle.admit(account: account.hex, from: address)  // the account found, before its hash is checked
+        }
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
         return try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
     }
@@ -84,6 +90,7 @@ public struct AuthController: Sendable {
     @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> Response {
         let presented: String
         if let cookie = request.cookies["refreshToken"]?.value.nonEmpty {
+            try crossSite.check(request)
             presented = cookie
         } else {
             let body = try await request.decodeBody(as: RefreshBody.self, context: context)
@@ -106,6 +113,7 @@ public struct AuthController: Sendable {
     @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
         let change = try await request.decodeBody(as: PasswordChange.self, context: context)
         let user = try context.requireUser()
+        try await throttle.admit(account: user._id.hex, from: throttle.clientAddress(request, context))
         try await sessions.changePassword(user._id, old: change.oldPassword, new: change.newPassword)
         return try withoutTokenCookies(APIResponse(200, Empty(), "Password changed successfully"), request, context)
     }
@@ -187,7 +195,7 @@ extension Sessions.Failure: APIErrorRepresentable {
     public var statusCode: Int {
         switch self {
         case .unknownUser, .unknownSession: 404
-        case .wrongPassword, .invalidRefreshToken, .refreshTokenReused: 401
+        case .wrongPassword, .invalidRefreshToken, .refreshTokenReused, .sessionExpired: 401
         case .wrongOldPassword: 400
         }
     }
@@ -200,6 +208,7 @@ extension Sessions.Failure: APIErrorRepresentable {
         case .refreshTokenReused: "Refresh token is expired or used"
         case .wrongOldPassword: "Invalid old password"
         case .unknownSession: "Session not found"
+        case .sessionExpired: "Session expired: log in again"
         }
     }
 

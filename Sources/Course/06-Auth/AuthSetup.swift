@@ -24,7 +24,8 @@ public struct AuthSetup: Sendable {
             cost: try PasswordHasher.cost(from: env("BCRYPT_COST")), queueLimit: try PasswordHasher.queueLimit(from: env("BCRYPT_QUEUE_LIMIT")))
         collections = Collections(database, userBeforeSave: hasher.hashOnSave)
         let sessions = Sessions(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
-        auth = AuthController(sessions: sessions, cookies: config.cookies, throttle: try Throttle(env))
+        auth = AuthController(
+            sessions: sessions, cookies: config.cookies, throttle: try Throttle(env), crossSite: CrossSiteGuard(allowedOrigins: config.corsOrigins))
     }
 
     /// Every index the server needs: the models' (`Collections`) and the sessions'. Runs at

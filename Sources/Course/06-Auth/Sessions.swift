@@ -47,6 +47,8 @@ public struct Sessions: Sendable {
 
     public enum Failure: Error, Equatable, Sendable {
         case unknownUser, wrongPassword, invalidRefreshToken, refreshTokenReused, wrongOldPassword, unknownSession
+        /// The session is older than `SESSION_MAX_LIFETIME`: refreshing no longer extends it.
+        case sessionExpired
     }
 
     /// The sessions' indexes (the user's sessions are looked up by `user`).
@@ -60,12 +62,17 @@ public struct Sessions: Sendable {
     /// sessions are purged here, and beyond `Session.maxPerUser` the least recently used end.
     /// `now` is when the session starts: by default the moment the password has been checked
     /// (bcrypt takes a while), so the session's `lastUsedAt` is never before its `createdAt`.
-    public func login(_ login: User.Login, userAgent: String?, now: Date? = nil) async throws -> (user: User, tokens: TokenPair) {
+    /// `admit` is asked about the account found before its password is checked (the login
+    /// limits); it throws to refuse.
+    public func login(
+        _ login: User.Login, userAgent: String?, now: Date? = nil, admit: (ObjectId) async throws -> Void = { _ in }
+    ) async throws -> (user: User, tokens: TokenPair) {
         guard hasher.hasRoom else { throw PasswordError.busy }  // a flood is refused before any query
         guard let user = try await users.findForLogin(login) else {
             try await hasher.verifyAgainstNoOne(login.password)  // as slow as a wrong password
             throw Failure.unknownUser
         }
+        try await admit(user._id)
         guard try await hasher.isPasswordCorrect(login.password, for: user) else { throw Failure.wrongPassword }
         let now = now ?? Date()
         let id = ObjectId()
@@ -74,7 +81,7 @@ public struct Sessions: Sendable {
         try await sessions.insert(
             Session(
                 _id: id, user: user._id, refreshTokenId: issued.refreshTokenId, userAgent: userAgent ?? "",
-                now: now, lifetime: tokens.settings.refreshLifetime),
+                now: now, lifetime: min(tokens.settings.refreshLifetime, tokens.settings.sessionLifetime)),
             at: BSONDate(now))  // created and last used at the same instant
         try await endLeastRecentlyUsed(of: user._id)
         // A user written by the Node version may still carry its one refresh token in clear.
@@ -94,6 +101,15 @@ public struct Sessions: Sendable {
             try await sessions.deleteMany(["user": .objectId(userId)])  // the user is gone: so are their sessions
             throw Failure.invalidRefreshToken
         }
+        // A session lives at most `sessionLifetime` from its login, however often it refreshes.
+        let started = try await sessions.storage.findOne(
+            ["_id": .objectId(sessionId), "user": .objectId(userId)], options: FindOptions(projection: ["createdAt": 1]))
+        guard case .datetime(let createdAt)? = started?["createdAt"] else { throw Failure.invalidRefreshToken }
+        let endsAt = Date(timeIntervalSince1970: Double(createdAt.millisecondsSince1970) / 1000 + Double(tokens.settings.sessionLifetime))
+        guard now < endsAt else {
+            try await sessions.deleteOne(["_id": .objectId(sessionId), "user": .objectId(userId)])
+            throw Failure.sessionExpired
+        }
         let issued = try await tokens.issue(for: user, session: sessionId, now: now)
         let current: Document = [
             "_id": .objectId(sessionId), "user": .objectId(userId), "tokenHash": .string(Session.digest(jti)),
@@ -101,7 +117,7 @@ public struct Sessions: Sendable {
         ]
         let next: Document = [
             "tokenHash": .string(Session.digest(issued.refreshTokenId)), "lastUsedAt": .datetime(BSONDate(now)),
-            "expiresAt": .datetime(BSONDate(now.addingTimeInterval(Double(tokens.settings.refreshLifetime)))),
+            "expiresAt": .datetime(BSONDate(min(now.addingTimeInterval(Double(tokens.settings.refreshLifetime)), endsAt))),
         ]
         guard try await sessions.updateOne(current, ["$set": .document(next)]) != nil else {
             // Not the current token of a live session: used before (reuse), or the session ended.

@@ -1,14 +1,21 @@
 // Throttling the routes that check passwords: password guessing is not free, and a flood of
-// logins cannot take every hashing thread. Two limits, both on by default:
+// logins cannot take every hashing thread. The limits, all on by default:
 //
-// - per client address (`AUTH_RATE_LIMIT_PER_ADDRESS`, 20 a minute): login and register;
-// - per account (`AUTH_RATE_LIMIT_PER_ACCOUNT`, 5 a minute): logins naming one username or email.
+// - per client address (`AUTH_RATE_LIMIT_PER_ADDRESS`, 20 a minute): login, register and
+//   change-password;
+// - per account and address (`AUTH_RATE_LIMIT_PER_ACCOUNT`, 5 a minute): tries at the account
+//   a login names (the account *found*, so a made-up username beside a real email is no new
+//   key), or a change-password, from one address;
+// - per account (`AUTH_RATE_LIMIT_ACCOUNT_CEILING`, 50 a minute): from all addresses together;
+// - per address on `refresh-token` (`AUTH_RATE_LIMIT_REFRESH`, 30 a minute).
 //
-// Beyond a limit the answer is 429 with `Retry-After`, before any hashing. (The address is the
-// socket's: behind a reverse proxy every client shares the proxy's, so raise or disable the
-// per-address limit there and let the proxy limit by client.)
+// Beyond a limit the answer is 429 with `Retry-After`, before any hashing. The address is the
+// socket's; behind a reverse proxy, name the proxy in `TRUSTED_PROXIES` and its
+// `X-Forwarded-For` gives the client's. The counts live in this process: two instances of the
+// server each count their own.
 import App
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Responses
 
@@ -45,41 +52,78 @@ public actor RateLimiter {
     }
 }
 
-/// The throttles of the password routes, from the settings (0 turns one off).
+/// The throttles of the routes that check passwords or tokens, from the settings (0 turns one
+/// off). They follow OWASP's advice for logins: limit each address, and each account *from*
+/// each address, and keep a much higher ceiling for an account from everywhere. Then an
+/// attacker's wrong guesses from one address lock out that address, not the owner logging in
+/// from another, and guesses spread over many addresses still meet the ceiling.
 public struct Throttle: Sendable {
+    /// `AUTH_RATE_LIMIT_PER_ADDRESS` (20 a minute): login, register and change-password, per client address.
     public let perAddress: RateLimiter?
+    /// `AUTH_RATE_LIMIT_PER_ACCOUNT` (5 a minute): tries at one account from one address.
     public let perAccount: RateLimiter?
+    /// `AUTH_RATE_LIMIT_ACCOUNT_CEILING` (50 a minute): tries at one account from all addresses.
+    public let accountCeiling: RateLimiter?
+    /// `AUTH_RATE_LIMIT_REFRESH` (30 a minute): token refreshes per client address.
+    public let refreshes: RateLimiter?
+    /// `TRUSTED_PROXIES`: the addresses of reverse proxies whose `X-Forwarded-For` names the
+    /// client. Empty by default: the header is then ignored, since any client can send it.
+    public let trustedProxies: Set<String>
 
-    public init(perAddress: Int, perAccount: Int, window: Int = 60) {
-        self.perAddress = perAddress > 0 ? RateLimiter(limit: perAddress, window: window) : nil
-        self.perAccount = perAccount > 0 ? RateLimiter(limit: perAccount, window: window) : nil
+    public init(perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30, trustedProxies: Set<String> = [], window: Int = 60) {
+        func limiter(_ limit: Int) -> RateLimiter? { limit > 0 ? RateLimiter(limit: limit, window: window) : nil }
+        self.perAddress = limiter(perAddress)
+        self.perAccount = limiter(perAccount)
+        self.accountCeiling = limiter(accountCeiling)
+        self.refreshes = limiter(refreshes)
+        self.trustedProxies = trustedProxies
     }
 
-    /// Reads `AUTH_RATE_LIMIT_PER_ADDRESS` (20) and `AUTH_RATE_LIMIT_PER_ACCOUNT` (5), per minute.
+    /// Reads the limits above (each a number of tries a minute) and `TRUSTED_PROXIES`
+    /// (comma-separated addresses).
     public init(_ lookup: (String) -> String?) throws(ConfigError) {
         func number(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
             guard let text = lookup(name) else { return fallback }
             guard let n = Int(text), n >= 0 else { throw ConfigError("\(name) must be a number of attempts a minute (0: no limit), not \"\(text)\"") }
             return n
         }
-        self.init(perAddress: try number("AUTH_RATE_LIMIT_PER_ADDRESS", 20), perAccount: try number("AUTH_RATE_LIMIT_PER_ACCOUNT", 5))
+        let proxies = (lookup("TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.init(
+            perAddress: try number("AUTH_RATE_LIMIT_PER_ADDRESS", 20), perAccount: try number("AUTH_RATE_LIMIT_PER_ACCOUNT", 5),
+            accountCeiling: try number("AUTH_RATE_LIMIT_ACCOUNT_CEILING", 50), refreshes: try number("AUTH_RATE_LIMIT_REFRESH", 30),
+            trustedProxies: Set(proxies))
     }
 
-    /// 429 unless the account named by a login may try again now.
-    public func admit(account: String) async throws {
-        if let wait = await perAccount?.admit(account.lowercased()) { throw TooManyAttempts(retryAfter: wait) }
+    /// 429 unless `account` (the user found, by id) may be tried again now from `address`.
+    public func admit(account: String, from address: String) async throws {
+        if let wait = await perAccount?.admit(account + " " + address) { throw TooManyAttempts(retryAfter: wait) }
+        if let wait = await accountCeiling?.admit(account) { throw TooManyAttempts(retryAfter: wait) }
     }
 
-    /// The per-address throttle as a middleware, for the routes that hash passwords.
-    public var middleware: ThrottleMiddleware { ThrottleMiddleware(limiter: perAddress) }
+    /// The client's address: the socket's, or, when the socket is a trusted proxy, the last
+    /// address in `X-Forwarded-For` that is not one (proxies append the address they saw).
+    public func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
+        let socket = context.remoteAddress?.ipAddress ?? "unknown"
+        guard trustedProxies.contains(socket), let forwarded = request.headers[Self.forwardedFor] else { return socket }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.last(where: { !trustedProxies.contains($0) }) ?? socket
+    }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
+    /// The per-address throttle as a middleware, for the routes that check passwords.
+    public var middleware: ThrottleMiddleware { ThrottleMiddleware(limiter: perAddress, throttle: self) }
+    /// The per-address throttle of `refresh-token`.
+    public var refreshMiddleware: ThrottleMiddleware { ThrottleMiddleware(limiter: refreshes, throttle: self) }
 }
 
 public struct ThrottleMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let limiter: RateLimiter?
+    let throttle: Throttle
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let limiter, let wait = await limiter.admit(context.remoteAddress?.ipAddress ?? "unknown") {
+        if let limiter, let wait = await limiter.admit(throttle.clientAddress(request, context)) {
             throw TooManyAttempts(retryAfter: wait)
         }
         return try await next(request, context)

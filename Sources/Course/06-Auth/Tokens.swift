@@ -75,16 +75,22 @@ public struct TokenSettings: Sendable, Equatable {
     public var accessLifetime: Int  // seconds
     public var refreshSecret: String
     public var refreshLifetime: Int
+    /// `SESSION_MAX_LIFETIME` (30d): how long a login lasts at most, however often it refreshes.
+    /// Without it, a stolen refresh token used once a week would keep a session alive for ever.
+    public var sessionLifetime: Int
 
-    public init(accessSecret: String, accessLifetime: Int = 86_400, refreshSecret: String, refreshLifetime: Int = 864_000) {
+    public init(
+        accessSecret: String, accessLifetime: Int = 86_400, refreshSecret: String, refreshLifetime: Int = 864_000, sessionLifetime: Int = 2_592_000
+    ) {
         self.accessSecret = accessSecret
         self.accessLifetime = accessLifetime
         self.refreshSecret = refreshSecret
         self.refreshLifetime = refreshLifetime
+        self.sessionLifetime = sessionLifetime
     }
 
     /// Reads `ACCESS_TOKEN_SECRET`, `ACCESS_TOKEN_EXPIRY`, `REFRESH_TOKEN_SECRET`,
-    /// `REFRESH_TOKEN_EXPIRY` through a `Settings` lookup. Missing secrets are replaced by random ones, good until the
+    /// `REFRESH_TOKEN_EXPIRY`, `SESSION_MAX_LIFETIME` through a `Settings` lookup. Missing secrets are replaced by random ones, good until the
     /// process stops (so `make run` works with no `.env`), and `warnings` says so. A secret
     /// shorter than `minimumSecretBytes` stops start-up: HMAC-SHA-256 wants a key as long as its
     /// output, and jwt-kit's debug builds trap on a shorter one.
@@ -108,7 +114,8 @@ public struct TokenSettings: Sendable, Equatable {
         }
         self.init(
             accessSecret: accessSecret, accessLifetime: try Self.seconds(lookup("ACCESS_TOKEN_EXPIRY") ?? "1d", name: "ACCESS_TOKEN_EXPIRY"),
-            refreshSecret: refreshSecret, refreshLifetime: try Self.seconds(lookup("REFRESH_TOKEN_EXPIRY") ?? "10d", name: "REFRESH_TOKEN_EXPIRY"))
+            refreshSecret: refreshSecret, refreshLifetime: try Self.seconds(lookup("REFRESH_TOKEN_EXPIRY") ?? "10d", name: "REFRESH_TOKEN_EXPIRY"),
+            sessionLifetime: try Self.seconds(lookup("SESSION_MAX_LIFETIME") ?? "30d", name: "SESSION_MAX_LIFETIME"))
     }
 
     /// A lifetime written the way `jsonwebtoken`'s `expiresIn` reads it (the `ms` package):

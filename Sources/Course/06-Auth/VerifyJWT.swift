@@ -15,7 +15,8 @@
 // kills the access tokens already issued at once, not when they expire. User and session come
 // back in one query, as the user alone did in the original. The user, without password, goes
 // into the request's context (`context.user`), and the route runs. Anything else is a 401 and
-// the route never runs.
+// the route never runs. A token from the cookie on a request that changes something must also
+// come from an allowed page (CrossSite.swift).
 import App
 import BSON
 import Hummingbird
@@ -25,13 +26,16 @@ import Responses
 public struct VerifyJWT: RouterMiddleware {
     public typealias Context = AppRequestContext
     let sessions: Sessions
+    let crossSite: CrossSiteGuard
 
-    public init(sessions: Sessions) {
+    public init(sessions: Sessions, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions
+        self.crossSite = crossSite
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
+        guard let (token, fromCookie) = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
+        if fromCookie { try crossSite.check(request) }
         let claims: AccessClaims
         do {
             claims = try await sessions.tokens.verifyAccess(token)
@@ -46,14 +50,15 @@ public struct VerifyJWT: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The cookie first, then `Authorization: Bearer <token>` (the scheme in any case).
-    static func accessToken(in request: Request) -> String? {
-        if let cookie = request.cookies["accessToken"]?.value, !cookie.isEmpty { return cookie }
+    /// The cookie first, then `Authorization: Bearer <token>` (the scheme in any case); and
+    /// whether it was the cookie.
+    static func accessToken(in request: Request) -> (String, fromCookie: Bool)? {
+        if let cookie = request.cookies["accessToken"]?.value, !cookie.isEmpty { return (cookie, true) }
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        return token.isEmpty ? nil : (token, false)
     }
 }
 

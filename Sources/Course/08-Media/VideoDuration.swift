@@ -4,18 +4,40 @@
 //
 // The file is the client's: every size in it is checked before it is used, so a crafted box
 // (a 64-bit size near the end of the number range, an `mvhd` cut short) is "no duration",
-// never a crash.
+// never a crash. Reads are buffered (64 kB at a time) and at most `maxBoxes` top-level boxes
+// are walked, so a file of millions of tiny boxes costs a few reads, not millions.
 import NIOCore
 import NIOFileSystem
 
 enum VideoDuration {
+    /// Top-level boxes walked at most. A real file has a handful (ftyp, free, mdat, moov, udta);
+    /// a crafted one may be nothing but millions of 8-byte boxes, and is given up on here.
+    static let maxBoxes = 1024
+    /// Bytes read from the file at a time: the box headers near each other come in one read.
+    static let window = 64 * 1024
+
     static func read(_ path: String) async throws -> Double? {
         try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
             let size = try await handle.info().size
+            var buffered = ByteBuffer()
+            var bufferedAt: Int64 = 0
+            /// The 16 bytes at `offset` (fewer at the end of the file), from the window when it
+            /// holds them, else from a new window read there.
+            func header(at offset: Int64) async throws -> ByteBuffer {
+                let end = bufferedAt + Int64(buffered.readableBytes)
+                if offset < bufferedAt || offset + 16 > end {
+                    buffered = try await handle.readChunk(fromAbsoluteOffset: offset, length: .bytes(Int64(window)))
+                    bufferedAt = offset
+                }
+                let start = buffered.readerIndex + Int(offset - bufferedAt)
+                return buffered.getSlice(at: start, length: min(16, buffered.writerIndex - start)) ?? ByteBuffer()
+            }
             // Top-level boxes: [size:4][type:4], size 1 means a 64-bit size follows.
             var offset: Int64 = 0
-            while offset + 8 <= size {
-                var header = try await handle.readChunk(fromAbsoluteOffset: offset, length: .bytes(16))
+            var walked = 0
+            while offset + 8 <= size, walked < maxBoxes {
+                walked += 1
+                var header = try await header(at: offset)
                 guard let short = header.readInteger(as: UInt32.self), let type = header.readString(length: 4) else { return nil }
                 var boxSize = Int64(short)
                 var headerLength: Int64 = 8

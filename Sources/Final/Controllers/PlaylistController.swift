@@ -57,7 +57,7 @@ struct PlaylistController: Sendable {
         guard let after = try await collections.playlists.updateById(playlist._id, ["$set": .document(set)]) else {
             throw APIError.notFound("Playlist not found")
         }
-        return APIResponse(200, after, "Playlist updated successfully")
+        return APIResponse(200, try await collections.shown(after, to: try context.requireUser()._id), "Playlist updated successfully")
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
@@ -78,7 +78,7 @@ struct PlaylistController: Sendable {
                 "A playlist holds at most \(Playlist.maxVideos) videos",
                 errors: [FieldError(field: "videos", message: "at most \(Playlist.maxVideos) videos")])
         }
-        return APIResponse(200, after, "Video added to playlist")
+        return APIResponse(200, try await collections.shown(after, to: try context.requireUser()._id), "Video added to playlist")
     }
 
     @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
@@ -88,6 +88,6 @@ struct PlaylistController: Sendable {
         guard let after = try await collections.playlists.updateById(playlist._id, ["$pull": ["videos": .objectId(video)]]) else {
             throw APIError.notFound("Playlist not found")
         }
-        return APIResponse(200, after, "Video removed from playlist")
+        return APIResponse(200, try await collections.shown(after, to: try context.requireUser()._id), "Video removed from playlist")
     }
 }
