@@ -10,9 +10,15 @@
    resident memory is sampled. Goal: peak under 64 MB over idle.
 3. A 200 MB video through the upload route: MB/s, and the server's peak memory over idle (it
    streams the file to the temp folder, so memory should not grow with the file).
+4. A search flood: 10 clients sending the most expensive searches one account can build (200
+   videos with 5,000-character descriptions of `a`, searched for 199 `a`s and a `b`, and the
+   combining-mark patterns that froze the server before its fix), while one client asks for the
+   healthcheck every 10 ms. Goal: healthcheck p99 under 50 ms, and every search answered (200,
+   or 503 when its query ran out of time) within its time limit plus a second.
 
 Every figure is measured in this run, on this machine, with its raw numbers.
 """
+import collections
 import os
 import socket
 import statistics
@@ -23,7 +29,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import servers  # noqa: E402
-from clients import BOUNDARY, FORM_HEADERS, PNG, Client, call, form, log_in, register, rss_mb  # noqa: E402
+from clients import BOUNDARY, FORM_HEADERS, PNG, Client, call, form, log_in, mp4, register, rss_mb  # noqa: E402
+import urllib.parse  # noqa: E402
 import report  # noqa: E402
 
 DURATION = float(os.environ.get("BENCH_SECONDS", "6"))
@@ -62,24 +69,13 @@ def login_flood(binary):
                     time.sleep(0.05)  # a client backs off when told the server is busy (these share its two cores)
 
         latencies = []
-
-        def watch():
-            client = Client(port)
-            while time.monotonic() < stop:
-                begin = time.perf_counter()
-                client.call("GET", "/api/v1/healthcheck")
-                latencies.append((time.perf_counter() - begin) * 1000)
-                time.sleep(0.01)
-
-        threads = [threading.Thread(target=log_in, args=(i,)) for i in range(50)] + [threading.Thread(target=watch)]
+        threads = [threading.Thread(target=log_in, args=(i,)) for i in range(50)]
+        threads.append(threading.Thread(target=healthcheck_watch, args=(port, stop, latencies)))
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        latencies.sort()
-        p50 = statistics.median(latencies)
-        p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
-        return p50, p99, len(latencies), statuses, one_login
+        return statistics.median(latencies), percentile(latencies, 0.99), len(latencies), statuses, one_login
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -167,6 +163,65 @@ def big_upload(binary, megabytes=200):
         proc.wait(timeout=30)
 
 
+def healthcheck_watch(port, stop, latencies):
+    """Asks for the healthcheck every 10 ms until `stop`, appending each latency (ms)."""
+    client = Client(port)
+    while time.monotonic() < stop:
+        begin = time.perf_counter()
+        client.call("GET", "/api/v1/healthcheck")
+        latencies.append((time.perf_counter() - begin) * 1000)
+        time.sleep(0.01)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * fraction) - 1)] if ordered else float("nan")
+
+
+def search_flood(binary, videos=200, clients=10):
+    limit_ms = 3000
+    proc, port = start(binary, {"AUTH_RATE_LIMIT_PER_ADDRESS": "0", "AUTH_RATE_LIMIT_PER_ACCOUNT": "0", "QUERY_TIMEOUT_MS": str(limit_ms)})
+    try:
+        assert register(port, "searcher") == 201
+        headers, _ = log_in(port, "searcher")
+        uploader = Client(port)
+        body = form([("title", "a" * 200), ("description", "a" * 4999 + "!")], [("videoFile", "v.mp4", mp4(1000)), ("thumbnail", "t.png", PNG)])
+        for _ in range(videos):
+            assert uploader.call("POST", "/api/v1/videos", body, {**FORM_HEADERS, "Authorization": headers["Authorization"]}) == 201
+        queries = ["a" * 199 + "b", "\u0301" + "*\u0301" * 3 + "Z", "(\u0301" * 66, "a" * 100 + "(a+)+$"]
+        paths = [f"/api/v1/videos?limit=10&query={urllib.parse.quote(q)}" for q in queries]
+        quiet = []
+        healthcheck_watch(port, time.monotonic() + 2, quiet)  # the healthcheck with nothing else running
+        stop = time.monotonic() + DURATION
+        searches, lock = [], threading.Lock()
+
+        def search(i):
+            client = Client(port)
+            n = i
+            while time.monotonic() < stop:
+                begin = time.perf_counter()
+                status = client.call("GET", paths[n % len(paths)], headers=headers)
+                with lock:
+                    searches.append((status, (time.perf_counter() - begin) * 1000))
+                n += 1
+
+        latencies = []
+        threads = [threading.Thread(target=search, args=(i,)) for i in range(clients)]
+        threads.append(threading.Thread(target=healthcheck_watch, args=(port, stop, latencies)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = collections.Counter(status for status, _ in searches)
+        slowest = max((ms for _, ms in searches), default=0)
+        return {"quiet p99 ms": percentile(quiet, 0.99), "p50 ms": statistics.median(latencies), "p99 ms": percentile(latencies, 0.99),
+                "checks": len(latencies), "searches": len(searches), "statuses": dict(statuses), "slowest search ms": slowest,
+                "limit ms": limit_ms}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def main():
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/videotube")
     print("Hardening benchmark (release build; figures from this run)\n")
@@ -186,7 +241,13 @@ def main():
     status, megabytes_per_second, idle, peak = big_upload(binary)
     print(f"| a 200 MB video through POST /api/v1/videos | {status}, {megabytes_per_second:.0f} MB/s; memory idle {idle:.0f} MB, peak {peak:.0f} MB: "
           f"+{peak - idle:.0f} MB | 201, memory flat (streamed to disk) |")
-    report.record("hardening", {"login storm": {"statuses": {str(k): v for k, v in statuses.items()}, "per second": rate,
+    flood = search_flood(binary)
+    shown = ", ".join(f"{count}x {status or 'cut'}" for status, count in sorted(flood["statuses"].items()))
+    print(f"| healthcheck during a 10-client search flood (200 videos, worst searches) | p50 {flood['p50 ms']:.1f} ms, "
+          f"p99 {flood['p99 ms']:.1f} ms ({flood['checks']} checks; alone: p99 {flood['quiet p99 ms']:.1f} ms) | p99 < 50 ms |")
+    print(f"| the flood's searches | {flood['searches']}: {shown}; slowest {flood['slowest search ms']:.0f} ms "
+          f"(query limit {flood['limit ms']} ms) | every one answered within its limit + 1 s |")
+    report.record("hardening", {"search flood": flood, "login storm": {"statuses": {str(k): v for k, v in statuses.items()}, "per second": rate,
                                                 "ceiling per second": ceiling, "healthcheck p99 ms": p99},
                                 "upload 200 MB": {"status": status, "MB/s": megabytes_per_second, "idle MB": idle, "peak MB": peak}})
 

@@ -12,7 +12,8 @@ part with less load and fewer cycles.
 4. Slow clients (heads and bodies trickling in) while others are served; oversized heads and
    bodies refused early.
 5. Graceful shutdown under load: requests in flight finish, no temp file is left, the store
-   opens again.
+   opens again; a request cut is only one sent on an idle keep-alive connection as the server
+   closed it (HTTP/1.1's keep-alive race), and it never ran (tweets stored = tweets answered 201).
 6. schemathesis over the OpenAPI document, signed in (not with --quick): over 1,000 generated
    requests, no 5xx, every answer as documented.
 
@@ -35,7 +36,7 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
 import servers  # noqa: E402
-from clients import FORM_HEADERS, PNG, Client, form, log_in, register, request  # noqa: E402
+from clients import FORM_HEADERS, PNG, Client, form, log_in, mp4, register, request  # noqa: E402
 import report  # noqa: E402
 
 QUICK = "--quick" in sys.argv
@@ -286,16 +287,6 @@ def slow_clients(build, seconds, trickling):
 
 # 5. Graceful shutdown under load -------------------------------------------------------------
 
-def mp4(milliseconds, padding):
-    """An MP4 whose header carries a duration, padded with a free box to `padding` bytes."""
-    be32 = lambda v: v.to_bytes(4, "big")  # noqa: E731
-    ftyp = be32(20) + b"ftypisom" + be32(0x200) + b"mp41"
-    body = bytes(4) + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + bytes(80)
-    mvhd = be32(8 + len(body)) + b"mvhd" + body
-    head = ftyp + be32(8 + len(mvhd)) + b"moov" + mvhd
-    return head + be32(8 + padding) + b"free" + bytes(padding)
-
-
 def graceful_shutdown(build, load_threads):
     folder = pathlib.Path(tempfile.mkdtemp(prefix="reliability-shutdown-"))
     process, port = start(build, folder)
@@ -311,9 +302,10 @@ def graceful_shutdown(build, load_threads):
             client = Client(port)
             while not stopping.is_set():
                 begin = time.monotonic()
+                reused = client.connection is not None  # sent on a keep-alive connection that served one before
                 status, _ = client.request("POST", "/api/v1/tweets", b'{"content": "still here"}', headers, retry=False)
                 with lock:
-                    records.append((begin, time.monotonic(), status, "tweet"))
+                    records.append((begin, time.monotonic(), status, "tweet" if not reused else "tweet, reused connection"))
                 if status == 0:
                     return
 
@@ -343,15 +335,28 @@ def graceful_shutdown(build, load_threads):
             t.join()
         in_flight = [r for r in records if r[0] < signalled < r[1]]
         cut = [r for r in in_flight if r[2] == 0]
+        # HTTP/1.1's keep-alive race: a server may close an idle connection at any moment, and
+        # a request the client sends on it just then is never read (RFC 9112, 9.3.1 and 9.6:
+        # the client retries it). Graceful shutdown closes idle connections at once, so a
+        # request on a reused connection may meet that close. Anything else cut is a loss.
+        raced = [r for r in cut if r[3] == "tweet, reused connection"]
+        lost = [r for r in cut if r not in raced]
         uploads = [r for r in records if r[3] == "upload"]
         check(code == 0, f"exit 0 after SIGTERM under load, not {code}")
         check(all(r[2] == 201 for r in uploads), f"both uploads in flight finish with 201: {[r[2] for r in uploads]}")
-        check(not cut, f"{len(cut)} of {len(in_flight)} requests in flight were cut")
+        check(not lost, f"{len(lost)} of {len(in_flight)} requests in flight were cut on a connection that was not idle")
         left = list((folder / "temp").glob("*")) if (folder / "temp").exists() else []
         check(not left, f"no temp file left: {left[:3]}")
-        again, _ = start(build, folder)
+        wire = servers.free_port()
+        again, _ = start(build, folder, {"DB_PORT": str(wire)})
+        # A cut request never ran: the tweets stored are exactly those answered 201, so a client
+        # may send a cut one again without making it twice.
+        stored = mongo(wire).tweets.count_documents({})
+        created = sum(1 for r in records if r[2] == 201 and r[3] != "upload")
+        check(stored == created, f"tweets stored ({stored}) = tweets answered 201 ({created})")
         check(stop(again) == 0, "the store opens again and stops cleanly")
         return {"requests": len(records), "in flight at SIGTERM": len(in_flight), "cut": len(cut),
+                "cut on an idle keep-alive connection (the client's race)": len(raced), "tweets stored = 201s": stored == created,
                 "uploads finished": sum(r[2] == 201 for r in uploads), "exit": code, "temp files left": len(left),
                 "stopped within (s)": round(time.monotonic() - signalled, 2)}
     finally:

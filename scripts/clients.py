@@ -16,6 +16,16 @@ PNG = (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 
 BOUNDARY = "----videotube-bench"
 
 
+def mp4(milliseconds, padding=0):
+    """An MP4 whose header carries a duration, padded with a free box to `padding` bytes."""
+    be32 = lambda v: v.to_bytes(4, "big")  # noqa: E731
+    ftyp = be32(20) + b"ftypisom" + be32(0x200) + b"mp41"
+    body = bytes(4) + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + bytes(80)
+    mvhd = be32(8 + len(body)) + b"mvhd" + body
+    head = ftyp + be32(8 + len(mvhd)) + b"moov" + mvhd
+    return head + be32(8 + padding) + b"free" + bytes(padding)
+
+
 def rss_mb(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:

@@ -73,8 +73,9 @@ extension OpenAPI {
 
     static let errorDescriptions = [
         400: "Invalid input (the fields at fault are in errors)", 401: "Not logged in, or the token is invalid or expired",
-        403: "Someone else's", 404: "Not found (or not visible to the caller)", 409: "Already taken", 413: "Too large",
-        415: "Wrong type of file or body", 503: "Database unavailable",
+        403: "Someone else's, or a cookie-signed request from another site", 404: "Not found (or not visible to the caller)",
+        409: "Already taken", 413: "Too large", 415: "Wrong type of file or body", 429: "Too many attempts (Retry-After says when)",
+        503: "Database unavailable, or a query ran out of time",
     ]
 
     static func envelope(_ data: BSONValue) -> BSONValue {

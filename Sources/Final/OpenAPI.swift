@@ -72,16 +72,16 @@ enum OpenAPI {
             body: .form(
                 required: ["fullName", "email", "username", "password", "avatar"], fields: ["fullName", "email", "username", "password"],
                 files: ["avatar": "image", "coverImage": "image"]),
-            success: (201, ref("User")), errors: [400, 409, 413, 415]),
+            success: (201, ref("User")), errors: [400, 409, 413, 415, 429]),
         Operation(
             method: "post", path: "/api/v1/users/login", tag: "users",
             summary: "Log in with an email or a username: starts a session, sets both cookies", auth: false,
             body: .json(required: ["password"], properties: strings(["email", "username", "password"])),
-            success: (200, ref("LoggedIn")), errors: [400, 401, 404]),
+            success: (200, ref("LoggedIn")), errors: [400, 401, 404, 429]),
         Operation(
             method: "post", path: "/api/v1/users/refresh-token", tag: "users",
             summary: "New tokens for the refresh token (cookie, or body); the old one stops working", auth: false,
-            body: .json(required: [], properties: strings(["refreshToken"])), success: (200, ref("Tokens")), errors: [400, 401]),
+            body: .json(required: [], properties: strings(["refreshToken"])), success: (200, ref("Tokens")), errors: [400, 401, 429]),
         Operation(method: "post", path: "/api/v1/users/logout", tag: "users", summary: "End this session (the others go on)", errors: [401]),
         Operation(
             method: "get", path: "/api/v1/users/sessions", tag: "users", summary: "Where the user is logged in, newest first",
@@ -92,7 +92,7 @@ enum OpenAPI {
             errors: [400, 401, 404]),
         Operation(
             method: "post", path: "/api/v1/users/change-password", tag: "users", summary: "Change the password: every session ends",
-            body: .json(required: ["oldPassword", "newPassword"], properties: strings(["oldPassword", "newPassword"])), errors: [400, 401]),
+            body: .json(required: ["oldPassword", "newPassword"], properties: strings(["oldPassword", "newPassword"])), errors: [400, 401, 429]),
         Operation(
             method: "get", path: "/api/v1/users/current-user", tag: "users", summary: "The logged-in user", success: (200, ref("User")), errors: [401]
         ),
