@@ -39,7 +39,7 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -175,8 +175,13 @@ docs-check: deps $(API_DOCS)
 format:
 	swift format format --in-place --recursive $(FORMAT_PATHS)
 
+# The repository's git hooks (.githooks: a commit subject of at most 72 characters).
+hooks:
+	git config core.hooksPath .githooks
+
 lint:
 	swift format lint --strict --recursive $(FORMAT_PATHS)
+	python3 scripts/check_headers.py
 
 # The Swift excerpts in notes/ match the files they name (also part of `make test`).
 notes-check:

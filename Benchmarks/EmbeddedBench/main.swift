@@ -1,4 +1,3 @@
-import BSON
 // `make bench`: the embedded store's speed at 1k, 10k and 100k documents per collection.
 //
 // Measures what the Final server does most: find by _id, find by a unique key, the course's
@@ -6,6 +5,7 @@ import BSON
 // their owner, and the latest page over the whole collection. Release build; wall-clock
 // medians of several runs; printed as a table. Compare rows across sizes: index-backed
 // operations should stay flat as the collections grow.
+import BSON
 import BenchSupport
 import EmbeddedStore
 import Foundation

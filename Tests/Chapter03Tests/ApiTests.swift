@@ -1,3 +1,5 @@
+// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
+// healthcheck answers for the database.
 import App
 import BSON
 import Database
@@ -7,8 +9,6 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-// Chapter 03: every thrown error becomes the contract's JSON in one place, and the
-// healthcheck answers for the database.
 import Responses
 import Storage
 import TestSupport

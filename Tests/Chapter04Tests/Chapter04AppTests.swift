@@ -1,3 +1,4 @@
+// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
 import App
 import BSON
 import EmbeddedStore
@@ -7,7 +8,6 @@ import HummingbirdTesting
 import Logging
 import ModelRoutes
 import Models
-// Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
 import Responses
 import Storage
 import TestSupport

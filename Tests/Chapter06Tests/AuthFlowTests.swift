@@ -1,3 +1,5 @@
+// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
+// on every storage backend.
 import App
 import Auth
 import BSON
@@ -10,8 +12,6 @@ import Logging
 import ModelRoutes
 import Models
 import Passwords
-// Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
-// on every storage backend.
 import Responses
 import Storage
 import TestSupport

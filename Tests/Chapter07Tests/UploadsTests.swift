@@ -1,3 +1,5 @@
+// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
+// type checks, and the temp files are gone after every outcome.
 import App
 import BSON
 import Foundation
@@ -6,8 +8,6 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-// Chapter 07: multipart uploads stream to the temp folder under random names, with size and
-// type checks, and the temp files are gone after every outcome.
 import Responses
 import TestSupport
 import Testing

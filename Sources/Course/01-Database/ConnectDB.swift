@@ -1,4 +1,3 @@
-import EmbeddedStore
 // Chapter 01 — connecting to the database.
 //
 // The Node course writes `db/index.js`: an `async` `connectDB()` that awaits
@@ -15,6 +14,7 @@ import EmbeddedStore
 // executable awaits it in a do/catch and exits with status 1 and a clear reason on failure.
 // The storage backend is chosen here and only here: nothing else in the project imports a
 // backend module, so the rest of the code cannot tell which one it has.
+import EmbeddedStore
 import Foundation
 import Logging
 import MongoStore

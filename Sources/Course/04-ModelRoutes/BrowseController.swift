@@ -1,13 +1,13 @@
-import App
-import BSON
-import Hummingbird
-import Models
 // Browsing: a channel's profile and the video list, each one aggregation pipeline
 // (`Sources/Course/04-Models/Queries.swift`) run through the storage interface.
 //
 // Chapter 04 serves them to anyone. From chapter 06 on they sit behind `verifyJWT`, and
 // `viewer` reads the logged-in user from the request's context, which makes `isSubscribed`
 // and "the owner also sees unpublished videos" work.
+import App
+import BSON
+import Hummingbird
+import Models
 import Responses
 
 public struct BrowseController: Sendable {

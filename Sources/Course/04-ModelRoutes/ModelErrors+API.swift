@@ -1,12 +1,12 @@
-import App
-import BSON
-import Hummingbird
-import Models
 // Where the models meet HTTP (chapter 04's web side; `Models` itself knows no web).
 //
 // A model's `ValidationError` is the client's fault: 400, with every bad field listed in
 // `errors`. Ids in paths must be ObjectIds (400 `Invalid videoId` otherwise), and page
 // numbers come from the query string.
+import App
+import BSON
+import Hummingbird
+import Models
 import Responses
 
 extension ValidationError: APIErrorRepresentable {

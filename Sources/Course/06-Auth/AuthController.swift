@@ -1,12 +1,12 @@
+// The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
+// here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user,
+// update-account.
 import App
 import BSON
 import Hummingbird
 import ModelRoutes
 import Models
 import Passwords
-// The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
-// here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user,
-// update-account.
 import Responses
 
 public struct AuthController: Sendable {

@@ -1,12 +1,3 @@
-import App
-import Auth
-import BSON
-import Hummingbird
-import Logging
-import Media
-import ModelRoutes
-import Models
-import Passwords
 // Chapter 08: the user routes that carry files, where uploads (chapter 07) meet media storage.
 //
 // ```js
@@ -23,6 +14,15 @@ import Passwords
 //   and the **replaced asset is deleted** from storage (the original left it there for ever).
 //
 // The temp files are deleted by `Uploads.receive`'s scope in every outcome.
+import App
+import Auth
+import BSON
+import Hummingbird
+import Logging
+import Media
+import ModelRoutes
+import Models
+import Passwords
 import Responses
 import Uploads
 
