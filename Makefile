@@ -39,7 +39,7 @@ SWIFT_BUILD_FLAGS ?=
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -174,6 +174,26 @@ docs-check: deps $(API_DOCS)
 
 format:
 	swift format format --in-place --recursive $(FORMAT_PATHS)
+
+# Exercises (scripts/exercises.py): cut chapter N's regions out of the real code, check them,
+# restore the reference. E=2 picks one exercise; FORCE=1 cuts a region that holds your own code
+# (which is kept in .exercises/attempts/ first). `make check` alone shows progress.
+exercise:
+	@python3 scripts/exercises.py open $(N)
+
+check:
+	@python3 scripts/exercises.py check $(if $(filter command line,$(origin N)),$(N),)
+
+solution:
+	@python3 scripts/exercises.py solution $(N)
+
+# Maintainers: after changing an exercise's reference code, record its digest (scripts/exercises.lock).
+exercises-lock:
+	python3 scripts/exercises.py lock
+
+# Every exercise is graded: cut all, build once, each one's tests must fail; then restored.
+exercises-prove:
+	python3 scripts/exercises.py prove
 
 # The repository's git hooks (.githooks: a commit subject of at most 72 characters).
 hooks:

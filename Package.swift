@@ -9,6 +9,7 @@
 //      (two in chapters 04 and 08) and a small executable that serves it; later chapters and
 //      the Final server import those modules, nothing is ever copied;
 //   3. benchmarks and tests.
+
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -107,33 +108,37 @@ let package = Package(
 
         // MARK: - 2. The course: a module (Sources/Course/NN-*) and an executable (Chapters/NN-*) per chapter
 
+        /// What an open exercise's stub throws (`make exercise N=k`): every course module may hold one.
+        course("Exercises", "00-Exercises", []),
+
         // 01 — connect to the database: settings from `.env`, `connectDB`, fail fast.
-        course("Database", "01-Database", ["Storage", "MongoStore", "EmbeddedStore", "WireServer", hummingbird, logging]),
+        course("Database", "01-Database", ["Exercises", "Storage", "MongoStore", "EmbeddedStore", "WireServer", hummingbird, logging]),
         chapter("Chapter01", "01-ConnectDB", ["Database", logging]),
 
         // 02 — the Express-like app: middleware order, bodies, CORS, static files, cookies, runServer.
         course(
             "App", "02-App",
-            ["BSON", "Storage", "Database", hummingbird, logging, nioCore, .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
+            ["Exercises", "BSON", "Storage", "Database", hummingbird, logging, nioCore, .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),
 
         // 03 — asyncHandler: the error middleware, APIError, APIResponse, storage errors as HTTP, the healthcheck.
-        course("Responses", "03-Responses", ["App", "BSON", "Storage", hummingbird]),
+        course("Responses", "03-Responses", ["Exercises", "App", "BSON", "Storage", hummingbird]),
         chapter("Chapter03", "03-AsyncHandler", ["Responses", "App", hummingbird]),
 
         // 04 — models (no HTTP), and the models served (validation as 400, ids, pages, browsing).
-        course("Models", "04-Models", ["BSON", "Storage"]),
-        course("ModelRoutes", "04-ModelRoutes", ["Models", "Responses", "App", "BSON", hummingbird]),
+        course("Models", "04-Models", ["Exercises", "BSON", "Storage"]),
+        course("ModelRoutes", "04-ModelRoutes", ["Exercises", "Models", "Responses", "App", "BSON", hummingbird]),
         chapter("Chapter04", "04-Models", ["Models", "ModelRoutes", "Responses", "App", "BSON", hummingbird, logging]),
 
         // 05 — bcrypt: hash on save, compare on login, on a thread pool of its own.
-        course("Passwords", "05-Passwords", ["CCrypt", "Models", "BSON", nioPosix]),
+        course("Passwords", "05-Passwords", ["Exercises", "CCrypt", "Models", "BSON", nioPosix]),
         chapter("Chapter05", "05-Bcrypt", ["Passwords", "Models", "ModelRoutes", "Responses", "App", hummingbird]),
 
         // 06 — JWT: access and refresh tokens, verifyJWT, sessions, the user routes.
         course(
             "Auth", "06-Auth",
             [
+                "Exercises",
                 "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", "Storage",
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"), logging, hummingbird,
             ]),
@@ -142,19 +147,20 @@ let package = Package(
         // 07 — multer's job: multipart streamed to a temp folder, limits, content checks, cleanup.
         course(
             "Uploads", "07-Uploads",
-            ["Responses", "App", .product(name: "MultipartKit", package: "multipart-kit"), hummingbird, nioFileSystem, nioCore]),
+            ["Exercises", "Responses", "App", .product(name: "MultipartKit", package: "multipart-kit"), hummingbird, nioFileSystem, nioCore]),
         chapter("Chapter07", "07-Uploads", ["Uploads", "Responses", "App", hummingbird]),
 
         // 08 — media storage (Cloudinary, or a local folder), and the user routes that carry files.
         course(
             "Media", "08-Media",
             [
+                "Exercises",
                 "Uploads", "Responses", "App", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), nioFileSystem, nioCore, logging,
             ]),
         course(
             "AccountMedia", "08-AccountMedia",
-            ["Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", hummingbird, logging]),
+            ["Exercises", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", hummingbird, logging]),
         chapter(
             "Chapter08", "08-Media",
             ["AccountMedia", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", hummingbird, logging]),
@@ -164,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "Final",
             dependencies: [
-                "AccountMedia", "Auth", "Media", "Uploads", "Passwords", "ModelRoutes", "Models", "Responses", "App", "Database", "BSON",
+                "Exercises", "AccountMedia", "Auth", "Media", "Uploads", "Passwords", "ModelRoutes", "Models", "Responses", "App", "Database", "BSON",
                 hummingbird, logging,
             ],
             path: "Sources/Final", swiftSettings: swiftSettings),

@@ -1,7 +1,10 @@
-"""`make lint`: a Swift file's header comment stands on its first line, above the imports.
+"""`make lint`: a Swift file's header comment stands on its first line, above the imports,
+with a blank line after it.
 
-A `//` comment between two imports is a header that import sorting moved (swift-format keeps
-a comment with the import below it). `--fix` moves such a comment back above the imports."""
+swift-format keeps a comment that touches an import with that import, and sorting the imports
+then carries the header down among them. A blank line makes it the file's header instead. A
+`//` comment between two imports, or a header with no blank line before the imports, is
+reported; `--fix` moves the comment back to the top and adds the blank line."""
 import pathlib
 import subprocess
 import sys
@@ -27,8 +30,12 @@ def preamble(lines):
 
 
 def misplaced(lines):
-    """`//` comment lines that stand after an import and before another one."""
+    """`//` comment lines that stand after an import and before another one, or a header that
+    touches the first import."""
     end = preamble(lines)
+    first_import = next((i for i, l in enumerate(lines[:end]) if is_import(l.strip())), None)
+    if first_import and lines[first_import - 1].strip().startswith("//") and not lines[first_import - 1].strip().startswith("///"):
+        return [first_import - 1]
     seen_import = False
     out = []
     for i, line in enumerate(lines[:end]):
@@ -47,7 +54,7 @@ def fix(lines):
     imports = [l for l in head if l.strip().startswith(("import ", "@testable import "))]
     plain = [l for l in imports if l.startswith("import ")]
     testable = [l for l in imports if l.startswith("@testable")]
-    return comments + plain + (["\n"] + testable if testable else []) + lines[end:]
+    return comments + (["\n"] if comments else []) + plain + (["\n"] + testable if testable else []) + lines[end:]
 
 
 def main():

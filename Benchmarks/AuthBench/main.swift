@@ -4,6 +4,7 @@
 // work (check the token, load the user and its session in one query); a refresh signs a new
 // pair and rotates the session's token hash.
 // Each row is a median of several rounds, on the embedded store with 10,000 users.
+
 import Auth
 import BSON
 import BenchSupport

@@ -1,6 +1,7 @@
 // `make bench`: the healthcheck's JSON on bare Hummingbird, no middleware and no database, the
 // floor our own stack is measured against (Benchmarks/http_bench.py). Same body, same bytes as
 // the Final server's healthcheck when the database is up.
+
 import Foundation
 import Hummingbird
 import Logging

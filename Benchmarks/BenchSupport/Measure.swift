@@ -1,4 +1,5 @@
 // What every benchmark needs: a median timer, a unit-aware format, and the process's memory.
+
 import Foundation
 
 /// Median microseconds per call of `body` over `rounds` rounds of `iterations` calls.

@@ -5,6 +5,7 @@
 // their owner, and the latest page over the whole collection. Release build; wall-clock
 // medians of several runs; printed as a table. Compare rows across sizes: index-backed
 // operations should stay flat as the collections grow.
+
 import BSON
 import BenchSupport
 import EmbeddedStore

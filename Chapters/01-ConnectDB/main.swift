@@ -2,6 +2,7 @@
 //
 // Load `.env`, await the connection inside do/catch, say where we connected, and exit 1 with
 // the reason when we cannot. The concept lives in Sources/Course/01-Database/ConnectDB.swift.
+
 import Database
 import Foundation
 import Logging

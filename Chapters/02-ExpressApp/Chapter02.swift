@@ -1,5 +1,6 @@
 // Chapter 02's server: chapter 02's app (Sources/Course/02-App) with the routes that show what
 // its middleware does to a request. `main.swift` runs it; the tests build the very same one.
+
 import App
 import Database
 import Hummingbird

@@ -1,6 +1,7 @@
 // Chapter 03's server: chapter 02's app with the error middleware in its slot (every failure now
 // answers in the API's shape), the healthcheck answering in that shape, and a middleware that
 // shows `next`. `main.swift` runs it; the tests build the very same one.
+
 import App
 import Database
 import Hummingbird

@@ -2,6 +2,7 @@
 //
 // Thrown errors become the error JSON in one place (Sources/Course/03-Responses/ErrorMiddleware.swift);
 // the types are in Sources/Course/03-Responses; Chapter03.swift composes the server.
+
 import App
 
 await runServer(name: "chapter03", build: buildChapter03)

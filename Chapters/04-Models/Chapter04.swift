@@ -2,6 +2,7 @@
 // of its videos and its channel profile, then serves both. The models are in
 // Sources/Course/04-Models, the routes in Sources/Course/04-ModelRoutes. `main.swift` runs it;
 // the tests build the very same one.
+
 import App
 import BSON
 import Database

@@ -1,6 +1,7 @@
 // A demo channel to look at: one creator, three viewers, twelve videos, three subscriptions.
 // Seeding is idempotent: every document is inserted only if its unique key is absent, so
 // running the chapter again changes nothing.
+
 import BSON
 import Models
 

@@ -1,6 +1,7 @@
 // Chapter 05's server: chapter 04's users collection with a save hook that hashes passwords
 // (Sources/Course/05-Passwords), and two routes to try it: register an account, then check a
 // password against it. `main.swift` runs it; the tests build the very same one.
+
 import App
 import Database
 import Hummingbird

@@ -6,6 +6,7 @@
 //        -d '{"fullName": "Asha", "email": "asha@example.com", "username": "asha", "password": "chai aur code"}'
 //   curl -X POST localhost:8000/api/v1/users/check -H 'Content-Type: application/json' \
 //        -d '{"username": "asha", "password": "chai aur code"}'
+
 import App
 
 await runServer(name: "chapter05", build: buildChapter05)

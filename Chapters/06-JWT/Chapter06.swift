@@ -3,6 +3,7 @@
 // JSON here (uploads come with chapters 07 and 08). The channel profile and the video list now
 // sit behind verifyJWT, so they know who is asking. `main.swift` runs it; the tests build the
 // very same one.
+
 import App
 import Auth
 import Database

@@ -4,6 +4,7 @@
 // answers with what it received, as multer's `req.body` and `req.files` would show it. The temp
 // files are deleted when the answer is ready: chapter 08 is where they go on to media storage.
 // `main.swift` runs it; the tests build the very same one.
+
 import App
 import Database
 import Hummingbird

@@ -2,6 +2,7 @@
 // avatar and cover image updates (Sources/Course/08-AccountMedia), on media storage chosen from
 // the settings (Sources/Course/08-Media): Cloudinary when CLOUDINARY_* is set, otherwise
 // MEDIA_DIR served at /media. `main.swift` runs it; the tests build the very same one.
+
 import AccountMedia
 import App
 import Auth

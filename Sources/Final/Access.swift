@@ -2,6 +2,7 @@
 // A thing that does not exist for the viewer (a missing id, an unpublished video of someone
 // else) is 404 on every route that names it; a thing that exists but is someone else's is 403
 // on every route that changes it.
+
 import App
 import Auth
 import BSON

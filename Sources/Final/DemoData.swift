@@ -3,6 +3,7 @@
 // through the same models, hooks and media storage as the API. Running it again changes
 // nothing: every document is looked for by its natural key first, and media is stored only for
 // documents that are new.
+
 import App
 import Auth
 import BSON

@@ -10,6 +10,7 @@
 //     /playlist, /dashboard                         this module's controllers
 //
 // `main.swift` runs it with `runServer`; the tests build the very same one.
+
 import AccountMedia
 import App
 import Auth

@@ -1,5 +1,6 @@
 // The OpenAPI document assembled from `OpenAPI.operations`, and the schemas of the contract's
 // shapes: every answer is `{statusCode, data, message, success}`, errors add `errors`.
+
 import BSON
 
 extension OpenAPI {

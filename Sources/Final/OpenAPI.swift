@@ -2,6 +2,7 @@
 // `GET /api/v1/openapi.json`, and the interactive page at `/api-docs` (Swagger UI, the Express
 // world's swagger-ui-express convention) that reads it. A test keeps this table and the routes
 // the server registers equal, both ways.
+
 import App
 import BSON
 import Hummingbird

@@ -1,6 +1,7 @@
 // The Final server: `make run` builds and starts it (release build); `videotube seed` (`make
 // seed`) loads the demo channel instead. FinalServer.swift composes the server from the
 // chapters' modules and the controllers in Controllers/.
+
 import App
 
 if CommandLine.arguments.dropFirst().first == "seed" {

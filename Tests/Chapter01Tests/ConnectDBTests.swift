@@ -1,4 +1,5 @@
 // Chapter 01 as a learner runs it: the executable connects, or exits 1 with a clear reason.
+
 import Foundation
 import TestSupport
 import Testing

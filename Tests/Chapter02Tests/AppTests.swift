@@ -1,4 +1,5 @@
 // Chapter 02: the app's middleware, in-process and over a real socket.
+
 import App
 import BSON
 import Database

@@ -1,4 +1,5 @@
 // Chapter 02: LineLogHandler, the handler every server logs through (RunServer.swift).
+
 import App
 import Foundation
 import Logging

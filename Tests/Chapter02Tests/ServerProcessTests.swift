@@ -1,5 +1,6 @@
 // Chapter 02's executable as a learner runs it: it says where it listens, refuses a taken
 // port, and on SIGTERM finishes the request in flight before it exits.
+
 import EmbeddedStore
 import Foundation
 import MongoStore

@@ -1,5 +1,6 @@
 // Chapter 03: every thrown error becomes the contract's JSON in one place, and the
 // healthcheck answers for the database.
+
 import App
 import BSON
 import Database

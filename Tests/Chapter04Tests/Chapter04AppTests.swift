@@ -1,4 +1,5 @@
 // Chapter 04 served: the browsing routes' JSON and errors, and the executable's idempotent seed.
+
 import App
 import BSON
 import EmbeddedStore

@@ -1,6 +1,7 @@
 // Chapter 04: the models' rules, timestamps, unique indexes, pagination and pipelines, on
 // every storage backend (embedded; our C driver through the wire; real MongoDB when
 // `MONGODB_TEST_URI` is set).
+
 import BSON
 import Foundation
 import Models

@@ -1,6 +1,7 @@
 // Chapter 05: the users' save hook hashes passwords (only when they change), logins find the
 // right account, hashes interoperate with Python's bcrypt both ways, and the executable
 // registers and checks users without stalling other requests.
+
 import BSON
 import Foundation
 import Models

@@ -1,5 +1,6 @@
 // Chapter 06 over HTTP: the user routes, cookies, verifyJWT, rotation with reuse detection,
 // on every storage backend.
+
 import App
 import Auth
 import BSON

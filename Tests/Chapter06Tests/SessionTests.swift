@@ -1,6 +1,7 @@
 // Chapter 06's sessions: one per device. Two devices never log each other out; a replayed
 // refresh token ends only its own session; logout and change-password end access tokens at
 // once; at most ten sessions per user; no refresh token is ever stored in clear. On every backend.
+
 import Auth
 import BSON
 import Foundation

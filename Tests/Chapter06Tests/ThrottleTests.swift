@@ -1,6 +1,7 @@
 // Password guessing is not free, and a flood of logins cannot take every hashing thread: per
 // address and per account rate limits (429 with Retry-After), a bounded hashing queue (503 with
 // Retry-After), and unknown users costing a hash like wrong passwords.
+
 import App
 import Auth
 import BSON

@@ -1,5 +1,6 @@
 // Chapter 06: token settings, jwt-kit tokens in jsonwebtoken's format (checked against PyJWT
 // both ways), and every way a token is refused.
+
 import Auth
 import BSON
 import Foundation

@@ -1,5 +1,6 @@
 // Chapter 07: multipart uploads stream to the temp folder under random names, with size and
 // type checks, and the temp files are gone after every outcome.
+
 import App
 import BSON
 import Foundation

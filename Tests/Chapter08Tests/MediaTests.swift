@@ -1,5 +1,6 @@
 // Chapter 08: both media backends, Cloudinary's signed API (against a local stand-in that checks
 // every signature), and the routes that carry files: nothing orphaned, replaced assets deleted.
+
 import AccountMedia
 import App
 import AsyncHTTPClient

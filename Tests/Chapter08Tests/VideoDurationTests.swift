@@ -1,6 +1,7 @@
 // A local video's duration is read from the client's file: crafted or random bytes must give
 // "no duration" or a number, never a crash (before this test, a 64-bit box size overflowed and a
 // short `mvhd` box hit a precondition).
+
 import Foundation
 import TestSupport
 import Testing

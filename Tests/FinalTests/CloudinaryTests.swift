@@ -1,6 +1,7 @@
 // The Final server on Cloudinary (a local stand-in that checks every signature): the same routes,
 // the other media backend. Durations come from Cloudinary's answer; a replaced thumbnail and a
 // deleted video's files are destroyed there.
+
 import App
 import BSON
 import Foundation

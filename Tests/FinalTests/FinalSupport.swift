@@ -1,6 +1,7 @@
 // What the Final server's tests share: the server on a fresh database with media and temp files
 // in folders of the test's own, and a client that registers, logs in and uploads as a front end
 // would.
+
 import App
 import BSON
 import Database

@@ -1,6 +1,7 @@
 // The Final server end to end, as a client would use it, on every storage backend: register
 // with files, upload, list, search, watch, like, comment, tweet, subscribe, build a playlist,
 // the dashboard, change and delete everything, log out.
+
 import BSON
 import Foundation
 import HTTPTypes

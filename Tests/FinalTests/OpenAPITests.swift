@@ -1,5 +1,6 @@
 // The OpenAPI document and the routes the server registers are equal, both ways; the document
 // is served, and so is the page that reads it.
+
 import App
 import BSON
 import Foundation

@@ -1,5 +1,6 @@
 // The Final server rules, route by route: 404 before 403, every kind of bad input a clear 4xx,
 // cascades checked in the database, concurrent toggles consistent, the history's rules.
+
 import BSON
 import Foundation
 import HTTPTypes

@@ -2,6 +2,7 @@
 // failed before its fix: a search that froze the server, invisible characters in names,
 // unpublished videos leaking through playlists, a crafted MP4, uploads served for the browser
 // to sniff, cross-site requests riding on cookies, sessions that refresh for ever.
+
 import BSON
 import Foundation
 import HTTPTypes

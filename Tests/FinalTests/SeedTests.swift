@@ -1,4 +1,5 @@
 // `make seed`: the demo channel is there after one run, and a second run changes nothing.
+
 import App
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 // Documents used by several test targets.
+
 import BSON
 
 public enum BSONSamples {

@@ -1,5 +1,6 @@
 // Test helper: runs a chapter's built executable as a learner would, with a chosen
 // environment and working directory, and collects its exit status and output.
+
 import Foundation
 
 public struct ChapterRun: Sendable {

@@ -1,5 +1,6 @@
 // Test helpers for chapter servers: start one as a learner would and wait for its
 // "Server is running" line; talk to it over a plain TCP socket.
+
 import Foundation
 
 public final class ChapterServer: @unchecked Sendable {

@@ -2,6 +2,7 @@
 // table (issue 14): strings, arrays and sets, objects, math, conversions, dates, $let, $switch,
 // $reduce; $stdDevPop/$stdDevSamp, $mergeObjects, $count; $sortByCount, $bucket, $unionWith,
 // $sample. Expressions run on `Fixtures.values` (`"$d"` is 2024-03-01T00:00:00Z, a Friday).
+
 import Foundation
 
 extension Fixtures {

@@ -1,6 +1,7 @@
 // Conformance rows for the query and update operators added after the first table (issue 14):
 // $all, $type, $mod, the $bits family; $min, $max, $mul, $rename, $pop, $pullAll, and $push's
 // $position, $sort and $slice. Each names the manual page its expectation comes from.
+
 import Foundation
 
 extension Fixtures {

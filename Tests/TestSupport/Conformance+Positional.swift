@@ -1,6 +1,7 @@
 // Conformance rows for the positional update operators (issue 14): `$` (the element the query
 // matched), `$[]` (every element) and `$[<identifier>]` with `arrayFilters`, on the manual's own
 // students collections, with the errors MongoDB gives when a position cannot be found.
+
 import Foundation
 
 extension Fixtures {

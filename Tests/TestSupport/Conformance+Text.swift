@@ -2,6 +2,7 @@
 // phrases, negation, case and diacritic folding, and ordering by `{$meta: "textScore"}`. The
 // searches avoid words that MongoDB's Snowball stemmer folds and the store's lighter one does not
 // ("baking", "shopping"): notes/embedded-store.md says so.
+
 import Foundation
 
 extension Fixtures {

@@ -1,5 +1,6 @@
 // Conformance rows for the stages that write ($out, $merge) and for index options (sparse,
 // partial): what MongoDB's manual says they leave behind (issue 14).
+
 import Foundation
 
 extension ConformanceCase {

@@ -5,6 +5,7 @@
 //
 // Sources: "manual" cases come from the MongoDB manual's own examples (the page is named);
 // "rule" cases are reasoned from a rule the manual states (named too).
+
 import BSON
 import Foundation
 import Storage

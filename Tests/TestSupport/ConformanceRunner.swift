@@ -1,5 +1,6 @@
 // Runs one conformance case against any storage backend, recording each difference as a test
 // issue that names the case and its source.
+
 import BSON
 import Storage
 import Testing

@@ -1,6 +1,7 @@
 // A stand-in for Cloudinary's upload and destroy API, for the tests of chapter 08 and the Final
 // server: it checks what the real one checks (the signature, the API key, that a file arrived)
 // and records what it was asked to do.
+
 import Foundation
 import Hummingbird
 import Media

@@ -1,5 +1,6 @@
 // Helpers every HTTP test uses: JSON bodies, multipart forms, tiny media files, scratch
 // folders, and a fresh database as `runServer` hands it to a server's builder.
+
 import App
 import BSON
 import Database

@@ -1,5 +1,6 @@
 // Test helper: runs `mockup_server.py` (MockupDB) as a child process, so a test can point the
 // real libmongoc driver at a scripted server and then read back the exact commands it sent.
+
 import BSON
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 // Independent implementations to check interoperability against: Python's `bcrypt` (pyca) and
 // `PyJWT`, from the project's virtual environment (`make test` creates `.venv` with them).
 // Without it the interop tests are skipped by name, except under CI, where they must run.
+
 import Foundation
 
 public enum PythonHelpers {

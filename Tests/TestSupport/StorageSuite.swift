@@ -1,6 +1,7 @@
 // One operation suite for every storage backend: the same calls, the same expected results.
 // MongoDB (when `MONGODB_TEST_URI` is set) runs it, and so does every other backend, which is
 // how "the same queries run on both" is checked rather than hoped for.
+
 import BSON
 import Storage
 import Testing

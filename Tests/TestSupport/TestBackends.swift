@@ -7,6 +7,7 @@
 //
 // Tests take `TestBackend.available` as arguments, so the same test proves the same
 // behaviour on each backend.
+
 import EmbeddedStore
 import Foundation
 import Logging

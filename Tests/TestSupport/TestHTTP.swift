@@ -1,4 +1,5 @@
 // A minimal HTTP client for talking to a chapter executable over a real socket.
+
 import BSON
 import Foundation
 

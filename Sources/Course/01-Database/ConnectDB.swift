@@ -14,7 +14,9 @@
 // executable awaits it in a do/catch and exits with status 1 and a clear reason on failure.
 // The storage backend is chosen here and only here: nothing else in the project imports a
 // backend module, so the rest of the code cannot tell which one it has.
+
 import EmbeddedStore
+import Exercises
 import Foundation
 import Logging
 import MongoStore
@@ -101,6 +103,11 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
     guard let uri = config.mongoURI else {
         let store: EmbeddedStore
         let database: any StorageDatabase
+        // EXERCISE 1.2: open the embedded store, or fail fast
+        // Hint: `EmbeddedStore.open(directory:)` opens the data folder, `store.database(name)` picks the database, and
+        //   `listCollectionNames()` proves it answers; any error becomes `.embeddedFailed(error)`.
+        // Graded by: Chapter01Tests.EmbeddedConnectDBTests, Chapter01Tests.DatabaseConfigTests/withoutAURI
+        // Stub: throw .embeddedFailed(.unavailable(ExerciseNotDone("1.2").description))
         do {
             store = try EmbeddedStore.open(directory: config.dataDirectory)
             database = store.database(config.databaseName)
@@ -108,6 +115,7 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
         } catch {
             throw .embeddedFailed(error)
         }
+        // END EXERCISE 1.2
         var wire: WireServer?
         var served = ""
         if let text = config.wirePort {
@@ -132,6 +140,11 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
             wire: wire
         )
     }
+    // EXERCISE 1.1: connect to MongoDB, or fail with the reason
+    // Hint: `MongoStore.connect(uri:)` connects and proves the server answers; wrap any error as `.failed(error)` so main.swift
+    //   can exit 1 with it.
+    // Graded by: Chapter01Tests.ConnectDBTests
+    // Stub: throw .failed(.unavailable(ExerciseNotDone("1.1").description))
     do {
         let store = try await MongoStore.connect(uri: uri)
         logger.debug("MongoDB pool opened", metadata: ["database": "\(config.databaseName)"])
@@ -144,4 +157,5 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
     } catch {
         throw .failed(error)
     }
+    // END EXERCISE 1.1
 }

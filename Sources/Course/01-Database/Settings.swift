@@ -4,6 +4,7 @@
 // `process.env` without overriding variables that are already set. `Settings.load()` does the
 // same with Hummingbird's `.dotEnv()`, and every setting is then read through one subscript,
 // where a variable set to nothing (`MONGODB_URI=` in a copied `.env.sample`) counts as unset.
+
 import Hummingbird
 
 /// The process's settings: `.env` (when there is one) under the real environment, which wins.

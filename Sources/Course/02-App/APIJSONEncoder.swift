@@ -3,6 +3,7 @@
 // ISO-8601 with milliseconds. One encoder for every response, the BSON module's: the same text
 // as its ordered documents give (Foundation's JSONEncoder on Linux does not keep key order),
 // written straight from the value.
+
 import BSON
 import Hummingbird
 import NIOCore

@@ -1,5 +1,6 @@
 // What the app reads from the environment (see `.env.sample`): the Swift side of the course's
 // `process.env.PORT`, `process.env.CORS_ORIGIN` and friends, read once at start-up.
+
 import Database
 import Hummingbird
 import Logging

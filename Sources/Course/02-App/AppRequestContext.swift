@@ -1,6 +1,7 @@
 // The per-request context every route receives: Hummingbird's request id and logger, plus the
 // body rules of `app.js`, and a slot for whoever an authentication middleware let through
 // (chapter 06's `verifyJWT` puts the user there; `context.user` reads it back).
+
 import BSON
 import Foundation
 import Hummingbird

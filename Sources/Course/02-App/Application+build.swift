@@ -10,6 +10,7 @@
 // Body parsing is not a middleware here: a route decodes its body when it needs it, through
 // the context's `BodyDecoder`, which enforces the 16 kB limit. Cookies are parsed lazily by
 // `request.cookies`.
+
 import Hummingbird
 import Logging
 

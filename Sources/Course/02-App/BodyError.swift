@@ -6,6 +6,7 @@
 // middleware yet, the client gets Hummingbird's own error JSON, `{"error": {"message": "..."}}`.
 // Chapter 03's error middleware writes the same error in the API's shape, with the field listed
 // under `errors`.
+
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,7 +1,9 @@
 // Cookies, as the course uses them: the server sets `accessToken` and `refreshToken` as
 // httpOnly cookies (JavaScript in the page cannot read them), and reads them back on each
 // request (`cookie-parser` in Express; `request.cookies` in Hummingbird).
+
 import Database
+import Exercises
 import Foundation
 import Hummingbird
 
@@ -27,12 +29,18 @@ public struct CookieSettings: Sendable, Equatable {
     /// An httpOnly cookie for the whole site that expires after `maxAge` seconds. Names and
     /// values outside RFC 6265's characters are refused (400), never sent malformed.
     public func cookie(_ name: String, _ value: String, maxAge: Int) throws -> Cookie {
+        // EXERCISE 2.2: an httpOnly cookie, as res.cookie(name, value, options) makes it
+        // Hint: `Cookie.validated(name:value:maxAge:path:secure:httpOnly:sameSite:)` builds it and throws on bad characters:
+        //   answer that with a 400 `HTTPError`.
+        // Graded by: Chapter02Tests.CookieTests
+        // Stub: throw ExerciseNotDone("2.2")
         do {
             return try Cookie.validated(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
         } catch {
             throw HTTPError(
                 .badRequest, message: "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons or backslashes")
         }
+        // END EXERCISE 2.2
     }
 
     /// A cookie that tells the browser to forget `name` (empty value, already expired).

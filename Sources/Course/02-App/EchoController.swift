@@ -4,6 +4,7 @@
 //   nested keys and all) and the cookies it received.
 // - `POST /api/v1/cookies/:name` sets a cookie with the auth cookies' attributes;
 //   `DELETE /api/v1/cookies/:name` clears it; `GET /api/v1/cookies` lists what the browser sent.
+
 import BSON
 import Foundation
 import Hummingbird

@@ -7,6 +7,7 @@
 // written, the time is UTC from one `clock_gettime`, and the line leaves in one `write(2)`.
 //
 //     2026-11-26T09:14:03.412Z info videotube: GET /api/v1/healthcheck 200 0.1ms hb.request.id=4f2e…
+
 import Logging
 import Synchronization
 

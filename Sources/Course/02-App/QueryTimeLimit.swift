@@ -4,6 +4,7 @@
 // `StorageError.timeout`, which chapter 03's error middleware answers as a 503.
 //
 // Without it, a search that the data makes slow holds a thread for as long as it runs.
+
 import Hummingbird
 import Storage
 

@@ -3,6 +3,7 @@
 // `POST /api/v1/users/login 200 3.1ms hb.request.id=4f2e...`. The id is also sent back as
 // `X-Request-Id`, so a user's bug report can be matched to the log line (and to any error
 // detail logged with it).
+
 import HTTPTypes
 import Hummingbird
 import Logging

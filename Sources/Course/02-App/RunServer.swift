@@ -2,6 +2,7 @@
 // database, build the app, listen on `PORT`, and on SIGINT/SIGTERM stop gracefully (in-flight
 // requests finish, then the database closes). Any start-up failure (bad setting, database
 // down, index that cannot be built, port taken) is one clear log line and exit status 1.
+
 import Database
 import Foundation
 import Hummingbird

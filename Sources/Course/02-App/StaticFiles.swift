@@ -9,6 +9,7 @@
 // type we send and never guesses another (a "PNG" that is really HTML stays an image). The
 // media folder, which holds what users uploaded, adds a Content-Security-Policy under which a
 // file can run no script at all.
+
 import Foundation
 import HTTPTypes
 import Hummingbird

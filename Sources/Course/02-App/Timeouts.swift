@@ -5,6 +5,7 @@
 // - `HTTP_HEADER_TIMEOUT` (10 s): a request's head (its line and headers) must arrive whole
 //   within that time, so a client that trickles one header byte every few seconds, which keeps
 //   a connection from ever being idle, is closed too.
+
 import Hummingbird
 import HummingbirdCore
 import NIOCore

@@ -6,6 +6,7 @@
 // The course writes them as two classes (`utils/APIError.js`, `utils/APIResponse.js`). A handler
 // returns an `APIResponse` or throws an `APIError`; the error middleware (ErrorMiddleware.swift) turns
 // whatever was thrown into the failure shape, so no handler writes its own do/catch.
+
 import App
 import BSON
 import Hummingbird

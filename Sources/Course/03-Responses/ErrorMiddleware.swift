@@ -13,7 +13,9 @@
 // - a body chapter 02 could not use (`BodyError`): 413 too large, 400 malformed, naming the field;
 // - Hummingbird's `HTTPError` (unknown route 404, wrong media type 415, ...): its status;
 // - anything else: 500 "Internal Server Error", the detail only in the log, with the request id.
+
 import App
+import Exercises
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -70,6 +72,11 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // EXERCISE 3.1: asyncHandler: every thrown error becomes the API's error JSON
+        // Hint: Run `next` in do/catch; in the catch, `Self.describe` gives the body, `Self.response` the Response; send
+        //   `Retry-After` when the error has a `retryAfter`.
+        // Graded by: Chapter03Tests.ErrorMappingTests
+        // Stub: return try await next(request, context)  // errors are not turned into JSON yet
         do {
             return try await next(request, context)
         } catch {
@@ -78,6 +85,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if let wait = (error as? any APIErrorRepresentable)?.retryAfter { response.headers[.retryAfter] = String(wait) }
             return response
         }
+        // END EXERCISE 3.1
     }
 
     static func describe(_ error: any Error, request: Request, context: Context) -> ErrorBody {

@@ -5,6 +5,7 @@
 // `ServerTimingMiddleware` acts after: it measures what the rest of the chain took and says
 // so in a `Server-Timing` header (browsers' developer tools show it). Chapter 06's `verifyJWT`
 // acts instead: it answers 401 without calling `next` when the token is bad.
+
 import HTTPTypes
 import Hummingbird
 

@@ -1,6 +1,7 @@
 // How a storage error looks to a client. A duplicate key is the client's conflict (409, naming
 // the field); an unreachable database is 503; a malformed query is the request's fault (400).
 // The driver's own message never reaches the client: it is logged with the request id.
+
 import App
 import Storage
 

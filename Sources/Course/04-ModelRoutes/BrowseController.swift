@@ -4,6 +4,7 @@
 // Chapter 04 serves them to anyone. From chapter 06 on they sit behind `verifyJWT`, and
 // `viewer` reads the logged-in user from the request's context, which makes `isSubscribed`
 // and "the owner also sees unpublished videos" work.
+
 import App
 import BSON
 import Hummingbird

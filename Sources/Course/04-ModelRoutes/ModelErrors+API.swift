@@ -3,6 +3,7 @@
 // A model's `ValidationError` is the client's fault: 400, with every bad field listed in
 // `errors`. Ids in paths must be ObjectIds (400 `Invalid videoId` otherwise), and page
 // numbers come from the query string.
+
 import App
 import BSON
 import Hummingbird

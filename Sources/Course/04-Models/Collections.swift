@@ -3,6 +3,7 @@
 // Mongoose creates a schema's indexes when the app starts (`autoIndex`). We do the same
 // explicitly: `createIndexes()` runs once before the server listens. Creating an index that
 // exists already is a no-op, so a database written by the Node version keeps its indexes.
+
 import BSON
 import Storage
 

@@ -13,6 +13,7 @@
 // | `{timestamps: true}`             | `createdAt` / `updatedAt`, set by `ModelCollection`|
 // | `Schema.Types.ObjectId, ref`     | an `ObjectId` field, joined with `$lookup`         |
 // | `userSchema.pre("save", …)`      | a `BeforeSave` hook on the collection (chapter 05) |
+
 import BSON
 import Storage
 

@@ -4,7 +4,9 @@
 // methods here. Every insert validates the model and stamps `createdAt`/`updatedAt`; every
 // update stamps `updatedAt` (mongoose's `timestamps: true`). Filters and updates are plain
 // MongoDB documents, so they run unchanged on either storage backend.
+
 import BSON
+import Exercises
 import Storage
 
 /// Runs before a write with the fields being written (the whole document on insert, the
@@ -50,6 +52,11 @@ public struct ModelCollection<M: Model>: Sendable {
 
     /// The document to insert: validated, both timestamps `time` (default now), through the save hook.
     func prepared(_ model: M, at time: BSONDate? = nil) async throws -> Document {
+        // EXERCISE 4.1: a model's rules and timestamps, before every insert
+        // Hint: Validate a copy of the model (`try model.validate()`), set `createdAt` and `updatedAt` to one instant, encode it
+        //   with `BSONEncoder`, then let the save hook (`beforeSave`) change the document.
+        // Graded by: Chapter04Tests.ModelsOnEveryBackend
+        // Stub: throw ExerciseNotDone("4.1")
         var model = model
         try model.validate()
         let now = time ?? BSONDate.now()
@@ -58,6 +65,7 @@ public struct ModelCollection<M: Model>: Sendable {
         var document = try BSONEncoder().encode(model)
         try await beforeSave?(&document)
         return document
+        // END EXERCISE 4.1
     }
 
     /// Applies `update` (update operators) to the first document matching `filter`, stamping

@@ -14,7 +14,9 @@
 //
 // What only the page needs (an owner's summary, a likes count) goes in `perPage`: those stages
 // run after `$skip`+`$limit`, on the ten documents shown, not on every match.
+
 import BSON
+import Exercises
 import Storage
 
 /// A validated page request: `page` ≥ 1, `limit` 1…100.
@@ -106,6 +108,11 @@ extension StorageCollection {
     /// aggregation (`$facet`); `perPage` runs on the page's documents only. The pipeline should
     /// sort, or pages may overlap.
     public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
+        // EXERCISE 4.2: aggregatePaginate: one page and the total, counted in the database
+        // Hint: Append `$skip` and `$limit` (from `request`) and then `perPage` to the pipeline inside a `$facet` with a second
+        //   branch `[{$count: "count"}]`; build the `Page` from the two.
+        // Graded by: Chapter04Tests.PaginationOnEveryBackend
+        // Stub: throw ExerciseNotDone("4.2")
         let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
         // A filter and a sort, nothing else (the video lists): the page is read along an index
         // that gives the order, stopping after it, and the total is counted apart, from indexes
@@ -127,6 +134,7 @@ extension StorageCollection {
         let docs = (result["docs"]?.arrayValue ?? []).compactMap(\.documentValue)
         let total = result["total"]?.arrayValue?.first?.documentValue?["count"]?.int64Value ?? 0
         return Page(docs: docs, totalDocs: Int(total), request: request)
+        // END EXERCISE 4.2
     }
 }
 

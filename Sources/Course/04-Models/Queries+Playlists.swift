@@ -1,6 +1,8 @@
 // The Final server's playlist queries. A playlist is readable by any logged-in user; what it
 // shows of its videos is what the viewer may see.
+
 import BSON
+import Exercises
 import Storage
 
 extension Collections {
@@ -61,6 +63,11 @@ extension Collections {
     /// full playlist (`Playlist.maxVideos`) takes no more. Returns the playlist after, nil when
     /// it is full. One conditional update, so concurrent adds cannot overfill it.
     public func addVideo(_ video: ObjectId, to playlist: ObjectId, owner: ObjectId) async throws -> Playlist? {
+        // EXERCISE 9.6: addVideoToPlaylist: once, and never past the limit
+        // Hint: One conditional update: `$addToSet` the video on the owner's playlist only if `videos.<max-1>` does not exist
+        //   yet. If nothing matched, the playlist is full unless it already holds the video (then return it).
+        // Graded by: FinalTests.FinalRules/aPlaylistHolds
+        // Stub: throw ExerciseNotDone("9.6")
         let mine: Document = ["_id": .objectId(playlist), "owner": .objectId(owner)]
         var notFull = mine
         notFull["videos.\(Playlist.maxVideos - 1)"] = ["$exists": false]
@@ -69,5 +76,6 @@ extension Collections {
         var holding = mine
         holding["videos"] = .objectId(video)
         return try await playlists.findOne(holding)
+        // END EXERCISE 9.6
     }
 }

@@ -1,6 +1,8 @@
 // The Final server's social queries: comments, tweets, likes and subscriptions. Toggles rely on
 // the unique indexes, so that any number of concurrent toggles ends in a consistent state.
+
 import BSON
+import Exercises
 import Storage
 
 extension Collections {
@@ -38,6 +40,11 @@ extension Collections {
     /// whether they like it now. The unique index decides races: an insert that loses to a
     /// concurrent one means the like exists, which is what that toggle wanted.
     public func toggleLike(_ target: Like.Target, by user: ObjectId) async throws -> Bool {
+        // EXERCISE 9.3: toggleLike: like, or unlike, atomically
+        // Hint: Delete the user's like of the target (`likes.deleteOne`); if one was deleted, they no longer like it. Else insert
+        //   a `Like`; a `StorageError.duplicateKey` means a concurrent toggle inserted it first, which is still "liked".
+        // Graded by: FinalTests.FinalRules/twentyConcurrentToggles
+        // Stub: throw ExerciseNotDone("9.3")
         var mine = target.filter
         mine["likedBy"] = .objectId(user)
         if try await likes.deleteOne(mine) { return false }
@@ -47,6 +54,7 @@ extension Collections {
             // A concurrent toggle inserted it first: liked.
         }
         return true
+        // END EXERCISE 9.3
     }
 
     /// `GET /likes/videos`: the videos `user` likes and may still see, newest like first, each
@@ -72,6 +80,11 @@ extension Collections {
     /// Subscribes `subscriber` to `channel`, or unsubscribes; returns whether subscribed now.
     /// Same race rule as likes: the unique (subscriber, channel) index decides.
     public func toggleSubscription(_ subscriber: ObjectId, to channel: ObjectId) async throws -> Bool {
+        // EXERCISE 9.5: toggleSubscription: subscribe, or unsubscribe, atomically
+        // Hint: The same rule as likes: delete the (subscriber, channel) pair if it exists (now unsubscribed), else insert a
+        //   `Subscription`; the unique index turns a lost race into `duplicateKey`, which means subscribed.
+        // Graded by: FinalTests.FinalRules/twentyConcurrentToggles
+        // Stub: throw ExerciseNotDone("9.5")
         let pair: Document = ["subscriber": .objectId(subscriber), "channel": .objectId(channel)]
         if try await subscriptions.deleteOne(pair) { return false }
         do {
@@ -80,6 +93,7 @@ extension Collections {
             // A concurrent toggle subscribed first.
         }
         return true
+        // END EXERCISE 9.5
     }
 
     /// `GET /subscriptions/c/:channelId` (`side` = `subscriber`: who subscribes to the channel)

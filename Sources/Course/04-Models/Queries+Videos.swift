@@ -1,7 +1,9 @@
 // The Final server's video queries: one video as a viewer sees it, views and watch history,
 // and deleting a video with everything that depends on it. Each list is paginated with the
 // counts and summaries looked up for the page only.
+
 import BSON
+import Exercises
 import Storage
 
 extension Collections {
@@ -28,6 +30,12 @@ extension Collections {
     /// still what was read (the filter compares the whole array); another view in between makes
     /// the write match nothing, and it is tried again on the new history.
     public func recordView(of id: ObjectId, by viewer: ObjectId) async throws {
+        // EXERCISE 9.8: recordView: a view counts, and the video moves to the front of the history
+        // Hint: `$inc` the video's `views`. Then read the user's `watchHistory`, put `id` first
+        //   (once), keep `User.historyLimit`, and `$set` it only if the history is still what you
+        //   read (filter on it); if another view changed it meanwhile, read again (a few times).
+        // Graded by: FinalTests.FinalRules/theHistoryIs
+        // Stub: throw ExerciseNotDone("9.8")
         try await videos.storage.updateOne(["_id": .objectId(id)], ["$inc": ["views": 1]])
         for _ in 0..<8 {
             let projection: Document = ["watchHistory": 1]
@@ -44,6 +52,7 @@ extension Collections {
             if try await users.storage.updateOne(unchanged, ["$set": ["watchHistory": .array(after)]]).matchedCount == 1 { return }
         }
         throw StorageError.commandFailed(code: 112, message: "the watch history kept changing (WriteConflict)")
+        // END EXERCISE 9.8
     }
 
     /// `GET /users/history`: the videos in `user`'s history that still exist and that they may

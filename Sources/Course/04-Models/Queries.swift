@@ -2,6 +2,7 @@
 // (`getUserChannelProfile`) and the video list (`getAllVideos`). Controllers run them; both
 // storage backends execute them unchanged. (The Final server's queries are beside them, in
 // Queries+*.swift.)
+
 import BSON
 import Foundation
 import Storage

@@ -1,4 +1,5 @@
 // The inputs of registering and logging in, and finding the account a login names.
+
 import BSON
 import Storage
 

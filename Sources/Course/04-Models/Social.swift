@@ -1,6 +1,7 @@
 // The smaller collections: who follows whom, what people say, what they like and collect.
 // (Node: `subscription.model.js`, `comment.model.js`, `like.model.js`, `tweet.model.js`,
 // `playlist.model.js`.)
+
 import BSON
 
 /// `subscriptions`: `subscriber` follows `channel` (both users). One document per pair.

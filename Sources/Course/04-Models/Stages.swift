@@ -1,5 +1,6 @@
 // Pipeline stages the queries share. Each is plain data, so it runs unchanged on MongoDB and on
 // the embedded store; each joins or counts through an index (`_id`, or a declared lookup key).
+
 import BSON
 
 public enum Stages {

@@ -1,4 +1,5 @@
 // `users`: the accounts, and each one's channel. (Node: `models/user.model.js`.)
+
 import BSON
 
 @dynamicMemberLookup

@@ -1,5 +1,6 @@
 // `videos`: what a channel publishes. (Node: `models/video.model.js`, with the
 // aggregate-paginate plugin; here pagination is `Pagination.swift`, usable on any pipeline.)
+
 import BSON
 
 public struct Video: Model {

@@ -8,6 +8,7 @@
 // bcrypt is slow on purpose (about 70 ms at cost 10 on this machine) and blocking. It never
 // runs on an event loop: every hash and check runs on a small thread pool of its own, so a
 // burst of logins waits its turn there instead of stalling every other request.
+
 import CCrypt
 import Foundation
 import NIOPosix

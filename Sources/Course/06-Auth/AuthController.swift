@@ -1,6 +1,7 @@
 // The user routes of chapter 06 (`/api/v1/users`), as the contract has them: register (JSON
 // here; chapter 08 registers with the multipart route), login, logout, refresh-token, change-password, current-user,
 // update-account.
+
 import App
 import BSON
 import Hummingbird

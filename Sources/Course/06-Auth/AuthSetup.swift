@@ -2,6 +2,7 @@
 // the Final server use it): token settings (`ACCESS_TOKEN_*`, `REFRESH_TOKEN_*`), the password
 // hasher (`BCRYPT_COST`), the collections with the users' hash-on-save hook, the sessions, and
 // the auth routes with their `verifyJWT`.
+
 import App
 import Logging
 import Models

@@ -8,6 +8,7 @@
 // and not a `Sec-Fetch-Site: cross-site` request. Anything else is 403 before the route runs.
 // A client that sends `Authorization: Bearer` (curl, a mobile app, Swagger UI) is not affected:
 // a forged page cannot make the browser add that header.
+
 import HTTPTypes
 import Hummingbird
 import Responses

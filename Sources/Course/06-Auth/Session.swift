@@ -1,5 +1,6 @@
 // `sessions`: one document per login — a phone, a laptop, a browser — so that logging in on one
 // device never logs out another, and logging out means that device's tokens stop working at once.
+
 import BSON
 import Crypto
 import Foundation

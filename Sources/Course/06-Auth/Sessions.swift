@@ -25,7 +25,9 @@
 // its current one was rotated away already: it has been used twice, by the client and by
 // someone else (a thief, or a replay). That session ends — RFC 9700's token-family rule — and
 // the user's other sessions go on.
+
 import BSON
+import Exercises
 import Foundation
 import Models
 import Passwords
@@ -92,6 +94,12 @@ public struct Sessions: Sendable {
     /// Exchanges the session's current refresh token for a new pair; the presented one stops
     /// working. A token of the session that was rotated away already is reuse: the session ends.
     public func refresh(_ presented: String, now: Date = Date()) async throws -> TokenPair {
+        // EXERCISE 6.3: refresh-token rotation with reuse detection
+        // Hint: Verify the refresh token; issue a new pair; swap the session's `tokenHash` in ONE conditional `updateOne` (only
+        //   if the presented token is still the current one). If nothing matched, the token was used before: end the session and
+        //   throw `refreshTokenReused`.
+        // Graded by: Chapter06Tests.SessionsPerDevice
+        // Stub: throw ExerciseNotDone("6.3")
         let claims: RefreshClaims
         do { claims = try await tokens.verifyRefresh(presented) } catch { throw Failure.invalidRefreshToken }
         guard let userId = ObjectId(claims._id), let sessionId = claims.sid.flatMap(ObjectId.init), let jti = claims.jti else {
@@ -125,6 +133,7 @@ public struct Sessions: Sendable {
             throw ended ? Failure.refreshTokenReused : Failure.invalidRefreshToken
         }
         return issued.pair
+        // END EXERCISE 6.3
     }
 
     // MARK: What verifyJWT asks

@@ -13,6 +13,7 @@
 // socket's; behind a reverse proxy, name the proxy in `TRUSTED_PROXIES` and its
 // `X-Forwarded-For` gives the client's. The counts live in this process: two instances of the
 // server each count their own.
+
 import App
 import Foundation
 import HTTPTypes

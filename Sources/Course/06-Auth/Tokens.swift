@@ -14,7 +14,9 @@
 // jwt-kit does the signing and checking (HS256: HMAC-SHA-256 with a secret), in the same
 // compact format, with the same claims (`iat`, `exp` in whole seconds), so tokens pass between
 // the two implementations; the tests check that against PyJWT in both directions.
+
 import BSON
+import Exercises
 import Foundation
 import JWTKit
 import Models
@@ -169,6 +171,11 @@ public struct TokenService: Sendable {
 
     /// `user.generateAccessToken()` and `user.generateRefreshToken()`, for one session.
     public func issue(for user: User, session: ObjectId, now: Date = Date()) async throws -> IssuedTokens {
+        // EXERCISE 6.1: jwt.sign: the access and refresh tokens of one session
+        // Hint: Fill `AccessClaims` and `RefreshClaims` (`exp` = issued + the lifetime from `settings`, a fresh `jti` for the
+        //   refresh token), then sign each with its own key collection: `keys.access.sign(...)`, `keys.refresh.sign(...)`.
+        // Graded by: Chapter06Tests.AuthFlow, Chapter06Tests.Refusals
+        // Stub: throw ExerciseNotDone("6.1")
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))  // whole seconds, as jsonwebtoken
         let access = AccessClaims(
             _id: user._id.hex, email: user.email, username: user.username, fullName: user.fullName, sid: session.hex,
@@ -180,6 +187,7 @@ public struct TokenService: Sendable {
         let keys = await keys.value
         let pair = TokenPair(accessToken: try await keys.access.sign(access), refreshToken: try await keys.refresh.sign(refresh))
         return IssuedTokens(pair: pair, refreshTokenId: jti)
+        // END EXERCISE 6.1
     }
 
     public func verifyAccess(_ token: String) async throws(TokenError) -> AccessClaims {

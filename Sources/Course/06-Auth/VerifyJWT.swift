@@ -17,8 +17,10 @@
 // into the request's context (`context.user`), and the route runs. Anything else is a 401 and
 // the route never runs. A token from the cookie on a request that changes something must also
 // come from an allowed page (CrossSite.swift).
+
 import App
 import BSON
+import Exercises
 import Hummingbird
 import Models
 import Responses
@@ -34,6 +36,12 @@ public struct VerifyJWT: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // EXERCISE 6.2: verifyJWT: token, verify, user and session into the context
+        // Hint: `Self.accessToken(in:)` finds the token (cookie or Bearer); `sessions.tokens.verifyAccess` checks it (401
+        //   "Access token expired" or "Invalid access token"); `sessions.signedInUser` loads the user if the session `sid` is
+        //   live; put `SignedIn(...)` in `context.identity` and call `next`.
+        // Graded by: Chapter06Tests.AuthFlow, Chapter06Tests.VerifyJWTRefusals
+        // Stub: throw ExerciseNotDone("6.2")
         guard let (token, fromCookie) = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
         if fromCookie { try crossSite.check(request) }
         let claims: AccessClaims
@@ -48,6 +56,7 @@ public struct VerifyJWT: RouterMiddleware {
         var context = context
         context.identity = SignedIn(user: user, session: sessionId)  // req.user = user
         return try await next(request, context)
+        // END EXERCISE 6.2
     }
 
     /// The cookie first, then `Authorization: Bearer <token>` (the scheme in any case); and

@@ -1,6 +1,8 @@
 // The parser behind `Uploads.receive`: MultipartKit's callbacks turned into temp files and
 // text fields, one chunk of the body at a time. Read `Uploads.swift` first; this is the
 // machinery under it.
+
+import Exercises
 import Foundation
 import Hummingbird
 import MultipartKit
@@ -160,7 +162,13 @@ final class Receiver {
             part = .text(name: name, bytes: text)
         case .file(let field, let clientName, var head, var size, var output):
             size += bytes.count
+            // EXERCISE 7.1: multer's limits: a file larger than its kind allows is refused
+            // Hint: `settings.limit(for: field.kind)` is the most a file of that kind may be; past it throw
+            //   `UploadError.tooLarge(field.name, limit:)` before writing another byte.
+            // Graded by: Chapter07Tests.Uploading/refusedUploads
+            // Stub: throw ExerciseNotDone("7.1")
             guard size <= settings.limit(for: field.kind) else { throw UploadError.tooLarge(field.name, limit: settings.limit(for: field.kind)) }
+            // END EXERCISE 7.1
             if let output {
                 try await output.handle.write(contentsOf: bytes, toAbsoluteOffset: Int64(size - bytes.count))
             } else {
@@ -231,7 +239,7 @@ final class Receiver {
         return boundary
     }
 
-    /// `value; key=token; key="quoted \"text\""` → the keys (lowercased) and their values.
+    /// `value; key=token; key="quoted "text""` → the keys (lowercased) and their values.
     static func parameters(_ header: String) -> [String: String]? {
         var result: [String: String] = [:]
         var rest = Substring(header)

@@ -1,5 +1,6 @@
 // Chapter 07's settings and refusals: where temp files go, how large they may be, and why an
 // upload is refused (each with its status code and the field it names).
+
 import App
 import Foundation
 import Responses

@@ -21,7 +21,9 @@
 // **Fixes** over the original: the client's file name never becomes a path (`../../app.js`,
 // or two users uploading `avatar.png` at once, overwrote files); sizes are limited (413); the
 // type is checked by content (415); temp files never outlive the request.
+
 import App
+import Exercises
 import Foundation
 import Hummingbird
 
@@ -33,6 +35,11 @@ public struct Uploads: Sendable {
     /// Receives the form, runs `body` with it, and deletes every temp file afterwards, whatever
     /// happened: success, a thrown error, a refused file, or the client going away.
     public func receive<T>(_ request: Request, files expected: [FileField], _ body: (UploadedForm) async throws -> T) async throws -> T {
+        // EXERCISE 7.2: receive the form, run the route, always delete the temp files
+        // Hint: `Receiver(settings:expected:)` reads the form (`read(request)`); run `body(form)`; whatever happens (a result or
+        //   a thrown error) call `receiver.removeAll()` before leaving.
+        // Graded by: Chapter07Tests.Uploading
+        // Stub: throw ExerciseNotDone("7.2")
         let receiver = Receiver(settings: settings, expected: expected)
         do {
             let form = try await receiver.read(request)
@@ -43,6 +50,7 @@ public struct Uploads: Sendable {
             await receiver.removeAll()
             throw error
         }
+        // END EXERCISE 7.2
     }
 }
 

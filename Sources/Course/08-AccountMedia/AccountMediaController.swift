@@ -14,9 +14,11 @@
 //   and the **replaced asset is deleted** from storage (the original left it there for ever).
 //
 // The temp files are deleted by `Uploads.receive`'s scope in every outcome.
+
 import App
 import Auth
 import BSON
+import Exercises
 import Hummingbird
 import Logging
 import Media
@@ -59,6 +61,11 @@ public struct AccountMediaController: Sendable {
             try user.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
             try PasswordHasher.validateNew(registration.password)
 
+            // EXERCISE 8.1: register: upload the images, and delete them if the user is not created
+            // Hint: Upload the avatar (and the cover image, if sent) with `media.upload`, keeping each `StoredMedia`; insert the
+            //   user; if anything throws, `media.deleteQuietly(stored, ...)` and rethrow: no orphaned assets.
+            // Graded by: Chapter08Tests.AccountRoutes/registerStoresTheAvatar
+            // Stub: throw ExerciseNotDone("8.1")
             var stored: [StoredMedia] = []
             do {
                 let avatar = try await media.upload(form.files["avatar"]!, folder: "avatars")
@@ -77,6 +84,7 @@ public struct AccountMediaController: Sendable {
                 await media.deleteQuietly(stored, logger: context.logger)  // no orphaned assets for a user that was not created
                 throw error
             }
+            // END EXERCISE 8.1
         }
     }
 
@@ -104,11 +112,17 @@ public struct AccountMediaController: Sendable {
                 throw APIError.unauthorized("Invalid access token")
             }
             // The replaced asset leaves storage too (ids known, or derived from the old URL).
+            // EXERCISE 8.2: a replaced avatar leaves media storage
+            // Hint: `media.asset(url:id:resourceType:)` names the old asset from the user as it was (`before`);
+            //   `media.deleteQuietly([old], ...)` deletes it.
+            // Graded by: Chapter08Tests.AccountRoutes/aReplacedAvatarLeavesStorage
+            // Stub: throw ExerciseNotDone("8.2")
             let old =
                 image == .avatar
                 ? media.asset(url: before.avatar, id: before.avatarId, resourceType: "image")
                 : media.asset(url: before.coverImage, id: before.coverImageId, resourceType: "image")
             if let old { await media.deleteQuietly([old], logger: context.logger) }
+            // END EXERCISE 8.2
             return APIResponse(200, after.profile, image == .avatar ? "Avatar image updated successfully" : "Cover image updated successfully")
         }
     }

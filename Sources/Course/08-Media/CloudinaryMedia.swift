@@ -2,6 +2,7 @@
 // `POST https://api.cloudinary.com/v1_1/<cloud>/<image|video>/upload` and `…/destroy`, each
 // signed with the API secret. The file streams from the temp folder into the request body, so a
 // 200 MB video is never in memory.
+
 import AsyncHTTPClient
 import Crypto
 import Foundation

@@ -1,5 +1,6 @@
 // Media in a local folder (`MEDIA_DIR`), served by the app at `/media/...`: the default, so
 // uploads work with no account. One machine only; Cloudinary is how media grows past it.
+
 import Foundation
 import NIOFileSystem
 import Uploads

@@ -22,6 +22,7 @@
 // media's job any more: chapter 07's `Uploads.receive` scope deletes it in every outcome.
 // What media adds is the other half of the clean-up the original never did: `delete`, so an
 // asset that is replaced (a new avatar) or whose owner is deleted (a video) leaves storage too.
+
 import App
 import Logging
 import Responses

@@ -6,6 +6,7 @@
 // (a 64-bit size near the end of the number range, an `mvhd` cut short) is "no duration",
 // never a crash. Reads are buffered (64 kB at a time) and at most `maxBoxes` top-level boxes
 // are walked, so a file of millions of tiny boxes costs a few reads, not millions.
+
 import NIOCore
 import NIOFileSystem
 

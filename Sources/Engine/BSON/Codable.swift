@@ -5,6 +5,7 @@
 // are left out of the document (mongoose leaves out `undefined` too); a missing key decodes
 // as nil. Numbers decode across widths when the value fits exactly, since documents written by
 // Node store every number as a double.
+
 import Foundation
 
 /// A type with a direct BSON representation, bypassing its `Codable` form.

@@ -7,6 +7,7 @@
 //
 // The reader is hand-written because it must keep key order (MongoDB commands depend on it)
 // and keep integers apart from doubles; Foundation's JSONSerialization does neither.
+
 import Foundation
 
 public enum JSONMode: Sendable {

@@ -3,6 +3,7 @@
 //
 // Because the time comes first, ids sort by creation time, which is why `_id` makes a good
 // default sort. The API shows an id as 24 lowercase hex characters.
+
 import Synchronization
 
 public struct ObjectId: Sendable, Hashable, Comparable, CustomStringConvertible {

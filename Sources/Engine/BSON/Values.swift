@@ -5,6 +5,7 @@
 // This enum mirrors the BSON spec (bsonspec.org) type by type; equality here is structural
 // (`.int32(1) != .double(1)`). MongoDB's *query* equality, where 1 == 1.0, is the query
 // engine's business, not this type's.
+
 import Foundation
 
 public enum BSONValue: Sendable, Hashable {

@@ -1,5 +1,6 @@
 // CRUD on one collection of the embedded store. Every operation parses its filter, update or
 // pipeline before touching anything, so a malformed query fails without side effects.
+
 import BSON
 import Storage
 

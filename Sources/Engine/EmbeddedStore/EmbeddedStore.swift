@@ -6,6 +6,7 @@
 // course uses, with MongoDB's rules and error codes), keeps every database in
 // `DATA_DIR/<name>/store.sqlite`, and answers equality lookups from in-memory hash indexes.
 // Think of it as what mongomock is to Python, but durable and fast enough to serve a class.
+
 import BSON
 import Foundation
 import NIOCore

@@ -5,6 +5,7 @@
 // even the healthcheck, runs until one finishes. Such queries run here instead, on threads
 // of their own: the operating system shares the cores between them and the request tasks,
 // and every long query is also stopped at its deadline (QueryBudget).
+
 import NIOPosix
 import Storage
 

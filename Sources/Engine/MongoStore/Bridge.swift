@@ -4,6 +4,7 @@
 // by field. `withBSON` hands libbson our encoded bytes (`bson_new_from_data` copies them into a
 // heap `bson_t`) and `Document(bson:)` copies a reply's bytes back out. Everything in between
 // is libmongoc's business.
+
 import BSON
 import CMongoC
 import Storage

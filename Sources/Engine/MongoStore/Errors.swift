@@ -1,4 +1,5 @@
 // libmongoc's `bson_error_t` (domain, code, message) → `StorageError`.
+
 import BSON
 import CMongoC
 import Storage

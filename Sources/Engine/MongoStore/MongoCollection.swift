@@ -1,6 +1,7 @@
 // Databases and collections on MongoDB: each operation is one libmongoc call, made with a
 // pooled client on the store's thread pool. Options travel as BSON documents exactly as the
 // CRUD specification names them, so what is sent is what the MongoDB manual describes.
+
 import BSON
 import CMongoC
 import Storage

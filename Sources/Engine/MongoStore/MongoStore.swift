@@ -9,6 +9,7 @@
 // `mongodb://` and `mongodb+srv://` (Atlas) URIs work alike. Unless the URI says otherwise,
 // server selection gives up after 2 seconds, so a wrong URI fails fast instead of hanging, and a
 // request made while the server is gone answers 503 within those 2 seconds.
+
 import BSON
 import CMongoC
 import Logging

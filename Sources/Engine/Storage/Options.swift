@@ -1,4 +1,5 @@
 // Options and results of the storage operations, named as in MongoDB's CRUD specification.
+
 import BSON
 
 public struct FindOptions: Sendable, Equatable {

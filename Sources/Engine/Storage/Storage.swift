@@ -7,6 +7,7 @@
 // means the same thing on both and no caller ever asks which backend it has.
 //
 // Every method is `async`: backends do blocking work (network, disk) off the caller's thread.
+
 import BSON
 
 public protocol Storage: AnyObject, Sendable {

@@ -1,6 +1,7 @@
 // What can go wrong in storage, typed so that callers can answer precisely: a duplicate key
 // becomes HTTP 409, an unreachable database 503, a malformed query 400. The messages are
 // meant for logs and learners; the HTTP layer decides what a client sees.
+
 import BSON
 
 public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -4,6 +4,7 @@
 //     videotube-db [--bind-all]     DATA_DIR (default ./data), DB_PORT (default 27017)
 //
 // Loopback only unless --bind-all is given: the server has no authentication.
+
 import Database
 import EmbeddedStore
 import Foundation

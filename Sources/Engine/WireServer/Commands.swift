@@ -2,6 +2,7 @@
 // interface: the embedded store normally, but any backend would do. Replies take MongoDB's
 // shapes (`{ok: 1, ...}`, `{ok: 0, errmsg, code, codeName}`, `writeErrors`), so drivers,
 // mongosh and Compass read them as they read a real server's.
+
 import BSON
 import Foundation
 import Storage

@@ -1,5 +1,6 @@
 // Server-side cursors: what a `find` or `aggregate` did not send in its first batch waits
 // here for `getMore`, and is dropped after 10 idle minutes (as MongoDB's cursor timeout).
+
 import BSON
 import Foundation
 

@@ -8,6 +8,7 @@
 //
 // Parsing checks every length against the bytes received; a malformed message is an error
 // for the connection, never a crash.
+
 import BSON
 import NIOCore
 

@@ -4,6 +4,7 @@
 // Built on SwiftNIO: a length-prefixed frame decoder splits the byte stream into messages,
 // and each connection is served by one task that answers its commands in order (as MongoDB
 // does). A malformed message closes that connection after one log line; the server goes on.
+
 import BSON
 import Foundation
 import Logging

@@ -3,6 +3,7 @@
 // route from the browser. Swagger UI's files are not committed: `make api-docs` (a step of
 // `make run`) takes them from a PyPI wheel into `public/api-docs/`, which the static files
 // middleware serves, so the page works offline and from no CDN.
+
 import App
 import Hummingbird
 

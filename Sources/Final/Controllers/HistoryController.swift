@@ -1,4 +1,5 @@
 // `GET /api/v1/users/history` (behind verifyJWT): what the caller watched, most recent first.
+
 import App
 import Auth
 import BSON

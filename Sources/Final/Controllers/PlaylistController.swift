@@ -1,5 +1,6 @@
 // `/api/v1/playlist` (behind verifyJWT): a user's named lists of videos. Any logged-in user may
 // read a playlist (and sees the videos in it that they may see); only its owner changes it.
+
 import App
 import Auth
 import BSON

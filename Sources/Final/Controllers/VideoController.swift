@@ -2,9 +2,11 @@
 // watch one (a view, and the viewer's history), change it, delete it with everything that
 // depends on it, and publish or unpublish it. The list (`GET /videos`) is chapter 04's
 // `BrowseController`.
+
 import App
 import Auth
 import BSON
+import Exercises
 import Hummingbird
 import Media
 import ModelRoutes
@@ -38,6 +40,12 @@ struct VideoController: Sendable {
                 videoFile: "/pending", thumbnail: "/pending", title: form.fields["title"] ?? "", description: form.fields["description"] ?? "",
                 duration: 0, owner: me._id)
             try video.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
+            // EXERCISE 9.1: publishVideo: upload the video and thumbnail, then store the video
+            // Hint: Upload `videoFile` (folder "videos") and `thumbnail` with `media.upload`; set the URLs, ids and `duration`
+            //   on `video`; insert it with `collections.videos.insert`; on any error delete what was uploaded
+            //   (`media.deleteQuietly`) and rethrow.
+            // Graded by: FinalTests.FinalFlow
+            // Stub: throw ExerciseNotDone("9.1")
             var stored: [StoredMedia] = []
             do {
                 let file = try await media.upload(form.files["videoFile"]!, folder: "videos")
@@ -54,6 +62,7 @@ struct VideoController: Sendable {
                 await media.deleteQuietly(stored, logger: context.logger)
                 throw error
             }
+            // END EXERCISE 9.1
         }
     }
 

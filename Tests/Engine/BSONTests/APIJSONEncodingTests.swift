@@ -1,6 +1,7 @@
 // BSONValue.apiJSON, the encoder every response goes through: the same text as encoding a
 // document first and writing it (`BSONEncoder().encodeValue(_:).json(.api)`), for every shape a
 // value can take, including the ones that must go through the document.
+
 import BSON
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 // Test helper for the embedded store's crash test: writes continuously to the data folder
 // given as the first argument, printing "ACK <n>" after each write is acknowledged, until it is
 // killed. The test kills it with SIGKILL at a random moment and checks every ACKed write.
+
 import BSON
 import EmbeddedStore
 import Foundation

@@ -1,4 +1,5 @@
 // The conformance table (Tests/TestSupport/Conformance.swift) on the embedded store.
+
 import EmbeddedStore
 import Foundation
 import Storage

@@ -1,5 +1,6 @@
 // The embedded store keeps what it acknowledged: across a clean reopen, across SIGKILL at any
 // moment, and with garbage appended to its write-ahead log (a torn write).
+
 import BSON
 import EmbeddedStore
 import Foundation

@@ -1,6 +1,7 @@
 // A sort on an indexed field is read along the index (Indexes/SortedEntries.swift): the same
 // answers as sorting, through inserts, updates and deletes, and only as many documents read as
 // the page needs.
+
 import BSON
 import Foundation
 import Storage

@@ -1,6 +1,7 @@
 // A reader never sees a write before it is durable: while a write's SQLite transaction is still
 // open, readers see the collection as it was (before, the write changed memory first, so a
 // concurrent reader could see a document that a failed commit then took back).
+
 import BSON
 import Dispatch
 import Foundation

@@ -2,6 +2,7 @@
 // it as `maxTimeMS`; the wire server stops the query there): a regex that would backtrack for
 // minutes ends with error 50, and so do scans and expressions; cheap queries keep running
 // while long ones do.
+
 import BSON
 import Foundation
 import Storage

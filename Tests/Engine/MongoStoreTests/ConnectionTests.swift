@@ -1,4 +1,5 @@
 // Connecting: fail fast with a clear, typed reason; and the bytes bridge to libbson.
+
 import BSON
 import CMongoC
 import Foundation

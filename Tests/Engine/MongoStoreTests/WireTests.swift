@@ -1,5 +1,6 @@
 // The MongoDB backend against a scripted server (MockupDB): for each operation, the exact
 // command libmongoc puts on the wire, and how each kind of reply is read back.
+
 import BSON
 import Foundation
 import Storage

@@ -1,5 +1,6 @@
 // The wire server, exercised by the real C driver: the MongoDB backend (libmongoc) runs the
 // storage suite and the whole conformance table against the embedded store *through the wire*.
+
 import BSON
 import EmbeddedStore
 import Foundation

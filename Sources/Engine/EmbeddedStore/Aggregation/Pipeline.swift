@@ -4,6 +4,7 @@
 // `$lookup` reads other collections through a `CollectionSource` (a consistent snapshot) and
 // uses a hash index on `foreignField` when there is one, so joining a page of videos to their
 // owners costs the page, not the size of the users collection.
+
 import BSON
 
 /// Gives `$lookup` the other collections of the same database, as snapshots.

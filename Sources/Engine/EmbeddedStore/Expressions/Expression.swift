@@ -4,6 +4,7 @@
 // One evaluator serves `$expr` in filters, `$project` / `$addFields`, `$group`'s keys and
 // accumulators, and `$lookup`'s `let`. Evaluation returns nil for "missing", which MongoDB
 // distinguishes from null (a missing field is not written by `$project`).
+
 import BSON
 import Foundation
 

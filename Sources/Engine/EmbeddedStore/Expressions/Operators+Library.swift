@@ -1,6 +1,7 @@
 // The rest of the everyday expression operators, by family: strings, arrays and sets, objects,
 // math, conversions, and dates (UTC, or the `timezone` given). Operators that take named
 // arguments (`{input: ..., chars: ...}`) receive them as one evaluated document.
+
 import BSON
 import Foundation
 

@@ -1,5 +1,6 @@
 // The expression operators, one case each. Numbers follow MongoDB's widening rules: int32
 // arithmetic that overflows becomes int64, anything with a double becomes a double.
+
 import BSON
 import Foundation
 

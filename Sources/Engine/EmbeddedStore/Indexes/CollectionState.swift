@@ -2,6 +2,7 @@
 // hash indexes. It is a value type: a reader copies it (an O(1) reference copy) and reads that
 // snapshot while the writer goes on; the writer's next change copies the storage only if a
 // reader still holds the old one.
+
 import BSON
 import OrderedCollections
 

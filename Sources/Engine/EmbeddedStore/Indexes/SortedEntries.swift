@@ -7,6 +7,7 @@
 // finding a place is two binary searches, and an insert or removal moves at most one chunk's
 // entries, not the whole index. A value type, like the collection that holds it: a reader's
 // snapshot shares the chunks, and the writer copies only a chunk it changes.
+
 import BSON
 
 struct SortedEntries: Sendable {

@@ -11,6 +11,7 @@
 //
 // SQLite's WAL makes every committed transaction survive `kill -9`, and a transaction that was
 // being written when the process died is simply not there on reopen: a torn tail is never read.
+
 import BSON
 import Foundation
 import GRDB

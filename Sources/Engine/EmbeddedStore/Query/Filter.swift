@@ -4,6 +4,7 @@
 // error, never something that silently matches every document. Matching follows MongoDB's
 // rules: a field that holds an array matches when any element does; `{x: null}` matches a
 // missing field; comparisons only match values of the same type bracket.
+
 import BSON
 import Foundation
 

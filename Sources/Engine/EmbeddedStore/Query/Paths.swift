@@ -2,6 +2,7 @@
 // walks into sub-documents, and through arrays into each element (and into one element when the
 // part is a number). A query on "tags" matches an array that *contains* the value, which is
 // why resolution yields several candidates.
+
 import BSON
 
 enum Paths {

@@ -6,6 +6,7 @@
 //
 // The text is handed to ICU as UTF-8 (no UTF-16 copy); match positions come back as UTF-8
 // offsets. A compiled pattern is not safe to use from two threads at once: a mutex guards it.
+
 import CICU
 import Synchronization
 

@@ -2,6 +2,7 @@
 // (`{password: 0, refreshToken: 0}`) and, in inclusion mode, computed fields
 // (`{subscribersCount: {$size: "$subscribers"}}`). `_id` is kept unless excluded. Mixing
 // inclusion and exclusion (other than `_id`) is MongoDB's error 31254/31253.
+
 import BSON
 
 struct Projection: Sendable {

@@ -5,6 +5,7 @@
 // calls it from inside a regex match (Pattern.swift). Reading the clock costs about 20 ns, so
 // `check()` reads it only every 64th call; a query is stopped within 64 documents, or a few
 // thousand regex steps, of its deadline.
+
 import Foundation
 import Storage
 

@@ -10,6 +10,7 @@
 // The score (`{$meta: "textScore"}`) counts, field by field, the query terms found, relative to the
 // field's length: larger for more matches in shorter fields. Order by it; its values are not
 // MongoDB's.
+
 import BSON
 import Foundation
 

@@ -4,6 +4,7 @@
 // The cross-type order (from the manual's "Comparison/Sort Order"):
 // MinKey < null < numbers < strings < objects < arrays < binary < ObjectId < booleans < dates
 // < timestamps < regular expressions < MaxKey. Missing fields compare as null.
+
 import BSON
 import Foundation
 

@@ -4,6 +4,7 @@
 // As in MongoDB: `_id` cannot change; two operators may not touch the same path; `$inc` on a
 // non-number and `$push` on a non-array are errors; `$setOnInsert` only acts when an upsert
 // inserts.
+
 import BSON
 import Foundation
 
