@@ -108,6 +108,7 @@ $(VENV)/.installed: Tests/python/requirements.txt
 
 test: test-deps $(VENV)/.installed $(API_DOCS)
 	$(MAKE) --no-print-directory notes-check
+	$(MAKE) --no-print-directory exercises-prove
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
 	swift test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
@@ -206,6 +207,7 @@ lint:
 # The Swift excerpts in notes/ match the files they name (also part of `make test`).
 notes-check:
 	python3 scripts/check_excerpts.py
+	python3 scripts/exercises.py lessons
 
 clean:
 	swift package clean

@@ -37,6 +37,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOCK = ROOT / "scripts" / "exercises.lock"
 STATE = ROOT / ".exercises"
+BUNDLE = ROOT / ".build" / "debug" / "videotube-workshopPackageTests.xctest"
 SOURCES = ["Sources", "Chapters"]
 
 BEGIN = re.compile(r"^(\s*)// EXERCISE (\d+\.\d+): (.*)$")
@@ -199,27 +200,63 @@ def cmd_solution(chapter, number=None):
         print(f"  {exercise.id} {exercise.title}: reference code restored")
 
 
-def run_tests(exercise):
-    """Runs the exercise's tests: (passed, how many ran, the first failing expectation or error)."""
-    pattern = "|".join(exercise.graded_by)
-    run = subprocess.run(["swift", "test", "--skip-build", "--filter", pattern], cwd=ROOT, capture_output=True, text=True)
-    output = run.stdout + run.stderr
-    first = next((l.strip() for l in output.splitlines() if "Expectation failed" in l or "recorded an issue" in l or "error:" in l), "")
-    ran = re.search(r"Test run with (\d+) tests?", output)
-    count = int(ran.group(1)) if ran else 0
-    if count == 0:
-        return False, 0, f"no test matched {pattern}"
-    return run.returncode == 0, count, first
+def run_tests(exercises):
+    """Runs the tests of `exercises` in one test process: {id: (passed, tests run, first failure)}.
+
+    Each test is attributed to the exercises whose `Graded by` patterns match its name, read from
+    swift-testing's xunit report. A test process that crashes fails every exercise it was testing."""
+    import tempfile
+    import xml.etree.ElementTree as ElementTree
+    pattern = "|".join(p for e in exercises for p in e.graded_by)
+    with tempfile.TemporaryDirectory() as folder:
+        report = pathlib.Path(folder) / "report.xml"
+        # The test bundle is run directly: `swift test`, even with --skip-build, leaves SwiftPM's
+        # build description such that the next build recompiles Hummingbird (about 20 s).
+        run = subprocess.run([str(BUNDLE), "--testing-library", "swift-testing", "--filter", pattern, "--xunit-output", str(report)],
+                             cwd=ROOT, capture_output=True, text=True)
+        output = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
+        cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+        results = [(f"{c.get('classname')}/{c.get('name')}", c.find("failure")) for c in cases]
+    issues = [l.strip() for l in output.splitlines() if "Expectation failed" in l or "recorded an issue" in l]
+    crashed = not results and run.returncode != 0
+    if crashed and len(exercises) > 1:  # a crash hides which test failed: one exercise at a time
+        return {k: v for e in exercises for k, v in run_tests([e]).items()}
+    out = {}
+    for exercise in exercises:
+        mine = [(name, failure) for name, failure in results if any(re.match(p, name) for p in exercise.graded_by)]
+        if crashed:
+            crash = next((l.strip() for l in output.splitlines() if "Fatal error" in l), "the tests crashed")
+            out[exercise.id] = (False, -1, crash)
+            continue
+        failed = [name for name, failure in mine if failure is not None]
+        first = next((i for i in issues if any(f.split("/")[1].split("(")[0] in i for f in failed)), failed[0] if failed else "")
+        out[exercise.id] = (bool(mine) and not failed, len(mine), first if mine else f"no test matched {exercise.graded_by}")
+    return out
 
 
-def build():
+def products_for(chapters):
+    """The products the tests of `chapters` need built: the test bundle, and every chapter
+    executable those tests start as a process."""
+    needed = set()
+    for chapter in chapters:
+        folder = ROOT / "Tests" / (f"Chapter{int(chapter):02d}Tests" if int(chapter) <= 8 else "FinalTests")
+        for path in folder.glob("*.swift"):
+            needed.update(re.findall(r'"(Chapter0[1-8])"', path.read_text()))
+    return ["videotube-workshopPackageTests"] + sorted(needed)
+
+
+def build(products=None):
+    """Builds what changed: `products` (the test bundle and the executables the tests start), or
+    everything with its tests."""
     print("Building (only what changed)...", flush=True)
     begin = time.monotonic()
-    run = subprocess.run(["swift", "build", "--build-tests"], cwd=ROOT, capture_output=True, text=True)
-    if run.returncode != 0:
-        errors = [l for l in (run.stdout + run.stderr).splitlines() if "error:" in l]
-        print("The code does not compile yet:\n  " + "\n  ".join(errors[:10]))
-        sys.exit(1)
+    commands = [["swift", "build", "--product", p] for p in products] if products else [["swift", "build", "--build-tests"]]
+    for command in commands:
+        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if run.returncode != 0:
+            errors = [l for l in (run.stdout + run.stderr).splitlines() if "error:" in l]
+            print("The code does not compile yet:\n  " + "\n  ".join(errors[:10] or (run.stdout + run.stderr).splitlines()[-10:]))
+            sys.exit(1)
     return time.monotonic() - begin
 
 
@@ -240,12 +277,14 @@ def cmd_check(chapter=None):
                 ("open" if state == "open" else ("done (reference)" if passed else "not started"))
             print(f"| {exercise.id} {exercise.title} | {shown} | {exercise.path.relative_to(ROOT)}:{exercise.begin + 1} |")
         return
-    took = build()
+    chosen = select(chapter)
+    took = build(products_for([chapter]))
     progress = progress_file()
+    begin = time.monotonic()
+    outcome = run_tests(chosen)
     results = []
-    for exercise in select(chapter):
-        begin = time.monotonic()
-        passed, _, first = run_tests(exercise)
+    for exercise in chosen:
+        passed, _, first = outcome[exercise.id]
         results.append(passed)
         if passed:
             progress[exercise.id] = digest(exercise.body)
@@ -253,10 +292,9 @@ def cmd_check(chapter=None):
         else:
             progress.pop(exercise.id, None)
             print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            hint: {exercise.hint}")
-        print(f"            ({time.monotonic() - begin:.1f} s of tests)", flush=True)
     STATE.mkdir(exist_ok=True)
     (STATE / "progress.json").write_text(json.dumps(progress, indent=1))
-    print(f"{sum(results)} of {len(results)} done (build {took:.1f} s)")
+    print(f"{sum(results)} of {len(results)} done (build {took:.1f} s, tests {time.monotonic() - begin:.1f} s)")
     sys.exit(0 if all(results) else 1)
 
 
@@ -287,9 +325,10 @@ def cmd_prove():
         for exercise in exercises:
             replace(exercise, exercise.stub)
         build()
+        outcome = run_tests(scan())
         for exercise in scan():
-            passed, count, first = run_tests(exercise)
-            graded = count > 0 and not passed
+            passed, count, first = outcome[exercise.id]
+            graded = count != 0 and not passed  # -1: the tests crashed, which fails them too
             print(f"  {exercise.id:5} cut: {count:2} tests, {'fail (graded)' if graded else 'NOT GRADED: ' + (first or 'they pass')}  {exercise.title}",
                   flush=True)
             if not graded:
@@ -298,14 +337,30 @@ def cmd_prove():
         for path, text in originals.items():
             path.write_text(text)
     build()
+    outcome = run_tests(scan())
     for exercise in scan():
-        passed, count, first = run_tests(exercise)
+        passed, count, first = outcome[exercise.id]
         print(f"  {exercise.id:5} restored: {count:2} tests, {'pass' if passed else 'FAIL: ' + first}", flush=True)
         if not passed:
             ungraded.append(exercise.id)
     if ungraded:
         sys.exit(f"exercises not proven graded: {sorted(set(ungraded))}")
     print(f"{len(exercises)} exercises: each one's tests fail while it is cut and pass with the reference")
+
+
+def cmd_lessons():
+    """Each lesson's "Your turn" lists every exercise of its chapter, with its file (notes-check)."""
+    missing = []
+    for exercise in scan():
+        lesson = next((ROOT / "notes").glob(f"{int(exercise.chapter):02d}-*.md"), None)
+        text = lesson.read_text() if lesson else ""
+        turn = text.split("## Your turn", 1)[1] if "## Your turn" in text else ""
+        row = f"| {exercise.id} |"
+        if row not in turn or str(exercise.path.relative_to(ROOT)) not in turn:
+            missing.append(f"{exercise.id} ({lesson.name if lesson else 'no lesson'})")
+    if missing:
+        sys.exit("lessons whose Your turn misses an exercise or its file: " + ", ".join(missing))
+    print(f"exercises: every one of {len(scan())} listed in its lesson's Your turn")
 
 
 def main():
@@ -324,6 +379,8 @@ def main():
         cmd_lock()
     elif command == "prove":
         cmd_prove()
+    elif command == "lessons":
+        cmd_lessons()
     elif command == "list":
         for e in scan():
             print(f"{e.id:5} {e.title}  ({e.path.relative_to(ROOT)}:{e.begin + 1}; graded by {', '.join(e.graded_by)})")
