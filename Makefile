@@ -44,6 +44,9 @@ FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
 	@echo "make seed           load a small demo channel into the embedded store (or MONGODB_URI); twice changes nothing"
+	@echo "make run SEED=1     the same, then start the server (seeding needs the data folder the server holds)"
+	@echo "make exercise N=6   cut chapter 6's exercises for you to write (E=2: one); make check N=6 grades them"
+	@echo "make check          your progress over every exercise; make solution N=6 restores the reference"
 	@echo "make dist           a self-contained folder dist/videotube (release binary, API page files, sample settings)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build)"
@@ -70,13 +73,17 @@ deps:
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
 
+# `make run SEED=1` loads the demo data first (once is enough: seeding twice changes nothing).
+# The server is exec'd, so a signal to make (Ctrl-C, kill) reaches the server itself.
 run: deps $(API_DOCS)
 	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
-	.build/release/$(RUN_PRODUCT)
+	@if [ -n "$(SEED)" ]; then .build/release/$(RUN_PRODUCT) seed || exit 1; fi; exec .build/release/$(RUN_PRODUCT)
 
 seed: deps
 	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
-	.build/release/$(RUN_PRODUCT) seed
+	@.build/release/$(RUN_PRODUCT) seed || { echo; \
+		echo "make seed could not load the demo data. If the server (make run) is using the data folder, either"; \
+		echo "stop it (Ctrl-C) and run make seed again, or start it seeded: make run SEED=1"; exit 1; }
 
 api-docs: $(API_DOCS)
 
@@ -126,7 +133,7 @@ reliability: bench-deps
 
 db: deps
 	swift build -c release --product videotube-db
-	.build/release/videotube-db
+	exec .build/release/videotube-db
 
 $(VENV)/.bench-installed: $(VENV)/.installed Benchmarks/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Benchmarks/requirements.txt
@@ -157,7 +164,7 @@ bench: bench-deps
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); folder=./data/chapter$$(printf '%02d' $(N)); \
 	swift build --product $$product && \
-	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} .build/debug/$$product
+	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} exec .build/debug/$$product
 
 # A lesson's "Try it", replayed against its chapter on a fresh temporary data folder (debug build).
 demo: deps
