@@ -79,7 +79,17 @@ def main():
                   f"ceiling of {storm['ceiling per second']:.1f} (2 / one login's time): {ratio:.2f}×; the healthcheck's p99 meanwhile "
                   f"{storm['healthcheck p99 ms']:.1f} ms; what does not fit in the hashing queue is 503 at once.",
                   f"- A 200 MB video through `POST /api/v1/videos`: {upload['status']}, {upload['MB/s']:.0f} MB/s; the server's memory "
-                  f"{upload['idle MB']:.0f} MB idle, {upload['peak MB']:.0f} MB at its peak.", ""]
+                  f"{upload['idle MB']:.0f} MB idle, {upload['peak MB']:.0f} MB at its peak."]
+        crafted, flood = hardening.get("crafted 200 MB MP4"), hardening.get("search flood")
+        if crafted:
+            lines.append(f"- A crafted 200 MB MP4 (nothing but 8-byte boxes): {crafted['status']}, answered "
+                         f"{crafted['answered after last byte s'] * 1000:.0f} ms after its last byte (the duration reader walks at most 1,024 boxes).")
+        if flood:
+            statuses = ", ".join(f"{n}× {s}" for s, n in sorted(flood["statuses"].items()))
+            lines.append(f"- A search flood (10 clients, the worst searches one account can build over 200 videos): the healthcheck's p99 "
+                         f"{flood['p99 ms']:.1f} ms (alone: {flood['quiet p99 ms']:.1f} ms); searches {statuses}, the slowest answered in "
+                         f"{flood['slowest search ms']:.0f} ms against a {flood['limit ms']} ms query limit.")
+        lines.append("")
         bars.append(("login storm / two-core ceiling", ratio, 0.9))
 
     if reliability:
