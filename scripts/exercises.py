@@ -367,7 +367,7 @@ def main():
     args = sys.argv[1:]
     if not args:
         sys.exit(__doc__)
-    command, rest = args[0], args[1:]
+    command, rest = args[0], [("9" if a == "final" else a) for a in args[1:]]
     number = os.environ.get("E") or None
     if command == "open":
         cmd_open(rest[0], number, force=os.environ.get("FORCE") == "1")
