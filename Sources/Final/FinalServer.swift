@@ -23,8 +23,12 @@ import Models
 import Responses
 import Uploads
 
-public func buildFinalServer(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
-    let server = try await FinalRoutes(config: config, database: database, logger: logger)
+/// `media`: the storage the settings choose (`connectMedia`) unless one is given (a test's fake
+/// Cloudinary).
+public func buildFinalServer(
+    config: AppConfig, database: ConnectedDatabase, logger: Logger, media: (any MediaStorage)? = nil
+) async throws -> some ApplicationProtocol {
+    let server = try await FinalRoutes(config: config, database: database, logger: logger, media: media)
     return buildApplication(router: server.router, config: config, logger: logger, serves: server.serves)
 }
 

@@ -13,4 +13,4 @@ if CommandLine.arguments.dropFirst().first == "seed" {
         logger.info("Demo data: \(counts). Log in as \(DemoData.creator), asha, ravi or meera with the password \"\(DemoData.password)\".")
     }
 }
-await runServer(name: "videotube", build: buildFinalServer)
+await runServer(name: "videotube") { config, database, logger in try await buildFinalServer(config: config, database: database, logger: logger) }

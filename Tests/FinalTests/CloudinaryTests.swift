@@ -23,9 +23,8 @@ import Testing
             let media = CloudinaryMedia(
                 CloudinarySettings(cloudName: "demo", apiKey: "key", apiSecret: "shh", apiBase: "http://127.0.0.1:\(cloud.port!)"))
             let config = AppConfig.testing(["TEMP_DIR": scratchPath("temp")])
-            let routes = try await FinalRoutes(
+            let app = try await buildFinalServer(
                 config: config, database: try await backend.connectedDatabase(), logger: Logger(label: "t"), media: media)
-            let app = buildApplication(router: routes.router, config: config, logger: Logger(label: "t"), serves: routes.serves)
             try await app.test(.router) { client in
                 let asha = try await client.signUp("asha")
                 let uploaded = try await client.upload(asha)
