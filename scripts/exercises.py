@@ -351,7 +351,8 @@ def cmd_prove():
 def cmd_lessons():
     """Each lesson's "Your turn" lists every exercise of its chapter, with its file (notes-check)."""
     missing = []
-    for exercise in scan():
+    exercises = scan()
+    for exercise in exercises:
         lesson = next((ROOT / "notes").glob(f"{int(exercise.chapter):02d}-*.md"), None)
         text = lesson.read_text() if lesson else ""
         turn = text.split("## Your turn", 1)[1] if "## Your turn" in text else ""
@@ -360,7 +361,7 @@ def cmd_lessons():
             missing.append(f"{exercise.id} ({lesson.name if lesson else 'no lesson'})")
     if missing:
         sys.exit("lessons whose Your turn misses an exercise or its file: " + ", ".join(missing))
-    print(f"exercises: every one of {len(scan())} listed in its lesson's Your turn")
+    print(f"exercises: every one of {len(exercises)} listed in its lesson's Your turn")
 
 
 def main():

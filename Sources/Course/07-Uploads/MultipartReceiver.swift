@@ -239,7 +239,7 @@ final class Receiver {
         return boundary
     }
 
-    /// `value; key=token; key="quoted "text""` → the keys (lowercased) and their values.
+    /// `value; key=token; key="quoted \"text\""` → the keys (lowercased) and their values.
     static func parameters(_ header: String) -> [String: String]? {
         var result: [String: String] = [:]
         var rest = Substring(header)

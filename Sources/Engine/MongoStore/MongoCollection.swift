@@ -89,6 +89,9 @@ struct MongoCollection: StorageCollection {
         }
     }
 
+    /// The task's query time limit (`QueryTimeLimit`) as the options of a read: `maxTimeMS`, or none.
+    static var timeLimit: Document { QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:] }
+
     func find(_ filter: Document, options: FindOptions) async throws(StorageError) -> [Document] {
         var opts = Document()
         if let projection = options.projection { opts["projection"] = .document(projection) }
@@ -96,7 +99,7 @@ struct MongoCollection: StorageCollection {
         if let skip = options.skip { opts["skip"] = .int64(Int64(skip)) }
         if let limit = options.limit { opts["limit"] = .int64(Int64(limit)) }
         if let batchSize = options.batchSize { opts["batchSize"] = .int64(Int64(batchSize)) }
-        if let ms = QueryTimeLimit.milliseconds { opts["maxTimeMS"] = .int64(Int64(ms)) }
+        for (key, value) in Self.timeLimit { opts[key] = value }
         let finalOpts = opts
         return try await run { collection throws(StorageError) in
             let cursor = try withBSON(filter) { f throws(StorageError) in
@@ -107,7 +110,7 @@ struct MongoCollection: StorageCollection {
     }
 
     func countDocuments(_ filter: Document) async throws(StorageError) -> Int {
-        let opts: Document = QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:]
+        let opts = Self.timeLimit
         return try await run { collection throws(StorageError) in
             var error = bson_error_t()
             let reply = Reply()
@@ -137,7 +140,7 @@ struct MongoCollection: StorageCollection {
 
     func aggregate(_ pipeline: [Document]) async throws(StorageError) -> [Document] {
         let wrapped: Document = ["pipeline": .array(pipeline.map(BSONValue.document))]
-        let opts: Document = QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:]
+        let opts = Self.timeLimit
         return try await run { collection throws(StorageError) in
             let cursor = try withBSON(wrapped) { p throws(StorageError) in
                 try withBSON(opts) { o in mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, p, o, nil) }

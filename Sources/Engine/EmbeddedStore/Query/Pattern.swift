@@ -46,7 +46,7 @@ final class Pattern: Sendable {
 
     /// Whether the pattern matches somewhere in `text` (false when the match was stopped at the
     /// deadline: the query's next check then ends it with error 50).
-    func matches(_ text: String) -> Bool { ((try? first(in: text)) ?? nil) != nil }
+    func matches(_ text: String) -> Bool { (try? first(in: text)) != nil }
 
     /// The first match in `text`, or nil; a match stopped at the deadline throws error 50.
     func first(in text: String) throws(QueryError) -> Match? { try all(in: text, limit: 1).first }
@@ -72,7 +72,7 @@ final class Pattern: Sendable {
                 }
                 if result == -1 {
                     QueryBudget.expire()
-                    return .failure(QueryError(50, "operation exceeded time limit"))
+                    return .failure(QueryBudget.expired)
                 }
                 return .success(found)
             }

@@ -51,8 +51,11 @@ final class QueryBudget {
         Unmanaged<QueryBudget>.fromOpaque(raw).takeUnretainedValue().expired = true
     }
 
-    /// Throws MongoDB's MaxTimeMSExpired (50) once this thread's query is past its deadline.
+    /// MongoDB's MaxTimeMSExpired (50): what a query past its deadline fails with.
+    static let expired = QueryError(50, "operation exceeded time limit")
+
+    /// Throws `expired` once this thread's query is past its deadline.
     static func check() throws(QueryError) {
-        if !hasTimeLeft() { throw QueryError(50, "operation exceeded time limit") }
+        if !hasTimeLeft() { throw expired }
     }
 }
