@@ -108,9 +108,11 @@ dist: deps $(API_DOCS)
 	chmod +x dist/videotube/videotube
 	@echo "dist/videotube is ready: copy it anywhere and run ./videotube (or dist/videotube/videotube from here)"
 
-$(VENV)/.installed: Tests/python/requirements.txt
+# The venv also finds scripts/workshop (the shared Python helpers) through a .pth file.
+$(VENV)/.installed: Tests/python/requirements.txt scripts/workshop/__init__.py
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/python/requirements.txt
+	$(VENV)/bin/python -c 'import site, sys; open(site.getsitepackages()[0] + "/workshop.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)/scripts"
 	touch $@
 
 test: test-deps $(VENV)/.installed $(API_DOCS)

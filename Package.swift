@@ -95,6 +95,8 @@ let package = Package(
                 "BSON", "Storage", "CICU", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "OrderedCollections", package: "swift-collections"), nioCore, nioPosix,
             ]),
+        /// What the servers use to go faster, kept out of the lessons: the log handler, the JSON envelope.
+        engine("ServerSupport", ["BSON", logging]),
         /// Any Storage over MongoDB's wire protocol (SwiftNIO).
         engine("WireServer", ["BSON", "Storage", nioCore, nioPosix, logging]),
         /// `videotube-db` (`make db`): the embedded store in DATA_DIR served over the wire protocol.
@@ -118,16 +120,19 @@ let package = Package(
         // 02 — the Express-like app: middleware order, bodies, CORS, static files, cookies, runServer.
         course(
             "App", "02-App",
-            ["Exercises", "BSON", "Storage", "Database", hummingbird, logging, nioCore, .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
+            [
+                "Exercises", "BSON", "Storage", "Database", "ServerSupport", hummingbird, logging, nioCore,
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]),
         chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),
 
         // 03 — asyncHandler: the error middleware, APIError, APIResponse, storage errors as HTTP, the healthcheck.
-        course("Responses", "03-Responses", ["Exercises", "App", "BSON", "Storage", hummingbird]),
+        course("Responses", "03-Responses", ["Exercises", "App", "BSON", "Storage", "ServerSupport", hummingbird]),
         chapter("Chapter03", "03-AsyncHandler", ["Responses", "App", hummingbird]),
 
         // 04 — models (no HTTP), and the models served (validation as 400, ids, pages, browsing).
-        course("Models", "04-Models", ["Exercises", "BSON", "Storage"]),
-        course("ModelRoutes", "04-ModelRoutes", ["Exercises", "Models", "Responses", "App", "BSON", hummingbird]),
+        course("Models", "04a-Models", ["Exercises", "BSON", "Storage"]),
+        course("ModelRoutes", "04b-ModelRoutes", ["Exercises", "Models", "Responses", "App", "BSON", hummingbird]),
         chapter("Chapter04", "04-Models", ["Models", "ModelRoutes", "Responses", "App", "BSON", hummingbird, logging]),
 
         // 05 — bcrypt: hash on save, compare on login, on a thread pool of its own.
@@ -152,15 +157,18 @@ let package = Package(
 
         // 08 — media storage (Cloudinary, or a local folder), and the user routes that carry files.
         course(
-            "Media", "08-Media",
+            "Media", "08a-Media",
             [
                 "Exercises",
                 "Uploads", "Responses", "App", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"), nioFileSystem, nioCore, logging,
             ]),
         course(
-            "AccountMedia", "08-AccountMedia",
-            ["Exercises", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", "BSON", hummingbird, logging]),
+            "AccountMedia", "08b-AccountMedia",
+            [
+                "Exercises", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", "Database", "BSON",
+                hummingbird, logging,
+            ]),
         chapter(
             "Chapter08", "08-Media",
             ["AccountMedia", "Auth", "Uploads", "Media", "Models", "ModelRoutes", "Passwords", "Responses", "App", hummingbird, logging]),
@@ -171,7 +179,7 @@ let package = Package(
             name: "Final",
             dependencies: [
                 "Exercises", "AccountMedia", "Auth", "Media", "Uploads", "Passwords", "ModelRoutes", "Models", "Responses", "App", "Database", "BSON",
-                hummingbird, logging,
+                "Storage", hummingbird, logging,
             ],
             path: "Sources/Final", swiftSettings: swiftSettings),
 
@@ -191,22 +199,27 @@ let package = Package(
 
         // MARK: - 4. Tests: the engine's (Tests/Engine), then a target per chapter
 
+        /// The engine's test helpers: the backends, the conformance table, child processes, mockupdb.
+        .target(
+            name: "EngineTestSupport", dependencies: ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", logging],
+            path: "Tests/Engine/EngineTestSupport", resources: [.copy("mockup_server.py")], swiftSettings: swiftSettings),
+        /// The HTTP helpers the chapters' tests add on top (re-exports EngineTestSupport).
         .target(
             name: "TestSupport",
             dependencies: [
-                "BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "Database", "App", "Media", logging, hummingbird,
-                hummingbirdTesting,
+                "EngineTestSupport", "BSON", "Storage", "EmbeddedStore", "Database", "App", "Media", logging, hummingbird, hummingbirdTesting,
             ],
-            path: "Tests/TestSupport", resources: [.copy("mockup_server.py")], swiftSettings: swiftSettings),
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
         engineTests("BSON", ["BSON"]),
         engineTests("Storage", ["BSON", "Storage"]),
-        engineTests("MongoStore", ["BSON", "Storage", "MongoStore", "CMongoC", "TestSupport"]),
+        engineTests("ServerSupport", ["ServerSupport", logging]),
+        engineTests("MongoStore", ["BSON", "Storage", "MongoStore", "CMongoC", "EngineTestSupport"]),
         /// Writes until killed; the embedded store's crash test runs it as a child process.
         .executableTarget(
             name: "CrashWriter", dependencies: ["BSON", "Storage", "EmbeddedStore"], path: "Tests/Engine/CrashWriter",
             swiftSettings: swiftSettings),
-        engineTests("EmbeddedStore", ["BSON", "Storage", "EmbeddedStore", "TestSupport", "CrashWriter"]),
-        engineTests("WireServer", ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "TestSupport", "VideotubeDB", logging]),
+        engineTests("EmbeddedStore", ["BSON", "Storage", "EmbeddedStore", "EngineTestSupport", "CrashWriter"]),
+        engineTests("WireServer", ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "EngineTestSupport", "VideotubeDB", logging]),
 
         chapterTests("01", ["Database", "Storage", logging]),
         chapterTests("02", ["App", "BSON", "Database", "EmbeddedStore", "MongoStore", "Storage", hummingbirdTesting]),

@@ -26,12 +26,11 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-import servers  # noqa: E402
-from clients import BOUNDARY, FORM_HEADERS, PNG, Client, call, form, log_in, mp4, register, rss_mb  # noqa: E402
-import urllib.parse  # noqa: E402
-import report  # noqa: E402
+import report
+from workshop import servers
+from workshop.clients import BOUNDARY, FORM_HEADERS, PNG, Client, call, form, log_in, mp4, register, rss_mb
 
 DURATION = float(os.environ.get("BENCH_SECONDS", "6"))
 

@@ -20,10 +20,8 @@ import sys
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "scripts"))
-import servers  # noqa: E402
-import clients  # noqa: E402
-import report  # noqa: E402
+import report
+from workshop import clients, servers
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = 64

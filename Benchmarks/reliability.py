@@ -34,10 +34,9 @@ import threading
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "scripts"))
-import servers  # noqa: E402
-from clients import FORM_HEADERS, PNG, Client, form, log_in, mp4, register, request  # noqa: E402
-import report  # noqa: E402
+import report
+from workshop import servers
+from workshop.clients import FORM_HEADERS, PNG, Client, form, log_in, mp4, register, request
 
 QUICK = "--quick" in sys.argv
 SETTINGS = {

@@ -21,8 +21,7 @@ import bson
 import pymongo
 from mongita import MongitaClientDisk
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import report  # noqa: E402
+import report
 
 ROUNDS = {"insert_one": 500, "insert_many ×1000": 5, "find_one by _id": 3000, "find_one by indexed key": 3000}
 

@@ -27,9 +27,8 @@ import urllib.error
 import urllib.request
 import uuid
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from make_image import png  # noqa: E402
-from servers import start  # noqa: E402
+from make_image import png
+from workshop.servers import start
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COLOUR = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None

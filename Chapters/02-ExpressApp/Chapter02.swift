@@ -7,7 +7,7 @@ import Hummingbird
 import Logging
 
 public func buildChapter02(config: AppConfig, database: ConnectedDatabase, logger: Logger) -> some ApplicationProtocol {
-    buildApplication(config: config, logger: logger, serves: "static files from public/, POST /api/v1/echo, /api/v1/cookies") { router in
+    buildApplication(config: config, logger: logger) { router in
         EchoController(cookies: config.cookies).addRoutes(to: router)
     }
 }

@@ -10,7 +10,7 @@ import Responses
 
 public func buildChapter03(config: AppConfig, database: ConnectedDatabase, logger: Logger) -> some ApplicationProtocol {
     buildApplication(
-        config: config, logger: logger, serves: "GET /api/v1/healthcheck, POST /api/v1/echo, /api/v1/cookies, static files",
+        config: config, logger: logger,
         errors: ErrorMiddleware()
     ) { router in
         router.add(middleware: ServerTimingMiddleware())

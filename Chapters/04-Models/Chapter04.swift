@@ -1,6 +1,6 @@
 // Chapter 04's server: creates the indexes, seeds a demo channel (idempotently), logs one page
 // of its videos and its channel profile, then serves both. The models are in
-// Sources/Course/04-Models, the routes in Sources/Course/04-ModelRoutes. `main.swift` runs it;
+// Sources/Course/04a-Models, the routes in Sources/Course/04b-ModelRoutes. `main.swift` runs it;
 // the tests build the very same one.
 
 import App
@@ -26,7 +26,7 @@ public func buildChapter04(config: AppConfig, database: ConnectedDatabase, logge
         logger.info("Channel \(profile.username): \(profile.subscribersCount) subscribers, follows \(profile.channelsSubscribedToCount)")
     }
     return buildApplication(
-        config: config, logger: logger, serves: "GET /api/v1/videos?page&limit, GET /api/v1/users/c/:username, GET /api/v1/healthcheck",
+        config: config, logger: logger,
         errors: ErrorMiddleware()
     ) { router in
         HealthController(storage: database.storage).addRoutes(to: router)

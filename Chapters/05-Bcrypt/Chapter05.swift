@@ -20,7 +20,7 @@ public func buildChapter05(config: AppConfig, database: ConnectedDatabase, logge
     let hasher = PasswordHasher(cost: try PasswordHasher.cost(from: config.settings["BCRYPT_COST"]))
     let users = Collections(database.database, userBeforeSave: hasher.hashOnSave).users
     return buildApplication(
-        config: config, logger: logger, serves: "POST /api/v1/users/register, POST /api/v1/users/check, GET /api/v1/healthcheck",
+        config: config, logger: logger,
         errors: ErrorMiddleware()
     ) { router in
         HealthController(storage: database.storage).addRoutes(to: router)

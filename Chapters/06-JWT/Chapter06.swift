@@ -19,8 +19,6 @@ public func buildChapter06(config: AppConfig, database: ConnectedDatabase, logge
     let auth = setup.auth
     return buildApplication(
         config: config, logger: logger,
-        serves: "/api/v1/users: register, login, logout, refresh-token, change-password, current-user, update-account, c/:username; "
-            + "GET /api/v1/videos; GET /api/v1/healthcheck",
         errors: ErrorMiddleware()
     ) { router in
         HealthController(storage: database.storage).addRoutes(to: router)

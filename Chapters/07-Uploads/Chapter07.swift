@@ -28,7 +28,7 @@ public func buildChapter07(config: AppConfig, database: ConnectedDatabase, logge
     let uploads = Uploads(try UploadSettings(config.settings.lookup))
     let accepted: [FileField] = [.image("avatar"), .image("coverImage"), .image("thumbnail"), .video("videoFile")]
     return buildApplication(
-        config: config, logger: logger, serves: "POST /api/v1/uploads (multipart: avatar, coverImage, thumbnail, videoFile), GET /api/v1/healthcheck",
+        config: config, logger: logger,
         errors: ErrorMiddleware()
     ) { router in
         HealthController(storage: database.storage).addRoutes(to: router)

@@ -29,37 +29,29 @@ public func buildFinalServer(
     config: AppConfig, database: ConnectedDatabase, logger: Logger, media: (any MediaStorage)? = nil
 ) async throws -> some ApplicationProtocol {
     let server = try await FinalRoutes(config: config, database: database, logger: logger, media: media)
-    return buildApplication(router: server.router, config: config, logger: logger, serves: server.serves)
+    return buildApplication(router: server.router, config: config, logger: logger, about: server.about)
 }
 
-/// The Final server's router with every route, and the banner's description of what it serves.
+/// The Final server's router with every route, and where its data and media live (for the banner).
 /// (`buildFinalServer` serves it; the OpenAPI test compares its routes with the document.)
 struct FinalRoutes {
     let router: AppRouter
-    let serves: String
+    let about: String
 
     /// `media` is the storage the settings choose (`connectMedia`), unless one is given.
     init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil) async throws {
-        let setup = try AuthSetup(database: database.database, config: config, logger: logger)
-        try await setup.createIndexes()
-        let media = try chosen ?? connectMedia(config.settings.lookup)
-        let uploads = Uploads(try UploadSettings(config.settings.lookup))
-        let auth = setup.auth
-        let collections = setup.collections
-        serves = "the VideoTube API at /api/v1, its docs at /api-docs (storage: \(database.place); media: \(media.location))"
+        let accounts = try await AccountsSetup(config: config, database: database, logger: logger, media: chosen)
+        let media = accounts.media
+        let uploads = accounts.uploads
+        let collections = accounts.collections
+        about = "storage: \(database.place); media: \(media.location)"
         router = buildRouter(config: config, errors: ErrorMiddleware()) { router in
-            if let local = media as? LocalMedia {
-                router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath, untrusted: true))
-            }
             HealthController(storage: database.storage).addRoutes(to: router)
             DocsController(publicFolder: config.publicFolder).addRoutes(to: router)
-            let api = router.group("api/v1")
-            auth.addRoutes(to: api.group("users"))
-            AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT, throttle: auth.throttle)
-                .addRoutes(
-                    to: api.group("users"))
+            accounts.addRoutes(to: router)
 
-            let secured = api.group().add(middleware: auth.verifyJWT)
+            let api = router.group("api/v1")
+            let secured = api.group().add(middleware: accounts.auth.verifyJWT)
             BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
             HistoryController(collections: collections).addRoutes(to: secured.group("users"))
             VideoController(collections: collections, uploads: uploads, media: media).addRoutes(to: secured.group("videos"))

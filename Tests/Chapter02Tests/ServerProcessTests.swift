@@ -49,6 +49,11 @@ import Testing
         let first = try ChapterServer.start("Chapter02", port: port)
         defer { first.stop() }
         #expect(first.startupLine.contains("Server is running at http://127.0.0.1:\(port)"))
+        // The routes it lists are the router's own, in Express's notation.
+        #expect(
+            first.startupLine.hasSuffix(
+                "— POST /api/v1/echo, GET /api/v1/cookies, DELETE|POST /api/v1/cookies/:name; static files from public/"),
+            "\(first.startupLine)")
 
         let second = try ChapterProcess.run("Chapter02", environment: ["PORT": String(port)], in: try ChapterProcess.scratchDirectory(), timeout: 20)
         #expect(second.status == 1)
@@ -71,7 +76,7 @@ import Testing
         #expect(run.output.contains("Server stopped gracefully"))
         #expect(run.output.contains("GET /api/v1/cookies 200") == logsRequests, "\(run.output)")
         // LineLogHandler's line: UTC time with milliseconds, level, label, message, metadata.
-        let line = run.output.split(separator: "\n").first { $0.contains("GET /api/v1/cookies") }
+        let line = run.output.split(separator: "\n").first { $0.contains("GET /api/v1/cookies 200") }
         if logsRequests {
             let pattern = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info chapter02: GET \/api\/v1\/cookies 200 \d+\.\dms hb\.request\.id=[0-9a-f]+/
             #expect(line?.wholeMatch(of: pattern) != nil, "\(line ?? "")")

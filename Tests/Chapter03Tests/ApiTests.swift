@@ -49,7 +49,7 @@ func chapter03(storage: any Storage) async throws -> some ApplicationProtocol {
 
 /// The app with chapter 03's error middleware and routes that throw each kind of error.
 func makeApp(storage: any Storage) -> some ApplicationProtocol {
-    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "error mapping tests", errors: ErrorMiddleware()) {
+    buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), errors: ErrorMiddleware()) {
         router in
         router.add(middleware: ServerTimingMiddleware())
         HealthController(storage: storage).addRoutes(to: router)

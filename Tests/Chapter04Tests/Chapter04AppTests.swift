@@ -26,7 +26,7 @@ import Testing
                     videoFile: "/m/\(i).mp4", thumbnail: "/m/\(i).jpg", title: "Video \(i)", description: "d", duration: 10, views: i,
                     owner: owner._id))
         }
-        return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "browsing", errors: ErrorMiddleware()) { router in
+        return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), errors: ErrorMiddleware()) { router in
             BrowseController(collections: db).addRoutes(to: router.group("api/v1"))
         }
     }
@@ -130,7 +130,7 @@ import Testing
     func areA500WithTheDetailOnlyInTheLog(_ backend: TestBackend) async throws {
         let db = try await freshCollections(backend)
         try await db.users.storage.insertOne(["username": "broken", "email": 42, "fullName": "B", "createdAt": "yesterday"])
-        let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "browsing", errors: ErrorMiddleware()) {
+        let app = buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), errors: ErrorMiddleware()) {
             router in
             BrowseController(collections: db).addRoutes(to: router.group("api/v1"))
         }

@@ -29,7 +29,7 @@ final class Seen: @unchecked Sendable {
 
 func uploadApp(temp: String, seen: Seen, failAfterReceiving: Bool = false) -> some ApplicationProtocol {
     let uploads = Uploads(UploadSettings(tempFolder: temp, maxImageBytes: 1000, maxVideoBytes: 3000, maxFieldBytes: 200))
-    return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), serves: "an upload route", errors: ErrorMiddleware()) {
+    return buildApplication(config: AppConfig(port: 0), logger: Logger(label: "test"), errors: ErrorMiddleware()) {
         router in
         router.post("upload") { request, _ in
             try await uploads.receive(request, files: [.image("avatar", required: true), .image("coverImage"), .video("videoFile")]) { form in

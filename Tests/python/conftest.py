@@ -1,15 +1,11 @@
 """Starting the built `videotube-db` for the Python tests, in one place."""
 import os
-import pathlib
 import subprocess
-import sys
 import tempfile
 import time
 
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "scripts"))
-from servers import free_port  # noqa: E402
+from workshop.servers import free_port
 
 BINARY = os.environ.get("VIDEOTUBE_DB", ".build/debug/videotube-db")
 

@@ -18,16 +18,15 @@ public typealias AppRouter = Router<AppRequestContext>
 
 /// Builds the application: middleware in the order of `app.js`, then `addRoutes` adds the
 /// chapter's (or the Final server's) routes under the router. Once it listens it logs one line,
-/// `Server is running at http://HOST:PORT — <serves>`.
+/// `Server is running at http://HOST:PORT — <the routes>; static files from public/`.
 public func buildApplication(
     config: AppConfig,
     logger: Logger,
-    serves: String,
+    about: String? = nil,
     errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil,
     addRoutes: (AppRouter) throws -> Void
 ) rethrows -> some ApplicationProtocol {
-    buildApplication(
-        router: try buildRouter(config: config, errors: errors, addRoutes: addRoutes), config: config, logger: logger, serves: serves)
+    buildApplication(router: try buildRouter(config: config, errors: errors, addRoutes: addRoutes), config: config, logger: logger, about: about)
 }
 
 /// The router alone: the middleware in the order of `app.js` (with `errors` in its slot, when
@@ -45,9 +44,11 @@ public func buildRouter(
     return router
 }
 
-/// The application serving `router` on the configured address.
-public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, serves: String) -> some ApplicationProtocol {
-    Application(
+/// The application serving `router` on the configured address. Its start-up line lists the
+/// routes the router really has, then `about` (where the data and the media live, say).
+public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, about: String? = nil) -> some ApplicationProtocol {
+    let serves = [servedRoutes(router), "static files from \(config.publicFolder)/", about].compactMap { $0 }.joined(separator: "; ")
+    return Application(
         router: router,
         server: config.server,  // with the idle and request-head timeouts (Timeouts.swift)
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "videotube"),
@@ -57,4 +58,20 @@ public func buildApplication(router: AppRouter, config: AppConfig, logger: Logge
         },
         logger: logger
     )
+}
+
+/// The routes for the start-up line, read from the router so the line cannot drift from it:
+/// each path once, with its methods, in Express's notation (`DELETE|POST /api/v1/cookies/:name`).
+/// Past `limit` paths the rest are counted, not listed (the Final server's are in /api-docs).
+public func servedRoutes(_ router: AppRouter, limit: Int = 6) -> String {
+    var paths: [String] = []
+    var methods: [String: [String]] = [:]
+    for route in router.routes {
+        let path = route.path.description.replacing("{", with: ":").replacing("}", with: "")
+        if methods[path] == nil { paths.append(path) }
+        methods[path, default: []].append(route.method.rawValue)
+    }
+    let shown = paths.prefix(limit).map { "\(methods[$0, default: []].joined(separator: "|")) \($0)" }
+    let more = paths.count - shown.count
+    return shown.joined(separator: ", ") + (more > 0 ? ", and \(more) more paths" : "")
 }

@@ -7,6 +7,7 @@ import Database
 import Foundation
 import Hummingbird
 import Logging
+import ServerSupport
 import Storage
 
 /// Builds a server from its settings and its opened database. Every server (each chapter from

@@ -1,9 +1,9 @@
-// The conformance table (Tests/TestSupport/Conformance.swift) on the embedded store.
+// The conformance table (Tests/Engine/EngineTestSupport/Conformance.swift) on the embedded store.
 
 import EmbeddedStore
+import EngineTestSupport
 import Foundation
 import Storage
-import TestSupport
 import Testing
 
 /// One store for the whole table: each case uses its own collections.

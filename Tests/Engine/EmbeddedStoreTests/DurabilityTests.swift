@@ -3,9 +3,9 @@
 
 import BSON
 import EmbeddedStore
+import EngineTestSupport
 import Foundation
 import Storage
-import TestSupport
 import Testing
 
 struct DurabilityTests {

@@ -1,8 +1,8 @@
 import BSON
 import EmbeddedStore
+import EngineTestSupport
 import Foundation
 import Storage
-import TestSupport
 import Testing
 
 /// A fresh embedded store in a temporary folder.

@@ -4,9 +4,9 @@
 // while long ones do.
 
 import BSON
+import EngineTestSupport
 import Foundation
 import Storage
-import TestSupport
 import Testing
 
 @Suite struct TimeLimitTests {

@@ -2,9 +2,9 @@
 
 import BSON
 import CMongoC
+import EngineTestSupport
 import Foundation
 import Storage
-import TestSupport
 import Testing
 
 @testable import MongoStore

@@ -2,9 +2,9 @@
 // command libmongoc puts on the wire, and how each kind of reply is read back.
 
 import BSON
+import EngineTestSupport
 import Foundation
 import Storage
-import TestSupport
 import Testing
 
 @testable import MongoStore

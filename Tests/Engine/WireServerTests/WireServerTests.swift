@@ -3,11 +3,11 @@
 
 import BSON
 import EmbeddedStore
+import EngineTestSupport
 import Foundation
 import Logging
 import MongoStore
 import Storage
-import TestSupport
 import Testing
 import WireServer
 

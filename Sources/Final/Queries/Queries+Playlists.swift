@@ -3,13 +3,14 @@
 
 import BSON
 import Exercises
+import Models
 import Storage
 
 extension Collections {
     /// `GET /playlist/:playlistId`: the playlist with its videos in the playlist's order, only
     /// those the viewer may see (each with its owner's summary), and `totalVideos` counting them.
     /// Two queries, both bounded: the playlist, then at most `Playlist.maxVideos` videos by `_id`.
-    public func playlistDetail(_ playlist: Playlist, viewer: ObjectId) async throws -> Document {
+    func playlistDetail(_ playlist: Playlist, viewer: ObjectId) async throws -> Document {
         var match = Video.visible(to: viewer)
         match["_id"] = ["$in": .array(playlist.videos.map { .objectId($0) })]
         let found = try await videos.aggregate([["$match": .document(match)]] + Stages.ownerSummary())
@@ -26,7 +27,7 @@ extension Collections {
     /// ids the viewer may see, in the playlist's order) and `totalVideos` counting them, looked
     /// up in the database for the page only. Another user's unpublished video is not there at
     /// all: not even its id.
-    public func playlists(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func playlists(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let perPage: [Document] = [
             [
@@ -49,7 +50,7 @@ extension Collections {
     /// The playlist as `viewer` may see it: `videos` keeps only the ids of videos they may see
     /// (published, or their own), in order. Every answer that returns a playlist goes through
     /// it, so an unpublished video's id never reaches anyone but its owner.
-    public func shown(_ playlist: Playlist, to viewer: ObjectId) async throws -> Playlist {
+    func shown(_ playlist: Playlist, to viewer: ObjectId) async throws -> Playlist {
         guard !playlist.videos.isEmpty else { return playlist }
         var match = Video.visible(to: viewer)
         match["_id"] = ["$in": .array(playlist.videos.map { .objectId($0) })]
@@ -62,7 +63,7 @@ extension Collections {
     /// Adds a video to the owner's playlist, once: a video already in it stays where it is; a
     /// full playlist (`Playlist.maxVideos`) takes no more. Returns the playlist after, nil when
     /// it is full. One conditional update, so concurrent adds cannot overfill it.
-    public func addVideo(_ video: ObjectId, to playlist: ObjectId, owner: ObjectId) async throws -> Playlist? {
+    func addVideo(_ video: ObjectId, to playlist: ObjectId, owner: ObjectId) async throws -> Playlist? {
         // EXERCISE 9.6: addVideoToPlaylist: once, and never past the limit
         // Hint: One conditional update: `$addToSet` the video on the owner's playlist only if `videos.<max-1>` does not exist
         //   yet. If nothing matched, the playlist is full unless it already holds the video (then return it).

@@ -52,7 +52,7 @@ public enum Stages {
 
 extension Document {
     /// This document followed by `other`'s fields (a key in both keeps `other`'s value).
-    func merged(_ other: Document) -> Document {
+    public func merged(_ other: Document) -> Document {
         var out = self
         for (key, value) in other { out[key] = value }
         return out

@@ -1,10 +1,12 @@
-// Where the request log's lines go. swift-log's own `StreamLogHandler` is its simple handler, not
-// one for a line per request: it formats the metadata again every time a value is set (Hummingbird
-// sets the request id on every request's logger, logged or not), asks `localtime` for the time
-// zone on every line, and writes through a locked, flushed `FILE`. Measured on the healthcheck
-// (`make bench`), those cost more than our whole middleware stack. `LineLogHandler` keeps
-// swift-log's API and does the same job with less: metadata is formatted only when a line is
-// written, the time is UTC from one `clock_gettime`, and the line leaves in one `write(2)`.
+// Where the request log's lines go. Chapter 02's `runServer` bootstraps it; it lives in the engine
+// because it is a speed-up, not a concept of the course. swift-log's own `StreamLogHandler` is its
+// simple handler, not one for a line per request: it formats the metadata again every time a value
+// is set (Hummingbird sets the request id on every request's logger, logged or not), asks
+// `localtime` for the time zone on every line, and writes through a locked, flushed `FILE`. Measured
+// on the healthcheck (`make bench`), those cost more than our whole middleware stack.
+// `LineLogHandler` keeps swift-log's API and does the same job with less: metadata is formatted
+// only when a line is written, the time is UTC from one `clock_gettime`, and the line leaves in
+// one `write(2)`.
 //
 //     2026-11-26T09:14:03.412Z info videotube: GET /api/v1/healthcheck 200 0.1ms hb.request.id=4f2e…
 

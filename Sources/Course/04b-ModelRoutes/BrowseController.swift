@@ -1,5 +1,5 @@
 // Browsing: a channel's profile and the video list, each one aggregation pipeline
-// (`Sources/Course/04-Models/Queries.swift`) run through the storage interface.
+// (`Sources/Course/04a-Models/Queries.swift`) run through the storage interface.
 //
 // Chapter 04 serves them to anyone. From chapter 06 on they sit behind `verifyJWT`, and
 // `viewer` reads the logged-in user from the request's context, which makes `isSubscribed`

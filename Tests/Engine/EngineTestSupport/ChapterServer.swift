@@ -25,15 +25,21 @@ public final class ChapterServer: @unchecked Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
+        // Bytes are read one at a time (nothing past the line is taken from the pipe) and decoded
+        // a whole line at a time, so a character of several bytes (the line's "—") stays whole.
+        var bytes = Data()
         var text = ""
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             guard let chunk = try pipe.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty else { break }
-            text += String(decoding: chunk, as: UTF8.self)
-            if text.hasSuffix("\n"), let line = text.split(separator: "\n").first(where: { $0.contains("Server is running at") }) {
-                return ChapterServer(process: process, output: pipe, startupLine: String(line), collected: Data(text.utf8))
+            bytes += chunk
+            guard chunk.first == UInt8(ascii: "\n") else { continue }
+            text = String(decoding: bytes, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.contains("Server is running at") }) {
+                return ChapterServer(process: process, output: pipe, startupLine: String(line), collected: bytes)
             }
         }
+        text = String(decoding: bytes, as: UTF8.self)
         kill(process.processIdentifier, SIGKILL)
         throw MockupError("\(product) did not start listening: \(text)")
     }

@@ -1,21 +1,22 @@
-// The Final server's video queries: one video as a viewer sees it, views and watch history,
+// The Final server's video queries (extensions of chapter 04's `Collections`): one video as a viewer sees it, views and watch history,
 // and deleting a video with everything that depends on it. Each list is paginated with the
 // counts and summaries looked up for the page only.
 
 import BSON
 import Exercises
+import Models
 import Storage
 
 extension Collections {
     /// The video if `viewer` may see it (published, or theirs); nil when it does not exist for them.
-    public func visibleVideo(_ id: ObjectId, viewer: ObjectId) async throws -> Video? {
+    func visibleVideo(_ id: ObjectId, viewer: ObjectId) async throws -> Video? {
         var filter = Video.visible(to: viewer)
         filter["_id"] = .objectId(id)
         return try await videos.findOne(filter)
     }
 
     /// `GET /videos/:videoId`: the video with its owner's summary, `likesCount` and `isLiked`.
-    public func videoDetail(_ id: ObjectId, viewer: ObjectId) async throws -> Document? {
+    func videoDetail(_ id: ObjectId, viewer: ObjectId) async throws -> Document? {
         var match = Video.visible(to: viewer)
         match["_id"] = .objectId(id)
         let pipeline: [Document] = [["$match": .document(match)]] + Stages.ownerSummary() + Stages.likes(target: "video", viewer: viewer)
@@ -29,7 +30,7 @@ extension Collections {
     /// with optimistic concurrency: read it, compute the new one, and write it only if it is
     /// still what was read (the filter compares the whole array); another view in between makes
     /// the write match nothing, and it is tried again on the new history.
-    public func recordView(of id: ObjectId, by viewer: ObjectId) async throws {
+    func recordView(of id: ObjectId, by viewer: ObjectId) async throws {
         // EXERCISE 9.8: recordView: a view counts, and the video moves to the front of the history
         // Hint: `$inc` the video's `views`. Then read the user's `watchHistory`, put `id` first
         //   (once), keep `User.historyLimit`, and `$set` it only if the history is still what you
@@ -57,7 +58,7 @@ extension Collections {
 
     /// `GET /users/history`: the videos in `user`'s history that still exist and that they may
     /// see, most recently watched first, each with its owner's summary.
-    public func watchHistory(of user: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func watchHistory(of user: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [
             ["$match": ["_id": .objectId(user)]],
             ["$unwind": ["path": "$watchHistory", "includeArrayIndex": "position"]],
@@ -78,7 +79,7 @@ extension Collections {
     /// their likes (in batches, so the work per step stays bounded), the likes on it, its id in
     /// playlists and watch histories, then the video. Its media is the caller's to delete last,
     /// so a retried DELETE after a failure finishes the job.
-    public func deleteVideo(_ id: ObjectId) async throws {
+    func deleteVideo(_ id: ObjectId) async throws {
         let video: BSONValue = .objectId(id)
         while true {
             let batch = try await comments.storage.find(["video": video], options: FindOptions(limit: 500, projection: ["_id": 1]))
@@ -95,7 +96,7 @@ extension Collections {
 
     /// `GET /dashboard/videos`: the owner's videos, unpublished included, newest first, with
     /// `likesCount` and `commentsCount` for the page.
-    public func channelVideos(of owner: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func channelVideos(of owner: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let perPage: [Document] = [
             Stages.count(from: Like.collectionName, matching: "video", as: "likesCount"),
@@ -107,7 +108,7 @@ extension Collections {
 
     /// `GET /dashboard/stats` for a channel: videos and views (unpublished included),
     /// subscribers, and the likes on its videos, all counted in the database.
-    public func channelStats(of owner: ObjectId) async throws -> ChannelStats {
+    func channelStats(of owner: ObjectId) async throws -> ChannelStats {
         let pipeline: [Document] = [
             ["$match": ["owner": .objectId(owner)]],
             Stages.count(from: Like.collectionName, matching: "video", as: "likes"),
@@ -127,9 +128,9 @@ extension Collections {
 }
 
 /// A channel's figures on its dashboard.
-public struct ChannelStats: Codable, Sendable, Equatable {
-    public var totalVideos: Int
-    public var totalViews: Int
-    public var totalSubscribers: Int
-    public var totalLikes: Int
+struct ChannelStats: Codable, Sendable, Equatable {
+    var totalVideos: Int
+    var totalViews: Int
+    var totalSubscribers: Int
+    var totalLikes: Int
 }

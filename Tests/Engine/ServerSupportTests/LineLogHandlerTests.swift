@@ -1,11 +1,11 @@
-// Chapter 02: LineLogHandler, the handler every server logs through (RunServer.swift).
+// LineLogHandler, the handler every server logs through (RunServer.swift in chapter 02).
 
-import App
 import Foundation
 import Logging
+import ServerSupport
 import Testing
 
-@Suite struct LogLinesTests {
+@Suite struct LineLogHandlerTests {
     /// The lines a handler writes to a file while `write` logs.
     func lines(_ write: (inout Logger) -> Void) throws -> [String] {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path

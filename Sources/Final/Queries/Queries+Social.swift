@@ -3,6 +3,7 @@
 
 import BSON
 import Exercises
+import Models
 import Storage
 
 extension Collections {
@@ -10,26 +11,26 @@ extension Collections {
 
     /// `GET /comments/:videoId`: newest first, each with its owner's summary, `likesCount` and
     /// `isLiked` (for the page only).
-    public func comments(on video: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func comments(on video: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["video": .objectId(video)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         return try await comments.aggregatePaginate(
             pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "comment", viewer: viewer))
     }
 
     /// `GET /tweets/user/:userId`: the user's tweets, newest first, with the same additions.
-    public func tweets(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func tweets(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         return try await tweets.aggregatePaginate(pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "tweet", viewer: viewer))
     }
 
     /// One comment or tweet as its list shows it (after a change): owner summary, likes.
-    public func shown<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String, viewer: ObjectId) async throws -> Document? {
+    func shown<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String, viewer: ObjectId) async throws -> Document? {
         let pipeline: [Document] = [["$match": ["_id": .objectId(id)]]] + Stages.ownerSummary() + Stages.likes(target: target, viewer: viewer)
         return try await collection.aggregate(pipeline).first
     }
 
     /// Deletes a comment or a tweet and the likes on it (dependents first).
-    public func deleteLiked<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String) async throws {
+    func deleteLiked<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String) async throws {
         try await likes.deleteMany([target: .objectId(id)])
         try await collection.deleteOne(["_id": .objectId(id)])
     }
@@ -39,7 +40,7 @@ extension Collections {
     /// Likes `target` for `user` if they do not like it yet, and unlikes it if they do; returns
     /// whether they like it now. The unique index decides races: an insert that loses to a
     /// concurrent one means the like exists, which is what that toggle wanted.
-    public func toggleLike(_ target: Like.Target, by user: ObjectId) async throws -> Bool {
+    func toggleLike(_ target: Like.Target, by user: ObjectId) async throws -> Bool {
         // EXERCISE 9.3: toggleLike: like, or unlike, atomically
         // Hint: Delete the user's like of the target (`likes.deleteOne`); if one was deleted, they no longer like it. Else insert
         //   a `Like`; a `StorageError.duplicateKey` means a concurrent toggle inserted it first, which is still "liked".
@@ -59,7 +60,7 @@ extension Collections {
 
     /// `GET /likes/videos`: the videos `user` likes and may still see, newest like first, each
     /// with its owner's summary.
-    public func likedVideos(by user: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func likedVideos(by user: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [
             ["$match": ["likedBy": .objectId(user), "video": ["$exists": true]]],
             ["$sort": ["createdAt": -1, "_id": -1]],
@@ -79,7 +80,7 @@ extension Collections {
 
     /// Subscribes `subscriber` to `channel`, or unsubscribes; returns whether subscribed now.
     /// Same race rule as likes: the unique (subscriber, channel) index decides.
-    public func toggleSubscription(_ subscriber: ObjectId, to channel: ObjectId) async throws -> Bool {
+    func toggleSubscription(_ subscriber: ObjectId, to channel: ObjectId) async throws -> Bool {
         // EXERCISE 9.5: toggleSubscription: subscribe, or unsubscribe, atomically
         // Hint: The same rule as likes: delete the (subscriber, channel) pair if it exists (now unsubscribed), else insert a
         //   `Subscription`; the unique index turns a lost race into `duplicateKey`, which means subscribed.
@@ -99,7 +100,7 @@ extension Collections {
     /// `GET /subscriptions/c/:channelId` (`side` = `subscriber`: who subscribes to the channel)
     /// and `GET /subscriptions/u/:subscriberId` (`side` = `channel`: whom the user follows):
     /// owner summaries with `subscribedAt`, newest first.
-    public func subscriptionList(where field: String, is user: ObjectId, show side: String, _ page: PageRequest) async throws -> Page<Document> {
+    func subscriptionList(where field: String, is user: ObjectId, show side: String, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": [field: .objectId(user)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let summary: Document = [
             "_id": .string("$\(side)._id"), "username": .string("$\(side).username"), "fullName": .string("$\(side).fullName"),

@@ -1,0 +1,54 @@
+// Databases and collections: list, create, drop, rename.
+
+import BSON
+import Storage
+
+extension CommandProcessor {
+    func runNamespaces(_ name: String, _ cmd: Document, _ db: String) async throws -> Document {
+        switch name {
+        case "listDatabases":
+            let names = try await storage.listDatabaseNames()
+            let nameOnly = cmd["nameOnly"].map(Self.truthy) ?? false
+            let databases: [BSONValue] = names.map { nameOnly ? ["name": .string($0)] : ["name": .string($0), "sizeOnDisk": 0, "empty": false] }
+            return ["databases": .array(databases), "totalSize": 0, "ok": 1.0]
+        case "listCollections":
+            var names = try await storage.database(db).listCollectionNames()
+            if let wanted = cmd["filter"]?.documentValue?["name"]?.stringValue { names = names.filter { $0 == wanted } }
+            let docs: [Document] = names.map {
+                [
+                    "name": .string($0), "type": "collection", "options": [:], "info": ["readOnly": false],
+                    "idIndex": ["v": 2, "key": ["_id": 1], "name": "_id_"],
+                ]
+            }
+            return await cursorReply(namespace: "\(db).$cmd.listCollections", docs, batchSize: Self.batchSize(cmd))
+        case "create":
+            try await storage.database(db).createCollection(try string(cmd, name))
+            return ["ok": 1.0]
+        case "drop":
+            let collection = storage.database(db).collection(try string(cmd, name))
+            let before = try await collection.listIndexes().count
+            guard try await storage.database(db).listCollectionNames().contains(collection.name) else {
+                throw CommandError(26, "NamespaceNotFound", "ns not found")
+            }
+            try await collection.drop()
+            return ["ns": .string("\(db).\(collection.name)"), "nIndexesWas": .int32(Int32(before)), "ok": 1.0]
+        case "dropDatabase":
+            try await storage.database(db).drop()
+            return ["dropped": .string(db), "ok": 1.0]
+        case "renameCollection":
+            guard case .string(let from)? = cmd["renameCollection"], case .string(let to)? = cmd["to"] else {
+                throw CommandError(2, "BadValue", "renameCollection and to must be namespaces (\"db.collection\")")
+            }
+            let source = from.split(separator: ".", maxSplits: 1).map(String.init), target = to.split(separator: ".", maxSplits: 1).map(String.init)
+            guard source.count == 2, target.count == 2 else {
+                throw CommandError(73, "InvalidNamespace", "Invalid namespace: \(source.count == 2 ? to : from)")
+            }
+            guard source[0] == target[0] else {
+                throw CommandError(2, "BadValue", "renaming across databases is not supported by the embedded store")
+            }
+            try await storage.database(source[0]).collection(source[1]).rename(to: target[1], dropTarget: cmd["dropTarget"].map(Self.truthy) ?? false)
+            return ["ok": 1.0]
+        default: preconditionFailure("not a command of this family: \(name)")
+        }
+    }
+}

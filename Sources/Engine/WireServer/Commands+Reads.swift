@@ -1,0 +1,80 @@
+// Reads: find, count, distinct and aggregate, with their cursors (getMore, killCursors), and
+// explain. Every read goes through the `Storage` interface.
+
+import BSON
+import Foundation
+import Storage
+
+extension CommandProcessor {
+    func runReads(_ name: String, _ cmd: Document, _ db: String) async throws -> Document {
+        switch name {
+        case "find":
+            let collection = try self.collection(cmd, name, db)
+            let skip = try Self.nonNegative(cmd, "skip"), limit = try Self.nonNegative(cmd, "limit")
+            _ = try Self.nonNegative(cmd, "batchSize")
+            var options = FindOptions(sort: cmd["sort"]?.documentValue, skip: skip, projection: cmd["projection"]?.documentValue)
+            if let limit, limit != 0 { options.limit = limit }
+            let docs = try await collection.find(cmd["filter"]?.documentValue ?? [:], options: options)
+            let single = cmd["singleBatch"].map(Self.truthy) == true
+            return await cursorReply(namespace: "\(db).\(collection.name)", docs, batchSize: single ? 0 : Self.batchSize(cmd), single: single)
+        case "explain":
+            // Of a find: the plan and its figures (the verbosity asked for is always answered in full).
+            guard case .document(let inner)? = cmd["explain"], case .string(let coll)? = inner["find"] else {
+                let what = cmd["explain"]?.documentValue?.first?.key ?? "that command"
+                throw CommandError(2, "BadValue", "explain of \(what) is not supported by the embedded store: explain a find")
+            }
+            let skip = try Self.nonNegative(inner, "skip"), limit = try Self.nonNegative(inner, "limit")
+            var options = FindOptions(sort: inner["sort"]?.documentValue, skip: skip, projection: inner["projection"]?.documentValue)
+            if let limit, limit != 0 { options.limit = limit }
+            return try await storage.database(db).collection(coll).explain(inner["filter"]?.documentValue ?? [:], options: options)
+        case "getMore":
+            guard let id = cmd[name]?.int64Value else { throw CommandError(14, "TypeMismatch", "getMore cursor id must be a long") }
+            guard let next = await cursors.next(id, batchSize: Int(cmd["batchSize"]?.int64Value ?? 0)) else {
+                throw CommandError(43, "CursorNotFound", "cursor id \(id) not found")
+            }
+            return [
+                "cursor": [
+                    "nextBatch": .array(next.batch.map(BSONValue.document)), "id": .int64(next.open ? id : 0),
+                    "ns": .string(next.namespace),
+                ], "ok": 1.0,
+            ]
+        case "killCursors":
+            var killed: [BSONValue] = [], notFound: [BSONValue] = []
+            for id in cmd["cursors"]?.arrayValue ?? [] {
+                guard let n = id.int64Value else { continue }
+                if await cursors.kill(n) { killed.append(.int64(n)) } else { notFound.append(.int64(n)) }
+            }
+            return ["cursorsKilled": .array(killed), "cursorsNotFound": .array(notFound), "cursorsAlive": [], "cursorsUnknown": [], "ok": 1.0]
+        case "count":
+            let collection = try self.collection(cmd, name, db)
+            var n = try await collection.countDocuments(cmd["query"]?.documentValue ?? [:])
+            if let skip = try Self.nonNegative(cmd, "skip") { n = max(0, n - skip) }
+            // count's limit may be negative (the legacy "single batch" sign): its size counts.
+            if let limit = cmd["limit"]?.int64Value, limit != 0 { n = min(n, Int(clamping: limit.magnitude)) }
+            return ["n": .int64(Int64(n)), "ok": 1.0]
+        case "aggregate":
+            guard case .string(let collectionName)? = cmd[name] else {
+                throw CommandError(73, "InvalidNamespace", "aggregate on a database is not supported; name a collection")
+            }
+            guard case .array(let stages)? = cmd["pipeline"] else { throw CommandError(14, "TypeMismatch", "'pipeline' must be an array") }
+            if cmd["explain"] != nil { throw CommandError(115, "CommandNotSupported", "explain is not supported by this server") }
+            let pipeline = try stages.map { stage -> Document in
+                guard case .document(let d) = stage else { throw CommandError(14, "TypeMismatch", "each pipeline stage must be an object") }
+                return d
+            }
+            let docs = try await storage.database(db).collection(collectionName).aggregate(pipeline)
+            let batchSize = Int(cmd["cursor"]?.documentValue?["batchSize"]?.int64Value ?? 101)
+            return await cursorReply(namespace: "\(db).\(collectionName)", docs, batchSize: batchSize)
+        case "distinct":
+            let collection = try self.collection(cmd, name, db)
+            guard let key = cmd["key"]?.stringValue else { throw CommandError(14, "TypeMismatch", "'key' must be a string") }
+            let grouped = try await collection.aggregate([
+                ["$match": .document(cmd["query"]?.documentValue ?? [:])],
+                ["$project": ["v": .string("$" + key)]], ["$unwind": "$v"],
+                ["$group": ["_id": "$v"]], ["$sort": ["_id": 1]],
+            ])
+            return ["values": .array(grouped.compactMap { $0["_id"] }), "ok": 1.0]
+        default: preconditionFailure("not a command of this family: \(name)")
+        }
+    }
+}
