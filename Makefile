@@ -36,10 +36,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # versions in the committed Package.resolved, and fails if that file is out of date.
 SWIFT_BUILD_FLAGS ?=
 
+# Every build goes through scripts/swift: one fixed environment, so a setting given to make
+# (PORT=3000 make chapter N=2) reaches the server without making SwiftPM recompile packages.
+SWIFT := scripts/swift
+
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -52,11 +56,14 @@ help:
 	@echo "make chapter N=1    run one chapter (debug build)"
 	@echo "make demo N=1       replay a lesson's Try it against its chapter on fresh data (N=1..8 or final)"
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
+	@echo "make shell          a Python prompt (pymongo) on the data make db serves: db.users.find_one()"
+	@echo "make samples        write samples/me.png, new.png and clip.mp4, the files the lessons upload"
 	@echo "make bench          measure the embedded store (in-process and through the wire) and authentication (release build)"
 	@echo "make reliability    inject faults (kill -9, MongoDB down, slow clients, SIGTERM under load) and check nothing is lost"
 	@echo "make deps           install the system libraries only"
 	@echo "make format         format the Swift sources (swift-format, shipped with Swift); make lint checks them"
 	@echo "make notes-check    check that the Swift excerpts in notes/ match the files they name"
+	@echo "make samples-check  run each lesson's Try it against its chapter and compare the answers it shows"
 
 # Installs whichever of the packages are missing, and says which.
 define apt_install
@@ -76,11 +83,19 @@ test-deps: deps
 # `make run SEED=1` loads the demo data first (once is enough: seeding twice changes nothing).
 # The server is exec'd, so a signal to make (Ctrl-C, kill) reaches the server itself.
 run: deps $(API_DOCS)
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
 	@if [ -n "$(SEED)" ]; then .build/release/$(RUN_PRODUCT) seed || exit 1; fi; exec .build/release/$(RUN_PRODUCT)
 
+# The files the lessons upload (no image editor or video tool needed).
+samples:
+	python3 scripts/make_samples.py samples
+
+# A Python prompt on the data `make db` serves (pymongo; mongosh and Compass are not in Debian).
+shell: $(VENV)/.installed
+	@$(VENV)/bin/python -i scripts/db_shell.py
+
 seed: deps
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
 	@.build/release/$(RUN_PRODUCT) seed || { echo; \
 		echo "make seed could not load the demo data. If the server (make run) is using the data folder, either"; \
 		echo "stop it (Ctrl-C) and run make seed again, or start it seeded: make run SEED=1"; exit 1; }
@@ -99,7 +114,7 @@ DIST_CONFIG ?= release
 # A folder that runs anywhere this machine's kind runs: the release binary, the API page's files,
 # the sample settings, and a launcher that starts it from its own folder (data and media go there).
 dist: deps $(API_DOCS)
-	swift build $(SWIFT_BUILD_FLAGS) -c $(DIST_CONFIG) --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c $(DIST_CONFIG) --product $(RUN_PRODUCT)
 	rm -rf dist/videotube && mkdir -p dist/videotube/bin dist/videotube/public
 	cp .build/$(DIST_CONFIG)/$(RUN_PRODUCT) dist/videotube/bin/
 	cp -r public/api-docs dist/videotube/public/
@@ -118,23 +133,24 @@ $(VENV)/.installed: Tests/python/requirements.txt scripts/workshop/__init__.py
 test: test-deps $(VENV)/.installed $(API_DOCS)
 	$(MAKE) --no-print-directory notes-check
 	$(MAKE) --no-print-directory exercises-prove
-	swift build $(SWIFT_BUILD_FLAGS) --build-tests
-	swift test --skip-build
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
+	$(SWIFT) test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
 	$(VENV)/bin/python Benchmarks/reliability.py .build/debug --quick
 	python3 scripts/demo.py all .build/debug
+	python3 scripts/check_samples.py .build/debug
 	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
 	$(MAKE) --no-print-directory docs-check
 
 # Faults injected for real against the release build (kill -9, MongoDB going away, slow clients,
 # SIGTERM under load, schemathesis); `make test` runs the same parts, smaller, on the debug build.
 reliability: bench-deps
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
 	$(VENV)/bin/python Benchmarks/reliability.py .build/release
 
 db: deps
-	swift build -c release --product videotube-db
+	$(SWIFT) build -c release --product videotube-db
 	exec .build/release/videotube-db
 
 $(VENV)/.bench-installed: $(VENV)/.installed Benchmarks/requirements.txt
@@ -145,11 +161,11 @@ bench-deps: deps $(VENV)/.bench-installed
 	$(call apt_install,$(BENCH_PACKAGES))
 
 bench: bench-deps
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product EmbeddedBench
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product AuthBench
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product videotube
-	swift build $(SWIFT_BUILD_FLAGS) -c release --product BareHummingbird
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product EmbeddedBench
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product AuthBench
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product BareHummingbird
 	$(VENV)/bin/python Benchmarks/http_bench.py .build/release
 	@echo
 	.build/release/EmbeddedBench
@@ -165,13 +181,13 @@ bench: bench-deps
 # (and MEDIA_DIR) to choose another; `rm -rf data/chapterNN` starts a chapter over.
 chapter: deps
 	@product=Chapter$$(printf '%02d' $(N)); folder=./data/chapter$$(printf '%02d' $(N)); \
-	swift build --product $$product && \
+	$(SWIFT) build --product $$product && \
 	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} exec .build/debug/$$product
 
 # A lesson's "Try it", replayed against its chapter on a fresh temporary data folder (debug build).
 demo: deps
 	@case "$(N)" in final) product=videotube;; [1-8]) product=Chapter0$(N);; *) echo "usage: make demo N=1..8 or N=final"; exit 2;; esac; \
-	swift build --product $$product && python3 scripts/demo.py $(N) .build/debug/$$product
+	$(SWIFT) build --product $$product && python3 scripts/demo.py $(N) .build/debug/$$product
 
 dist-check: dist
 	bash scripts/check_dist.sh dist/videotube
@@ -179,7 +195,7 @@ dist-check: dist
 # Renders /api-docs in headless Chromium and checks every operation is listed (debug build).
 docs-check: deps $(API_DOCS)
 	$(call apt_install,chromium)
-	swift build $(SWIFT_BUILD_FLAGS) --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product $(RUN_PRODUCT)
 	bash scripts/check_api_docs.sh .build/debug/$(RUN_PRODUCT)
 
 format:
@@ -218,5 +234,10 @@ notes-check:
 	python3 scripts/check_excerpts.py
 	python3 scripts/exercises.py lessons
 
+# The lessons' sample output is what the chapters print (also part of `make test`). L=06: one lesson.
+samples-check:
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
+	python3 scripts/check_samples.py .build/debug $(L)
+
 clean:
-	swift package clean
+	$(SWIFT) package clean

@@ -40,7 +40,7 @@ def measure(exercise_id):
 
 def main():
     ids = sys.argv[1:] or ["6.2", "9.3"]
-    subprocess.run(["swift", "build", "--build-tests"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([str(ROOT / "scripts" / "swift"), "build", "--build-tests"], cwd=ROOT, check=True, capture_output=True)
     rows = []
     for exercise_id in ids:
         took, passed, summary = measure(exercise_id)

@@ -10,9 +10,10 @@ the server. In a terminal it pauses before each step; piped or in `make test` it
 status other than the one the lesson promises fails the demo (exit 1), so the lessons' answers
 are checked on every `make test`.
 
-Standard library only (urllib, not HTTPie itself), so a demo needs nothing installed; the
-printed `http ...` lines are for learners who have HTTPie (`apt install httpie`); after a login
-it prints the ACCESS and REFRESH shell variables those lines use.
+Standard library only (urllib, not HTTPie itself), so a demo needs nothing installed. The
+printed `http ...` lines are for learners who have HTTPie (`apt-get install httpie`), to run
+against `make chapter N=k` on its usual port, 8000 (the demo itself uses a free port, gone
+when it ends); after a login it prints the ACCESS and REFRESH shell variables those lines use.
 """
 import json
 import os
@@ -27,7 +28,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-from make_image import png
+from make_samples import SAMPLES
 from workshop.servers import start
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -39,21 +40,7 @@ def paint(code, text):
     return f"\033[{code}m{text}\033[0m" if COLOUR else text
 
 
-def mp4(milliseconds):
-    """The smallest MP4 whose header carries a duration: ftyp, then moov with an mvhd."""
-    be32 = lambda v: v.to_bytes(4, "big")  # noqa: E731
-    ftyp = be32(20) + b"ftypisom" + be32(0x200) + b"mp41"
-    body = bytes(4) + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + bytes(80)
-    mvhd = be32(8 + len(body)) + b"mvhd" + body
-    return ftyp + be32(8 + len(mvhd)) + b"moov" + mvhd
-
-
-FILES = {
-    "me.png": png(64, 64, (255, 140, 0)),
-    "new.png": png(64, 64, (0, 128, 255)),
-    "notes.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
-    "clip.mp4": mp4(42_000),
-}
+FILES = {**SAMPLES, "notes.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"}
 
 
 class Step:
@@ -304,7 +291,7 @@ def run_http_steps(demo, executable, folder):
     try:
         for step in demo["steps"]:
             print(paint("1", f"\n# {step.say}"))
-            print("$ " + httpie(step, base, saved, client.cookies))
+            print("$ " + httpie(step, "http://127.0.0.1:8000", saved, client.cookies))
             pause()
             status, answer, headers, elapsed = client.send(step, saved)
             colour = "32" if status == step.expect else "31"

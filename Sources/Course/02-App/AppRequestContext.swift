@@ -66,7 +66,11 @@ public struct BodyDecoder: RequestDecoder {
             return try JSONDecoder().decode(type, from: buffer.readableBytes == 0 ? ByteBuffer(string: "{}") : buffer)
         case .some(let m) where m.isType(.applicationUrlEncoded):
             do {
-                return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+                let form = String(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+                if type == BSONValue.self, let value = Self.inFormOrder(try URLEncodedFormDecoder().decode(BSONValue.self, from: form), form) as? T {
+                    return value
+                }
+                return try URLEncodedFormDecoder().decode(type, from: form)
             } catch let error as URLEncodedFormError {
                 // `a=1&a=2`, `a[=1`, `%zz`: the client's malformed form, not a server failure.
                 throw BodyError(.badRequest, "Malformed form body: \(error.description)")
@@ -79,6 +83,41 @@ public struct BodyDecoder: RequestDecoder {
         default:
             throw BodyError.unsupportedMediaType
         }
+    }
+}
+
+extension BodyDecoder {
+    /// A free-form body decoded from a form, with each object's keys in the order they first
+    /// appear in the form, as `express.urlencoded` keeps them (Hummingbird's decoder gathers
+    /// them in a hash table, whose order changes from run to run).
+    static func inFormOrder(_ value: BSONValue, _ form: String) -> BSONValue {
+        var rank: [[String]: Int] = [:]  // a key path (`user[tags][]` is user, tags, "") and where it first appears
+        for (position, pair) in form.split(separator: "&").enumerated() {
+            let raw = String(pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            let key = raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+            var path: [String] = []
+            for part in key.split(separator: "[", omittingEmptySubsequences: false) {
+                path.append(part.hasSuffix("]") ? String(part.dropLast()) : String(part))
+                if rank[path] == nil { rank[path] = position }
+            }
+        }
+        func ordered(_ value: BSONValue, _ path: [String]) -> BSONValue {
+            switch value {
+            case .document(let document):
+                let fields = document.enumerated().sorted { a, b in
+                    let (x, y) = (rank[path + [a.element.key]] ?? .max, rank[path + [b.element.key]] ?? .max)
+                    return x != y ? x < y : a.offset < b.offset
+                }
+                var out = Document()
+                for (_, field) in fields { out[field.key] = ordered(field.value, path + [field.key]) }
+                return .document(out)
+            case .array(let items):
+                return .array(items.map { ordered($0, path + [""]) })
+            default:
+                return value
+            }
+        }
+        return ordered(value, [])
     }
 }
 

@@ -54,3 +54,21 @@ public struct CookieSettings: Sendable, Equatable {
         }
     }
 }
+
+extension Response {
+    /// Adds the `Set-Cookie` header with the attributes always in one order, the one Express's
+    /// `cookie` package writes: `name=value; Max-Age; Domain; Path; Expires; HttpOnly; Secure;
+    /// SameSite`. (Hummingbird's own `setCookie` takes them from a hash table, whose order changes
+    /// from one run of the server to the next.)
+    public mutating func setCookieInOrder(_ cookie: Cookie) {
+        var text = "\(cookie.name)=\(cookie.value)"
+        if let maxAge = cookie.maxAge { text += "; Max-Age=\(maxAge)" }
+        if let domain = cookie.domain { text += "; Domain=\(domain)" }
+        if let path = cookie.path { text += "; Path=\(path)" }
+        if let expires = cookie.properties["Expires"] { text += "; Expires=\(expires)" }
+        if cookie.httpOnly { text += "; HttpOnly" }
+        if cookie.secure { text += "; Secure" }
+        if let sameSite = cookie.sameSite { text += "; SameSite=\(sameSite.rawValue)" }
+        headers[values: .setCookie].append(text)
+    }
+}

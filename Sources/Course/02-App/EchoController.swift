@@ -23,7 +23,8 @@ public struct EchoController: Sendable {
 
     struct Echo: ResponseEncodable {
         let body: BSONValue
-        let cookies: [String: String]
+        /// In the order the request sent them.
+        let cookies: Document
     }
 
     @Sendable func echo(_ request: Request, context: AppRequestContext) async throws -> Echo {
@@ -47,7 +48,7 @@ public struct EchoController: Sendable {
         var response = Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: .init(string: #"{"set":"\#(name)"}"#)))
-        response.setCookie(cookie)
+        response.setCookieInOrder(cookie)
         return response
     }
 
@@ -57,7 +58,7 @@ public struct EchoController: Sendable {
         var response = Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: .init(string: #"{"cleared":"\#(name)"}"#)))
-        response.setCookie(cookie)
+        response.setCookieInOrder(cookie)
         return response
     }
 
@@ -69,13 +70,13 @@ public struct EchoController: Sendable {
 
     /// Every cookie the request carries. (Routes read one cookie with `request.cookies["name"]`;
     /// Hummingbird's `Cookies` has no way to list them all, which this demo route needs.)
-    static func cookieValues(_ request: Request) -> [String: String] {
-        var out: [String: String] = [:]
+    static func cookieValues(_ request: Request) -> Document {
+        var out = Document()
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 guard let name = parts.first?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { continue }
-                out[name] = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
+                out[name] = .string(parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : "")
             }
         }
         return out

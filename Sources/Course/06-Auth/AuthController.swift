@@ -169,16 +169,16 @@ public struct AuthController: Sendable {
     func withTokenCookies(_ answer: some ResponseGenerator, _ pair: TokenPair, _ request: Request, _ context: AppRequestContext) throws -> Response {
         var response = try answer.response(from: request, context: context)
         let settings = sessions.tokens.settings
-        response.setCookie(try cookies.cookie("accessToken", pair.accessToken, maxAge: settings.accessLifetime))
-        response.setCookie(try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
+        response.setCookieInOrder(try cookies.cookie("accessToken", pair.accessToken, maxAge: settings.accessLifetime))
+        response.setCookieInOrder(try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
         return response
     }
 
     /// The response with both token cookies cleared.
     func withoutTokenCookies(_ answer: some ResponseGenerator, _ request: Request, _ context: AppRequestContext) throws -> Response {
         var response = try answer.response(from: request, context: context)
-        response.setCookie(try cookies.clearing("accessToken"))
-        response.setCookie(try cookies.clearing("refreshToken"))
+        response.setCookieInOrder(try cookies.clearing("accessToken"))
+        response.setCookieInOrder(try cookies.clearing("refreshToken"))
         return response
     }
 }
