@@ -97,6 +97,9 @@ def check(lesson, build):
             if started:
                 env = dict(re.findall(r"([A-Z_]+)=(\S*)", started.group(1)))
                 env |= {"MONGODB_URI": "", "DB_PORT": "", "HOST": "127.0.0.1"}
+                # The folders `make chapter N=k` (or `make run`) gives, inside the scratch folder.
+                data = "./data" if number == "09" else f"./data/chapter{number}"
+                env = {"DATA_DIR": data, "MEDIA_DIR": f"{data}/media"} | env
                 process, port = start(build / BINARIES[number], scratch / "server", env, cwd=scratch)
                 log = (scratch / "server" / "server.log").read_text().splitlines()
                 for line in expected:

@@ -52,7 +52,10 @@ func tempFile(_ bytes: [UInt8], kind: FileKind, in folder: String) throws -> Upl
     }
 
     @Test func theBackendIsChosenFromTheEnvironment() throws {
-        #expect(try connectMedia { _ in nil } is LocalMedia)
+        #expect((try connectMedia { _ in nil } as? LocalMedia)?.folder == "./data/media")
+        // The media folder follows the data unless MEDIA_DIR says otherwise.
+        #expect((try connectMedia { ["DATA_DIR": "/srv/videotube"][$0] } as? LocalMedia)?.folder == "/srv/videotube/media")
+        #expect((try connectMedia { ["DATA_DIR": "/srv/videotube", "MEDIA_DIR": "/mnt/media"][$0] } as? LocalMedia)?.folder == "/mnt/media")
         let cloud = try connectMedia { ["CLOUDINARY_CLOUD_NAME": "demo", "CLOUDINARY_API_KEY": "k", "CLOUDINARY_API_SECRET": "s"][$0] }
         #expect(cloud.location == "Cloudinary (cloud demo)")
         #expect(throws: ConfigError.self) { try connectMedia { $0 == "CLOUDINARY_API_KEY" ? "k" : nil } }

@@ -163,20 +163,20 @@ public struct TokenService: Sendable {
         self.settings = settings
         keys = Task {
             (
-                await Self.keyCollection().add(hmac: HMACKey(from: settings.accessSecret), digestAlgorithm: .sha256),
-                await Self.keyCollection().add(hmac: HMACKey(from: settings.refreshSecret), digestAlgorithm: .sha256)
+                await JWTKeyCollection().add(hmac: HMACKey(from: settings.accessSecret), digestAlgorithm: .sha256, serializer: Self.sortedKeys),
+                await JWTKeyCollection().add(hmac: HMACKey(from: settings.refreshSecret), digestAlgorithm: .sha256, serializer: Self.sortedKeys)
             )
         }
     }
 
-    /// A key collection whose tokens are written with sorted keys: the header is always
-    /// `{"alg":"HS256","typ":"JWT"}`, as jsonwebtoken writes it, and a payload the same text from
-    /// one run to the next (Foundation's encoder keeps no key order on Linux).
-    static func keyCollection() -> JWTKeyCollection {
+    /// Tokens written with sorted keys: the header is always `{"alg":"HS256","typ":"JWT"}`, as
+    /// jsonwebtoken writes it, and a payload the same text from one run to the next (Foundation's
+    /// encoder keeps no key order on Linux).
+    static var sortedKeys: DefaultJWTSerializer {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = .sortedKeys
-        return JWTKeyCollection(defaultJWTSerializer: DefaultJWTSerializer(jsonEncoder: encoder))
+        return DefaultJWTSerializer(jsonEncoder: encoder)
     }
 
     /// `user.generateAccessToken()` and `user.generateRefreshToken()`, for one session.

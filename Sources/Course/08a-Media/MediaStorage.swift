@@ -89,14 +89,15 @@ public struct MediaError: Error, APIErrorRepresentable, CustomStringConvertible 
 }
 
 /// Chooses the backend from the environment: Cloudinary when all three `CLOUDINARY_*`
-/// variables are set, the local folder (`MEDIA_DIR`, default `./data/media`) when none is.
+/// variables are set, the local folder (`MEDIA_DIR`, default `DATA_DIR/media`, so moving the data
+/// moves the media with it) when none is.
 /// `lookup` reads a setting by name (a `Settings` lookup: blank is unset).
 public func connectMedia(_ lookup: (String) -> String?) throws(ConfigError) -> any MediaStorage {
     let names = ["CLOUDINARY_CLOUD_NAME", "CLOUDINARY_API_KEY", "CLOUDINARY_API_SECRET"]
     let values = names.map { lookup($0) }
     switch values.compactMap({ $0 }).count {
     case 0:
-        return LocalMedia(folder: lookup("MEDIA_DIR") ?? "./data/media")
+        return LocalMedia(folder: lookup("MEDIA_DIR") ?? (lookup("DATA_DIR") ?? "./data") + "/media")
     case 3:
         return CloudinaryMedia(CloudinarySettings(cloudName: values[0]!, apiKey: values[1]!, apiSecret: values[2]!))
     default:
