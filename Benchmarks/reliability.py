@@ -14,7 +14,12 @@ part with less load and fewer cycles.
 5. Graceful shutdown under load: requests in flight finish, no temp file is left, the store
    opens again; a request cut is only one sent on an idle keep-alive connection as the server
    closed it (HTTP/1.1's keep-alive race), and it never ran (tweets stored = tweets answered 201).
-6. schemathesis over the OpenAPI document, signed in (not with --quick): over 1,000 generated
+6. A request that never finishes (a client stops sending its body) does not hold a SIGTERM for
+   ever: after SHUTDOWN_GRACE the process logs it and exits.
+7. Two instances as one: two Final servers on one `videotube-db` (MONGODB_URI), a client
+   alternating between them: a session started on one is refreshed and ended on the other;
+   likes and subscriptions raced across both end consistent; the login limit holds across both.
+8. schemathesis over the OpenAPI document, signed in (not with --quick): over 1,000 generated
    requests, no 5xx, every answer as documented.
 
 The checks read the data through the server's own wire port (DB_PORT) with pymongo, beside the
@@ -36,7 +41,10 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 import report
 from workshop import servers
-from workshop.clients import FORM_HEADERS, PNG, Client, form, log_in, mp4, register, request
+from workshop.clients import BOUNDARY, FORM_HEADERS, PASSWORD, PNG, Client, form, log_in, mp4, register, request
+
+BOUNDARY_BYTES = BOUNDARY.encode()
+PASSWORD_TEXT = PASSWORD
 
 QUICK = "--quick" in sys.argv
 SETTINGS = {
@@ -363,7 +371,129 @@ def graceful_shutdown(build, load_threads):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# 6. schemathesis over the OpenAPI document ----------------------------------------------------
+# 6. A request stuck at shutdown ---------------------------------------------------------------
+
+def stuck_shutdown(build):
+    """A client sends an upload's head and a few bytes of its body, then nothing: the request
+    never finishes, so a graceful stop would wait for ever. SHUTDOWN_GRACE (2 s here) ends it."""
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="reliability-stuck-"))
+    process, port = start(build, folder, {"SHUTDOWN_GRACE": "2", "HTTP_IDLE_TIMEOUT": "600", "LOG_LEVEL": "info"})
+    try:
+        assert register(port, "stuck") == 201
+        headers, _ = log_in(port, "stuck")
+        stuck = socket.create_connection(("127.0.0.1", port), timeout=30)
+        stuck.sendall((f"POST /api/v1/videos HTTP/1.1\r\nHost: x\r\nAuthorization: {headers['Authorization']}\r\n"
+                       f"Content-Type: {FORM_HEADERS['Content-Type']}\r\nContent-Length: 5000000\r\n\r\n").encode() + b"--" + BOUNDARY_BYTES)
+        time.sleep(0.5)
+        served = request(port, "GET", "/api/v1/healthcheck")[0]
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=30)
+        except Exception:
+            code = None
+        took = round(time.monotonic() - signalled, 2)
+        log = (folder / "server.log").read_text()
+        check(served == 200, f"the server serves beside the stuck request ({served})")
+        check(code == 1, f"the process ends by itself after SIGTERM, with status 1 (it abandoned a request), not {code}")
+        check("SHUTDOWN_GRACE" in log, "the log says why it exited without the request")
+        stuck.close()
+        left = list((folder / "temp").glob("*")) if (folder / "temp").exists() else []
+        return {"exit": code, "ended after SIGTERM (s)": took, "grace (s)": 2, "temp files left": len(left)}
+    finally:
+        process.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# 7. Two instances as one ----------------------------------------------------------------------
+
+def two_instances(build):
+    """Two Final servers behind an imaginary load balancer: one database (a `videotube-db`,
+    through MONGODB_URI), the same secrets, and a client that goes to either."""
+    import http.cookies
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="reliability-two-"))
+    db_port = servers.free_port()
+    database, _ = start(build, folder / "db", {"DB_PORT": str(db_port)}, "videotube-db", "videotube-db serving")
+    shared = {"MONGODB_URI": f"mongodb://127.0.0.1:{db_port}/", "MEDIA_DIR": str(folder / "media"),
+              "AUTH_RATE_LIMIT_PER_ACCOUNT": "5", "AUTH_RATE_LIMIT_PER_ADDRESS": "0"}
+    a, port_a = start(build, folder / "a", shared)
+    b, port_b = start(build, folder / "b", shared)
+    figures = {}
+    try:
+        def login(port, username, password=PASSWORD_TEXT):
+            status, body = request(port, "POST", "/api/v1/users/login", json.dumps({"username": username, "password": password}).encode(),
+                                   {"Content-Type": "application/json"})
+            return status, (json.loads(body)["data"] if status == 200 else None)
+
+        assert register(port_a, "twin") == 201
+        status, tokens = login(port_a, "twin")
+        check(status == 200, "log in on A")
+        def refreshed(port, token):
+            status, body = request(port, "POST", "/api/v1/users/refresh-token", json.dumps({"refreshToken": token}).encode(),
+                                   {"Content-Type": "application/json"})
+            return status, (json.loads(body)["data"] if status == 200 else {})
+
+        def bearer(data):
+            return {"Authorization": f"Bearer {data.get('accessToken', '')}", "Content-Type": "application/json"}
+
+        status, renewed = refreshed(port_b, tokens["refreshToken"])
+        check(status == 200, f"A's session refreshed on B ({status})")
+        check(request(port_a, "GET", "/api/v1/users/current-user", b"", bearer(renewed))[0] == 200, "B's new access token works on A")
+        check(request(port_b, "POST", "/api/v1/users/logout", b"", bearer(renewed))[0] == 200, "log out on B")
+        after = request(port_a, "GET", "/api/v1/users/current-user", b"", bearer(renewed))[0]
+        check(after == 401, f"the session logged out on B is over on A at once ({after})")
+
+        # A refresh token replayed on the other instance is reuse: the whole session ends.
+        status, tokens = login(port_a, "twin")
+        status, renewed = refreshed(port_b, tokens["refreshToken"])
+        replayed, _ = refreshed(port_a, tokens["refreshToken"])
+        ended = request(port_b, "GET", "/api/v1/users/current-user", b"", bearer(renewed))[0]
+        check(replayed == 401 and ended == 401, f"a spent refresh token replayed on A is refused, and ends the session on B ({replayed}, {ended})")
+
+        # Likes and subscriptions raced across both instances.
+        assert register(port_b, "creator") == 201
+        creator, creator_id = log_in(port_b, "creator")
+        fan, _ = log_in(port_a, "twin")
+        video = form([("title", "Twins"), ("description", "raced")], [("videoFile", "v.mp4", mp4(5_000)), ("thumbnail", "t.png", PNG)])
+        status, body = request(port_b, "POST", "/api/v1/videos", video, {**FORM_HEADERS, "Authorization": creator["Authorization"]})
+        video_id = json.loads(body)["data"]["_id"]
+        toggles = 20
+        answers = []
+
+        def toggle(i, path):
+            answers.append(request(port_a if i % 2 else port_b, "POST", path, b"", fan)[0])
+
+        for path in (f"/api/v1/likes/toggle/v/{video_id}", f"/api/v1/subscriptions/c/{creator_id}"):
+            threads = [threading.Thread(target=toggle, args=(i, path)) for i in range(toggles)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        check(all(s == 200 for s in answers), f"every toggle on either instance answers 200: {collections.Counter(answers)}")
+        db = mongo(db_port)
+        likes = db.likes.count_documents({"video": __import__("bson").ObjectId(video_id)})
+        subscriptions = db.subscriptions.count_documents({"channel": __import__("bson").ObjectId(creator_id)})
+        check(likes <= 1 and subscriptions <= 1, f"toggles raced across both leave at most one like and one subscription: {likes}, {subscriptions}")
+        status, body = request(port_a, "POST", f"/api/v1/likes/toggle/v/{video_id}", b"", fan)
+        check(status == 200 and json.loads(body)["data"] == {"isLiked": likes == 0}, f"the next toggle agrees with what is stored ({body[:80]})")
+
+        # The login limit (5 tries a minute at one account from one address) holds across both
+        # instances: an account nobody has logged in to yet, tried from A and B in turn.
+        assert register(port_a, "guarded") == 201
+        wrong = [login(port_a if i % 2 else port_b, "guarded", "not the password")[0] for i in range(7)]
+        check(wrong[:5] == [401] * 5 and wrong[5:] == [429, 429], f"five wrong passwords across A and B, then 429 on either: {wrong}")
+        figures = {"logout on B ends the session on A": after == 401, "replay on A ends the session on B": ended == 401, "likes left": likes, "subscriptions left": subscriptions,
+                   "wrong logins split across A and B": wrong}
+        check(stop(a) == 0 and stop(b) == 0, "both instances stop cleanly")
+        stop(database)
+    finally:
+        for p in (a, b, database):
+            p.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+    return figures
+
+
+# 8. schemathesis over the OpenAPI document ----------------------------------------------------
 
 def schemathesis(build, examples):
     """Generated requests for every documented operation, signed in: no 5xx, every answer's status,
@@ -407,6 +537,8 @@ def main():
         ("MongoDB gone, then back", lambda: mongodb_down(build)),
         ("slow clients, oversized heads and bodies", lambda: slow_clients(build, 2 if QUICK else 6, 20 if QUICK else 100)),
         ("graceful shutdown under load", lambda: graceful_shutdown(build, 4 if QUICK else 16)),
+        ("a request stuck at shutdown", lambda: stuck_shutdown(build)),
+        ("two instances on one database", lambda: two_instances(build)),
     ]
     if not QUICK:  # schemathesis is installed by `make reliability` (Benchmarks/requirements.txt)
         parts.append(("schemathesis over /api/v1/openapi.json", lambda: schemathesis(build, 25)))

@@ -23,6 +23,9 @@ public struct AppConfig: Sendable {
     /// `QUERY_TIMEOUT_MS` (3000): the time each database query of a request may take; past it
     /// the request answers 503 (QueryTimeLimit.swift).
     public var queryTimeout: Int
+    /// `SHUTDOWN_GRACE` seconds (30): after SIGTERM or Ctrl-C, how long requests in flight may
+    /// take to finish before the process exits without them.
+    public var shutdownGrace: Int
     /// `LOG_LEVEL` (default `info`: one line per request). `notice` keeps the start and stop
     /// lines and warnings but drops the per-request line; `debug` and `trace` say more.
     public var logLevel: Logger.Level
@@ -36,8 +39,9 @@ public struct AppConfig: Sendable {
     public init(
         port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
         cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60, headerTimeout: Int = 10,
-        logLevel: Logger.Level = .info, queryTimeout: Int = 3000
+        logLevel: Logger.Level = .info, queryTimeout: Int = 3000, shutdownGrace: Int = 30
     ) {
+        self.shutdownGrace = shutdownGrace
         self.logLevel = logLevel
         self.queryTimeout = queryTimeout
         self.idleTimeout = idleTimeout
@@ -84,7 +88,8 @@ public struct AppConfig: Sendable {
             idleTimeout: try seconds("HTTP_IDLE_TIMEOUT", 60),
             headerTimeout: try seconds("HTTP_HEADER_TIMEOUT", 10),
             logLevel: logLevel,
-            queryTimeout: try milliseconds("QUERY_TIMEOUT_MS", 3000)
+            queryTimeout: try milliseconds("QUERY_TIMEOUT_MS", 3000),
+            shutdownGrace: try seconds("SHUTDOWN_GRACE", 30)
         )
     }
 }

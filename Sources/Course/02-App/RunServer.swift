@@ -1,6 +1,7 @@
 // What `index.js` does, once for every chapter and the Final server: load `.env`, connect the
 // database, build the app, listen on `PORT`, and on SIGINT/SIGTERM stop gracefully (in-flight
-// requests finish, then the database closes). Any start-up failure (bad setting, database
+// requests finish, then the database closes; a request still running after `SHUTDOWN_GRACE`
+// seconds is abandoned, so the process always ends). Any start-up failure (bad setting, database
 // down, index that cannot be built, port taken) is one clear log line and exit status 1.
 
 import Database
@@ -26,6 +27,7 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
         fail(logger, error is any StartupSettingError ? "configuration: \(error)" : "start-up failed: \(error)")
     }
 
+    let deadline = ShutdownDeadline(seconds: config.shutdownGrace, logger: logger)
     do {
         try await app.runService()  // returns after SIGINT/SIGTERM, once in-flight requests are done
     } catch {
@@ -38,7 +40,31 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
     }
     await db.close()
     logger.notice("Server stopped gracefully; database closed")
-    exit(0)
+    withExtendedLifetime(deadline) { exit(0) }
+}
+
+/// The end of a graceful stop: SIGTERM or SIGINT starts Hummingbird's graceful shutdown (new
+/// connections refused, requests in flight finish), and this starts a clock beside it. A request
+/// that never finishes (a client that stopped sending its body, a handler stuck on something)
+/// would hold the process for good, and systemd or a container platform would end it with
+/// SIGKILL; instead, after the grace period the process logs it and exits with status 1.
+final class ShutdownDeadline {
+    private let sources: [any DispatchSourceSignal]
+
+    init(seconds: Int, logger: Logger) {
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)  // delivered to the sources below (and to Hummingbird's), not to the default action
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) {
+                    logger.error("requests still running \(seconds) s after the stop signal (SHUTDOWN_GRACE): exiting without them")
+                    exit(1)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
 }
 
 /// Runs a one-off task (the Final server's `seed`) with the settings and database a server gets,

@@ -11,30 +11,66 @@
 //
 // Beyond a limit the answer is 429 with `Retry-After`, before any hashing. The address is the
 // socket's; behind a reverse proxy, name the proxy in `TRUSTED_PROXIES` and its
-// `X-Forwarded-For` gives the client's. The counts live in this process: two instances of the
-// server each count their own.
+// `X-Forwarded-For` gives the client's. The counts live in the database (`ratelimits`, emptied by
+// a TTL index), so two instances of the server behind one load balancer count together: an
+// attacker gains nothing by spreading guesses over them. `RATE_LIMIT_COUNTS=memory` keeps them in
+// the process instead, for a server that is sure to run alone.
 
 import App
+import BSON
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Responses
+import Storage
 
-/// At most `limit` events per key in each window of `window` seconds (a fixed window per key).
+/// At most `limit` events per key in each window of `window` seconds. With a `shared`
+/// collection the counts are documents every instance of the server updates (one atomic
+/// `$inc` per event, windows aligned on the clock); without one, this process counts alone.
 public actor RateLimiter {
     public let limit: Int
     public let window: Int
     private var counts: [String: (start: ContinuousClock.Instant, count: Int)] = [:]
     /// Keys kept at most: past it, expired windows are dropped (and if all are live, all are).
     private let maxKeys = 100_000
+    private let shared: (any StorageCollection)?
+    /// What this limiter counts (`login per address`), so limiters can share a collection.
+    private let name: String
 
-    public init(limit: Int, window: Int = 60) {
+    public init(limit: Int, window: Int = 60, shared: (any StorageCollection)? = nil, name: String = "") {
         self.limit = limit
         self.window = window
+        self.shared = shared
+        self.name = name
     }
 
     /// Counts an event for `key`: nil when it may go ahead, or the seconds until it may.
-    public func admit(_ key: String) -> Int? {
+    public func admit(_ key: String) async throws -> Int? {
+        if let shared { return try await admitShared(key, shared) }
+        return admitHere(key)
+    }
+
+    /// One document per key and window, `{_id: "<name> <key> <window>", count, expiresAt}`:
+    /// `$inc` with an upsert counts atomically whichever instance asks, and the TTL index on
+    /// `expiresAt` deletes a window's document once it is over.
+    private func admitShared(_ key: String, _ collection: any StorageCollection) async throws -> Int? {
+        let now = Date()
+        let index = Int(now.timeIntervalSince1970) / window
+        let end = Date(timeIntervalSince1970: Double((index + 1) * window))
+        let filter: Document = ["_id": .string("\(name) \(key) \(index)")]
+        let update: Document = ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .datetime(BSONDate(end))]]
+        let options = FindOneAndUpdateOptions(returnDocument: .after, upsert: true)
+        let counted: Document?
+        do {
+            counted = try await collection.findOneAndUpdate(filter, update, options: options)
+        } catch .duplicateKey {
+            counted = try await collection.findOneAndUpdate(filter, update, options: options)  // two first events at once: count again
+        }
+        guard let count = counted?["count"]?.int64Value, count > limit else { return nil }
+        return max(1, Int(end.timeIntervalSince(now).rounded(.up)))
+    }
+
+    private func admitHere(_ key: String) -> Int? {
         let now = ContinuousClock.now
         let period = Duration.seconds(window)
         var entry = counts[key] ?? (now, 0)
@@ -71,34 +107,53 @@ public struct Throttle: Sendable {
     /// client. Empty by default: the header is then ignored, since any client can send it.
     public let trustedProxies: Set<String>
 
-    public init(perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30, trustedProxies: Set<String> = [], window: Int = 60) {
-        func limiter(_ limit: Int) -> RateLimiter? { limit > 0 ? RateLimiter(limit: limit, window: window) : nil }
-        self.perAddress = limiter(perAddress)
-        self.perAccount = limiter(perAccount)
-        self.accountCeiling = limiter(accountCeiling)
-        self.refreshes = limiter(refreshes)
+    /// The collection the counts live in, when they are shared (`ratelimits`).
+    public let counts: (any StorageCollection)?
+
+    public init(
+        perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30, trustedProxies: Set<String> = [], window: Int = 60,
+        counts: (any StorageCollection)? = nil
+    ) {
+        func limiter(_ limit: Int, _ name: String) -> RateLimiter? {
+            limit > 0 ? RateLimiter(limit: limit, window: window, shared: counts, name: name) : nil
+        }
+        self.perAddress = limiter(perAddress, "address")
+        self.perAccount = limiter(perAccount, "account+address")
+        self.accountCeiling = limiter(accountCeiling, "account")
+        self.refreshes = limiter(refreshes, "refresh")
         self.trustedProxies = trustedProxies
+        self.counts = counts
     }
 
-    /// Reads the limits above (each a number of tries a minute) and `TRUSTED_PROXIES`
-    /// (comma-separated addresses).
-    public init(_ lookup: (String) -> String?) throws(ConfigError) {
+    /// The TTL index that empties the shared counts (nothing to do when they are in memory).
+    public func createIndexes() async throws {
+        try await counts?.createIndex(["expiresAt": 1], options: IndexOptions(expireAfterSeconds: 0))
+    }
+
+    /// Reads the limits above (each a number of tries a minute), `TRUSTED_PROXIES`
+    /// (comma-separated addresses) and `RATE_LIMIT_COUNTS` (`database`, the default, in the
+    /// `ratelimits` collection of `database`; or `memory`).
+    public init(_ lookup: (String) -> String?, database: (any StorageDatabase)? = nil) throws(ConfigError) {
         func number(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
             guard let text = lookup(name) else { return fallback }
             guard let n = Int(text), n >= 0 else { throw ConfigError("\(name) must be a number of attempts a minute (0: no limit), not \"\(text)\"") }
             return n
         }
         let proxies = (lookup("TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let place = lookup("RATE_LIMIT_COUNTS")?.lowercased() ?? "database"
+        guard place == "database" || place == "memory" else {
+            throw ConfigError("RATE_LIMIT_COUNTS must be database or memory, not \"\(place)\"")
+        }
         self.init(
             perAddress: try number("AUTH_RATE_LIMIT_PER_ADDRESS", 20), perAccount: try number("AUTH_RATE_LIMIT_PER_ACCOUNT", 5),
             accountCeiling: try number("AUTH_RATE_LIMIT_ACCOUNT_CEILING", 50), refreshes: try number("AUTH_RATE_LIMIT_REFRESH", 30),
-            trustedProxies: Set(proxies))
+            trustedProxies: Set(proxies), counts: place == "database" ? database?.collection("ratelimits") : nil)
     }
 
     /// 429 unless `account` (the user found, by id) may be tried again now from `address`.
     public func admit(account: String, from address: String) async throws {
-        if let wait = await perAccount?.admit(account + " " + address) { throw TooManyAttempts(retryAfter: wait) }
-        if let wait = await accountCeiling?.admit(account) { throw TooManyAttempts(retryAfter: wait) }
+        if let wait = try await perAccount?.admit(account + " " + address) { throw TooManyAttempts(retryAfter: wait) }
+        if let wait = try await accountCeiling?.admit(account) { throw TooManyAttempts(retryAfter: wait) }
     }
 
     /// The client's address: the socket's, or, when the socket is a trusted proxy, the last
@@ -124,7 +179,7 @@ public struct ThrottleMiddleware: RouterMiddleware {
     let throttle: Throttle
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let limiter, let wait = await limiter.admit(throttle.clientAddress(request, context)) {
+        if let limiter, let wait = try await limiter.admit(throttle.clientAddress(request, context)) {
             throw TooManyAttempts(retryAfter: wait)
         }
         return try await next(request, context)
