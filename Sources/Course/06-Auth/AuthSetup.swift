@@ -26,7 +26,8 @@ public struct AuthSetup: Sendable {
         collections = Collections(database, userBeforeSave: hasher.hashOnSave)
         let sessions = Sessions(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
         auth = AuthController(
-            sessions: sessions, cookies: config.cookies, throttle: try Throttle(env, database: database), crossSite: CrossSiteGuard(allowedOrigins: config.corsOrigins))
+            sessions: sessions, cookies: config.cookies, throttle: try Throttle(env, database: database),
+            crossSite: CrossSiteGuard(allowedOrigins: config.corsOrigins))
     }
 
     /// Every index the server needs: the models' (`Collections`) and the sessions'. Runs at
