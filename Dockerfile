@@ -18,8 +18,9 @@ WORKDIR /src
 COPY Package.swift Package.resolved ./
 RUN swift package resolve --force-resolved-versions
 COPY . .
-# The Swift runtime is linked in, so the run stage needs no Swift installed.
-RUN swift build -c release --static-swift-stdlib --force-resolved-versions --product videotube \
+# The flags make dist uses too (scripts/release-flags): the Swift runtime is linked in, so the run
+# stage needs no Swift installed.
+RUN swift build $(cat scripts/release-flags) --force-resolved-versions --product videotube \
     && make api-docs \
     && mkdir -p /staging/bin /staging/public \
     && cp .build/release/videotube /staging/bin/ \

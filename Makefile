@@ -39,6 +39,10 @@ SWIFT_BUILD_FLAGS ?=
 # Every build goes through scripts/swift: one fixed environment, so a setting given to make
 # (PORT=3000 make chapter N=2) reaches the server without making SwiftPM recompile packages.
 SWIFT := scripts/swift
+# Every release build (make run, db, bench, reliability, dist) and the Dockerfile use the flags in
+# scripts/release-flags: Swift's runtime linked into the binary, so it runs where Swift is not
+# installed. One set of flags for all, so that no build undoes another's.
+RELEASE_FLAGS := $(shell cat scripts/release-flags)
 
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
@@ -83,7 +87,7 @@ test-deps: deps
 # `make run SEED=1` loads the demo data first (once is enough: seeding twice changes nothing).
 # The server is exec'd, so a signal to make (Ctrl-C, kill) reaches the server itself.
 run: deps $(API_DOCS)
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product $(RUN_PRODUCT)
 	@if [ -n "$(SEED)" ]; then .build/release/$(RUN_PRODUCT) seed || exit 1; fi; exec .build/release/$(RUN_PRODUCT)
 
 # The files the lessons upload (no image editor or video tool needed).
@@ -95,7 +99,7 @@ shell: $(VENV)/.installed
 	@$(VENV)/bin/python -i scripts/db_shell.py
 
 seed: deps
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product $(RUN_PRODUCT)
 	@.build/release/$(RUN_PRODUCT) seed || { echo; \
 		echo "make seed could not load the demo data. If the server (make run) is using the data folder, either"; \
 		echo "stop it (Ctrl-C) and run make seed again, or start it seeded: make run SEED=1"; exit 1; }
@@ -114,13 +118,12 @@ DIST_CONFIG ?= release
 # A folder that runs anywhere this machine's kind runs: the release binary, the API page's files,
 # the sample settings, and a launcher that starts it from its own folder (data and media go there).
 dist: deps $(API_DOCS)
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c $(DIST_CONFIG) --product $(RUN_PRODUCT)
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(if $(filter release,$(DIST_CONFIG)),$(RELEASE_FLAGS),-c $(DIST_CONFIG)) --product $(RUN_PRODUCT)
 	rm -rf dist/videotube && mkdir -p dist/videotube/bin dist/videotube/public
 	cp .build/$(DIST_CONFIG)/$(RUN_PRODUCT) dist/videotube/bin/
 	cp -r public/api-docs dist/videotube/public/
 	cp .env.sample dist/videotube/.env.sample
-	printf '#!/bin/sh\n# Starts the VideoTube server from this folder: .env, data/ and public/ are read here.\ncd "$$(dirname "$$0")" && exec bin/$(RUN_PRODUCT) "$$@"\n' > dist/videotube/videotube
-	chmod +x dist/videotube/videotube
+	python3 scripts/dist_folder.py dist/videotube $(RUN_PRODUCT) $(DIST_CONFIG)
 	@echo "dist/videotube is ready: copy it anywhere and run ./videotube (or dist/videotube/videotube from here)"
 
 # The venv also finds scripts/workshop (the shared Python helpers) through a .pth file.
@@ -145,12 +148,12 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 # Faults injected for real against the release build (kill -9, MongoDB going away, slow clients,
 # SIGTERM under load, schemathesis); `make test` runs the same parts, smaller, on the debug build.
 reliability: bench-deps
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product videotube
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product videotube-db
 	$(VENV)/bin/python Benchmarks/reliability.py .build/release
 
 db: deps
-	$(SWIFT) build -c release --product videotube-db
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product videotube-db
 	exec .build/release/videotube-db
 
 $(VENV)/.bench-installed: $(VENV)/.installed Benchmarks/requirements.txt
@@ -161,12 +164,13 @@ bench-deps: deps $(VENV)/.bench-installed
 	$(call apt_install,$(BENCH_PACKAGES))
 
 bench: bench-deps
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product EmbeddedBench
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product AuthBench
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube-db
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product videotube
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product BareHummingbird
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product EmbeddedBench
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product AuthBench
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product videotube-db
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product videotube
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product BareHummingbird
 	$(VENV)/bin/python Benchmarks/http_bench.py .build/release
+	@echo; $(VENV)/bin/python Benchmarks/distant_mongo_bench.py .build/release
 	@echo
 	.build/release/EmbeddedBench
 	@echo; .build/release/AuthBench

@@ -59,15 +59,20 @@ public actor RateLimiter {
         let end = Date(timeIntervalSince1970: Double((index + 1) * window))
         let filter: Document = ["_id": .string("\(name) \(key) \(index)")]
         let update: Document = ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .datetime(BSONDate(end))]]
-        let options = FindOneAndUpdateOptions(returnDocument: .after, upsert: true)
-        let counted: Document?
+        var count: Int64
         do {
-            counted = try await collection.findOneAndUpdate(filter, update, options: options)
-        } catch .duplicateKey {
-            counted = try await collection.findOneAndUpdate(filter, update, options: options)  // two first events at once: count again
+            count = try await Self.increment(collection, filter, update)
+        } catch StorageError.duplicateKey {
+            count = try await Self.increment(collection, filter, update)  // two first events at once: count again
         }
-        guard let count = counted?["count"]?.int64Value, count > limit else { return nil }
+        guard count > limit else { return nil }
         return max(1, Int(end.timeIntervalSince(now).rounded(.up)))
+    }
+
+    /// The window's count after this event (the document is created by the first one).
+    private static func increment(_ collection: any StorageCollection, _ filter: Document, _ update: Document) async throws -> Int64 {
+        let counted = try await collection.findOneAndUpdate(filter, update, options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+        return counted?["count"]?.int64Value ?? 1
     }
 
     private func admitHere(_ key: String) -> Int? {

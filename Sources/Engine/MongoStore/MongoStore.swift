@@ -2,9 +2,11 @@
 //
 // One `mongoc_client_pool_t` serves the whole process: each operation borrows a client from
 // the pool, runs, and gives it back. libmongoc is *blocking* (a call waits for the network), so
-// no call ever runs on an event-loop thread: they all run on a small dedicated thread pool,
-// and the async caller simply awaits. This is what Node hides behind its own thread pool; here
-// it is visible and bounded.
+// no call ever runs on an event-loop thread: they all run on a dedicated thread pool, and the
+// async caller simply awaits. The pool has one thread per pooled client (the URI's
+// `maxPoolSize`, 100 by default, as in Node's driver): a thread waiting on a distant server
+// costs a little memory, not a core, and with a cluster 20 ms away a smaller pool would cap
+// the server at (threads / 20 ms) queries a second whatever its load.
 //
 // `mongodb://` and `mongodb+srv://` (Atlas) URIs work alike. Unless the URI says otherwise,
 // server selection gives up after 2 seconds, so a wrong URI fails fast instead of hanging, and a
@@ -33,7 +35,7 @@ public final class MongoStore: Storage, @unchecked Sendable {
         uri uriString: String,
         appName: String = "videotube",
         serverSelectionTimeoutMS: Int32 = 2000,
-        threads: Int = 8
+        threads: Int? = nil
     ) async throws(StorageError) -> MongoStore {
         MongoDriver.initializeOnce()
         var error = bson_error_t()
@@ -52,7 +54,10 @@ public final class MongoStore: Storage, @unchecked Sendable {
         }
         mongoc_client_pool_set_error_api(pool, 2)  // MONGOC_ERROR_API_VERSION_2: server errors in their own domain
         mongoc_client_pool_set_appname(pool, appName)
-        let threadPool = NIOThreadPool(numberOfThreads: threads)
+        // As many threads as the pool has clients (maxPoolSize, libmongoc's default 100): each
+        // call holds both while it waits, so neither runs out before the other.
+        let clients = Int(mongoc_uri_get_option_as_int32(uri, "maxPoolSize", 100))
+        let threadPool = NIOThreadPool(numberOfThreads: threads ?? max(1, clients))
         threadPool.start()
         let store = MongoStore(pool: pool, uri: uri, threads: threadPool, location: Self.hostDescription(uriString))
         do {
