@@ -16,7 +16,7 @@ N ?= 1
 
 # System packages: the C libraries we link, and the tools the tests use.
 BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libicu-dev libssl-dev libcurl4-openssl-dev pkg-config
-TEST_PACKAGES := python3-mockupdb python3-venv
+TEST_PACKAGES := python3-mockupdb python3-venv nginx-light
 # `make bench` and `make reliability`: the load tool and the Node original's stack (Debian's own
 # packages: nodejs with express, cors and cookie-parser; never npm).
 BENCH_PACKAGES := wrk nodejs node-express node-cors node-cookie-parser python3-venv
@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -68,6 +68,7 @@ help:
 	@echo "make format         format the Swift sources (swift-format, shipped with Swift); make lint checks them"
 	@echo "make notes-check    check that the Swift excerpts in notes/ match the files they name"
 	@echo "make samples-check  run each lesson's Try it against its chapter and compare the answers it shows"
+	@echo "make deploy-check   nginx (deploy/nginx.conf) in front of the server: the API and each client's address through it"
 
 # Installs whichever of the packages are missing, and says which.
 define apt_install
@@ -143,6 +144,7 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 	python3 scripts/demo.py all .build/debug
 	python3 scripts/check_samples.py .build/debug
 	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
+	python3 scripts/check_deploy.py .build/debug/videotube
 	$(MAKE) --no-print-directory docs-check
 
 # Faults injected for real against the release build (kill -9, MongoDB going away, slow clients,
@@ -195,6 +197,11 @@ demo: deps
 
 dist-check: dist
 	bash scripts/check_dist.sh dist/videotube
+
+# The deployment recipe (deploy/: nginx in front, the systemd unit) tried for real (debug build).
+deploy-check: test-deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product videotube
+	python3 scripts/check_deploy.py .build/debug/videotube
 
 # Renders /api-docs in headless Chromium and checks every operation is listed (debug build).
 docs-check: deps $(API_DOCS)
