@@ -119,11 +119,14 @@ extension Collections {
                 ]
             ],
         ]
-        let totals = try await videos.aggregate(pipeline).first ?? [:]
-        let subscribers = try await subscriptions.count(["channel": .objectId(owner)])
+        // Two independent queries, sent together (`async let` is `Promise.all`): on a distant
+        // MongoDB the stats cost one round trip, not two.
+        async let pages = videos.aggregate(pipeline)
+        async let subscribers = subscriptions.count(["channel": .objectId(owner)])
+        let totals = try await pages.first ?? [:]
         return ChannelStats(
             totalVideos: Int(totals["totalVideos"]?.int64Value ?? 0), totalViews: Int(totals["totalViews"]?.int64Value ?? 0),
-            totalSubscribers: subscribers, totalLikes: Int(totals["totalLikes"]?.int64Value ?? 0))
+            totalSubscribers: try await subscribers, totalLikes: Int(totals["totalLikes"]?.int64Value ?? 0))
     }
 }
 
