@@ -58,17 +58,21 @@ struct EmbeddedCollection: StorageCollection {
     }
 
     func updateOne(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
-        try await applyChange(
-            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update, arrayFilters: options.arrayFilters ?? []) }),
-            multi: false,
-            upsert: options.upsert)
+        try await applyChange(filter, try Self.change(update, arrayFilters: options.arrayFilters), multi: false, upsert: options.upsert)
     }
 
     func updateMany(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
-        try await applyChange(
-            filter, .operators(try parse { () throws(QueryError) in try Update.parse(update, arrayFilters: options.arrayFilters ?? []) }),
-            multi: true,
-            upsert: options.upsert)
+        try await applyChange(filter, try Self.change(update, arrayFilters: options.arrayFilters), multi: true, upsert: options.upsert)
+    }
+
+    /// An update's change: a pipeline (keys "0", "1", …: `Document(pipeline:)`), or operators.
+    /// With `replacing`, a document without operators replaces the one found (findAndModify's rule).
+    static func change(_ update: Document, arrayFilters: [Document]?, replacing: Bool = false) throws(StorageError) -> Change {
+        if let stages = update.pipelineStages {
+            return .pipeline(try run { () throws(QueryError) in try Pipeline.parseUpdate(stages) })
+        }
+        if replacing, !(update.first?.key.hasPrefix("$") ?? false) { return .replacement(update) }
+        return .operators(try run { () throws(QueryError) in try Update.parse(update, arrayFilters: arrayFilters ?? []) })
     }
 
     func replaceOne(_ filter: Document, _ replacement: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
@@ -81,12 +85,22 @@ struct EmbeddedCollection: StorageCollection {
     enum Change: Sendable {
         case operators(Update)
         case replacement(Document)
+        /// A pipeline-style update: the stages run over the document, whose `_id` may not change.
+        case pipeline(Pipeline)
 
         func apply(_ document: Document, isInsert: Bool, query: Filter? = nil) throws(QueryError) -> Document {
             switch self {
             case .operators(let update): return try update.apply(to: document, isInsert: isInsert, query: query)
             case .replacement(let replacement): return try Update.replace(document, with: replacement)
+            case .pipeline(let pipeline): return try pipeline.applyUpdate(to: document)
             }
+        }
+
+        /// An upsert's new document starts from the query's equality fields (operators and
+        /// pipelines), or from the replacement alone.
+        var seedsFromQuery: Bool {
+            if case .replacement = self { return false }
+            return true
         }
     }
 
@@ -117,7 +131,7 @@ struct EmbeddedCollection: StorageCollection {
     /// as an insert (so `$setOnInsert` acts), with an `_id` if neither gave one.
     static func upsertDocument(_ filter: Filter, _ change: Change) throws(StorageError) -> Document {
         var seed = Document()
-        if case .operators = change {
+        if change.seedsFromQuery {
             for (parts, value) in filter.upsertSeed() where !parts.contains(where: { $0.hasPrefix("$") }) {
                 try run { () throws(QueryError) in try Paths.set(&seed, parts[...], value) }
             }
@@ -131,7 +145,7 @@ struct EmbeddedCollection: StorageCollection {
 
     func findOneAndUpdate(_ filterDocument: Document, _ update: Document, options: FindOneAndUpdateOptions) async throws(StorageError) -> Document? {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
-        let change = Change.operators(try parse { () throws(QueryError) in try Update.parse(update, arrayFilters: options.arrayFilters ?? []) })
+        let change = try Self.change(update, arrayFilters: options.arrayFilters, replacing: true)
         let sort = try options.sort.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
         let projection = try options.projection.map { spec throws(StorageError) in try parse { () throws(QueryError) in try Projection.parse(spec) } }
         let name = self.name

@@ -192,7 +192,8 @@ struct MongoCollection: StorageCollection {
 
     func findOneAndUpdate(_ filter: Document, _ update: Document, options: FindOneAndUpdateOptions) async throws(StorageError) -> Document? {
         var command: Document = [
-            "findAndModify": .string(name), "query": .document(filter), "update": .document(update),
+            "findAndModify": .string(name), "query": .document(filter),
+            "update": update.pipelineStages.map { .array($0.map(BSONValue.document)) } ?? .document(update),
             "new": .bool(options.returnDocument == .after), "upsert": .bool(options.upsert),
         ]
         if let sort = options.sort { command["sort"] = .document(sort) }

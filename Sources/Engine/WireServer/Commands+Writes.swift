@@ -59,6 +59,25 @@ extension CommandProcessor {
         }
     }
 
+    /// An update as the storage takes it: a document (operators or a replacement), or a
+    /// pipeline (an array of stages) as `Document(pipeline:)`.
+    static func updateDocument(_ value: BSONValue?) throws -> Document {
+        switch value {
+        case .document(let document)?:
+            return document
+        case .array(let items)?:
+            return Document(
+                pipeline: try items.map { item in
+                    guard case .document(let stage) = item else {
+                        throw CommandError(14, "TypeMismatch", "each stage of an update pipeline must be an object")
+                    }
+                    return stage
+                })
+        default:
+            throw CommandError(9, "FailedToParse", "the update must be an object or an array of pipeline stages")
+        }
+    }
+
     func update(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, "update", db)
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
@@ -68,12 +87,10 @@ extension CommandProcessor {
             do {
                 guard let spec = item.documentValue else { throw CommandError(14, "TypeMismatch", "each update must be an object") }
                 let filter = spec["q"]?.documentValue ?? [:]
-                guard case .document(let u)? = spec["u"] else {
-                    throw CommandError(2, "BadValue", "pipeline-style updates are not supported by this server; use update operators")
-                }
+                let u = try Self.updateDocument(spec["u"])
                 let options = UpdateOptions(upsert: spec["upsert"].map(Self.truthy) ?? false, arrayFilters: try Self.arrayFilters(spec))
                 let multi = spec["multi"].map(Self.truthy) ?? false
-                let isReplacement = !(u.first?.key.hasPrefix("$") ?? false)
+                let isReplacement = u.pipelineStages == nil && !(u.first?.key.hasPrefix("$") ?? false)
                 if isReplacement && multi { throw CommandError(9, "FailedToParse", "multi update is not supported for replacement-style update") }
                 let result =
                     isReplacement
@@ -137,13 +154,10 @@ extension CommandProcessor {
             try await collection.deleteOne(["_id": id])
             return ["lastErrorObject": ["n": 1], "value": .document(shown), "ok": 1.0]
         }
-        guard case .document(let update)? = cmd["update"] else {
-            throw CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
-        }
+        guard cmd["update"] != nil else { throw CommandError(9, "FailedToParse", "Either an update or remove=true must be specified") }
+        // Operators, a pipeline, or a replacement document (findOneAndReplace): the store tells them apart.
+        let update = try Self.updateDocument(cmd["update"])
         let upsert = cmd["upsert"].map(Self.truthy) ?? false
-        guard update.first?.key.hasPrefix("$") ?? false else {
-            throw CommandError(2, "BadValue", "replacement-style findAndModify is not supported by this server; use update operators")
-        }
         let existed = try await collection.countDocuments(query) > 0
         let value = try await collection.findOneAndUpdate(
             query, update,

@@ -425,6 +425,9 @@ extension Conformance {
             "$setField with $$REMOVE", "manual: $setField (remove fields)",
             #"{"$setField": {"field": "x", "input": {"$literal": {"x": 1, "y": 2}}, "value": "$$REMOVE"}}"#, #"{"y": 2}"#),
         expr("$unsetField", "manual: $unsetField", #"{"$unsetField": {"field": "x", "input": {"$literal": {"x": 1, "y": 2}}}}"#, #"{"y": 2}"#),
+        expr(
+            "$setField with a $-prefixed name in $literal", "manual: $setField (add fields that start with a dollar sign)",
+            #"{"$setField": {"field": {"$literal": "$price"}, "input": {"$literal": {"x": 1}}, "value": 5}}"#, #"{"x": 1, "$price": 5}"#),
         expr("$isoWeek", "manual: $isoWeek", #"{"$isoWeek": "$d"}"#, "9"),
         expr("$isoDayOfWeek (Monday is 1)", "manual: $isoDayOfWeek", #"{"$isoDayOfWeek": "$d"}"#, "5"),
         expr("$isoWeekYear at a year's edge", "manual: $isoWeekYear", #"{"$isoWeekYear": \#(date("2021-01-01T00:00:00Z"))}"#, "2020"),

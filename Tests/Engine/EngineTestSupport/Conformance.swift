@@ -19,6 +19,8 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
         case project(id: Int, projection: String, expected: String)
         /// updateOne/updateMany/replaceOne, then the whole collection sorted by _id.
         case update(kind: UpdateKind, filter: String, update: String, upsert: Bool, matched: Int?, modified: Int?, after: String)
+        /// findOneAndUpdate / findOneAndReplace: the document it returns (nil: none), then the collection.
+        case findAndModify(filter: String, update: String, upsert: Bool, returnNew: Bool, value: String?, after: String)
         /// aggregate ending in `$out`/`$merge` into FOREIGN; then FOREIGN's documents sorted by _id.
         case aggregateInto(pipeline: String, target: String)
         /// updateOne/updateMany with `arrayFilters`, then the whole collection sorted by _id.
@@ -170,6 +172,14 @@ extension ConformanceCase {
         ConformanceCase(
             name: name, source: source, documents: Fixtures.inventory, foreign: nil,
             operation: .delete(many: many, filter: filter, deleted: deleted, remaining: remaining))
+    }
+    static func findAndModify(
+        _ name: String, _ source: String, _ filter: String, _ update: String, upsert: Bool = false, returnNew: Bool = true, value: String?,
+        after: String
+    ) -> ConformanceCase {
+        ConformanceCase(
+            name: name, source: source, documents: Fixtures.people, foreign: nil,
+            operation: .findAndModify(filter: filter, update: update, upsert: upsert, returnNew: returnNew, value: value, after: after))
     }
     static func error(_ name: String, _ source: String, _ docs: String, _ failing: Failing, code: Int?) -> ConformanceCase {
         ConformanceCase(name: name, source: source, documents: docs, foreign: nil, operation: .error(failing, code: code))

@@ -37,7 +37,7 @@ extension Conformance {
                 ["_id": .int32(Int32(id))], options: FindOptions(projection: try Document(extendedJSON: projection)))
             #expect(found.map(normalized) == [normalized(try Document(extendedJSON: expected))], context)
         case .update(let kind, let filter, let update, let upsert, let matched, let modified, let after):
-            let f = try Document(extendedJSON: filter), u = try Document(extendedJSON: update)
+            let f = try Document(extendedJSON: filter), u = try updateDocument(update)
             let options = UpdateOptions(upsert: upsert)
             let result: UpdateResult
             switch kind {
@@ -47,6 +47,13 @@ extension Conformance {
             }
             if let matched { #expect(result.matchedCount == matched, context) }
             if let modified { #expect(result.modifiedCount == modified, context) }
+            let all = try await collection.find([:], options: FindOptions(sort: ["_id": 1]))
+            #expect(all.map(normalized) == (try documents(after)).map(normalized), context)
+        case .findAndModify(let filter, let update, let upsert, let returnNew, let value, let after):
+            let returned = try await collection.findOneAndUpdate(
+                try Document(extendedJSON: filter), try updateDocument(update),
+                options: FindOneAndUpdateOptions(returnDocument: returnNew ? .after : .before, upsert: upsert))
+            #expect(returned.map(normalized) == (try value.map { try Document(extendedJSON: $0) }).map(normalized), context)
             let all = try await collection.find([:], options: FindOptions(sort: ["_id": 1]))
             #expect(all.map(normalized) == (try documents(after)).map(normalized), context)
         case .aggregateInto(let pipeline, let target):
@@ -77,7 +84,7 @@ extension Conformance {
                     let options = FindOptions(projection: projection.flatMap { try? Document(extendedJSON: $0) })
                     _ = try await collection.find((try? Document(extendedJSON: filter)) ?? [:], options: options)
                 case .update(let filter, let update):
-                    _ = try await collection.updateOne((try? Document(extendedJSON: filter)) ?? [:], (try? Document(extendedJSON: update)) ?? [:])
+                    _ = try await collection.updateOne((try? Document(extendedJSON: filter)) ?? [:], (try? updateDocument(update)) ?? [:])
                 case .aggregate(let pipeline):
                     _ = try await collection.aggregate((try? documents(pipeline)) ?? [])
                 case .arrayUpdate(let filter, let update, let arrayFilters):
@@ -94,6 +101,12 @@ extension Conformance {
         }
         try await collection.drop()
         try await foreign.drop()
+    }
+
+    /// An update in a row: a JSON object (operators, or a replacement), or a JSON array of
+    /// stages, a pipeline-style update.
+    static func updateDocument(_ json: String) throws -> Document {
+        json.hasPrefix("[") ? Document(pipeline: try documents(json)) : try Document(extendedJSON: json)
     }
 
     static func documents(_ json: String) throws -> [Document] {

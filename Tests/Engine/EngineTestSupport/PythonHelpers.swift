@@ -5,10 +5,15 @@
 import Foundation
 
 public enum PythonHelpers {
-    /// `<package root>/.venv/bin/python`.
+    /// `<package root>/.venv/bin/python`: the package root is the first folder above this file
+    /// that holds Package.swift (so moving this file cannot quietly point it elsewhere, which
+    /// would turn the interop tests into skips).
     public static var python: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".venv/bin/python")
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent(".venv/bin/python")
     }
 
     public static let isAvailable: Bool = (try? run("import bcrypt, jwt")) != nil

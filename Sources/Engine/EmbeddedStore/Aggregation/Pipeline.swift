@@ -208,3 +208,11 @@ struct Pipeline: Sendable {
         }
     }
 }
+
+/// Codes MongoDB gives errors that have no name in its manual.
+enum ErrorCodes {
+    static let lookupLocalForeign = 4_570_300
+    static let lookupPipeline = 4_570_301
+    /// A stage an update pipeline may not use (MongoDB's InvalidOptions).
+    static let updatePipelineStage = 72
+}

@@ -165,9 +165,3 @@ extension Pipeline {
         }
     }
 }
-
-/// The codes MongoDB gives these $lookup errors.
-enum ErrorCodes {
-    static let lookupLocalForeign = 4_570_300
-    static let lookupPipeline = 4_570_301
-}

@@ -165,3 +165,43 @@ extension Pipeline {
         }
     }
 }
+
+// MARK: Pipeline-style updates
+
+extension Pipeline {
+    /// The stages an update pipeline may use, as MongoDB allows them.
+    static let updateStages: Set<String> = ["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]
+
+    /// A pipeline-style update (`[{$set: …}, …]`): only the stages that reshape one document.
+    static func parseUpdate(_ stages: [Document]) throws(QueryError) -> Pipeline {
+        for stage in stages {
+            if let name = stage.first?.key, !updateStages.contains(name) {
+                throw QueryError(ErrorCodes.updatePipelineStage, "\(name) is not allowed to be used within an update")
+            }
+        }
+        return try parse(stages)
+    }
+
+    /// Runs an update pipeline over one stored document. The result keeps the document's `_id`
+    /// (first, as MongoDB writes it); a pipeline that changes it is refused, as MongoDB does.
+    func applyUpdate(to document: Document) throws(QueryError) -> Document {
+        let out = try run([document], source: NoCollections())
+        guard out.count == 1, var result = out.first else {
+            throw QueryError(ErrorCodes.updatePipelineStage, "an update pipeline must leave one document")
+        }
+        guard let id = document["_id"] else { return result }
+        if let changed = result["_id"], !Values.equal(changed, id) {
+            throw QueryError(
+                66, "After applying the update, the (immutable) field '_id' was found to have been altered to _id: \(changed.json(.relaxedExtended))")
+        }
+        result = Document([(key: "_id", value: id)] + result.elements.filter { $0.key != "_id" })
+        return result
+    }
+}
+
+/// An update pipeline's stages read no other collection (`parseUpdate` allows none that does).
+private struct NoCollections: CollectionSource {
+    func snapshot(of collection: String) -> CollectionState {
+        preconditionFailure("an update pipeline read another collection: \(collection)")
+    }
+}

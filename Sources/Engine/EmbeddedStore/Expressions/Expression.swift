@@ -126,9 +126,11 @@ indirect enum Expression: Sendable {
         case "$function", "$accumulator":
             throw QueryError(31_264, "\(name) (server-side JavaScript) is not supported by the embedded store: use MongoDB (MONGODB_URI) for it")
         case "$setField", "$unsetField":
-            guard case .document(let d) = argument, let field = d["field"], let input = d["input"] else {
+            guard case .document(let d) = argument, var field = d["field"], let input = d["input"] else {
                 throw QueryError(4_161_102, "\(name) requires 'field' and 'input' to be specified")
             }
+            // A name that starts with `$` is written `{$literal: "$a"}`, so it is not read as a path.
+            if case .document(let literal) = field, literal.count == 1, let inner = literal["$literal"] { field = inner }
             guard case .string = field else { throw QueryError(4_161_106, "\(name) requires 'field' to evaluate to a constant string") }
             if name == "$setField" {
                 guard let value = d["value"] else { throw QueryError(4_161_103, "$setField requires 'value' to be specified") }
