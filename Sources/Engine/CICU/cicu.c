@@ -2,6 +2,8 @@
 #include "cicu.h"
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unicode/ucol.h>
 #include <unicode/uregex.h>
 #include <unicode/utext.h>
 
@@ -86,4 +88,60 @@ int64_t vt_regex_end(vt_regex *regex, int32_t group) {
     UErrorCode status = U_ZERO_ERROR;
     int64_t at = uregex_end64(regex->regex, group, &status);
     return U_FAILURE(status) ? -1 : at;
+}
+
+struct vt_collator {
+    UCollator *collator;
+};
+
+vt_collator *vt_collator_open(
+    const char *locale, int strength, int case_level, int case_first, int numeric_ordering, int shifted, int punct, int backwards) {
+    static const UColAttributeValue strengths[] = {UCOL_PRIMARY, UCOL_SECONDARY, UCOL_TERTIARY, UCOL_QUATERNARY, UCOL_IDENTICAL};
+    if (strength < 1 || strength > 5) return NULL;
+    UErrorCode status = U_ZERO_ERROR;
+    UCollator *collator = ucol_open(locale, &status);
+    if (U_FAILURE(status) || collator == NULL) {
+        if (collator) ucol_close(collator);
+        return NULL;
+    }
+    // ICU falls back from a locale it does not know ("zz" to root, "no-such-locale" to "no");
+    // MongoDB refuses those: the locale must be the one ICU found, up to its "@" keywords.
+    const char *valid = ucol_getLocaleByType(collator, ULOC_VALID_LOCALE, &status);
+    size_t asked = strcspn(locale, "@"), found = valid ? strcspn(valid, "@") : 0;
+    if (U_FAILURE(status) || valid == NULL || asked != found || strncmp(locale, valid, asked) != 0) {
+        ucol_close(collator);
+        return NULL;
+    }
+    status = U_ZERO_ERROR;
+    ucol_setAttribute(collator, UCOL_STRENGTH, strengths[strength - 1], &status);
+    ucol_setAttribute(collator, UCOL_CASE_LEVEL, case_level ? UCOL_ON : UCOL_OFF, &status);
+    ucol_setAttribute(collator, UCOL_CASE_FIRST, case_first == 1 ? UCOL_UPPER_FIRST : case_first == 2 ? UCOL_LOWER_FIRST : UCOL_OFF, &status);
+    ucol_setAttribute(collator, UCOL_NUMERIC_COLLATION, numeric_ordering ? UCOL_ON : UCOL_OFF, &status);
+    ucol_setAttribute(collator, UCOL_ALTERNATE_HANDLING, shifted ? UCOL_SHIFTED : UCOL_NON_IGNORABLE, &status);
+    if (shifted) ucol_setMaxVariable(collator, punct ? UCOL_REORDER_CODE_PUNCTUATION : UCOL_REORDER_CODE_SPACE, &status);
+    ucol_setAttribute(collator, UCOL_FRENCH_COLLATION, backwards ? UCOL_ON : UCOL_OFF, &status);
+    if (U_FAILURE(status)) {
+        ucol_close(collator);
+        return NULL;
+    }
+    vt_collator *out = malloc(sizeof *out);
+    if (out == NULL) {
+        ucol_close(collator);
+        return NULL;
+    }
+    out->collator = collator;
+    return out;
+}
+
+void vt_collator_close(vt_collator *collator) {
+    if (collator == NULL) return;
+    ucol_close(collator->collator);
+    free(collator);
+}
+
+int vt_collator_compare(const vt_collator *collator, const char *a, int64_t a_length, const char *b, int64_t b_length) {
+    if (a_length > INT32_MAX || b_length > INT32_MAX) return 0;
+    UErrorCode status = U_ZERO_ERROR;
+    UCollationResult order = ucol_strcollUTF8(collator->collator, a, (int32_t)a_length, b, (int32_t)b_length, &status);
+    return order == UCOL_LESS ? -1 : order == UCOL_GREATER ? 1 : 0;
 }

@@ -39,10 +39,11 @@ struct EmbeddedCollection: StorageCollection {
         return ready.map { $0["_id"]! }
     }
 
-    /// Adds an `_id` (first, as MongoDB does) and checks what MongoDB checks on insert.
+    /// Adds an `_id` (first, as MongoDB does) and checks what MongoDB checks on insert. Field
+    /// names may start with `$` (MongoDB 5.0 and later), except inside the `_id`.
     static func prepareForInsert(_ document: Document) throws(StorageError) -> Document {
-        for key in document.keys where key.hasPrefix("$") {
-            throw .invalidQuery(code: 2, message: "Document can't have $ prefixed field names: \(key)")
+        if case .document(let id)? = document["_id"], let key = id.keys.first(where: { $0.hasPrefix("$") }) {
+            throw .invalidQuery(code: 52, message: "_id fields may not contain '$'-prefixed fields: \(key) is not valid for storage.")
         }
         guard let id = document["_id"] else {
             return Document([(key: "_id", value: .objectId(ObjectId()))] + document.elements)
@@ -501,10 +502,11 @@ struct EmbeddedCollection: StorageCollection {
         _ store: EmbeddedStore, _ mayRunLong: Bool, _ body: @escaping @Sendable () throws(StorageError) -> T
     ) async throws(StorageError) -> T {
         let deadline = QueryTimeLimit.deadline
-        guard mayRunLong else { return try QueryBudget.run(until: deadline, body) }
+        let collation = try Collation.ofTask()
+        guard mayRunLong else { return try Collation.run(collation) { () throws(StorageError) in try QueryBudget.run(until: deadline, body) } }
         return try await store.queryThreads.run { () throws(StorageError) -> T in
             if let deadline, ContinuousClock.now >= deadline { throw QueryTimeLimit.expired() }  // its time went by in the queue
-            return try QueryBudget.run(until: deadline, body)
+            return try Collation.run(collation) { () throws(StorageError) in try QueryBudget.run(until: deadline, body) }
         }
     }
 

@@ -89,8 +89,13 @@ struct MongoCollection: StorageCollection {
         }
     }
 
-    /// The task's query time limit (`QueryTimeLimit`) as the options of a read: `maxTimeMS`, or none.
-    static var timeLimit: Document { QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:] }
+    /// The task's query time limit and collation (`QueryTimeLimit`, `QueryCollation`) as the
+    /// options of a read: `maxTimeMS` and `collation`, when set.
+    static var taskOptions: Document {
+        var options: Document = QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:]
+        if let collation = QueryCollation.current { options["collation"] = .document(collation) }  // and the task's collation, as is
+        return options
+    }
 
     func find(_ filter: Document, options: FindOptions) async throws(StorageError) -> [Document] {
         var opts = Document()
@@ -99,7 +104,7 @@ struct MongoCollection: StorageCollection {
         if let skip = options.skip { opts["skip"] = .int64(Int64(skip)) }
         if let limit = options.limit { opts["limit"] = .int64(Int64(limit)) }
         if let batchSize = options.batchSize { opts["batchSize"] = .int64(Int64(batchSize)) }
-        for (key, value) in Self.timeLimit { opts[key] = value }
+        for (key, value) in Self.taskOptions { opts[key] = value }
         let finalOpts = opts
         return try await run { collection throws(StorageError) in
             let cursor = try withBSON(filter) { f throws(StorageError) in
@@ -110,7 +115,7 @@ struct MongoCollection: StorageCollection {
     }
 
     func countDocuments(_ filter: Document) async throws(StorageError) -> Int {
-        let opts = Self.timeLimit
+        let opts = Self.taskOptions
         return try await run { collection throws(StorageError) in
             var error = bson_error_t()
             let reply = Reply()
@@ -140,7 +145,7 @@ struct MongoCollection: StorageCollection {
 
     func aggregate(_ pipeline: [Document]) async throws(StorageError) -> [Document] {
         let wrapped: Document = ["pipeline": .array(pipeline.map(BSONValue.document))]
-        let opts = Self.timeLimit
+        let opts = Self.taskOptions
         return try await run { collection throws(StorageError) in
             let cursor = try withBSON(wrapped) { p throws(StorageError) in
                 try withBSON(opts) { o in mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, p, o, nil) }
@@ -171,6 +176,7 @@ struct MongoCollection: StorageCollection {
     {
         var built: Document = options.upsert ? ["upsert": true] : [:]
         if let filters = options.arrayFilters { built["arrayFilters"] = .array(filters.map(BSONValue.document)) }
+        if let collation = QueryCollation.current { built["collation"] = .document(collation) }
         let opts = built
         return try await run { collection throws(StorageError) in
             let reply = Reply()
@@ -199,6 +205,7 @@ struct MongoCollection: StorageCollection {
         if let sort = options.sort { command["sort"] = .document(sort) }
         if let projection = options.projection { command["fields"] = .document(projection) }
         if let filters = options.arrayFilters { command["arrayFilters"] = .array(filters.map(BSONValue.document)) }
+        if let collation = QueryCollation.current { command["collation"] = .document(collation) }
         let finalCommand = command
         return try await run { collection throws(StorageError) in
             let reply = Reply()
@@ -226,10 +233,11 @@ struct MongoCollection: StorageCollection {
         ) -> Bool
 
     private func delete(_ filter: Document, _ function: @escaping DeleteFunction) async throws(StorageError) -> Int {
-        try await run { collection throws(StorageError) in
+        let opts: Document = QueryCollation.current.map { ["collation": .document($0)] } ?? [:]
+        return try await run { collection throws(StorageError) in
             let reply = Reply()
             var error = bson_error_t()
-            let ok = try withBSON(filter) { f in function(collection, f, nil, reply.pointer, &error) }
+            let ok = try withBSON(filter) { f throws(StorageError) in try withBSON(opts) { o in function(collection, f, o, reply.pointer, &error) } }
             let result = try reply.document()
             guard ok else { throw storageError(error, reply: result) }
             return Int(result["deletedCount"]?.int64Value ?? 0)

@@ -14,7 +14,9 @@ extension CommandProcessor {
             _ = try Self.nonNegative(cmd, "batchSize")
             var options = FindOptions(sort: cmd["sort"]?.documentValue, skip: skip, projection: cmd["projection"]?.documentValue)
             if let limit, limit != 0 { options.limit = limit }
-            let docs = try await collection.find(cmd["filter"]?.documentValue ?? [:], options: options)
+            var filter = cmd["filter"]?.documentValue ?? [:]
+            if let lets = try LetVariables(cmd) { filter = lets.filter(filter) }
+            let docs = try await collection.find(filter, options: options)
             let single = cmd["singleBatch"].map(Self.truthy) == true
             return await cursorReply(namespace: "\(db).\(collection.name)", docs, batchSize: single ? 0 : Self.batchSize(cmd), single: single)
         case "explain":
@@ -53,15 +55,24 @@ extension CommandProcessor {
             if let limit = cmd["limit"]?.int64Value, limit != 0 { n = min(n, Int(clamping: limit.magnitude)) }
             return ["n": .int64(Int64(n)), "ok": 1.0]
         case "aggregate":
-            guard case .string(let collectionName)? = cmd[name] else {
-                throw CommandError(73, "InvalidNamespace", "aggregate on a database is not supported; name a collection")
-            }
             guard case .array(let stages)? = cmd["pipeline"] else { throw CommandError(14, "TypeMismatch", "'pipeline' must be an array") }
             if cmd["explain"] != nil { throw CommandError(115, "CommandNotSupported", "explain is not supported by this server") }
-            let pipeline = try stages.map { stage -> Document in
+            var pipeline = try stages.map { stage -> Document in
                 guard case .document(let d) = stage else { throw CommandError(14, "TypeMismatch", "each pipeline stage must be an object") }
                 return d
             }
+            let collectionName: String
+            switch cmd[name] {
+            case .string(let given)?:
+                collectionName = given
+            case let one? where one.int64Value == 1:
+                // `aggregate: 1`, on the database: its first stage supplies the documents.
+                pipeline = try Self.databaseLevel(pipeline, session: cmd["lsid"])
+                collectionName = Self.noCollection
+            default:
+                throw CommandError(73, "InvalidNamespace", "aggregate needs a collection name, or 1 for the database")
+            }
+            if let lets = try LetVariables(cmd) { pipeline = lets.pipeline(pipeline) }
             let docs = try await storage.database(db).collection(collectionName).aggregate(pipeline)
             let batchSize = Int(cmd["cursor"]?.documentValue?["batchSize"]?.int64Value ?? 101)
             return await cursorReply(namespace: "\(db).\(collectionName)", docs, batchSize: batchSize)
@@ -75,6 +86,28 @@ extension CommandProcessor {
             ])
             return ["values": .array(grouped.compactMap { $0["_id"] }), "ok": 1.0]
         default: preconditionFailure("not a command of this family: \(name)")
+        }
+    }
+
+    /// The collection a database-level aggregate runs on: its first stage replaces whatever the
+    /// collection holds (it need not exist, and is not created).
+    static let noCollection = "__database_aggregate__"
+
+    /// A database-level pipeline starts with a stage that makes its documents: `$documents`, or
+    /// `$listLocalSessions`, whose one session here is the command's own (the server keeps no
+    /// other session state).
+    static func databaseLevel(_ pipeline: [Document], session: BSONValue?) throws -> [Document] {
+        guard let first = pipeline.first?.first?.key else {
+            throw CommandError(73, "InvalidNamespace", "a database-level aggregate needs a first stage that makes documents")
+        }
+        switch first {
+        case "$documents":
+            return pipeline
+        case "$listLocalSessions":
+            let sessions: [BSONValue] = session.map { [["_id": $0, "lastUse": .datetime(.now())]] } ?? []
+            return [["$documents": .array(sessions)]] + pipeline.dropFirst()
+        default:
+            throw CommandError(73, "InvalidNamespace", "\(first) cannot start a database-level aggregate: use $documents")
         }
     }
 }

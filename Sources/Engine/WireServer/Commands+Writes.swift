@@ -83,20 +83,27 @@ extension CommandProcessor {
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
         var n = 0, modified = 0
         var upserted: [BSONValue] = [], writeErrors: [BSONValue] = []
+        let lets = try LetVariables(cmd)
         for (index, item) in (cmd["updates"]?.arrayValue ?? []).enumerated() {
             do {
                 guard let spec = item.documentValue else { throw CommandError(14, "TypeMismatch", "each update must be an object") }
-                let filter = spec["q"]?.documentValue ?? [:]
-                let u = try Self.updateDocument(spec["u"])
+                var filter = spec["q"]?.documentValue ?? [:]
+                var u = try Self.updateDocument(spec["u"])
+                if let lets {
+                    filter = lets.filter(filter)
+                    if let stages = u.pipelineStages { u = Document(pipeline: lets.pipeline(stages)) }
+                }
                 let options = UpdateOptions(upsert: spec["upsert"].map(Self.truthy) ?? false, arrayFilters: try Self.arrayFilters(spec))
                 let multi = spec["multi"].map(Self.truthy) ?? false
                 let isReplacement = u.pipelineStages == nil && !(u.first?.key.hasPrefix("$") ?? false)
                 if isReplacement && multi { throw CommandError(9, "FailedToParse", "multi update is not supported for replacement-style update") }
-                let result =
+                let result = try await QueryCollation.$current.withValue(try Self.collation(spec) ?? QueryCollation.current) {
                     isReplacement
-                    ? try await collection.replaceOne(filter, u, options: options)
-                    : multi
-                        ? try await collection.updateMany(filter, u, options: options) : try await collection.updateOne(filter, u, options: options)
+                        ? try await collection.replaceOne(filter, u, options: options)
+                        : multi
+                            ? try await collection.updateMany(filter, u, options: options)
+                            : try await collection.updateOne(filter, u, options: options)
+                }
                 n += result.matchedCount
                 modified += result.modifiedCount
                 if let id = result.upsertedId {
@@ -118,11 +125,15 @@ extension CommandProcessor {
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
         var n = 0
         var writeErrors: [BSONValue] = []
+        let lets = try LetVariables(cmd)
         for (index, item) in (cmd["deletes"]?.arrayValue ?? []).enumerated() {
             do {
                 guard let spec = item.documentValue else { throw CommandError(14, "TypeMismatch", "each delete must be an object") }
-                let filter = spec["q"]?.documentValue ?? [:]
-                n += spec["limit"]?.int64Value == 1 ? try await collection.deleteOne(filter) : try await collection.deleteMany(filter)
+                var filter = spec["q"]?.documentValue ?? [:]
+                if let lets { filter = lets.filter(filter) }
+                n += try await QueryCollation.$current.withValue(try Self.collation(spec) ?? QueryCollation.current) {
+                    spec["limit"]?.int64Value == 1 ? try await collection.deleteOne(filter) : try await collection.deleteMany(filter)
+                }
             } catch {
                 writeErrors.append(.document(Self.writeError(index: index, error)))
                 if ordered { break }
@@ -141,7 +152,8 @@ extension CommandProcessor {
 
     func findAndModify(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, cmd.first!.key, db)
-        let query = cmd["query"]?.documentValue ?? [:]
+        let lets = try LetVariables(cmd)
+        let query = lets.map { $0.filter(cmd["query"]?.documentValue ?? [:]) } ?? cmd["query"]?.documentValue ?? [:]
         let returnNew = cmd["new"].map(Self.truthy) ?? false
         let fields = cmd["fields"]?.documentValue
         if cmd["remove"].map(Self.truthy) == true {
@@ -156,7 +168,8 @@ extension CommandProcessor {
         }
         guard cmd["update"] != nil else { throw CommandError(9, "FailedToParse", "Either an update or remove=true must be specified") }
         // Operators, a pipeline, or a replacement document (findOneAndReplace): the store tells them apart.
-        let update = try Self.updateDocument(cmd["update"])
+        var update = try Self.updateDocument(cmd["update"])
+        if let lets, let stages = update.pipelineStages { update = Document(pipeline: lets.pipeline(stages)) }
         let upsert = cmd["upsert"].map(Self.truthy) ?? false
         let existed = try await collection.countDocuments(query) > 0
         let value = try await collection.findOneAndUpdate(

@@ -34,15 +34,32 @@ struct CommandProcessor: Sendable {
                 guard let ms = limit.int64Value, ms >= 0, ms <= Int64(Int32.max) else {
                     throw CommandError(2, "BadValue", "maxTimeMS must be a non-negative number of milliseconds")
                 }
-                if ms > 0 { return try await QueryTimeLimit.$perQuery.withValue(.milliseconds(ms)) { try await dispatch(name, command, db) } }
+                if ms > 0 {
+                    return try await QueryTimeLimit.$perQuery.withValue(.milliseconds(ms)) { try await collated(name, command, db) }
+                }
             }
-            return try await dispatch(name, command, db)
+            return try await collated(name, command, db)
         } catch let error as StorageError {
             return Self.error(error)
         } catch let error as CommandError {
             return Self.error(error.code, error.codeName, error.message)
         } catch {
             return Self.error(1, "InternalError", "\(error)")
+        }
+    }
+
+    /// A command's `collation` (find, count, distinct, aggregate, findAndModify) applies to its
+    /// queries through the task (`QueryCollation`); update and delete give one per statement.
+    private func collated(_ name: String, _ cmd: Document, _ db: String) async throws -> Document {
+        guard let spec = try Self.collation(cmd) else { return try await dispatch(name, cmd, db) }
+        return try await QueryCollation.$current.withValue(spec) { try await dispatch(name, cmd, db) }
+    }
+
+    static func collation(_ spec: Document) throws -> Document? {
+        switch spec["collation"] {
+        case nil: return nil
+        case .document(let collation)?: return collation
+        default: throw CommandError(14, "TypeMismatch", "'collation' must be an object")
         }
     }
 

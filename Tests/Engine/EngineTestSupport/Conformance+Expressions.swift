@@ -426,6 +426,9 @@ extension Conformance {
             #"{"$setField": {"field": "x", "input": {"$literal": {"x": 1, "y": 2}}, "value": "$$REMOVE"}}"#, #"{"y": 2}"#),
         expr("$unsetField", "manual: $unsetField", #"{"$unsetField": {"field": "x", "input": {"$literal": {"x": 1, "y": 2}}}}"#, #"{"y": 2}"#),
         expr(
+            "$rand is a double in [0, 1)", "manual: $rand",
+            #"{"$and": [{"$gte": [{"$rand": {}}, 0]}, {"$lt": [{"$rand": {}}, 1]}, {"$eq": [{"$type": {"$rand": {}}}, "double"]}]}"#, "true"),
+        expr(
             "$setField with a $-prefixed name in $literal", "manual: $setField (add fields that start with a dollar sign)",
             #"{"$setField": {"field": {"$literal": "$price"}, "input": {"$literal": {"x": 1}}, "value": 5}}"#, #"{"x": 1, "$price": 5}"#),
         expr("$isoWeek", "manual: $isoWeek", #"{"$isoWeek": "$d"}"#, "9"),

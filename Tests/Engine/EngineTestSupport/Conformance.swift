@@ -49,6 +49,8 @@ public struct ConformanceCase: Sendable, CustomTestStringConvertible {
     public let operation: Operation
     /// Indexes to create before the operation: a key pattern, or `{"key": ..., <options>}` (JSON).
     public var indexes: [String] = []
+    /// MongoDB's `collation` for the operation (the task's `QueryCollation`), as JSON; nil: byte order.
+    public var collation: String?
 
     public var testDescription: String { name }
 }
@@ -181,6 +183,12 @@ extension ConformanceCase {
             name: name, source: source, documents: Fixtures.people, foreign: nil,
             operation: .findAndModify(filter: filter, update: update, upsert: upsert, returnNew: returnNew, value: value, after: after))
     }
+    /// Any case, run with a collation.
+    static func collated(_ collation: String, _ c: ConformanceCase) -> ConformanceCase {
+        var c = c
+        c.collation = collation
+        return c
+    }
     static func error(_ name: String, _ source: String, _ docs: String, _ failing: Failing, code: Int?) -> ConformanceCase {
         ConformanceCase(name: name, source: source, documents: docs, foreign: nil, operation: .error(failing, code: code))
     }
@@ -189,7 +197,7 @@ extension ConformanceCase {
 public enum Conformance {
     public static let cases: [ConformanceCase] =
         queryCases + optionCases + updateCases + aggregationCases + expressionCases + errorCases + operatorCases + libraryCases
-        + positionalCases + textCases + writeCases
+        + positionalCases + textCases + writeCases + collationCases
 
     static let inv = Fixtures.inventory, stock = Fixtures.instock, mixed = Fixtures.mixed
 

@@ -7,9 +7,23 @@ import Testing
 
 extension Conformance {
     public static func check(_ c: ConformanceCase, on database: any StorageDatabase) async throws {
+        guard let collation = c.collation else { return try await run(c, on: database) }
+        try await QueryCollation.$current.withValue(try Document(extendedJSON: collation)) { try await run(c, on: database) }
+    }
+
+    static func run(_ c: ConformanceCase, on database: any StorageDatabase) async throws {
         let collection = database.collection("conf_\(ObjectId().hex)")
         let foreign = database.collection(collection.name + "_f")
         let context = Comment(rawValue: "\(c.name) — \(c.source)")
+        try await QueryCollation.$current.withValue(nil) { try await setUp(c, collection, foreign) }  // the collation is the operation's
+        try await operate(c, collection, foreign, context)
+        try await QueryCollation.$current.withValue(nil) {
+            try await collection.drop()
+            try await foreign.drop()
+        }
+    }
+
+    static func setUp(_ c: ConformanceCase, _ collection: any StorageCollection, _ foreign: any StorageCollection) async throws {
         try await collection.insertMany(try documents(c.documents))
         if let f = c.foreign { try await foreign.insertMany(try documents(f)) }
         for index in c.indexes {
@@ -24,7 +38,11 @@ extension Conformance {
                 expireAfterSeconds: spec["expireAfterSeconds"]?.int64Value.map(Int.init))
             _ = try await collection.createIndex(keys, options: options)
         }
+    }
 
+    static func operate(_ c: ConformanceCase, _ collection: any StorageCollection, _ foreign: any StorageCollection, _ context: Comment)
+        async throws
+    {
         switch c.operation {
         case .find(let filter, let sort, let skip, let limit, let ids, let ordered):
             let found = try await collection.find(
@@ -99,8 +117,6 @@ extension Conformance {
             }
             if let code { #expect(gotCode == code, context) }
         }
-        try await collection.drop()
-        try await foreign.drop()
     }
 
     /// An update in a row: a JSON object (operators, or a replacement), or a JSON array of

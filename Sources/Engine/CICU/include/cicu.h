@@ -1,4 +1,5 @@
-// ICU's regular expressions (Debian's libicu-dev), for the embedded store's $regex.
+// ICU's regular expressions and collators (Debian's libicu-dev), for the embedded store's $regex
+// and for MongoDB's collation option.
 //
 // Foundation's NSRegularExpression runs ICU too, but cannot be stopped once a match starts:
 // a pattern such as (a+)+$ can backtrack for minutes. ICU's own API can: a callback is asked
@@ -34,4 +35,16 @@ int32_t vt_regex_group_count(vt_regex *regex);
 /// A group's UTF-8 offsets in the text (group 0: the whole match); -1 when it took no part.
 int64_t vt_regex_start(vt_regex *regex, int32_t group);
 int64_t vt_regex_end(vt_regex *regex, int32_t group);
+
+typedef struct vt_collator vt_collator;
+
+/// A collator for `locale` ("en_US", "fr"; ICU's names, as MongoDB's) with MongoDB's options:
+/// strength 1-5, case_first 0 off / 1 upper / 2 lower, shifted (alternate: "shifted"),
+/// punct (maxVariable: "punct"), backwards (French secondary order). NULL when ICU does not
+/// know the locale or refuses an option.
+vt_collator *vt_collator_open(
+    const char *locale, int strength, int case_level, int case_first, int numeric_ordering, int shifted, int punct, int backwards);
+void vt_collator_close(vt_collator *collator);
+/// Compares two UTF-8 strings: -1, 0 or 1.
+int vt_collator_compare(const vt_collator *collator, const char *a, int64_t a_length, const char *b, int64_t b_length);
 #endif

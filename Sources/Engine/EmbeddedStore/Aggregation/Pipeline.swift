@@ -43,6 +43,8 @@ struct Pipeline: Sendable {
         case graphLookup(GraphLookup)
         case unionWith(String, Pipeline?)
         case bucket(groupBy: Expression, boundaries: [BSONValue], defaultBucket: BSONValue?, output: [(String, AccumulatorSpec, Expression)])
+        /// `$documents` (a database-level aggregate's first stage): these documents instead of a collection's.
+        case documents([Document])
     }
 
     /// One `output` field of `$setWindowFields`: a window function over a window of the partition.
@@ -116,6 +118,9 @@ struct Pipeline: Sendable {
                 parsed.append(.sort(try SortSpec.parse(["count": -1])))
                 continue
             }
+            if name == "$documents", !parsed.isEmpty {
+                throw QueryError(40_602, "$documents is only valid as the first stage in a pipeline")
+            }
             if case .write? = parsed.last {
                 throw QueryError(40_601, "\(name == "$out" ? "$out" : "$merge") can only be the final stage in the pipeline")
             }
@@ -152,7 +157,7 @@ struct Pipeline: Sendable {
 
     private static func parseStage(_ name: String, _ spec: BSONValue) throws(QueryError) -> Stage {
         switch name {
-        case "$match", "$project", "$addFields", "$set", "$unset", "$unwind", "$redact", "$replaceRoot", "$replaceWith":
+        case "$match", "$project", "$addFields", "$set", "$unset", "$unwind", "$redact", "$replaceRoot", "$replaceWith", "$documents":
             return try parseShaping(name, spec)
         case "$sort", "$sample", "$skip", "$limit", "$count": return try parseOrdering(name, spec)
         case "$bucketAuto", "$bucket", "$group", "$facet": return try parseGrouping(name, spec)
@@ -199,7 +204,7 @@ struct Pipeline: Sendable {
         -> [Document]
     {
         switch stage {
-        case .match, .project, .unset, .addFields, .unwind, .replaceRoot, .redact: return try applyShaping(stage, docs, source, variables)
+        case .match, .project, .unset, .addFields, .unwind, .replaceRoot, .redact, .documents: return try applyShaping(stage, docs, source, variables)
         case .sort, .skip, .limit, .count, .sample: return try applyOrdering(stage, docs, source, variables)
         case .group, .facet, .bucket, .bucketAuto: return try applyGrouping(stage, docs, source, variables)
         case .lookup, .graphLookup, .unionWith: return try applyJoins(stage, docs, source, variables)

@@ -1,6 +1,6 @@
 // Aggregation stages that reshape each document: $match, $project, $addFields/$set, $unset,
-// $unwind, $replaceRoot/$replaceWith, $redact. One document in, at most one out ($unwind: one
-// per array element). Pipeline.swift parses a stage by name and runs it by kind; it sends these here.
+// $unwind, $replaceRoot/$replaceWith, $redact (one document in, at most one out; $unwind: one
+// per array element); and $documents, which stands in for a collection. Pipeline.swift parses a stage by name and runs it by kind; it sends these here.
 
 import BSON
 
@@ -50,6 +50,14 @@ extension Pipeline {
             if name == "$replaceWith" { return .replaceRoot(try Expression.parse(spec)) }
             guard let root = try document(spec, name)["newRoot"] else { throw QueryError(40231, "no newRoot specified for the $replaceRoot stage") }
             return .replaceRoot(try Expression.parse(root))
+        case "$documents":
+            guard case .array(let items) = spec else { throw QueryError(5_858_203, "$documents must take an array of objects") }
+            var docs: [Document] = []
+            for item in items {
+                guard case .document(let d) = item else { throw QueryError(5_858_203, "$documents must take an array of objects") }
+                docs.append(d)
+            }
+            return .documents(docs)
         default: preconditionFailure("not a stage of this family: \(name)")
         }
     }
@@ -161,6 +169,8 @@ extension Pipeline {
             var out: [Document] = []
             for d in docs { if let r = try redact(d) { out.append(r) } }
             return out
+        case .documents(let given):
+            return given
         default: preconditionFailure("not a stage of this family: \(stage)")
         }
     }

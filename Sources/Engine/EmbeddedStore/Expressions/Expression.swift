@@ -137,6 +137,10 @@ indirect enum Expression: Sendable {
                 return .op(name, [.literal(field), try parse(input), try parse(value)])
             }
             return .op("$setField", [.literal(field), try parse(input), .variable("REMOVE", [])])
+        case "$rand":
+            // {$rand: {}}: a double in [0, 1), a new one each time it is evaluated.
+            guard case .document(let d) = argument, d.isEmpty else { throw QueryError(10_065, "$rand does not accept arguments") }
+            return .op(name, [])
         case "$getField":
             // {$getField: "name"} or {$getField: {field, input}}: a field name read literally (dots and $ included).
             if case .document(let d) = argument, d.first?.key.hasPrefix("$") != true {

@@ -10,6 +10,8 @@ enum Operators {
         values.reserveCapacity(args.count)
         for a in args { values.append(try a.evaluate(ctx)) }
         switch name {
+        case "$rand":
+            return .double(Double.random(in: 0..<1))
         case "$size":
             guard case .array(let a)? = values[0] else {
                 throw QueryError(17124, "The argument to $size must be an array. Type of argument: \(typeName(values[0]))")

@@ -182,6 +182,7 @@ struct CollectionState: Sendable {
     /// The index an equality on `path` is answered from: one on that field alone, else a compound
     /// one that leads with it.
     private func equalityIndex(leadingWith path: [String]) -> HashIndex? {
+        guard Collation.current == nil else { return nil }  // keys are in byte order: with a collation, compare every candidate
         let usable = indexes.filter { $0.paths[0] == path && $0.answersEqualities }
         return usable.first { $0.paths.count == 1 } ?? usable.first
     }
@@ -214,6 +215,7 @@ struct CollectionState: Sendable {
     /// The index an equality in `filter` is best answered from: of the indexes leading with a
     /// field the filter fixes, the one that gives the fewest candidates, and how many.
     private func bestEquality(_ filter: Filter) -> (index: HashIndex, values: [BSONValue], count: Int)? {
+        guard Collation.current == nil else { return nil }
         var best: (index: HashIndex, values: [BSONValue], count: Int)?
         for index in indexes where index.answersEqualities {
             guard let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")) else { continue }
@@ -231,7 +233,8 @@ struct CollectionState: Sendable {
         rows: [(Int64, Document)], examined: Int, index: HashIndex
     )? {
         let filter = try unbound.bindingText(textFields)
-        guard let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort) else { return nil }
+        guard Collation.current == nil, let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort)
+        else { return nil }
         // An equality index's candidates are sorted instead when that reads less: a walk that
         // stops after `limit` matches reads about limit × rows / candidates documents.
         if let best = bestEquality(filter) {
@@ -270,6 +273,7 @@ struct CollectionState: Sendable {
 
     /// The count, from indexes, when they can give it; nil when matching must.
     func countFromIndexes(_ filter: Filter) throws(QueryError) -> Int? {
+        guard Collation.current == nil else { return nil }
         let branches: [Filter]
         switch filter {
         case .or(let fs): branches = fs

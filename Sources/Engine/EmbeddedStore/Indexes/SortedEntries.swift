@@ -22,9 +22,9 @@ struct SortedEntries: Sendable {
     private static let chunkLimit = 512
 
     static func less(_ a: Entry, _ b: Entry) -> Bool {
-        let byKey = Values.compare(a.key, b.key)
+        let byKey = Values.compare(a.key, b.key, bytes: true)  // an index keeps byte order, whatever a query's collation
         if byKey != 0 { return byKey < 0 }
-        let byId = Values.compare(a.id, b.id)
+        let byId = Values.compare(a.id, b.id, bytes: true)
         if byId != 0 { return byId < 0 }
         return a.row < b.row
     }

@@ -166,10 +166,11 @@ final class DatabaseEngine: CollectionSource, Sendable {
     /// returning. An error thrown by `body` after some changes still commits those (MongoDB's
     /// ordered writes keep what succeeded before the error) and is then rethrown.
     func write<T: Sendable>(_ body: @escaping @Sendable (WriteTransaction) throws(StorageError) -> T) async throws(StorageError) -> T {
+        let collation = try Collation.ofTask()  // the task's, for the writer's thread (Collation.swift)
         do {
             return try await queue.writeWithoutTransaction { db -> T in
                 let tx = WriteTransaction(engine: self)
-                let outcome = Result { () throws(StorageError) in try body(tx) }
+                let outcome = Result { () throws(StorageError) in try Collation.run(collation) { () throws(StorageError) in try body(tx) } }
                 guard !tx.operations.isEmpty else {
                     self.settle(undo: true)  // changes made with no operation to commit (none, normally)
                     return try outcome.get()

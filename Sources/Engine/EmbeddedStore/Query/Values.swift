@@ -34,14 +34,16 @@ enum Values {
         }
     }
 
-    /// Total order: negative, zero or positive.
-    static func compare(_ a: BSONValue?, _ b: BSONValue?) -> Int {
+    /// Total order: negative, zero or positive. Strings compare by the running query's
+    /// collation when it has one; `bytes` holds them to byte order (an index's own order).
+    static func compare(_ a: BSONValue?, _ b: BSONValue?, bytes: Bool = false) -> Int {
         let ra = typeRank(a), rb = typeRank(b)
         if ra != rb { return ra < rb ? -1 : 1 }
         guard let a, let b else { return 0 }
         switch (a, b) {
         case (.string(let x), .string(let y)), (.symbol(let x), .symbol(let y)),
             (.string(let x), .symbol(let y)), (.symbol(let x), .string(let y)):
+            if !bytes, let collation = Collation.current { return collation.compare(x, y) }  // a query with a collation
             return compareUTF8(x, y)
         case (.document(let x), .document(let y)):
             for (ex, ey) in zip(x, y) {
@@ -49,13 +51,13 @@ enum Values {
                 if rx != ry { return rx < ry ? -1 : 1 }
                 let k = compareUTF8(ex.key, ey.key)
                 if k != 0 { return k }
-                let c = compare(ex.value, ey.value)
+                let c = compare(ex.value, ey.value, bytes: bytes)
                 if c != 0 { return c }
             }
             return sign(x.count - y.count)
         case (.array(let x), .array(let y)):
             for (vx, vy) in zip(x, y) {
-                let c = compare(vx, vy)
+                let c = compare(vx, vy, bytes: bytes)
                 if c != 0 { return c }
             }
             return sign(x.count - y.count)

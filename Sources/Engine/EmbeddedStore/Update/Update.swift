@@ -473,7 +473,11 @@ struct Update: Sendable {
             throw QueryError(
                 66, "After applying the update, the (immutable) field '_id' was found to have been altered to _id: \(newId.json(.relaxedExtended))")
         }
-        if let id { out.append("_id", id) }
+        if let id {
+            out.append("_id", id)
+        } else if let given = replacement["_id"] {
+            out.append("_id", given)  // an upsert: the replacement's own _id, null included
+        }
         for (k, v) in replacement where k != "_id" { out.append(k, v) }
         return out
     }
