@@ -241,3 +241,36 @@ def test_an_idle_client_stays_idle(server, db):
     start = time.perf_counter()
     db.client.admin.command({"hello": 1, "topologyVersion": {"processId": ObjectId(), "counter": 0}, "maxAwaitTimeMS": 5000})
     assert time.perf_counter() - start < 1
+
+
+def test_a_view_reads_through_its_pipeline_and_refuses_writes(db):
+    db.orders.insert_many([{"_id": i, "item": "tea" if i % 2 else "cake", "qty": i} for i in range(1, 7)])
+    db.create_collection("teas", viewOn="orders", pipeline=[{"$match": {"item": "tea"}}, {"$project": {"item": 0}}])
+    db.create_collection("big_teas", viewOn="teas", pipeline=[{"$match": {"qty": {"$gte": 3}}}])  # a view on a view
+    assert list(db.teas.find({}, sort=[("_id", 1)])) == [{"_id": 1, "qty": 1}, {"_id": 3, "qty": 3}, {"_id": 5, "qty": 5}]
+    assert db.teas.count_documents({"qty": {"$gt": 1}}) == 2
+    assert db.teas.estimated_document_count() == 3
+    assert db.big_teas.distinct("qty") == [3, 5]
+    assert list(db.big_teas.aggregate([{"$group": {"_id": None, "total": {"$sum": "$qty"}}}])) == [{"_id": None, "total": 8}]
+    kinds = {c["name"]: c["type"] for c in db.list_collections()}
+    assert kinds == {"orders": "collection", "teas": "view", "big_teas": "view"}
+    with pytest.raises(OperationFailure) as refused:
+        db.teas.insert_one({"item": "tea"})
+    assert refused.value.code == 166
+    with pytest.raises(OperationFailure):
+        db.teas.update_one({"_id": 1}, {"$set": {"qty": 0}})
+    db.drop_collection("big_teas")
+    assert "big_teas" not in db.list_collection_names()
+    assert db.orders.count_documents({}) == 6  # the source is untouched
+
+
+def test_updates_with_pipelines_let_and_collation(db):
+    db.people.insert_many([{"_id": 1, "name": "Asha", "n": 2}, {"_id": 2, "name": "asha", "n": 3}, {"_id": 3, "name": "Ravi", "n": 5}])
+    # A pipeline update computes from the document; let binds a variable; collation ignores case.
+    db.people.update_many({"$expr": {"$gte": ["$n", "$$least"]}}, [{"$set": {"double": {"$multiply": ["$n", "$$factor"]}}}],
+                          let={"least": 3, "factor": 2})
+    assert [p.get("double") for p in db.people.find(sort=[("_id", 1)])] == [None, 6, 10]
+    found = db.people.find({"name": "ASHA"}, collation={"locale": "en", "strength": 2})
+    assert sorted(p["_id"] for p in found) == [1, 2]
+    replaced = db.people.find_one_and_replace({"_id": 3}, {"name": "Ravi K"}, return_document=pymongo.ReturnDocument.AFTER)
+    assert replaced == {"_id": 3, "name": "Ravi K"}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ucol.h>
+#include <unicode/ustring.h>
 #include <unicode/uregex.h>
 #include <unicode/utext.h>
 
@@ -144,4 +145,19 @@ int vt_collator_compare(const vt_collator *collator, const char *a, int64_t a_le
     UErrorCode status = U_ZERO_ERROR;
     UCollationResult order = ucol_strcollUTF8(collator->collator, a, (int32_t)a_length, b, (int32_t)b_length, &status);
     return order == UCOL_LESS ? -1 : order == UCOL_GREATER ? 1 : 0;
+}
+
+int32_t vt_collator_sort_key(const vt_collator *collator, const char *text, int64_t length, uint8_t *out, int32_t capacity) {
+    if (length > INT32_MAX / 2) return -1;
+    UErrorCode status = U_ZERO_ERROR;
+    int32_t units = 0;
+    u_strFromUTF8(NULL, 0, &units, text, (int32_t)length, &status);  // how many UTF-16 units
+    if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status)) return -1;
+    UChar *wide = malloc(sizeof(UChar) * (size_t)(units + 1));
+    if (wide == NULL) return -1;
+    status = U_ZERO_ERROR;
+    u_strFromUTF8(wide, units + 1, NULL, text, (int32_t)length, &status);
+    int32_t size = U_FAILURE(status) ? -1 : ucol_getSortKey(collator->collator, wide, units, out, capacity);
+    free(wide);
+    return size;
 }

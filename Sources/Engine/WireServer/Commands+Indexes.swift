@@ -8,6 +8,7 @@ extension CommandProcessor {
         switch name {
         case "createIndexes":
             let collection = try self.collection(cmd, name, db)
+            try await refuseIfView(db, collection.name)
             let existed = try await storage.database(db).listCollectionNames().contains(collection.name)
             let before = existed ? try await collection.listIndexes().count : 1
             for spec in cmd["indexes"]?.arrayValue ?? [] {

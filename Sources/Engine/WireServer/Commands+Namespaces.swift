@@ -12,20 +12,30 @@ extension CommandProcessor {
             let databases: [BSONValue] = names.map { nameOnly ? ["name": .string($0)] : ["name": .string($0), "sizeOnDisk": 0, "empty": false] }
             return ["databases": .array(databases), "totalSize": 0, "ok": 1.0]
         case "listCollections":
-            var names = try await storage.database(db).listCollectionNames()
-            if let wanted = cmd["filter"]?.documentValue?["name"]?.stringValue { names = names.filter { $0 == wanted } }
-            let docs: [Document] = names.map {
+            var names = try await storage.database(db).listCollectionNames().filter { $0 != Self.viewsCollection }
+            let wanted = cmd["filter"]?.documentValue?["name"]?.stringValue
+            if let wanted { names = names.filter { $0 == wanted } }
+            var docs: [Document] = names.map {
                 [
                     "name": .string($0), "type": "collection", "options": [:], "info": ["readOnly": false],
                     "idIndex": ["v": 2, "key": ["_id": 1], "name": "_id_"],
                 ]
             }
+            for view in try await views(db) where wanted == nil || view["_id"]?.stringValue == wanted {
+                docs.append([
+                    "name": view["_id"] ?? .null, "type": "view",
+                    "options": ["viewOn": view["viewOn"] ?? .null, "pipeline": view["pipeline"] ?? []], "info": ["readOnly": true],
+                ])
+            }
             return await cursorReply(namespace: "\(db).$cmd.listCollections", docs, batchSize: Self.batchSize(cmd))
         case "create":
-            try await storage.database(db).createCollection(try string(cmd, name))
+            let collection = try string(cmd, name)
+            if cmd["viewOn"] != nil { return try await createView(cmd, db, collection) }
+            try await storage.database(db).createCollection(collection)
             return ["ok": 1.0]
         case "drop":
             let collection = storage.database(db).collection(try string(cmd, name))
+            if try await dropView(db, collection.name) { return ["ns": .string("\(db).\(collection.name)"), "ok": 1.0] }
             let before = try await collection.listIndexes().count
             guard try await storage.database(db).listCollectionNames().contains(collection.name) else {
                 throw CommandError(26, "NamespaceNotFound", "ns not found")

@@ -16,7 +16,17 @@ extension CommandProcessor {
             if let limit, limit != 0 { options.limit = limit }
             var filter = cmd["filter"]?.documentValue ?? [:]
             if let lets = try LetVariables(cmd) { filter = lets.filter(filter) }
-            let docs = try await collection.find(filter, options: options)
+            let docs: [Document]
+            if let view = try await resolveView(db, collection.name) {
+                var stages = view.pipeline + [["$match": .document(filter)]]
+                if let sort = options.sort { stages.append(["$sort": .document(sort)]) }
+                if let skip = options.skip { stages.append(["$skip": .int64(Int64(skip))]) }
+                if let limit = options.limit { stages.append(["$limit": .int64(Int64(limit))]) }
+                if let projection = options.projection { stages.append(["$project": .document(projection)]) }
+                docs = try await storage.database(db).collection(view.source).aggregate(stages)
+            } else {
+                docs = try await collection.find(filter, options: options)
+            }
             let single = cmd["singleBatch"].map(Self.truthy) == true
             return await cursorReply(namespace: "\(db).\(collection.name)", docs, batchSize: single ? 0 : Self.batchSize(cmd), single: single)
         case "explain":
@@ -49,7 +59,14 @@ extension CommandProcessor {
             return ["cursorsKilled": .array(killed), "cursorsNotFound": .array(notFound), "cursorsAlive": [], "cursorsUnknown": [], "ok": 1.0]
         case "count":
             let collection = try self.collection(cmd, name, db)
-            var n = try await collection.countDocuments(cmd["query"]?.documentValue ?? [:])
+            var n: Int
+            if let view = try await resolveView(db, collection.name) {
+                let stages = view.pipeline + [["$match": .document(cmd["query"]?.documentValue ?? [:])], ["$count": "n"]]
+                let counted = try await storage.database(db).collection(view.source).aggregate(stages)
+                n = Int(counted.first?["n"]?.int64Value ?? 0)
+            } else {
+                n = try await collection.countDocuments(cmd["query"]?.documentValue ?? [:])
+            }
             if let skip = try Self.nonNegative(cmd, "skip") { n = max(0, n - skip) }
             // count's limit may be negative (the legacy "single batch" sign): its size counts.
             if let limit = cmd["limit"]?.int64Value, limit != 0 { n = min(n, Int(clamping: limit.magnitude)) }
@@ -73,17 +90,24 @@ extension CommandProcessor {
                 throw CommandError(73, "InvalidNamespace", "aggregate needs a collection name, or 1 for the database")
             }
             if let lets = try LetVariables(cmd) { pipeline = lets.pipeline(pipeline) }
-            let docs = try await storage.database(db).collection(collectionName).aggregate(pipeline)
+            var source = collectionName
+            if collectionName != Self.noCollection, let view = try await resolveView(db, collectionName) {
+                (source, pipeline) = (view.source, view.pipeline + pipeline)
+            }
+            let docs = try await storage.database(db).collection(source).aggregate(pipeline)
             let batchSize = Int(cmd["cursor"]?.documentValue?["batchSize"]?.int64Value ?? 101)
             return await cursorReply(namespace: "\(db).\(collectionName)", docs, batchSize: batchSize)
         case "distinct":
             let collection = try self.collection(cmd, name, db)
             guard let key = cmd["key"]?.stringValue else { throw CommandError(14, "TypeMismatch", "'key' must be a string") }
-            let grouped = try await collection.aggregate([
-                ["$match": .document(cmd["query"]?.documentValue ?? [:])],
-                ["$project": ["v": .string("$" + key)]], ["$unwind": "$v"],
-                ["$group": ["_id": "$v"]], ["$sort": ["_id": 1]],
-            ])
+            let view = try await resolveView(db, collection.name)
+            let grouped = try await storage.database(db).collection(view?.source ?? collection.name).aggregate(
+                (view?.pipeline ?? []) + [
+                    ["$match": .document(cmd["query"]?.documentValue ?? [:])],
+                    ["$project": ["v": .string("$" + key)]], ["$unwind": "$v"],
+                    ["$group": ["_id": "$v"]], ["$sort": ["_id": 1]],
+                ]
+            )
             return ["values": .array(grouped.compactMap { $0["_id"] }), "ok": 1.0]
         default: preconditionFailure("not a command of this family: \(name)")
         }

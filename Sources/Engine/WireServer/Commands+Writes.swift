@@ -8,6 +8,7 @@ import Storage
 extension CommandProcessor {
     func insert(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, "insert", db)
+        try await refuseIfView(db, collection.name)
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
         // Give every document its _id here, as drivers do, so a failed batch can say which one failed.
         let docs: [Document] = (cmd["documents"]?.arrayValue ?? []).compactMap(\.documentValue).map { doc in
@@ -80,6 +81,7 @@ extension CommandProcessor {
 
     func update(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, "update", db)
+        try await refuseIfView(db, collection.name)
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
         var n = 0, modified = 0
         var upserted: [BSONValue] = [], writeErrors: [BSONValue] = []
@@ -122,6 +124,7 @@ extension CommandProcessor {
 
     func delete(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, "delete", db)
+        try await refuseIfView(db, collection.name)
         let ordered = cmd["ordered"].map(Self.truthy) ?? true
         var n = 0
         var writeErrors: [BSONValue] = []
@@ -152,6 +155,7 @@ extension CommandProcessor {
 
     func findAndModify(_ cmd: Document, _ db: String) async throws -> Document {
         let collection = try self.collection(cmd, cmd.first!.key, db)
+        try await refuseIfView(db, collection.name)
         let lets = try LetVariables(cmd)
         let query = lets.map { $0.filter(cmd["query"]?.documentValue ?? [:]) } ?? cmd["query"]?.documentValue ?? [:]
         let returnNew = cmd["new"].map(Self.truthy) ?? false

@@ -60,6 +60,12 @@ extension Conformance {
                         #"[{"_id": 1, "x": "ping", "seen": true}, {"_id": 2, "x": "PING", "seen": true}, {"_id": 3, "x": "pïng", "seen": true}, {"_id": 4, "x": "pong"}]"#
                 ))),
         .collated(
+            #"{"locale": "en", "strength": 2}"#,
+            .aggregate(
+                "a collated $group puts equal strings in one group", "manual: Collation ($group)", pings,
+                #"[{"$group": {"_id": "$x", "n": {"$sum": 1}}}, {"$sort": {"n": -1}}, {"$limit": 1}, {"$project": {"_id": 0, "n": 1}}]"#,
+                #"[{"n": 2}]"#)),
+        .collated(
             #"{"locale": "no-such-locale"}"#,
             .error("an unknown locale is refused", "manual: Collation (locale)", pings, .find("{}", projection: nil), code: 2)),
     ]

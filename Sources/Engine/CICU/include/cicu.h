@@ -47,4 +47,7 @@ vt_collator *vt_collator_open(
 void vt_collator_close(vt_collator *collator);
 /// Compares two UTF-8 strings: -1, 0 or 1.
 int vt_collator_compare(const vt_collator *collator, const char *a, int64_t a_length, const char *b, int64_t b_length);
+/// The sort key of a UTF-8 string (strings equal under the collation have equal keys), written to
+/// `out`; its length, or the length needed when `capacity` is too small, or -1 on failure.
+int32_t vt_collator_sort_key(const vt_collator *collator, const char *text, int64_t length, uint8_t *out, int32_t capacity);
 #endif

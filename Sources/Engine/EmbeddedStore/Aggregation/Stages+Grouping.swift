@@ -75,7 +75,7 @@ extension Pipeline {
             for d in docs {
                 let context = EvalContext(d, variables: variables)
                 let id = try idExpression.evaluate(context) ?? .null
-                let key = ValueKey(id)
+                let key = ValueKey(grouping: id)
                 if groups[key] == nil {
                     order.append(key)
                     groups[key] = (id, accumulators.map { Accumulator($0.1) })

@@ -190,7 +190,7 @@ extension Operators {
                 }
                 sets.append(distinct(a))
             }
-            let keys = sets.map { Set($0.map(ValueKey.init)) }
+            let keys = sets.map { Set($0.map { ValueKey($0) }) }
             switch name {
             case "$setUnion": return .array(distinct(sets.flatMap { $0 }))
             case "$setIntersection":

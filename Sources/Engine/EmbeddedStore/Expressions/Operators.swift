@@ -329,7 +329,7 @@ struct Accumulator {
         case "$push":
             if let v = value { items.append(v) }
         case "$addToSet":
-            if let v = value, seen.insert(ValueKey(v)).inserted { items.append(v) }
+            if let v = value, seen.insert(ValueKey(grouping: v)).inserted { items.append(v) }
         case "$stdDevPop", "$stdDevSamp":
             if let v = value, v.isNumber { numbers.append(Values.number(v)) }
         case "$mergeObjects":

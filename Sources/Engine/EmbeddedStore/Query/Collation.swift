@@ -52,6 +52,21 @@ final class Collation: @unchecked Sendable {  // the ICU collator is only read (
         }
     }
 
+    /// A key equal for strings this collation holds equal (ICU's sort key, as hex), for grouping.
+    func sortKey(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { utf8 -> String in
+            var key = [UInt8](repeating: 0, count: 64)
+            var size = vt_collator_sort_key(collator, utf8.baseAddress, Int64(utf8.count), &key, Int32(key.count))
+            if size > Int32(key.count) {
+                key = [UInt8](repeating: 0, count: Int(size))
+                size = vt_collator_sort_key(collator, utf8.baseAddress, Int64(utf8.count), &key, Int32(key.count))
+            }
+            guard size > 0 else { return "\u{0}" + String(decoding: utf8, as: UTF8.self) }  // no key: the text itself
+            return key.prefix(Int(size)).map { String(format: "%02x", $0) }.joined()
+        }
+    }
+
     // MARK: The collation of the query running on this thread
 
     private static let key: pthread_key_t = {

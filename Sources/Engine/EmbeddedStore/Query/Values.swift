@@ -152,6 +152,17 @@ enum ValueKey: Hashable, Sendable {
     case document([String], [ValueKey])
     case other(BSONValue)
 
+    /// The key `$group` and `$addToSet` group a value by: under a query's collation, strings
+    /// equal by its rules share one (their sort key); otherwise `init(_:)`. (Indexes always use
+    /// `init(_:)`: their keys are byte order.)
+    init(grouping v: BSONValue?) {
+        if let collation = Collation.current, case .string(let text)? = v {
+            self = .string(collation.sortKey(text))
+        } else {
+            self.init(v)
+        }
+    }
+
     init(_ v: BSONValue?) {
         guard let v else { self = .null; return }
         switch v {
