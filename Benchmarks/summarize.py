@@ -92,6 +92,19 @@ def main():
         lines.append("")
         bars.append(("login storm / two-core ceiling", ratio, 0.9))
 
+    distant = load("distant-mongo")
+    if distant:
+        lines += [f"## On a distant MongoDB (a proxy adding {distant['delay each way (ms)']} ms each way; wrk -c{distant['connections']}; "
+                  f"{distant['measured']})", "",
+                  "| route | no delay | 20 ms round trip | ratio | round trips per request | 20 ms, maxPoolSize=8 |", "|---|---|---|---|---|---|"]
+        for name, ratio in distant["ratios"].items():
+            near, far, eight = distant["near"][name], distant["far"][name], distant.get("far, maxPoolSize=8", {}).get(name, {})
+            lines.append(f"| {name} | {near['rps']:,.0f} req/s | {far['rps']:,.0f} req/s | {ratio:.2f}× | {far['round trips per request']} | "
+                         f"{eight.get('rps', 0):,.0f} req/s |")
+            bars.append((f"distant MongoDB: {name} 20 ms / near", ratio, 0.7))
+        lines += ["", "A request that waits one round trip can be sent at most 64 / 20 ms = 3,200 times a second by 64 clients, "
+                  "whatever the server: that ceiling, not the server, bounds current-user's ratio.", ""]
+
     if reliability:
         lines += ["## Reliability (`make reliability`)", "", "| part | figures |", "|---|---|"]
         for part, figures in reliability["parts"].items():
