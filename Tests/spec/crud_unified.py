@@ -152,7 +152,7 @@ def exact(expected, actual, path="$"):
 
 UNSUPPORTED_OPS = {"clientBulkWrite": "client bulkWrite", "failPoint": "fail points", "targetedFailPoint": "fail points",
                    "startTransaction": "transactions", "withTransaction": "transactions", "createFindCursor": "cursor entities",
-                   "iterateUntilDocumentOrError": "cursor entities", "modifyCollection": "collMod"}
+                   "iterateUntilDocumentOrError": "cursor entities"}
 
 
 def options(args, drop=()):
@@ -290,6 +290,8 @@ def run_operation(op, entities):
         return obj.create_index(list(args["keys"].items()), **options(args, ("keys",)))
     if name == "dropCollection":
         return obj.drop_collection(args["collection"])
+    if name == "modifyCollection":
+        return obj.command({"collMod": args["collection"], **options(args, ("collection",))})
     if name == "createCollection":
         return obj.create_collection(args["collection"], **options(args, ("collection",)))
     raise Skip(f"operation {name}")

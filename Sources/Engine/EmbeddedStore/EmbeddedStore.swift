@@ -188,6 +188,30 @@ struct EmbeddedDatabase: StorageDatabase {
         }
     }
 
+    func createCollection(_ collection: String, options: CollectionOptions) async throws(StorageError) {
+        try EmbeddedCollection.validate(collection)
+        let validation = try Validation(options)
+        let engine = try store.engine(name), database = name
+        try await engine.write { tx throws(StorageError) in
+            guard !tx.hasCollection(collection) else {
+                throw .commandFailed(code: 48, message: "Collection \(database).\(collection) already exists.")
+            }
+            tx.setValidation(collection, options.validator == nil ? nil : validation)
+        }
+    }
+
+    func modifyCollection(_ collection: String, options: CollectionOptions) async throws(StorageError) {
+        let engine = try store.engine(name), database = name
+        try await engine.write { tx throws(StorageError) in
+            guard tx.hasCollection(collection) else { throw .commandFailed(code: 26, message: "ns does not exist: \(database).\(collection)") }
+            let current = tx.snapshot(collection).validation?.options ?? CollectionOptions()
+            let merged = CollectionOptions(
+                validator: options.validator ?? current.validator, validationLevel: options.validationLevel ?? current.validationLevel,
+                validationAction: options.validationAction ?? current.validationAction)
+            tx.setValidation(collection, merged.validator == nil ? nil : try Validation(merged))
+        }
+    }
+
     func drop() async throws(StorageError) {
         try store.dropDatabase(name)
     }

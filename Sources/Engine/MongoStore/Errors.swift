@@ -46,6 +46,10 @@ func storageError(_ error: bson_error_t, reply: Document? = nil) -> StorageError
     if code == 11000 || code == 11001 || code == 12582 {
         return .duplicateKey(duplicateKeyInfo(message: message, reply: reply))
     }
+    if code == 121 {  // DocumentValidationFailure, with the server's errInfo (in writeErrors for a write)
+        let source = reply?["writeErrors"]?.arrayValue?.first?.documentValue ?? reply
+        return .documentValidation(errInfo: source?["errInfo"]?.documentValue ?? [:])
+    }
     switch domain {
     case Int(MONGOC_ERROR_SERVER_SELECTION.rawValue), Int(MONGOC_ERROR_STREAM.rawValue), Int(MONGOC_ERROR_SASL.rawValue),
         Int(MONGOC_ERROR_SCRAM.rawValue):

@@ -38,6 +38,29 @@ struct MongoDatabase: StorageDatabase {
         }
     }
 
+    func createCollection(_ collection: String, options: CollectionOptions) async throws(StorageError) {
+        let create: Document = ["create": .string(collection)]
+        try await command(create.merging(options.document))
+    }
+
+    func modifyCollection(_ collection: String, options: CollectionOptions) async throws(StorageError) {
+        let collMod: Document = ["collMod": .string(collection)]
+        try await command(collMod.merging(options.document))
+    }
+
+    /// Runs a database command as it is (`create`, `collMod`), with the server's error typed.
+    private func command(_ command: Document) async throws(StorageError) {
+        let name = self.name
+        try await store.withClient { client throws(StorageError) in
+            let db = mongoc_client_get_database(client, name)
+            defer { mongoc_database_destroy(db) }
+            let reply = Reply()
+            var error = bson_error_t()
+            let ok = try withBSON(command) { c in mongoc_database_write_command_with_opts(db, c, nil, reply.pointer, &error) }
+            guard ok else { throw storageError(error, reply: try reply.document()) }
+        }
+    }
+
     func drop() async throws(StorageError) {
         let name = self.name
         try await store.withClient { client throws(StorageError) in
@@ -66,10 +89,13 @@ struct MongoCollection: StorageCollection {
 
     func insertOne(_ document: Document) async throws(StorageError) -> BSONValue {
         let (doc, id) = withId(document)
+        let opts = Self.writeOptions
         return try await run { collection throws(StorageError) in
             let reply = Reply()
             var error = bson_error_t()
-            let ok = try withBSON(doc) { bson in mongoc_collection_insert_one(collection, bson, nil, reply.pointer, &error) }
+            let ok = try withBSON(doc) { bson throws(StorageError) in
+                try withBSON(opts) { o in mongoc_collection_insert_one(collection, bson, o, reply.pointer, &error) }
+            }
             guard ok else { throw storageError(error, reply: try? reply.document()) }
             return id
         }
@@ -78,11 +104,12 @@ struct MongoCollection: StorageCollection {
     func insertMany(_ documents: [Document]) async throws(StorageError) -> [BSONValue] {
         guard !documents.isEmpty else { return [] }
         let prepared = documents.map(withId)
+        let opts = Self.writeOptions
         return try await run { collection throws(StorageError) in
             let reply = Reply()
             var error = bson_error_t()
-            let ok = try withBSONArray(prepared.map(\.0)) { docs in
-                mongoc_collection_insert_many(collection, docs, prepared.count, nil, reply.pointer, &error)
+            let ok = try withBSONArray(prepared.map(\.0)) { docs throws(StorageError) in
+                try withBSON(opts) { o in mongoc_collection_insert_many(collection, docs, prepared.count, o, reply.pointer, &error) }
             }
             guard ok else { throw storageError(error, reply: try? reply.document()) }
             return prepared.map(\.1)
@@ -91,6 +118,9 @@ struct MongoCollection: StorageCollection {
 
     /// The task's query time limit and collation (`QueryTimeLimit`, `QueryCollation`) as the
     /// options of a read: `maxTimeMS` and `collation`, when set.
+    /// `bypassDocumentValidation` when the task asks for it (`DocumentValidation.bypass`).
+    static var writeOptions: Document { DocumentValidation.bypass ? ["bypassDocumentValidation": true] : [:] }
+
     static var taskOptions: Document {
         var options: Document = QueryTimeLimit.milliseconds.map { ["maxTimeMS": .int64(Int64($0))] } ?? [:]
         if let collation = QueryCollation.current { options["collation"] = .document(collation) }  // and the task's collation, as is
@@ -177,6 +207,7 @@ struct MongoCollection: StorageCollection {
         var built: Document = options.upsert ? ["upsert": true] : [:]
         if let filters = options.arrayFilters { built["arrayFilters"] = .array(filters.map(BSONValue.document)) }
         if let collation = QueryCollation.current { built["collation"] = .document(collation) }
+        for (key, value) in Self.writeOptions { built[key] = value }
         let opts = built
         return try await run { collection throws(StorageError) in
             let reply = Reply()
@@ -206,6 +237,7 @@ struct MongoCollection: StorageCollection {
         if let projection = options.projection { command["fields"] = .document(projection) }
         if let filters = options.arrayFilters { command["arrayFilters"] = .array(filters.map(BSONValue.document)) }
         if let collation = QueryCollation.current { command["collation"] = .document(collation) }
+        for (key, value) in Self.writeOptions { command[key] = value }
         let finalCommand = command
         return try await run { collection throws(StorageError) in
             let reply = Reply()

@@ -111,3 +111,36 @@ public struct IndexOptions: Sendable, Equatable {
         }.joined(separator: "_")
     }
 }
+
+/// A collection's document validation (MongoDB's `validator`, `validationLevel`,
+/// `validationAction`): a query that every document written must match.
+public struct CollectionOptions: Sendable, Equatable {
+    /// A filter in MongoDB's query language; nil: no validation.
+    public var validator: Document?
+    /// "strict" (every insert and update, the default), "moderate" (updates of documents that
+    /// were valid), or "off".
+    public var validationLevel: String?
+    /// "error" (refuse the write, the default) or "warn" (write it anyway).
+    public var validationAction: String?
+
+    public init(validator: Document? = nil, validationLevel: String? = nil, validationAction: String? = nil) {
+        self.validator = validator
+        self.validationLevel = validationLevel
+        self.validationAction = validationAction
+    }
+
+    /// As MongoDB's `create` and `collMod` spell them.
+    public var document: Document {
+        var d = Document()
+        if let validator { d["validator"] = .document(validator) }
+        if let validationLevel { d["validationLevel"] = .string(validationLevel) }
+        if let validationAction { d["validationAction"] = .string(validationAction) }
+        return d
+    }
+}
+
+/// `bypassDocumentValidation`, carried by the task like the time limit: while it is true, this
+/// task's writes skip their collections' validators.
+public enum DocumentValidation {
+    @TaskLocal public static var bypass = false
+}

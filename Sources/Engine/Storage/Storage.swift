@@ -27,6 +27,10 @@ public protocol StorageDatabase: Sendable {
     func listCollectionNames() async throws(StorageError) -> [String]
     /// Creates an empty collection; one that exists already is error 48 (NamespaceExists).
     func createCollection(_ name: String) async throws(StorageError)
+    /// Creates an empty collection with a validator (MongoDB's `create` with `validator`).
+    func createCollection(_ name: String, options: CollectionOptions) async throws(StorageError)
+    /// Changes a collection's validation (MongoDB's `collMod`); a field left nil stays as it was.
+    func modifyCollection(_ name: String, options: CollectionOptions) async throws(StorageError)
     func drop() async throws(StorageError)
 }
 

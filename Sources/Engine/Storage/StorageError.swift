@@ -17,6 +17,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case commandFailed(code: Int, message: String)
     /// The configuration is wrong before anything was sent (e.g. an unparsable URI).
     case invalidConfiguration(String)
+    /// A write the collection's validator refused (MongoDB code 121), with MongoDB's `errInfo`.
+    case documentValidation(errInfo: Document)
 
     /// MongoDB's numeric error code where one applies (11000 for duplicates).
     public var code: Int {
@@ -26,6 +28,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout: 50  // MaxTimeMSExpired
         case .invalidQuery(let code, _), .commandFailed(let code, _): code
         case .invalidConfiguration: 2  // BadValue
+        case .documentValidation: 121  // DocumentValidationFailure
         }
     }
 
@@ -37,6 +40,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidQuery(let code, let m): "invalid query (code \(code)): \(m)"
         case .commandFailed(let code, let m): "database error (code \(code)): \(m)"
         case .invalidConfiguration(let m): "invalid database configuration: \(m)"
+        case .documentValidation: "Document failed validation"
         }
     }
 }

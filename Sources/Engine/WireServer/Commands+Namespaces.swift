@@ -31,7 +31,15 @@ extension CommandProcessor {
         case "create":
             let collection = try string(cmd, name)
             if cmd["viewOn"] != nil { return try await createView(cmd, db, collection) }
-            try await storage.database(db).createCollection(collection)
+            let options = try Self.collectionOptions(cmd)
+            if options.validator != nil || options.validationLevel != nil || options.validationAction != nil {
+                try await storage.database(db).createCollection(collection, options: options)
+            } else {
+                try await storage.database(db).createCollection(collection)
+            }
+            return ["ok": 1.0]
+        case "collMod":
+            try await storage.database(db).modifyCollection(try string(cmd, name), options: try Self.collectionOptions(cmd))
             return ["ok": 1.0]
         case "drop":
             let collection = storage.database(db).collection(try string(cmd, name))
@@ -60,5 +68,20 @@ extension CommandProcessor {
             return ["ok": 1.0]
         default: preconditionFailure("not a command of this family: \(name)")
         }
+    }
+
+    /// `validator`, `validationLevel`, `validationAction` of a `create` or `collMod`.
+    static func collectionOptions(_ cmd: Document) throws -> CollectionOptions {
+        var options = CollectionOptions()
+        if let v = cmd["validator"] {
+            guard case .document(let validator) = v else { throw CommandError(14, "TypeMismatch", "'validator' must be an object") }
+            options.validator = validator
+        }
+        for (key, path) in [("validationLevel", \CollectionOptions.validationLevel), ("validationAction", \CollectionOptions.validationAction)] {
+            guard let value = cmd[key] else { continue }
+            guard case .string(let text) = value else { throw CommandError(14, "TypeMismatch", "'\(key)' must be a string") }
+            options[keyPath: path] = text
+        }
+        return options
     }
 }

@@ -51,6 +51,15 @@ struct CommandProcessor: Sendable {
     /// A command's `collation` (find, count, distinct, aggregate, findAndModify) applies to its
     /// queries through the task (`QueryCollation`); update and delete give one per statement.
     private func collated(_ name: String, _ cmd: Document, _ db: String) async throws -> Document {
+        // bypassDocumentValidation (insert, update, findAndModify, aggregate with $out): the
+        // store skips its collections' validators for this command's writes.
+        if cmd["bypassDocumentValidation"].map(Self.truthy) == true {
+            return try await DocumentValidation.$bypass.withValue(true) { try await collatedCommand(name, cmd, db) }
+        }
+        return try await collatedCommand(name, cmd, db)
+    }
+
+    private func collatedCommand(_ name: String, _ cmd: Document, _ db: String) async throws -> Document {
         guard let spec = try Self.collation(cmd) else { return try await dispatch(name, cmd, db) }
         return try await QueryCollation.$current.withValue(spec) { try await dispatch(name, cmd, db) }
     }
@@ -69,7 +78,7 @@ struct CommandProcessor: Sendable {
             "serverStatus", "hostInfo", "getParameter", "getCmdLineOpts", "connectionStatus", "getLog", "whatsmyuri", "saslStart",
             "saslContinue", "authenticate":
             return try await runServer(name, cmd, db)
-        case "listDatabases", "listCollections", "create", "drop", "dropDatabase", "renameCollection":
+        case "listDatabases", "listCollections", "create", "collMod", "drop", "dropDatabase", "renameCollection":
             return try await runNamespaces(name, cmd, db)
         case "find", "explain", "getMore", "killCursors", "count", "aggregate", "distinct":
             return try await runReads(name, cmd, db)

@@ -15,6 +15,7 @@ extension CommandProcessor {
             if let p = info.keyPattern { reply["keyPattern"] = .document(p) }
             if let v = info.keyValue { reply["keyValue"] = .document(v) }
         }
+        if case .documentValidation(let errInfo) = e { reply["errInfo"] = .document(errInfo) }
         return reply
     }
 
@@ -28,12 +29,14 @@ extension CommandProcessor {
         var out: Document = ["index": .int32(Int32(index)), "code": base["code"]!, "errmsg": base["errmsg"]!]
         if let p = base["keyPattern"] { out["keyPattern"] = p }
         if let v = base["keyValue"] { out["keyValue"] = v }
+        if let info = base["errInfo"] { out["errInfo"] = info }
         return out
     }
 
     static func message(_ e: StorageError) -> String {
         switch e {
         case .duplicateKey(let info): info.message
+        case .documentValidation: "Document failed validation"
         case .invalidQuery(_, let m), .commandFailed(_, let m), .unavailable(let m), .timeout(let m), .invalidConfiguration(let m): m
         }
     }
@@ -43,7 +46,8 @@ extension CommandProcessor {
             2: "BadValue", 9: "FailedToParse", 14: "TypeMismatch", 26: "NamespaceNotFound", 28: "PathNotViable",
             40: "ConflictingUpdateOperators", 43: "CursorNotFound", 48: "NamespaceExists", 50: "MaxTimeMSExpired",
             59: "CommandNotFound", 66: "ImmutableField", 67: "CannotCreateIndex", 73: "InvalidNamespace", 85: "IndexOptionsConflict",
-            86: "IndexKeySpecsConflict", 168: "InvalidPipelineOperator", 11000: "DuplicateKey",
+            86: "IndexKeySpecsConflict", 121: "DocumentValidationFailure", 166: "CommandNotSupportedOnView", 168: "InvalidPipelineOperator",
+            11000: "DuplicateKey",
         ]
         return names[e.code] ?? "Location\(e.code)"
     }

@@ -16,6 +16,7 @@ struct StorageSuiteTests {
         let (store, folder) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: folder) }
         try await StorageSuite.run(on: store.database("videotube_test"))
+        try await StorageSuite.validation(on: store.database("videotube_test"))
         await store.close()
     }
 }

@@ -88,6 +88,43 @@ public enum StorageSuite {
     }
 }
 
+extension StorageSuite {
+    /// Collection validators (MongoDB's `validator`, `validationLevel`, `validationAction`,
+    /// `collMod`, `bypassDocumentValidation`), on any backend.
+    public static func validation(on database: any StorageDatabase) async throws {
+        let name = "suite_valid_\(ObjectId().hex)"
+        let people = database.collection(name)
+        defer { Task { try? await people.drop() } }
+        try await database.createCollection(
+            name, options: CollectionOptions(validator: ["age": ["$gte": 0], "name": ["$type": "string"]]))
+        try await people.insertOne(["_id": 1, "name": "asha", "age": 30])
+        // A document that does not match is refused, with MongoDB's code and errInfo.
+        let refused = await storageError { () async throws(StorageError) in try await people.insertOne(["_id": 2, "name": "ravi", "age": -1]) }
+        guard case .documentValidation(let errInfo)? = refused else {
+            Issue.record("expected a validation failure, got \(String(describing: refused))")
+            return
+        }
+        #expect(refused?.code == 121)
+        #expect(errInfo["failingDocumentId"] == 2)
+        // An update whose result does not match is refused too, and changes nothing.
+        let update = await storageError { () async throws(StorageError) in _ = try await people.updateOne(["_id": 1], ["$set": ["age": -5]]) }
+        #expect(update?.code == 121)
+        #expect(try await people.findOne(["_id": 1])?["age"] == 30)
+        // bypassDocumentValidation lets one write through.
+        try await DocumentValidation.$bypass.withValue(true) { try await people.insertOne(["_id": 3, "name": 7, "age": 1]) }
+        // moderate: documents that were already invalid may be updated; valid ones must stay valid.
+        try await database.modifyCollection(name, options: CollectionOptions(validationLevel: "moderate"))
+        _ = try await people.updateOne(["_id": 3], ["$set": ["age": -1]])
+        #expect(try await people.findOne(["_id": 3])?["age"] == -1)
+        let moderate = await storageError { () async throws(StorageError) in _ = try await people.updateOne(["_id": 1], ["$set": ["age": -5]]) }
+        #expect(moderate?.code == 121)
+        // warn: the write goes through.
+        try await database.modifyCollection(name, options: CollectionOptions(validationAction: "warn"))
+        try await people.insertOne(["_id": 4, "name": "x", "age": -3])
+        #expect(try await people.countDocuments([:]) == 3)
+    }
+}
+
 /// The error `body` throws, or nil when it throws none. (Written as a helper because a
 /// `catch let StorageError.case(x)` pattern inside typed-throws async code crashes the
 /// Swift 6.3 compiler's SIL ownership verifier.)

@@ -15,6 +15,7 @@ struct WireServerTests {
     @Test func theCDriverRunsTheStorageSuiteThroughTheWire() async throws {
         let (_, mongo) = try await Backends.shared.wireServer()
         try await StorageSuite.run(on: mongo.database("wire_suite"))
+        try await StorageSuite.validation(on: mongo.database("wire_suite"))
     }
 
     @Test(arguments: Conformance.cases)

@@ -171,6 +171,8 @@ struct CollectionState: Sendable {
     var rows: OrderedDictionary<Int64, Document> = [:]
     var nextRowId: Int64 = 1
     var indexes: [HashIndex] = [HashIndex(spec: IndexSpec(name: "_id_", keys: ["_id": 1], unique: true))]
+    /// The collection's validator, when it has one (MongoDB's `validator` and its level and action).
+    var validation: Validation?
 
     /// Rows whose `field` equals one of `values` (for an array, one of its elements), in natural
     /// order, when an index leading with that field can answer (one on the field alone before a

@@ -65,6 +65,10 @@ final class DatabaseEngine: CollectionSource, Sendable {
                 if try !Row.fetchAll(db, sql: "PRAGMA table_info(_indexes)").contains(where: { $0["name"] == "options" }) {
                     try db.execute(sql: "ALTER TABLE _indexes ADD COLUMN options BLOB")
                 }
+                // A collection's validator came later still: older files get the column.
+                if try !Row.fetchAll(db, sql: "PRAGMA table_info(_collections)").contains(where: { $0["name"] == "options" }) {
+                    try db.execute(sql: "ALTER TABLE _collections ADD COLUMN options BLOB")
+                }
                 return try load(db)
             }
             return DatabaseEngine(name: name, path: path, queue: queue, collections: loaded)
@@ -86,8 +90,16 @@ final class DatabaseEngine: CollectionSource, Sendable {
     /// with a clear error: the store never serves garbage.
     private static func load(_ db: GRDB.Database) throws -> [String: CollectionState] {
         var result: [String: CollectionState] = [:]
-        for name in try String.fetchAll(db, sql: "SELECT name FROM _collections ORDER BY name") {
+        for collection in try Row.fetchAll(db, sql: "SELECT name, options FROM _collections ORDER BY name") {
+            let name: String = collection[0]
             var state = CollectionState()
+            if let blob: Data = collection[1] {
+                let options = try Document(bsonBytes: Array(blob))
+                state.validation = try Validation(
+                    CollectionOptions(
+                        validator: options["validator"]?.documentValue, validationLevel: options["validationLevel"]?.stringValue,
+                        validationAction: options["validationAction"]?.stringValue))
+            }
             let rows = try Row.fetchCursor(db, sql: "SELECT id, doc FROM \(table(name)) ORDER BY id")
             while let row = try rows.next() {
                 let id: Int64 = row[0]
@@ -167,9 +179,11 @@ final class DatabaseEngine: CollectionSource, Sendable {
     /// ordered writes keep what succeeded before the error) and is then rethrown.
     func write<T: Sendable>(_ body: @escaping @Sendable (WriteTransaction) throws(StorageError) -> T) async throws(StorageError) -> T {
         let collation = try Collation.ofTask()  // the task's, for the writer's thread (Collation.swift)
+        let bypass = DocumentValidation.bypass
         do {
             return try await queue.writeWithoutTransaction { db -> T in
                 let tx = WriteTransaction(engine: self)
+                tx.bypassesValidation = bypass
                 let outcome = Result { () throws(StorageError) in try Collation.run(collation) { () throws(StorageError) in try body(tx) } }
                 guard !tx.operations.isEmpty else {
                     self.settle(undo: true)  // changes made with no operation to commit (none, normally)
@@ -276,6 +290,7 @@ final class WriteTransaction: @unchecked Sendable {
         case dropCollection(String)
         case dropIndex(String, String)
         case renameCollection(String, String)
+        case setOptions(String, Document)
 
         func execute(_ db: GRDB.Database) throws {
             switch self {
@@ -299,6 +314,9 @@ final class WriteTransaction: @unchecked Sendable {
                 try db.execute(sql: "ALTER TABLE \(DatabaseEngine.table(from)) RENAME TO \(DatabaseEngine.table(to))")
                 try db.execute(sql: "UPDATE _collections SET name = ? WHERE name = ?", arguments: [to, from])
                 try db.execute(sql: "UPDATE _indexes SET collection = ? WHERE collection = ?", arguments: [to, from])
+            case .setOptions(let name, let options):
+                try db.execute(
+                    sql: "UPDATE _collections SET options = ? WHERE name = ?", arguments: [options.isEmpty ? nil : Data(options.bsonBytes), name])
             case .dropCollection(let name):
                 try db.execute(sql: "DROP TABLE IF EXISTS \(DatabaseEngine.table(name))")
                 try db.execute(sql: "DELETE FROM _collections WHERE name = ?", arguments: [name])
@@ -310,7 +328,22 @@ final class WriteTransaction: @unchecked Sendable {
     private let engine: DatabaseEngine
     private(set) var operations: [Operation] = []
 
+    /// `bypassDocumentValidation`: the task's, set by `DatabaseEngine.write`.
+    var bypassesValidation = false
+
     init(engine: DatabaseEngine) { self.engine = engine }
+
+    /// Sets a collection's validation (`create` with a validator, `collMod`): checked from the
+    /// next write on, kept on disk with the collection.
+    func setValidation(_ collection: String, _ validation: Validation?) {
+        ensureCollection(collection)
+        engine.mutate(collection) { (state: inout CollectionState) -> (Void, UndoStep?) in
+            let old = state.validation
+            state.validation = validation
+            return ((), UndoStep.change(collection) { $0.validation = old })
+        }
+        operations.append(.setOptions(collection, validation?.options.document ?? [:]))
+    }
 
     /// The collection as this write sees it: its own changes included.
     func snapshot(_ collection: String) -> CollectionState { engine.writerSnapshot(of: collection) }
@@ -338,7 +371,9 @@ final class WriteTransaction: @unchecked Sendable {
     @discardableResult
     func insert(_ collection: String, _ document: Document) throws(StorageError) -> Int64 {
         ensureCollection(collection)
+        let bypass = bypassesValidation
         let id = try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> (Int64, UndoStep?) in
+            if !bypass { try state.validation?.check(document, old: nil) }
             let keys = state.indexes.map { $0.entryKeys(of: document) }
             for (index, keys) in zip(state.indexes, keys) where index.spec.unique {
                 if let keys, index.conflict(keys: keys, rowId: -1) != nil {
@@ -361,8 +396,10 @@ final class WriteTransaction: @unchecked Sendable {
     }
 
     func replace(_ collection: String, _ id: Int64, with document: Document) throws(StorageError) {
+        let bypass = bypassesValidation
         let replaced = try engine.mutate(collection) { (state: inout CollectionState) throws(StorageError) -> (Bool, UndoStep?) in
             guard let old = state.rows[id] else { return (false, nil) }
+            if !bypass { try state.validation?.check(document, old: old) }
             for i in state.indexes.indices { state.indexes[i].remove(id, old) }
             for index in state.indexes where index.spec.unique {
                 if index.conflict(for: document, rowId: id) != nil {
