@@ -59,7 +59,8 @@ struct EmbeddedCollection: StorageCollection {
     }
 
     func updateOne(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
-        try await applyChange(filter, try Self.change(update, arrayFilters: options.arrayFilters), multi: false, upsert: options.upsert)
+        try await applyChange(
+            filter, try Self.change(update, arrayFilters: options.arrayFilters), multi: false, upsert: options.upsert, sort: options.sort)
     }
 
     func updateMany(_ filter: Document, _ update: Document, options: UpdateOptions) async throws(StorageError) -> UpdateResult {
@@ -80,7 +81,7 @@ struct EmbeddedCollection: StorageCollection {
         if let key = replacement.keys.first(where: { $0.hasPrefix("$") }) {
             throw .invalidQuery(code: 2, message: "replacement document must not contain update operators (found \(key))")
         }
-        return try await applyChange(filter, .replacement(replacement), multi: false, upsert: options.upsert)
+        return try await applyChange(filter, .replacement(replacement), multi: false, upsert: options.upsert, sort: options.sort)
     }
 
     enum Change: Sendable {
@@ -105,11 +106,20 @@ struct EmbeddedCollection: StorageCollection {
         }
     }
 
-    private func applyChange(_ filterDocument: Document, _ change: Change, multi: Bool, upsert: Bool) async throws(StorageError) -> UpdateResult {
+    private func applyChange(
+        _ filterDocument: Document, _ change: Change, multi: Bool, upsert: Bool, sort sortDocument: Document? = nil
+    ) async throws(StorageError) -> UpdateResult {
         let filter = try parse { () throws(QueryError) in try Filter.parse(filterDocument) }
+        let sort = try sortDocument.map { spec throws(StorageError) in try parse { () throws(QueryError) in try SortSpec.parse(spec) } }
         let name = self.name
         return try await engine().write { tx throws(StorageError) in
-            let matches = try Self.run { () throws(QueryError) in try tx.snapshot(name).matching(filter, limit: multi ? .max : 1) }
+            var matches = try Self.run { () throws(QueryError) in
+                try tx.snapshot(name).matching(filter, limit: multi || sort != nil ? .max : 1)
+            }
+            if !multi, let sort, matches.count > 1 {  // the first in the sort's order (MongoDB 8.0's updateOne sort)
+                let first = sort.sorted(matches.map(\.1))[0]
+                matches = [matches.first { $0.1 == first }!]
+            }
             let targets = matches
             var modified = 0
             for (id, document) in targets {

@@ -206,6 +206,7 @@ struct MongoCollection: StorageCollection {
     {
         var built: Document = options.upsert ? ["upsert": true] : [:]
         if let filters = options.arrayFilters { built["arrayFilters"] = .array(filters.map(BSONValue.document)) }
+        if let sort = options.sort { built["sort"] = .document(sort) }
         if let collation = QueryCollation.current { built["collation"] = .document(collation) }
         for (key, value) in Self.writeOptions { built[key] = value }
         let opts = built

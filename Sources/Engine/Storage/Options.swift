@@ -26,9 +26,13 @@ public struct UpdateOptions: Sendable, Equatable {
     public var upsert: Bool
     /// The filters of `$[<identifier>]` in update paths (`[{"elem.grade": {"$gte": 85}}]`).
     public var arrayFilters: [Document]?
-    public init(upsert: Bool = false, arrayFilters: [Document]? = nil) {
+    /// Which document a single update or replacement changes when several match (MongoDB 8.0's
+    /// `sort` on updateOne and replaceOne); nil: the first in natural order.
+    public var sort: Document?
+    public init(upsert: Bool = false, arrayFilters: [Document]? = nil, sort: Document? = nil) {
         self.upsert = upsert
         self.arrayFilters = arrayFilters
+        self.sort = sort
     }
 }
 

@@ -95,8 +95,11 @@ extension CommandProcessor {
                     filter = lets.filter(filter)
                     if let stages = u.pipelineStages { u = Document(pipeline: lets.pipeline(stages)) }
                 }
-                let options = UpdateOptions(upsert: spec["upsert"].map(Self.truthy) ?? false, arrayFilters: try Self.arrayFilters(spec))
                 let multi = spec["multi"].map(Self.truthy) ?? false
+                let sort = spec["sort"]?.documentValue
+                if sort != nil && multi { throw CommandError(72, "InvalidOptions", "Cannot specify sort with multi=true") }
+                let options = UpdateOptions(
+                    upsert: spec["upsert"].map(Self.truthy) ?? false, arrayFilters: try Self.arrayFilters(spec), sort: sort)
                 let isReplacement = u.pipelineStages == nil && !(u.first?.key.hasPrefix("$") ?? false)
                 if isReplacement && multi { throw CommandError(9, "FailedToParse", "multi update is not supported for replacement-style update") }
                 let result = try await QueryCollation.$current.withValue(try Self.collation(spec) ?? QueryCollation.current) {

@@ -118,6 +118,9 @@ extension StorageSuite {
         #expect(try await people.findOne(["_id": 3])?["age"] == -1)
         let moderate = await storageError { () async throws(StorageError) in _ = try await people.updateOne(["_id": 1], ["$set": ["age": -5]]) }
         #expect(moderate?.code == 121)
+        // MongoDB 8.0's sort on a single update: the first match in the sort's order is changed.
+        _ = try await people.updateOne(["age": ["$gte": -100]], ["$set": ["picked": true]], options: UpdateOptions(sort: ["age": 1]))
+        #expect(try await people.findOne(["picked": true])?["_id"] == 3)
         // warn: the write goes through.
         try await database.modifyCollection(name, options: CollectionOptions(validationAction: "warn"))
         try await people.insertOne(["_id": 4, "name": "x", "age": -3])
