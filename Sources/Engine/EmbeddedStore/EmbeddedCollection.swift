@@ -431,6 +431,13 @@ struct EmbeddedCollection: StorageCollection {
                 throw .invalidQuery(code: 67, message: "TTL indexes are single-field indexes, compound indexes do not support TTL.")
             }
         }
+        if let collation = options.collation {
+            do {
+                _ = try Collation.parse(collation)
+            } catch {
+                throw .invalidQuery(code: error.code, message: error.message)
+            }
+        }
         let spec = IndexSpec(name: options.name ?? IndexOptions.defaultName(for: keys), keys: keys, unique: options.unique, options: options.extra)
         let name = self.name
         return try await engine().write { tx throws(StorageError) in

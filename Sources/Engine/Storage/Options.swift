@@ -82,11 +82,14 @@ public struct IndexOptions: Sendable, Equatable {
     /// A TTL index: a document whose date in the indexed field is this many seconds in the past
     /// is deleted by the store's TTL monitor.
     public var expireAfterSeconds: Int?
+    /// The index's collation: its keys, and its uniqueness, follow that locale's rules.
+    public var collation: Document?
 
     public init(
         unique: Bool = false, name: String? = nil, sparse: Bool = false, partialFilterExpression: Document? = nil,
-        expireAfterSeconds: Int? = nil
+        expireAfterSeconds: Int? = nil, collation: Document? = nil
     ) {
+        self.collation = collation
         self.unique = unique
         self.name = name
         self.sparse = sparse
@@ -100,6 +103,7 @@ public struct IndexOptions: Sendable, Equatable {
         if sparse { d["sparse"] = true }
         if let partialFilterExpression { d["partialFilterExpression"] = .document(partialFilterExpression) }
         if let expireAfterSeconds { d["expireAfterSeconds"] = .int32(Int32(clamping: expireAfterSeconds)) }
+        if let collation { d["collation"] = .document(collation) }
         return d
     }
 

@@ -20,7 +20,8 @@ extension CommandProcessor {
                     options: IndexOptions(
                         unique: index["unique"].map(Self.truthy) ?? false, name: index["name"]?.stringValue,
                         sparse: index["sparse"].map(Self.truthy) ?? false, partialFilterExpression: index["partialFilterExpression"]?.documentValue,
-                        expireAfterSeconds: index["expireAfterSeconds"].map { $0.doubleValue.flatMap { Int(exactly: $0.rounded(.down)) } ?? -1 }))
+                        expireAfterSeconds: index["expireAfterSeconds"].map { $0.doubleValue.flatMap { Int(exactly: $0.rounded(.down)) } ?? -1 },
+                        collation: index["collation"]?.documentValue))
             }
             let after = try await collection.listIndexes().count
             return [

@@ -121,6 +121,19 @@ extension StorageSuite {
         // MongoDB 8.0's sort on a single update: the first match in the sort's order is changed.
         _ = try await people.updateOne(["age": ["$gte": -100]], ["$set": ["picked": true]], options: UpdateOptions(sort: ["age": 1]))
         #expect(try await people.findOne(["picked": true])?["_id"] == 3)
+        // An index with a collation: its uniqueness follows the locale's rules ("ASHA" is "asha" at
+        // strength 2), and a query with the same collation is answered from it.
+        let tags = database.collection("suite_tags_\(ObjectId().hex)")
+        defer { Task { try? await tags.drop() } }
+        let strength2: Document = ["locale": "en", "strength": 2]
+        _ = try await tags.createIndex(["tag": 1], options: IndexOptions(unique: true, collation: strength2))
+        try await tags.insertOne(["tag": "asha"])
+        let twin = await storageError { () async throws(StorageError) in try await tags.insertOne(["tag": "ASHA"]) }
+        #expect(twin?.code == 11000)
+        try await tags.insertOne(["tag": "ravi"])
+        let found = try await QueryCollation.$current.withValue(strength2) { try await tags.find(["tag": "Asha"]) }
+        #expect(found.map { $0["tag"] } == ["asha"])
+        #expect(try await tags.find(["tag": "Asha"]).isEmpty)  // without the collation: byte order, no match
         // warn: the write goes through.
         try await database.modifyCollection(name, options: CollectionOptions(validationAction: "warn"))
         try await people.insertOne(["_id": 4, "name": "x", "age": -3])

@@ -46,11 +46,15 @@ struct HashIndex: Sendable {
     /// How many documents hold an array (or several values) in that field: while any does, the
     /// order is MongoDB's multikey order, which a plain walk does not give, so no sort uses it.
     var multikeyDocuments = 0
+    /// The index's collation (`createIndex` with `collation`): its string keys are that locale's
+    /// sort keys, so equality and uniqueness follow its rules. Nil: byte order.
+    let collation: Collation?
 
     init(spec: IndexSpec) {
         self.spec = spec
         self.paths = spec.paths
         self.partial = spec.options["partialFilterExpression"]?.documentValue.flatMap { try? Filter.parse($0) }
+        self.collation = spec.options["collation"]?.documentValue.flatMap { try? Collation.parse($0) }
         // The _id index stays a hash only: documents are kept in insertion order, which is _id
         // order for the ObjectIds the store makes, and a sort on _id alone is a bounded heap.
         if paths.count == 1, spec.name != "_id_", !spec.isText { ordered = SortedEntries() }
@@ -61,6 +65,16 @@ struct HashIndex: Sendable {
     /// document (it is not sparse, partial or text), and its first field's rows (one-field, or
     /// compound with `firstField`).
     var answersEqualities: Bool { !spec.isSelective && (paths.count == 1 || firstField != nil) }
+
+    /// A value's key in this index (a string's collation sort key when the index has a collation).
+    func key(_ value: BSONValue?) -> ValueKey {
+        if let collation, case .string(let text)? = value { return .string(collation.sortKey(text)) }
+        return ValueKey(value)
+    }
+
+    /// Whether a query may read this index's keys: both compare strings the same way (byte order,
+    /// or the same collation).
+    var servesQueryCollation: Bool { collation?.spec == Collation.current?.spec }
 
     /// The rows whose first field equals `key` (for a one-field index, its bucket).
     func rows(firstFieldEqualTo key: ValueKey) -> RowBucket? {
@@ -84,9 +98,9 @@ struct HashIndex: Sendable {
             var values: [ValueKey] = []
             for candidate in Paths.candidates(document, parts) {
                 if case .array(let a)? = candidate, i == 0 {
-                    values += a.isEmpty ? [.null] : a.map { ValueKey($0) }
+                    values += a.isEmpty ? [.null] : a.map { key($0) }
                 } else {
-                    values.append(ValueKey(candidate))
+                    values.append(key(candidate))
                 }
             }
             if values.isEmpty { values = [.null] }
@@ -184,14 +198,14 @@ struct CollectionState: Sendable {
     /// The index an equality on `path` is answered from: one on that field alone, else a compound
     /// one that leads with it.
     private func equalityIndex(leadingWith path: [String]) -> HashIndex? {
-        guard Collation.current == nil else { return nil }  // keys are in byte order: with a collation, compare every candidate
-        let usable = indexes.filter { $0.paths[0] == path && $0.answersEqualities }
+        // An index answers only a query that compares strings as its keys do.
+        let usable = indexes.filter { $0.paths[0] == path && $0.answersEqualities && $0.servesQueryCollation }
         return usable.first { $0.paths.count == 1 } ?? usable.first
     }
 
     private static func rowIds(_ index: HashIndex, _ values: [BSONValue]) -> [Int64] {
         var ids = Set<Int64>()
-        forEachKey(values) { key in
+        forEachKey(index, values) { key in
             if let rows = index.rows(firstFieldEqualTo: key) { ids.formUnion(rows) }
         }
         return ids.sorted()
@@ -200,16 +214,16 @@ struct CollectionState: Sendable {
     /// How many entries `rowIds` would gather (before removing repeats): the cost of that plan.
     private static func candidateCount(_ index: HashIndex, _ values: [BSONValue]) -> Int {
         var count = 0
-        forEachKey(values) { key in count += index.rows(firstFieldEqualTo: key)?.count ?? 0 }
+        forEachKey(index, values) { key in count += index.rows(firstFieldEqualTo: key)?.count ?? 0 }
         return count
     }
 
-    private static func forEachKey(_ values: [BSONValue], _ body: (ValueKey) -> Void) {
+    private static func forEachKey(_ index: HashIndex, _ values: [BSONValue], _ body: (ValueKey) -> Void) {
         for v in values {
             if case .array(let a) = v {
-                for e in a { body(ValueKey(e)) }
+                for e in a { body(index.key(e)) }
             } else {
-                body(ValueKey(v))
+                body(index.key(v))
             }
         }
     }
@@ -217,9 +231,8 @@ struct CollectionState: Sendable {
     /// The index an equality in `filter` is best answered from: of the indexes leading with a
     /// field the filter fixes, the one that gives the fewest candidates, and how many.
     private func bestEquality(_ filter: Filter) -> (index: HashIndex, values: [BSONValue], count: Int)? {
-        guard Collation.current == nil else { return nil }
         var best: (index: HashIndex, values: [BSONValue], count: Int)?
-        for index in indexes where index.answersEqualities {
+        for index in indexes where index.answersEqualities && index.servesQueryCollation {
             guard let values = filter.equalityValues(for: index.paths[0].joined(separator: ".")) else { continue }
             let count = Self.candidateCount(index, values)
             if count < (best?.count ?? .max) { best = (index, values, count) }
@@ -333,7 +346,7 @@ struct CollectionState: Sendable {
         default: return nil
         }
         guard let index = equalityIndex(leadingWith: parts) else { return nil }
-        return index.rows(firstFieldEqualTo: ValueKey(value)) ?? .empty
+        return index.rows(firstFieldEqualTo: index.key(value)) ?? .empty
     }
 
     func documents(field: String, values: [BSONValue]) -> [Document]? {

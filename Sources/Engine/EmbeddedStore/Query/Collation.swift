@@ -14,8 +14,13 @@ import Storage
 
 final class Collation: @unchecked Sendable {  // the ICU collator is only read (ucol_strcoll is thread-safe)
     private let collator: OpaquePointer
+    /// The spec it was made from: a query and an index with equal specs agree on every key.
+    let spec: Document
 
-    private init(_ collator: OpaquePointer) { self.collator = collator }
+    private init(_ collator: OpaquePointer, spec: Document) {
+        self.collator = collator
+        self.spec = spec
+    }
     deinit { vt_collator_close(collator) }
 
     /// The collation a spec asks for; nil for `{locale: "simple"}` (byte order).
@@ -43,7 +48,7 @@ final class Collation: @unchecked Sendable {  // the ICU collator is only read (
                 locale, Int32(try int("strength", 3)), try bool("caseLevel") ? 1 : 0, caseFirst == "upper" ? 1 : caseFirst == "lower" ? 2 : 0,
                 try bool("numericOrdering") ? 1 : 0, alternate == "shifted" ? 1 : 0, maxVariable == "punct" ? 1 : 0, try bool("backwards") ? 1 : 0)
         else { throw QueryError(2, "Field 'locale' is invalid in: \(spec.json(.relaxedExtended))") }
-        return Collation(collator)
+        return Collation(collator, spec: spec)
     }
 
     func compare(_ a: String, _ b: String) -> Int {
