@@ -275,6 +275,14 @@ struct EmbeddedCollection: StorageCollection {
             filter = first
             stages = stages.dropFirst()
         }
+        // [$match], then a $group that only counts (`{_id: <constant>, n: {$sum: 1}}`, how
+        // libmongoc's countDocuments asks): the count, from the indexes where they can give it.
+        if stages.count == 1, case .group(.literal(let id), let accumulators)? = stages.first, accumulators.count == 1,
+            accumulators[0].1.name == "$sum", case .literal(let one) = accumulators[0].2, one.isNumber, Values.number(one) == 1
+        {
+            let n = try state.count(filter)
+            return n == 0 ? [] : [["_id": id, accumulators[0].0: n <= Int(Int32.max) ? .int32(Int32(n)) : .int64(Int64(n))]]
+        }
         // [$match], $sort: read along an index in the sort's order where one gives it (only
         // as far as a $limit right after needs), and drop the sort.
         if case .sort(let sort)? = stages.first,

@@ -74,6 +74,13 @@ extension Conformance {
         .error(
             "a pipeline update may not use $match", "manual: Updates with Aggregation Pipeline (allowed stages)", Fixtures.people,
             .update(#"{"_id": 2}"#, #"[{"$match": {"n": 2.5}}]"#), code: 72),
+        // The pipeline libmongoc's countDocuments sends, which the embedded store answers from its count.
+        .aggregate(
+            "a $match and a counting $group", "manual: db.collection.countDocuments() (how it is run)", orders,
+            #"[{"$match": {"item": "tea"}}, {"$group": {"_id": 1, "n": {"$sum": 1}}}]"#, #"[{"_id": 1, "n": 2}]"#),
+        .aggregate(
+            "a counting $group over no documents gives none", "manual: $group (no input documents)", orders,
+            #"[{"$match": {"item": "jam"}}, {"$group": {"_id": null, "n": {"$sum": 1}}}]"#, "[]"),
         // findOneAndReplace: findAndModify with a replacement document.
         .findAndModify(
             "findOneAndReplace returns the replacement and keeps the _id", "manual: db.collection.findOneAndReplace()", #"{"name": "b"}"#,
