@@ -14,7 +14,6 @@ What a "Try it" section may hold, in its ```sh blocks:
   them are not compared); a line starting `#  ` continues the one before. `…` stands for any text; a note at the end of a line, two spaces
   then `(…)`, is prose and not compared. A command with no `# ` lines is run, not compared.
 """
-import os
 import pathlib
 import re
 import shutil
@@ -116,8 +115,7 @@ def check(lesson, build):
             compared.append((command, expected))
         if process is None:
             return [f"{lesson.name}: its Try it never starts the server"]
-        run = subprocess.run(["bash", "-c", "\n".join(script)], cwd=scratch, capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "PATH": os.environ["PATH"]})
+        run = subprocess.run(["bash", "-c", "\n".join(script)], cwd=scratch, capture_output=True, text=True, timeout=300)
         outputs = run.stdout.split(MARK + "\n")
         for (command, expected), output in zip(compared, outputs):
             lines = [line for line in output.splitlines() if line.strip()]

@@ -133,7 +133,8 @@ def matches(expected, actual, entities, root=True, path="$"):
     if is_number(expected) and is_number(actual):
         assert float(str(expected)) == float(str(actual)), f"{path}: {actual!r} != {expected!r}"
         return
-    assert expected == actual and type(expected) is type(actual) or expected == actual and not isinstance(actual, bool), \
+    # equal, and a bool only matches a bool (in Python, True == 1)
+    assert expected == actual and (type(expected) is type(actual) or not isinstance(actual, bool)), \
         f"{path}: {actual!r} != {expected!r}"
 
 
@@ -324,7 +325,7 @@ def check_error(expected, error, entities):
         raise Skip("client bulkWrite errors")
 
 
-def run_test(spec, test, db_port, folder):
+def run_test(spec, test, db_port):
     why = runnable(spec.get("runOnRequirements")) or runnable(test.get("runOnRequirements"))
     if why:
         raise Skip(why)
@@ -432,7 +433,7 @@ def main():
             for test in spec["tests"]:
                 label = f"{path.stem}: {test['description']}"
                 try:
-                    run_test(spec, test, db_port, folder)
+                    run_test(spec, test, db_port)
                     results["passed"].append((label, ""))
                 except Skip as s:
                     results["skipped"].append((label, str(s)))

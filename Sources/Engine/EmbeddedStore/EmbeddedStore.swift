@@ -177,17 +177,6 @@ struct EmbeddedDatabase: StorageDatabase {
         try store.engine(name).collectionNames()
     }
 
-    func createCollection(_ collection: String) async throws(StorageError) {
-        try EmbeddedCollection.validate(collection)
-        let engine = try store.engine(name), database = name
-        try await engine.write { tx throws(StorageError) in
-            guard !tx.hasCollection(collection) else {
-                throw .commandFailed(code: 48, message: "Collection \(database).\(collection) already exists.")
-            }
-            tx.createCollection(collection)
-        }
-    }
-
     func createCollection(_ collection: String, options: CollectionOptions) async throws(StorageError) {
         try EmbeddedCollection.validate(collection)
         let validation = try Validation(options)
@@ -196,7 +185,7 @@ struct EmbeddedDatabase: StorageDatabase {
             guard !tx.hasCollection(collection) else {
                 throw .commandFailed(code: 48, message: "Collection \(database).\(collection) already exists.")
             }
-            tx.setValidation(collection, options.validator == nil ? nil : validation)
+            if options.validator == nil { tx.createCollection(collection) } else { tx.setValidation(collection, validation) }
         }
     }
 

@@ -27,17 +27,6 @@ struct MongoDatabase: StorageDatabase {
         }
     }
 
-    func createCollection(_ collection: String) async throws(StorageError) {
-        let name = self.name
-        try await store.withClient { client throws(StorageError) in
-            let db = mongoc_client_get_database(client, name)
-            defer { mongoc_database_destroy(db) }
-            var error = bson_error_t()
-            guard let created = mongoc_database_create_collection(db, collection, nil, &error) else { throw storageError(error) }
-            mongoc_collection_destroy(created)
-        }
-    }
-
     func createCollection(_ collection: String, options: CollectionOptions) async throws(StorageError) {
         let create: Document = ["create": .string(collection)]
         try await command(create.merging(options.document))

@@ -25,13 +25,19 @@ public protocol StorageDatabase: Sendable {
     var name: String { get }
     func collection(_ name: String) -> any StorageCollection
     func listCollectionNames() async throws(StorageError) -> [String]
-    /// Creates an empty collection; one that exists already is error 48 (NamespaceExists).
-    func createCollection(_ name: String) async throws(StorageError)
-    /// Creates an empty collection with a validator (MongoDB's `create` with `validator`).
+    /// Creates an empty collection (MongoDB's `create`), with a validator when `options` has one;
+    /// one that exists already is error 48 (NamespaceExists).
     func createCollection(_ name: String, options: CollectionOptions) async throws(StorageError)
     /// Changes a collection's validation (MongoDB's `collMod`); a field left nil stays as it was.
     func modifyCollection(_ name: String, options: CollectionOptions) async throws(StorageError)
     func drop() async throws(StorageError)
+}
+
+extension StorageDatabase {
+    /// Creates an empty collection with no validator.
+    public func createCollection(_ name: String) async throws(StorageError) {
+        try await createCollection(name, options: CollectionOptions())
+    }
 }
 
 public protocol StorageCollection: Sendable {

@@ -31,12 +31,7 @@ extension CommandProcessor {
         case "create":
             let collection = try string(cmd, name)
             if cmd["viewOn"] != nil { return try await createView(cmd, db, collection) }
-            let options = try Self.collectionOptions(cmd)
-            if options.validator != nil || options.validationLevel != nil || options.validationAction != nil {
-                try await storage.database(db).createCollection(collection, options: options)
-            } else {
-                try await storage.database(db).createCollection(collection)
-            }
+            try await storage.database(db).createCollection(collection, options: try Self.collectionOptions(cmd))
             return ["ok": 1.0]
         case "collMod":
             try await storage.database(db).modifyCollection(try string(cmd, name), options: try Self.collectionOptions(cmd))

@@ -90,7 +90,8 @@ public enum StorageSuite {
 
 extension StorageSuite {
     /// Collection validators (MongoDB's `validator`, `validationLevel`, `validationAction`,
-    /// `collMod`, `bypassDocumentValidation`), on any backend.
+    /// `collMod`, `bypassDocumentValidation`), on any backend; then, on collections it owns,
+    /// the write options that came with them: `updateOne`'s `sort` and an index's collation.
     public static func validation(on database: any StorageDatabase) async throws {
         let name = "suite_valid_\(ObjectId().hex)"
         let people = database.collection(name)
