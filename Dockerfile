@@ -36,7 +36,9 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 COPY --from=build --chown=videotube /staging /app
 WORKDIR /app
 USER videotube
-ENV HOST=0.0.0.0 PORT=8000 DATA_DIR=/data MEDIA_DIR=/data/media TEMP_DIR=/data/temp
+# CORS_ORIGIN=none: no frontend's dev server is allowed in a container; set your frontend's origin
+# (and PUBLIC_URL, the address clients use) with -e or --env-file, which win over these.
+ENV HOST=0.0.0.0 PORT=8000 DATA_DIR=/data MEDIA_DIR=/data/media TEMP_DIR=/data/temp CORS_ORIGIN=none
 VOLUME /data
 EXPOSE 8000
 CMD ["/app/bin/videotube"]

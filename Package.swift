@@ -121,7 +121,7 @@ let package = Package(
         course(
             "App", "02-App",
             [
-                "Exercises", "BSON", "Storage", "Database", "ServerSupport", hummingbird, logging, nioCore,
+                "Exercises", "BSON", "Storage", "Database", "ServerSupport", hummingbird, logging, nioCore, nioFileSystem,
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]),
         chapter("Chapter02", "02-ExpressApp", ["App", hummingbird]),

@@ -44,12 +44,17 @@ fi
 exec bin/{product} "$@"
 """)
 (folder / product).chmod(0o755)
+# A deployment names its own frontend: no dev-server origin is allowed until CORS_ORIGIN is set.
+sample = folder / ".env.sample"
+if sample.exists():
+    sample.write_text(sample.read_text().replace("\nCORS_ORIGIN=\n", "\nCORS_ORIGIN=none\n", 1))
 (folder / "README.md").write_text(f"""# VideoTube server
 
 A self-contained folder: the server (`bin/{product}`, with Swift's runtime linked in), the API
 page's files (`public/`), sample settings (`.env.sample`) and a launcher.
 
-    cp .env.sample .env        # set the token secrets at least (openssl rand -hex 32)
+    cp .env.sample .env        # set the token secrets at least (openssl rand -hex 32), and
+                               # CORS_ORIGIN (your frontend's origin) and PUBLIC_URL (this server's)
     ./{product}                # serves on PORT (8000); data and media go to ./data
 
 It needs no Swift. It does need these system libraries (a Debian 12 or Ubuntu machine has most;

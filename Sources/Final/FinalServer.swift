@@ -4,10 +4,15 @@
 //     /api/v1/healthcheck                           chapter 03
 //     /api/v1/users  login, sessions, tokens, …     chapter 06 (AuthController)
 //     /api/v1/users  register, avatar, cover-image  chapter 08 (AccountMediaController)
-//     ── behind verifyJWT ──
+//     ── public reading (a token, if sent, is verified: PublicReads.swift) ──
 //     /api/v1/users/c/:username, /api/v1/videos     chapter 04 (BrowseController)
+//     GET /videos/:videoId, /comments/:videoId, /tweets/user/:userId, /playlist/user/:userId,
+//     /playlist/:playlistId                         this module's controllers
+//     ── behind verifyJWT ──
 //     /api/v1/users/history, /videos/…, /comments, /likes, /tweets, /subscriptions,
 //     /playlist, /dashboard                         this module's controllers
+//
+// Every answer under /api/v1 has its media URLs made absolute (chapter 08's MediaLinks).
 //
 // `main.swift` runs it with `runServer`; the tests build the very same one.
 
@@ -44,22 +49,25 @@ struct FinalRoutes {
         let media = accounts.media
         let uploads = accounts.uploads
         let collections = accounts.collections
-        about = "storage: \(database.place); media: \(media.location)"
+        let loginToBrowse = try requireLoginToBrowse(config.settings.lookup)
+        about = "storage: \(database.place); media: \(media.location)" + (loginToBrowse ? "; reading needs a login" : "")
         router = buildRouter(config: config, errors: ErrorMiddleware()) { router in
             HealthController(storage: database.storage).addRoutes(to: router)
             DocsController(publicFolder: config.publicFolder).addRoutes(to: router)
             accounts.addRoutes(to: router)
 
-            let api = router.group("api/v1")
+            let api = router.group("api/v1").add(middleware: accounts.links)
             let secured = api.group().add(middleware: accounts.auth.verifyJWT)
-            BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: secured)
+            let reading = loginToBrowse ? secured : api.group().add(middleware: SignedInIfAny(verifyJWT: accounts.auth.verifyJWT))
+            BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: reading)
             HistoryController(collections: collections).addRoutes(to: secured.group("users"))
-            VideoController(collections: collections, uploads: uploads, media: media).addRoutes(to: secured.group("videos"))
-            CommentController(collections: collections).addRoutes(to: secured.group("comments"))
+            VideoController(collections: collections, uploads: uploads, media: media)
+                .addRoutes(to: secured.group("videos"), reading: reading.group("videos"))
+            CommentController(collections: collections).addRoutes(to: secured.group("comments"), reading: reading.group("comments"))
             LikeController(collections: collections).addRoutes(to: secured.group("likes"))
-            TweetController(collections: collections).addRoutes(to: secured.group("tweets"))
+            TweetController(collections: collections).addRoutes(to: secured.group("tweets"), reading: reading.group("tweets"))
             SubscriptionController(collections: collections).addRoutes(to: secured.group("subscriptions"))
-            PlaylistController(collections: collections).addRoutes(to: secured.group("playlist"))
+            PlaylistController(collections: collections).addRoutes(to: secured.group("playlist"), reading: reading.group("playlist"))
             DashboardController(collections: collections).addRoutes(to: secured.group("dashboard"))
         }
     }

@@ -55,20 +55,23 @@ extension OpenAPI {
         parameters += op.query.map { .document($0) }
         if !parameters.isEmpty { out["parameters"] = .array(parameters) }
         if let body = op.body { out["requestBody"] = .document(requestBody(body)) }
-        var responses: Document = [
-            String(op.success.0): [
-                "description": "Success",
-                "content": op.raw.map { [$0: ["schema": ["type": $0 == "text/html" ? "string" : "object"]]] }
-                    ?? ["application/json": ["schema": envelope(op.success.1)]],
-            ]
+        var success: Document = [
+            "description": "Success",
+            "content": op.raw.map { [$0: ["schema": ["type": $0 == "text/html" ? "string" : "object"]]] }
+                ?? ["application/json": ["schema": envelope(op.success.1)]],
         ]
+        if op.listed {
+            success["headers"] = ["X-Total-Count": ["description": "How many items the whole list has", "schema": ["type": "integer"]]]
+        }
+        var responses: Document = [String(op.success.0): .document(success)]
         for status in op.errors.sorted() {
             responses[String(status)] = [
                 "description": .string(errorDescriptions[status] ?? "Error"), "content": ["application/json": ["schema": ref("Error")]],
             ]
         }
         out["responses"] = .document(responses)
-        out["security"] = op.auth ? [["bearerAuth": []], ["cookieAuth": []]] : []
+        // Public reading: no credentials, or either kind (`{}` first: none is needed).
+        out["security"] = op.reading ? [[:], ["bearerAuth": []], ["cookieAuth": []]] : op.auth ? [["bearerAuth": []], ["cookieAuth": []]] : []
         return out
     }
 
@@ -199,7 +202,7 @@ extension OpenAPI {
             "PlaylistListed": object(with(playlist, ["totalVideos": integer])),
             "ChannelStats": object(["totalVideos": integer, "totalViews": integer, "totalSubscribers": integer, "totalLikes": integer]),
         ]
-        for item in ["VideoWithOwner", "CommentListed", "TweetListed", "Subscriber", "PlaylistListed", "DashboardVideo"] {
+        for item in ["VideoWithOwner", "CommentListed"] {  // the two lists the course paginates
             let nullablePage: BSONValue = ["type": ["integer", "null"]]
             out["PageOf\(item)"] = object([
                 "docs": list(item), "totalDocs": integer, "limit": integer, "page": integer, "totalPages": integer, "pagingCounter": integer,

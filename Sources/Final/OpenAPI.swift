@@ -18,11 +18,15 @@ enum OpenAPI {
         var auth = true
         var body: Body? = nil
         var query: [Document] = []
+        /// Public reading: a token is optional (it adds `isLiked`, `isSubscribed`, the history).
+        var reading = false
         /// The success status and the schema of its `data`.
         var success: (Int, BSONValue) = (200, ref("Empty"))
         var errors: [Int] = []
         /// The content type of an answer that is not the API's envelope (a page, this document).
         var raw: String? = nil
+        /// An array answered one page at a time, its total in `X-Total-Count` (`APIList`).
+        var listed: Bool { query.first?["name"] == "page" && success.1.documentValue?["type"] == "array" }
     }
 
     enum Body {
@@ -39,6 +43,11 @@ enum OpenAPI {
     static let pageQuery: [Document] = [
         query("page", "integer", "Page number, from 1 (default 1)", maximum: PageRequest.maxPage),
         query("limit", "integer", "1 to 100 (default 10)", maximum: PageRequest.maxLimit),
+    ]
+    /// A list answered as an array: the same page and limit, the whole list up to 100 by default.
+    static let listQuery: [Document] = [
+        query("page", "integer", "Page number, from 1 (default 1)", maximum: PageRequest.maxPage),
+        query("limit", "integer", "1 to 100 (default \(APIList.defaultLimit)); the total is in X-Total-Count", maximum: PageRequest.maxLimit),
     ]
 
     static func query(_ name: String, _ type: String, _ description: String, values: [String]? = nil, maximum: Int? = nil) -> Document {
@@ -110,10 +119,10 @@ enum OpenAPI {
             errors: [400, 401, 413, 415]),
         Operation(
             method: "get", path: "/api/v1/users/c/{username}", tag: "users", summary: "A channel's profile (the email only to its owner)",
-            success: (200, ref("ChannelProfile")), errors: [401, 404]),
+            reading: true, success: (200, ref("ChannelProfile")), errors: [401, 404]),
         Operation(
-            method: "get", path: "/api/v1/users/history", tag: "users", summary: "Watch history, most recent first", query: pageQuery,
-            success: (200, page("VideoWithOwner")), errors: [400, 401]),
+            method: "get", path: "/api/v1/users/history", tag: "users", summary: "Watch history, most recent first", query: listQuery,
+            success: (200, list("VideoWithOwner")), errors: [400, 401]),
 
         // Videos
         Operation(
@@ -123,15 +132,15 @@ enum OpenAPI {
                 query("sortBy", "string", "Sort field", values: ["createdAt", "views", "duration", "title"]),
                 query("sortType", "string", "Direction", values: ["asc", "desc"]),
                 query("userId", "string", "Only this channel's videos"),
-            ], success: (200, page("VideoWithOwner")), errors: [400, 401]),
+            ], reading: true, success: (200, page("VideoWithOwner")), errors: [400, 401]),
         Operation(
             method: "post", path: "/api/v1/videos", tag: "videos", summary: "Publish a video (its duration is read from the file)",
             body: .form(
                 required: ["title", "videoFile", "thumbnail"], fields: ["title", "description"], files: ["videoFile": "video", "thumbnail": "image"]),
             success: (201, ref("Video")), errors: [400, 401, 413, 415]),
         Operation(
-            method: "get", path: "/api/v1/videos/{videoId}", tag: "videos", summary: "Watch a video: counts a view, records it in the history",
-            success: (200, ref("VideoDetail")), errors: [400, 401, 404]),
+            method: "get", path: "/api/v1/videos/{videoId}", tag: "videos", summary: "Watch a video: signed in, counts a view and records it in the history",
+            reading: true, success: (200, ref("VideoDetail")), errors: [400, 401, 404]),
         Operation(
             method: "patch", path: "/api/v1/videos/{videoId}", tag: "videos", summary: "Change title, description or thumbnail (absent fields stay)",
             body: .jsonOrForm(properties: strings(["title", "description"]), files: ["thumbnail": "image"]),
@@ -146,7 +155,7 @@ enum OpenAPI {
         // Comments
         Operation(
             method: "get", path: "/api/v1/comments/{videoId}", tag: "comments", summary: "A video's comments, newest first", query: pageQuery,
-            success: (200, page("CommentListed")), errors: [400, 401, 404]),
+            reading: true, success: (200, page("CommentListed")), errors: [400, 401, 404]),
         Operation(
             method: "post", path: "/api/v1/comments/{videoId}", tag: "comments", summary: "Comment on a video",
             body: contentBody, success: (201, ref("Comment")), errors: [400, 401, 404]),
@@ -168,16 +177,16 @@ enum OpenAPI {
             method: "post", path: "/api/v1/likes/toggle/t/{tweetId}", tag: "likes", summary: "Like or unlike a tweet",
             success: (200, ref("Liked")), errors: [400, 401, 404]),
         Operation(
-            method: "get", path: "/api/v1/likes/videos", tag: "likes", summary: "The videos the caller likes, newest like first", query: pageQuery,
-            success: (200, page("VideoWithOwner")), errors: [400, 401]),
+            method: "get", path: "/api/v1/likes/videos", tag: "likes", summary: "The videos the caller likes, newest like first", query: listQuery,
+            success: (200, list("VideoWithOwner")), errors: [400, 401]),
 
         // Tweets
         Operation(
             method: "post", path: "/api/v1/tweets", tag: "tweets", summary: "Post a tweet",
             body: contentBody, success: (201, ref("Tweet")), errors: [400, 401]),
         Operation(
-            method: "get", path: "/api/v1/tweets/user/{userId}", tag: "tweets", summary: "A user's tweets, newest first", query: pageQuery,
-            success: (200, page("TweetListed")), errors: [400, 401, 404]),
+            method: "get", path: "/api/v1/tweets/user/{userId}", tag: "tweets", summary: "A user's tweets, newest first", query: listQuery,
+            reading: true, success: (200, list("TweetListed")), errors: [400, 401, 404]),
         Operation(
             method: "patch", path: "/api/v1/tweets/{tweetId}", tag: "tweets", summary: "Change one's tweet",
             body: contentBody, success: (200, ref("Tweet")), errors: [400, 401, 403, 404]),
@@ -190,11 +199,11 @@ enum OpenAPI {
             method: "post", path: "/api/v1/subscriptions/c/{channelId}", tag: "subscriptions", summary: "Subscribe or unsubscribe",
             success: (200, ref("Subscribed")), errors: [400, 401, 404]),
         Operation(
-            method: "get", path: "/api/v1/subscriptions/c/{channelId}", tag: "subscriptions", summary: "A channel's subscribers", query: pageQuery,
-            success: (200, page("Subscriber")), errors: [400, 401, 404]),
+            method: "get", path: "/api/v1/subscriptions/c/{channelId}", tag: "subscriptions", summary: "A channel's subscribers", query: listQuery,
+            success: (200, list("Subscriber")), errors: [400, 401, 404]),
         Operation(
             method: "get", path: "/api/v1/subscriptions/u/{subscriberId}", tag: "subscriptions", summary: "The channels a user subscribes to",
-            query: pageQuery, success: (200, page("Subscriber")), errors: [400, 401, 404]),
+            query: listQuery, success: (200, list("Subscriber")), errors: [400, 401, 404]),
 
         // Playlists
         Operation(
@@ -202,7 +211,7 @@ enum OpenAPI {
             body: .json(required: ["name"], properties: strings(["name", "description"])), success: (201, ref("Playlist")), errors: [400, 401]),
         Operation(
             method: "get", path: "/api/v1/playlist/{playlistId}", tag: "playlists", summary: "A playlist with the videos the caller may see",
-            success: (200, ref("PlaylistDetail")), errors: [400, 401, 404]),
+            reading: true, success: (200, ref("PlaylistDetail")), errors: [400, 401, 404]),
         Operation(
             method: "patch", path: "/api/v1/playlist/{playlistId}", tag: "playlists", summary: "Rename or describe one's playlist",
             body: .json(required: [], properties: strings(["name", "description"])), success: (200, ref("Playlist")), errors: [400, 401, 403, 404]),
@@ -215,15 +224,15 @@ enum OpenAPI {
             method: "patch", path: "/api/v1/playlist/remove/{videoId}/{playlistId}", tag: "playlists", summary: "Remove a video",
             success: (200, ref("Playlist")), errors: [400, 401, 403, 404]),
         Operation(
-            method: "get", path: "/api/v1/playlist/user/{userId}", tag: "playlists", summary: "A user's playlists, newest first", query: pageQuery,
-            success: (200, page("PlaylistListed")), errors: [400, 401, 404]),
+            method: "get", path: "/api/v1/playlist/user/{userId}", tag: "playlists", summary: "A user's playlists, newest first", query: listQuery,
+            reading: true, success: (200, list("PlaylistListed")), errors: [400, 401, 404]),
 
         // Dashboard
         Operation(
             method: "get", path: "/api/v1/dashboard/stats", tag: "dashboard", summary: "The caller's channel in figures",
             success: (200, ref("ChannelStats")), errors: [401]),
         Operation(
-            method: "get", path: "/api/v1/dashboard/videos", tag: "dashboard", summary: "The caller's videos, unpublished included", query: pageQuery,
-            success: (200, page("DashboardVideo")), errors: [400, 401]),
+            method: "get", path: "/api/v1/dashboard/videos", tag: "dashboard", summary: "The caller's videos, unpublished included", query: listQuery,
+            success: (200, list("DashboardVideo")), errors: [400, 401]),
     ]
 }

@@ -96,7 +96,15 @@ extension TestClientProtocol {
     }
 }
 
+/// The path of a media URL the API gave (absolute since MediaLinks), to ask the server under test.
+func mediaPath(_ url: String) -> String {
+    guard let start = url.range(of: "/media/") else { return url }
+    return String(url[start.lowerBound...])
+}
+
 extension Document {
-    /// `data.docs` of a page.
+    /// `data.docs` of a page (the video list, a video's comments: the aggregate-paginate object).
     var docs: [Document] { data?["docs"]?.arrayValue?.compactMap(\.documentValue) ?? [] }
+    /// `data` of a list the course answers as an array (history, liked videos, tweets, …).
+    var list: [Document] { self["data"]?.arrayValue?.compactMap(\.documentValue) ?? [] }
 }

@@ -12,6 +12,8 @@ import Storage
 import TestSupport
 import Testing
 
+@testable import Final
+
 @Suite struct FinalRules {
     @Test(arguments: TestBackend.available)
     func anUnpublishedVideoIsNotFoundForOthersAndSomeoneElsesIsForbidden(_ backend: TestBackend) async throws {
@@ -87,9 +89,10 @@ import Testing
             ] as [(HTTPRequest.Method, String)] {
                 #expect(try await client.send(method, path, as: asha).status == 404, "\(method) \(path)")
             }
-            // No token: 401 everywhere behind verifyJWT.
+            // No token: 401 everywhere behind verifyJWT (reading is public: FrontendContractTests).
             for path in [
-                "/api/v1/videos", "/api/v1/dashboard/stats", "/api/v1/users/history", "/api/v1/likes/videos", "/api/v1/playlist/user/\(asha.id)",
+                "/api/v1/dashboard/stats", "/api/v1/dashboard/videos", "/api/v1/users/history", "/api/v1/likes/videos",
+                "/api/v1/subscriptions/c/\(asha.id)", "/api/v1/subscriptions/u/\(asha.id)", "/api/v1/users/current-user",
             ] {
                 #expect(try await client.send(.get, path, as: nil).status == 401, "\(path)")
             }
@@ -197,7 +200,7 @@ import Testing
             let a = try await client.publish(asha, title: "A")
             let b = try await client.publish(asha, title: "B")
             for id in [a, b, a] { _ = try await client.send(.get, "/api/v1/videos/\(id)", as: ravi) }
-            #expect(try await client.send(.get, "/api/v1/users/history", as: ravi).body.docs.map { $0["_id"]?.stringValue } == [a, b])
+            #expect(try await client.send(.get, "/api/v1/users/history", as: ravi).body.list.map { $0["_id"]?.stringValue } == [a, b])
             // Concurrent views of one video by one user: one entry still.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 { group.addTask { _ = try await client.send(.get, "/api/v1/videos/\(b)", as: ravi) } }
@@ -211,9 +214,9 @@ import Testing
             _ = try await client.send(.get, "/api/v1/videos/\(a)", as: ravi)
             let full = try #require(try await world.collections.users.findOne(["username": "ravi"])?.watchHistory)
             #expect(full.count == User.historyLimit && full.first?.hex == a && full.last == filler[User.historyLimit - 2].objectIdValue)
-            // Only videos that exist and are visible show; the page shape holds.
-            let page = try await client.send(.get, "/api/v1/users/history?limit=5", as: ravi)
-            #expect(page.body.data?["totalDocs"]?.int64Value == 1 && page.body.docs.map { $0["_id"]?.stringValue } == [a])
+            // Only videos that exist and are visible show: an array (as the course's), its total in a header.
+            let page = try await client.call(.get, "/api/v1/users/history?limit=5", headers: ravi.auth)
+            #expect(try page.headers[APIList.totalCount] == "1" && (json(page.body)).list.map { $0["_id"]?.stringValue } == [a])
         }
     }
 

@@ -100,9 +100,9 @@ import Testing
                 #expect(text.contains(open), "answer \(i)")
             }
             // The owner of the draft still sees it in Ravi's list (it is hers); Ravi does not.
-            let hers = try await client.send(.get, "/api/v1/playlist/user/\(ravi.id)", as: asha).body.docs.first
+            let hers = try await client.send(.get, "/api/v1/playlist/user/\(ravi.id)", as: asha).body.list.first
             #expect(hers?["totalVideos"]?.int64Value == 2)
-            let his = try await client.send(.get, "/api/v1/playlist/user/\(ravi.id)", as: ravi).body.docs.first
+            let his = try await client.send(.get, "/api/v1/playlist/user/\(ravi.id)", as: ravi).body.list.first
             #expect(his?["totalVideos"]?.int64Value == 1 && his?["videos"]?.arrayValue?.count == 1)
         }
     }
@@ -130,7 +130,7 @@ import Testing
             let asha = try await client.signUp("asha")
             let me = try await client.send(.get, "/api/v1/users/current-user", as: asha)
             let avatar = try #require(me.body.data?["avatar"]?.stringValue)
-            let served = try await client.execute(uri: avatar, method: .get)
+            let served = try await client.execute(uri: mediaPath(avatar), method: .get)
             #expect(served.status == .ok, "\(avatar) \(served.headers)")
             #expect(served.headers[.xContentTypeOptions] == "nosniff")
             #expect(served.headers[.contentSecurityPolicy] == "default-src 'none'; sandbox")

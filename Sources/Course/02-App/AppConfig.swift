@@ -10,8 +10,14 @@ public struct AppConfig: Sendable {
     public var port: Int
     /// `HOST` (default 127.0.0.1; set 0.0.0.0 to listen on every interface, e.g. in a container).
     public var host: String
-    /// `CORS_ORIGIN`: the origins allowed to call the API with cookies, comma-separated.
+    /// `CORS_ORIGIN`: the origins allowed to call the API with cookies, comma-separated; `none`
+    /// for no other origin. Unset: `devOrigins`, where vite serves a frontend in development.
     public var corsOrigins: [String]
+    /// Whether `corsOrigins` is `devOrigins` because `CORS_ORIGIN` is not set (the start-up says so).
+    public var corsDefaulted = false
+
+    /// The origins a frontend's dev server uses by default (vite's port 5173).
+    public static let devOrigins = ["http://localhost:5173", "http://127.0.0.1:5173"]
     /// Static files are served from this folder at `/` (default `public`).
     public var publicFolder: String
     /// Cookie attributes for the auth cookies.
@@ -77,7 +83,9 @@ public struct AppConfig: Sendable {
             let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
             throw ConfigError("LOG_LEVEL must be one of \(names), not \"\(settings["LOG_LEVEL"] ?? "")\"")
         }
-        let origins = (settings["CORS_ORIGIN"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var origins = (settings["CORS_ORIGIN"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if settings["CORS_ORIGIN"] == nil { origins = Self.devOrigins }
+        if origins.map({ $0.lowercased() }) == ["none"] { origins = [] }
         self.init(
             port: port,
             host: settings["HOST"] ?? "127.0.0.1",
@@ -91,6 +99,7 @@ public struct AppConfig: Sendable {
             queryTimeout: try milliseconds("QUERY_TIMEOUT_MS", 3000),
             shutdownGrace: try seconds("SHUTDOWN_GRACE", 30)
         )
+        corsDefaulted = settings["CORS_ORIGIN"] == nil
     }
 }
 

@@ -55,6 +55,10 @@ public func buildApplication(router: AppRouter, config: AppConfig, logger: Logge
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? config.port
             logger.notice("Server is running at http://\(config.host):\(port) — \(serves)")
+            if config.corsDefaulted {
+                let origins = AppConfig.devOrigins.joined(separator: " and ")
+                logger.notice("CORS_ORIGIN is not set: frontends at \(origins) may call the API with cookies (set CORS_ORIGIN to change)")
+            }
         },
         logger: logger
     )

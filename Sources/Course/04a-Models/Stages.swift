@@ -35,9 +35,15 @@ public enum Stages {
     }
 
     /// `likesCount` and `isLiked` (does `viewer` like it?) for documents liked through `target`
-    /// (`video`, `comment` or `tweet`).
-    public static func likes(target: String, viewer: ObjectId) -> [Document] {
-        [
+    /// (`video`, `comment` or `tweet`). Nobody signed in (`viewer` nil) likes nothing.
+    public static func likes(target: String, viewer: ObjectId?) -> [Document] {
+        guard let viewer else {
+            return [
+                count(from: Like.collectionName, matching: target, as: "likesCount"),
+                ["$addFields": .document(countValue("likesCount").merged(["isLiked": false]))],
+            ]
+        }
+        return [
             count(from: Like.collectionName, matching: target, as: "likesCount"),
             [
                 "$lookup": [

@@ -61,7 +61,7 @@ public struct VerifyJWT: RouterMiddleware {
 
     /// The cookie first, then `Authorization: Bearer <token>` (the scheme in any case); and
     /// whether it was the cookie.
-    static func accessToken(in request: Request) -> (String, fromCookie: Bool)? {
+    public static func accessToken(in request: Request) -> (String, fromCookie: Bool)? {
         if let cookie = request.cookies["accessToken"]?.value, !cookie.isEmpty { return (cookie, true) }
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -17,6 +17,8 @@ public struct AccountsSetup: Sendable {
     public let authSetup: AuthSetup
     public let media: any MediaStorage
     public let uploads: Uploads
+    /// Media URLs made absolute in JSON answers (`PUBLIC_URL`, or the request's host).
+    public let links: MediaLinksMiddleware
 
     /// `media` is the storage the settings choose (`connectMedia`), unless one is given (a test's).
     public init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil) async throws {
@@ -24,18 +26,20 @@ public struct AccountsSetup: Sendable {
         try await authSetup.createIndexes()
         media = try chosen ?? connectMedia(config.settings.lookup)
         uploads = Uploads(try UploadSettings(config.settings.lookup))
+        links = MediaLinksMiddleware(try MediaLinks(config.settings.lookup, trustedProxies: authSetup.auth.throttle.trustedProxies))
     }
 
     public var auth: AuthController { authSetup.auth }
     public var collections: Collections { authSetup.collections }
 
     /// The media folder at `/media` when media is local (Cloudinary serves its own), then the
-    /// user routes on `/api/v1/users`: chapter 06's and this chapter's multipart ones.
+    /// user routes on `/api/v1/users`: chapter 06's and this chapter's multipart ones, their
+    /// media URLs made absolute.
     public func addRoutes(to router: AppRouter) {
         if let local = media as? LocalMedia {
             router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath, untrusted: true))
         }
-        let users = router.group("api/v1/users")
+        let users = router.group("api/v1/users").add(middleware: links)
         auth.addRoutes(to: users)
         AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT, throttle: auth.throttle)
             .addRoutes(to: users)

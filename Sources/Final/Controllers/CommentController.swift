@@ -1,5 +1,5 @@
-// `/api/v1/comments` (behind verifyJWT): a video's comments, paginated, and its viewers' own
-// comments to add, change and delete.
+// `/api/v1/comments`: a video's comments, paginated (public reading), and its signed-in viewers'
+// own comments to add, change and delete (behind verifyJWT).
 
 import App
 import Auth
@@ -13,8 +13,8 @@ import Responses
 struct CommentController: Sendable {
     let collections: Collections
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get(":videoId", use: list)
+    func addRoutes(to group: RouterGroup<AppRequestContext>, reading: RouterGroup<AppRequestContext>) {
+        reading.get(":videoId", use: list)
         group.post(":videoId", use: add)
         group.patch("c/:commentId", use: update)
         group.delete("c/:commentId", use: delete)
@@ -23,7 +23,7 @@ struct CommentController: Sendable {
     /// `GET /comments/:videoId?page&limit`: newest first, owner summaries, `likesCount`, `isLiked`.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
         let video = try await collections.requireVideo(context)
-        let page = try await collections.comments(on: video._id, viewer: try context.requireUser()._id, try request.pageRequest)
+        let page = try await collections.comments(on: video._id, viewer: context.user?._id, try request.pageRequest)
         return APIResponse(200, page, "Comments fetched successfully")
     }
 

@@ -29,8 +29,8 @@ struct DashboardController: Sendable {
     }
 
     /// The caller's videos, unpublished included, with `likesCount` and `commentsCount`.
-    @Sendable func videos(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
-        let page = try await collections.channelVideos(of: try context.requireUser()._id, try request.pageRequest)
-        return APIResponse(200, page, "Channel videos fetched successfully")
+    @Sendable func videos(_ request: Request, context: AppRequestContext) async throws -> APIList {
+        let page = try await collections.channelVideos(of: try context.requireUser()._id, try request.listRequest)
+        return APIList(page, "Channel videos fetched successfully")
     }
 }

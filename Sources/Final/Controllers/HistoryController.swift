@@ -16,8 +16,9 @@ struct HistoryController: Sendable {
     }
 
     /// Videos that still exist and that the caller may see, each with its owner's summary.
-    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
-        let page = try await collections.watchHistory(of: try context.requireUser()._id, try request.pageRequest)
-        return APIResponse(200, page, "Watch history fetched successfully")
+    /// An array, as the course's `getWatchHistory` answers (`user[0].watchHistory`).
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> APIList {
+        let page = try await collections.watchHistory(of: try context.requireUser()._id, try request.listRequest)
+        return APIList(page, "Watch history fetched successfully")
     }
 }

@@ -43,8 +43,8 @@ struct LikeController: Sendable {
     }
 
     /// `GET /likes/videos?page&limit`: the liked videos the viewer may still see, newest like first.
-    @Sendable func likedVideos(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
-        let page = try await collections.likedVideos(by: try context.requireUser()._id, try request.pageRequest)
-        return APIResponse(200, page, "Liked videos fetched successfully")
+    @Sendable func likedVideos(_ request: Request, context: AppRequestContext) async throws -> APIList {
+        let page = try await collections.likedVideos(by: try context.requireUser()._id, try request.listRequest)
+        return APIList(page, "Liked videos fetched successfully")
     }
 }

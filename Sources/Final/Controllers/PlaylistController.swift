@@ -1,5 +1,5 @@
-// `/api/v1/playlist` (behind verifyJWT): a user's named lists of videos. Any logged-in user may
-// read a playlist (and sees the videos in it that they may see); only its owner changes it.
+// `/api/v1/playlist`: a user's named lists of videos. Anyone may read a playlist (and sees the
+// videos in it that they may see); only its owner changes it (behind verifyJWT).
 
 import App
 import Auth
@@ -12,10 +12,10 @@ import Responses
 struct PlaylistController: Sendable {
     let collections: Collections
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<AppRequestContext>, reading: RouterGroup<AppRequestContext>) {
         group.post("", use: create)
-        group.get("user/:userId", use: list)
-        group.get(":playlistId", use: show)
+        reading.get("user/:userId", use: list)
+        reading.get(":playlistId", use: show)
         group.patch(":playlistId", use: update)
         group.delete(":playlistId", use: delete)
         group.patch("add/:videoId/:playlistId", use: add)
@@ -31,16 +31,16 @@ struct PlaylistController: Sendable {
     }
 
     /// `GET /playlist/user/:userId?page&limit`: newest first, each with `totalVideos`.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIList {
         let owner = try await collections.requireUser(context, "userId")
-        let page = try await collections.playlists(of: owner, viewer: try context.requireUser()._id, try request.pageRequest)
-        return APIResponse(200, page, "Playlists fetched successfully")
+        let page = try await collections.playlists(of: owner, viewer: context.user?._id, try request.listRequest)
+        return APIList(page, "Playlists fetched successfully")
     }
 
     /// `GET /playlist/:playlistId`: its videos that the viewer may see, in order, and their count.
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Document> {
         let playlist = try await collections.requirePlaylist(context)
-        let detail = try await collections.playlistDetail(playlist, viewer: try context.requireUser()._id)
+        let detail = try await collections.playlistDetail(playlist, viewer: context.user?._id)
         return APIResponse(200, detail, "Playlist fetched successfully")
     }
 

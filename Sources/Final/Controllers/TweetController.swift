@@ -1,4 +1,5 @@
-// `/api/v1/tweets` (behind verifyJWT): short posts on a channel.
+// `/api/v1/tweets`: short posts on a channel. Anyone may read a user's tweets; writing is behind
+// verifyJWT.
 
 import App
 import Auth
@@ -12,9 +13,9 @@ import Responses
 struct TweetController: Sendable {
     let collections: Collections
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<AppRequestContext>, reading: RouterGroup<AppRequestContext>) {
         group.post("", use: create)
-        group.get("user/:userId", use: list)
+        reading.get("user/:userId", use: list)
         group.patch(":tweetId", use: update)
         group.delete(":tweetId", use: delete)
     }
@@ -32,10 +33,10 @@ struct TweetController: Sendable {
     }
 
     /// `GET /tweets/user/:userId?page&limit`: newest first, owner summaries, `likesCount`, `isLiked`.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> APIList {
         let owner = try await collections.requireUser(context, "userId")
-        let page = try await collections.tweets(of: owner, viewer: try context.requireUser()._id, try request.pageRequest)
-        return APIResponse(200, page, "Tweets fetched successfully")
+        let page = try await collections.tweets(of: owner, viewer: context.user?._id, try request.listRequest)
+        return APIList(page, "Tweets fetched successfully")
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Tweet> {

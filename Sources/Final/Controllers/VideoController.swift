@@ -1,6 +1,6 @@
-// `/api/v1/videos` (behind verifyJWT): publish a video (multipart: the file and a thumbnail),
-// watch one (a view, and the viewer's history), change it, delete it with everything that
-// depends on it, and publish or unpublish it. The list (`GET /videos`) is chapter 04's
+// `/api/v1/videos`: publish a video (multipart: the file and a thumbnail), watch one (public; a
+// signed-in viewer's view counts and enters their history), change it, delete it with everything
+// that depends on it, and publish or unpublish it (behind verifyJWT). The list (`GET /videos`) is chapter 04's
 // `BrowseController`.
 
 import App
@@ -19,9 +19,9 @@ struct VideoController: Sendable {
     let uploads: Uploads
     let media: any MediaStorage
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<AppRequestContext>, reading: RouterGroup<AppRequestContext>) {
         group.post("", use: publish)
-        group.get(":videoId", use: watch)
+        reading.get(":videoId", use: watch)
         group.patch(":videoId", use: update)
         group.delete(":videoId", use: delete)
         group.patch("toggle/publish/:videoId", use: togglePublish)
@@ -66,13 +66,13 @@ struct VideoController: Sendable {
         }
     }
 
-    /// `GET /videos/:videoId`: counts a view, moves the video to the front of the viewer's
-    /// history, and answers with its owner's summary, `likesCount` and `isLiked`.
+    /// `GET /videos/:videoId`: for a signed-in viewer, counts a view and moves the video to the
+    /// front of their history; answers with its owner's summary, `likesCount` and `isLiked`.
     @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Document> {
-        let me = try context.requireUser()
+        let me = context.user?._id
         let video = try await collections.requireVideo(context)
-        try await collections.recordView(of: video._id, by: me._id)
-        guard let detail = try await collections.videoDetail(video._id, viewer: me._id) else { throw APIError.notFound("Video not found") }
+        if let me { try await collections.recordView(of: video._id, by: me) }
+        guard let detail = try await collections.videoDetail(video._id, viewer: me) else { throw APIError.notFound("Video not found") }
         return APIResponse(200, detail, "Video fetched successfully")
     }
 

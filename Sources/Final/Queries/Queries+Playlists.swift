@@ -10,7 +10,7 @@ extension Collections {
     /// `GET /playlist/:playlistId`: the playlist with its videos in the playlist's order, only
     /// those the viewer may see (each with its owner's summary), and `totalVideos` counting them.
     /// Two queries, both bounded: the playlist, then at most `Playlist.maxVideos` videos by `_id`.
-    func playlistDetail(_ playlist: Playlist, viewer: ObjectId) async throws -> Document {
+    func playlistDetail(_ playlist: Playlist, viewer: ObjectId?) async throws -> Document {
         var match = Video.visible(to: viewer)
         match["_id"] = ["$in": .array(playlist.videos.map { .objectId($0) })]
         let found = try await videos.aggregate([["$match": .document(match)]] + Stages.ownerSummary())
@@ -27,7 +27,7 @@ extension Collections {
     /// ids the viewer may see, in the playlist's order) and `totalVideos` counting them, looked
     /// up in the database for the page only. Another user's unpublished video is not there at
     /// all: not even its id.
-    func playlists(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func playlists(of owner: ObjectId, viewer: ObjectId?, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let perPage: [Document] = [
             [

@@ -11,14 +11,14 @@ extension Collections {
 
     /// `GET /comments/:videoId`: newest first, each with its owner's summary, `likesCount` and
     /// `isLiked` (for the page only).
-    func comments(on video: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func comments(on video: ObjectId, viewer: ObjectId?, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["video": .objectId(video)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         return try await comments.aggregatePaginate(
             pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "comment", viewer: viewer))
     }
 
     /// `GET /tweets/user/:userId`: the user's tweets, newest first, with the same additions.
-    func tweets(of owner: ObjectId, viewer: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+    func tweets(of owner: ObjectId, viewer: ObjectId?, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         return try await tweets.aggregatePaginate(pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "tweet", viewer: viewer))
     }

@@ -9,14 +9,14 @@ import Storage
 
 extension Collections {
     /// The video if `viewer` may see it (published, or theirs); nil when it does not exist for them.
-    func visibleVideo(_ id: ObjectId, viewer: ObjectId) async throws -> Video? {
+    func visibleVideo(_ id: ObjectId, viewer: ObjectId?) async throws -> Video? {
         var filter = Video.visible(to: viewer)
         filter["_id"] = .objectId(id)
         return try await videos.findOne(filter)
     }
 
     /// `GET /videos/:videoId`: the video with its owner's summary, `likesCount` and `isLiked`.
-    func videoDetail(_ id: ObjectId, viewer: ObjectId) async throws -> Document? {
+    func videoDetail(_ id: ObjectId, viewer: ObjectId?) async throws -> Document? {
         var match = Video.visible(to: viewer)
         match["_id"] = .objectId(id)
         let pipeline: [Document] = [["$match": .document(match)]] + Stages.ownerSummary() + Stages.likes(target: "video", viewer: viewer)
