@@ -16,7 +16,7 @@ N ?= 1
 
 # System packages: the C libraries we link, and the tools the tests use.
 BUILD_PACKAGES := libmongoc-dev libbson-dev libsqlite3-dev libcrypt-dev libicu-dev libssl-dev libcurl4-openssl-dev pkg-config
-TEST_PACKAGES := python3-mockupdb python3-venv nginx-light
+TEST_PACKAGES := python3-mockupdb python3-venv nginx-light chromium
 # `make bench` and `make reliability`: the load tool and the Node original's stack (Debian's own
 # packages: nodejs with express, cors and cookie-parser; never npm).
 BENCH_PACKAGES := wrk nodejs node-express node-cors node-cookie-parser python3-venv
@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -69,6 +69,7 @@ help:
 	@echo "make notes-check    check that the Swift excerpts in notes/ match the files they name"
 	@echo "make samples-check  run each lesson's Try it against its chapter and compare the answers it shows"
 	@echo "make crud-spec      MongoDB's own unified CRUD tests through videotube-db: passed, failed, skipped, by cause"
+	@echo "make frontend-check a page on another origin in Chromium: cookies, absolute media URLs, a video that seeks"
 	@echo "make deploy-check   nginx (deploy/nginx.conf) in front of the server: the API and each client's address through it"
 
 # Installs whichever of the packages are missing, and says which.
@@ -146,6 +147,7 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 	python3 scripts/check_samples.py .build/debug
 	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
 	python3 scripts/check_deploy.py .build/debug/videotube
+	$(VENV)/bin/python scripts/check_frontend.py .build/debug/videotube
 	$(MAKE) --no-print-directory crud-spec
 	$(MAKE) --no-print-directory docs-check
 
@@ -219,6 +221,12 @@ crud-spec: deps $(CRUD_SPEC)/.fetched
 deploy-check: test-deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product videotube
 	python3 scripts/check_deploy.py .build/debug/videotube
+
+# A page on another origin (a frontend's dev server) in headless Chromium against the Final server:
+# logged-out list, cookie login, the avatar and the video by the URLs the API gave, a seek (debug build).
+frontend-check: test-deps $(VENV)/.installed
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product $(RUN_PRODUCT)
+	$(VENV)/bin/python scripts/check_frontend.py .build/debug/$(RUN_PRODUCT)
 
 # Renders /api-docs in headless Chromium and checks every operation is listed (debug build).
 docs-check: deps $(API_DOCS)

@@ -139,7 +139,8 @@ enum OpenAPI {
                 required: ["title", "videoFile", "thumbnail"], fields: ["title", "description"], files: ["videoFile": "video", "thumbnail": "image"]),
             success: (201, ref("Video")), errors: [400, 401, 413, 415]),
         Operation(
-            method: "get", path: "/api/v1/videos/{videoId}", tag: "videos", summary: "Watch a video: signed in, counts a view and records it in the history",
+            method: "get", path: "/api/v1/videos/{videoId}", tag: "videos",
+            summary: "Watch a video: signed in, counts a view and records it in the history",
             reading: true, success: (200, ref("VideoDetail")), errors: [400, 401, 404]),
         Operation(
             method: "patch", path: "/api/v1/videos/{videoId}", tag: "videos", summary: "Change title, description or thumbnail (absent fields stay)",

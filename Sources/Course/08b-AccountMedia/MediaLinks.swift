@@ -62,7 +62,9 @@ public struct MediaLinks: Sendable {
         var scheme = "http"
         var host = request.head.authority  // the Host header
         if let socket, trustedProxies.contains(socket) {
-            if let forwarded = request.headers[Self.forwardedHost]?.split(separator: ",").first { host = forwarded.trimmingCharacters(in: .whitespaces) }
+            if let forwarded = request.headers[Self.forwardedHost]?.split(separator: ",").first {
+                host = forwarded.trimmingCharacters(in: .whitespaces)
+            }
             if let proto = request.headers[Self.forwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased(),
                 proto == "https" || proto == "http"
             {
