@@ -11,9 +11,9 @@
 // file can run no script at all.
 //
 // Hummingbird's FileMiddleware reads the file, its ETag and its conditional requests; what goes
-// in front of it is the part of byte ranges (RFC 9110 §14) it gets wrong at the edges (reported
-// upstream as hummingbird-project/hummingbird, "FileMiddleware: Range edge cases"): a range that
-// starts past the end is 416 with `Content-Range: bytes */size` (not a negative length), `-100` is
+// in front of it is the part of byte ranges (RFC 9110 §14) it gets wrong at the edges, as of
+// Hummingbird 2.28.1 (`getRangeFromHeaderValue`; an upstream report to file, with
+// FrontendContract.byteRangesAnswerAsRFC9110Says as its cases): a range that starts past the end is 416 with `Content-Range: bytes */size` (not a negative length), `-100` is
 // the last 100 bytes, several ranges get the whole file (which RFC 9110 allows), and a HEAD
 // ignores Range. A folder is never redirected to (`/media//videos` → `//videos/` would send the
 // browser to another host): it is not found. Seeking in a `<video>` is a range request.
