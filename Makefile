@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -57,8 +57,10 @@ help:
 	@echo "make check          your progress over every exercise; make solution N=6 restores the reference"
 	@echo "make dist           a self-contained folder dist/videotube (release binary, API page files, sample settings)"
 	@echo "make test           run every test (debug build)"
-	@echo "make chapter N=1    run one chapter (debug build)"
-	@echo "make demo N=1       replay a lesson's Try it against its chapter on fresh data (N=1..8 or final)"
+	@echo "make chapter N=1    run one chapter (debug build; N=9 the Final server; FRESH=1 empties its data first)"
+	@echo "make demo N=1       replay a lesson's Try it against its chapter on fresh data (N=1..9; STEP=, FULL=1, KEEP=1)"
+	@echo "make whatsnew N=6   what chapter 6 adds: its modules and files, new routes, exercises, lesson"
+	@echo "make chapters A=5 B=6  two chapters side by side on fresh data (ports 8000 and 8001)"
 	@echo "make db             serve ./data over MongoDB's wire protocol on 127.0.0.1:27017 (release build)"
 	@echo "make shell          a Python prompt (pymongo) on the data make db serves: db.users.find_one()"
 	@echo "make samples        write samples/me.png, new.png and clip.mp4, the files the lessons upload"
@@ -188,16 +190,44 @@ bench: bench-deps
 
 # Each chapter keeps its data in a folder of its own (./data/chapterNN, media in it too), so
 # following the chapters in order never meets an account an earlier chapter made. Set DATA_DIR
-# (and MEDIA_DIR) to choose another; `rm -rf data/chapterNN` starts a chapter over.
+# (and MEDIA_DIR) to choose another; FRESH=1 (or `rm -rf data/chapterNN`) starts a chapter over.
+# N=9 (or final) is the Final server, in a debug build: with your own exercises in it.
+PRODUCT_OF = case "$(N)" in 9|final) echo videotube;; [1-8]) echo Chapter0$(N);; *) echo "usage: N=1..9 (9 or final: the Final server)" >&2; exit 2;; esac
 chapter: deps
-	@product=Chapter$$(printf '%02d' $(N)); folder=./data/chapter$$(printf '%02d' $(N)); \
+	@product=$$($(PRODUCT_OF)) || exit 2; number=$$(case "$(N)" in final) echo 9;; *) echo $(N);; esac); \
+	folder=./data/chapter$$(printf '%02d' $$number); \
+	if [ -n "$(FRESH)" ] && [ -z "$$DATA_DIR" ]; then rm -rf "$$folder"; echo "FRESH=1: $$folder emptied"; fi; \
 	$(SWIFT) build --product $$product && \
 	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} exec .build/debug/$$product
 
-# A lesson's "Try it", replayed against its chapter on a fresh temporary data folder (debug build).
+# A lesson's "Try it", replayed against its chapter on fresh data (debug build), for a projector:
+# STEP=5 starts at step 5, FULL=1 shows bodies whole, KEEP=1 leaves the server running;
+# MONGODB_URI=… runs it on that server, in a new database.
 demo: deps
-	@case "$(N)" in final) product=videotube;; [1-8]) product=Chapter0$(N);; *) echo "usage: make demo N=1..8 or N=final"; exit 2;; esac; \
-	$(SWIFT) build --product $$product && python3 scripts/demo.py $(N) .build/debug/$$product
+	@product=$$($(PRODUCT_OF)) || exit 2; \
+	$(SWIFT) build --product $$product && python3 scripts/demo.py $(N) .build/debug/$$product \
+		$(if $(STEP),--step $(STEP)) $(if $(FULL),--full) $(if $(KEEP),--keep)
+
+# For instructors: what chapter N adds (its modules, files, new routes, exercises, lesson), and two
+# chapters side by side on fresh data (A on PORT_A 8000, B on PORT_B 8001).
+# Builds the product of chapter $(1) (1..8, or 9: the Final server), quietly; says so if it fails.
+define build_chapter
+	case "$(1)" in 0) ;; 9) p=videotube;; *) p=Chapter0$(1);; esac; \
+	if [ "$(1)" != 0 ]; then echo "building $$p (debug)..."; \
+		$(SWIFT) build --product $$p > .build/last-build.log 2>&1 || { cat .build/last-build.log; exit 1; }; fi
+endef
+
+whatsnew: deps
+	@n=$$(case "$(N)" in final) echo 9;; *) echo "$(N)";; esac); \
+	case "$$n" in [1-9]) ;; *) echo "usage: make whatsnew N=1..9"; exit 2;; esac; \
+	prev=$$((n - 1)); $(call build_chapter,$$prev); $(call build_chapter,$$n); \
+	python3 scripts/whatsnew.py $$n .build/debug
+
+chapters: deps
+	@for n in $(A) $(B); do n=$$(case "$$n" in final) echo 9;; *) echo "$$n";; esac); \
+		case "$$n" in [2-9]) ;; *) echo "usage: make chapters A=5 B=6 (chapters 2..9)"; exit 2;; esac; \
+		$(call build_chapter,$$n); done; \
+	exec python3 scripts/chapters.py $(A) $(B) .build/debug
 
 dist-check: dist
 	bash scripts/check_dist.sh dist/videotube

@@ -1,24 +1,29 @@
-"""`make demo N=k`: a chapter's "Try it", replayed against the real server.
+"""`make demo N=k`: a chapter's "Try it", replayed against the real server, made for a projector.
 
-    python3 scripts/demo.py 6 .build/debug/Chapter06        # one chapter, pausing between steps
-    python3 scripts/demo.py all .build/debug                # every demo, unattended (make test)
+    python3 scripts/demo.py 6 .build/debug/Chapter06          # one chapter, pausing between steps
+    python3 scripts/demo.py 6 .build/debug/Chapter06 --step 5 # from step 5 (the steps before run quietly)
+    python3 scripts/demo.py 6 .build/debug/Chapter06 --full   # bodies whole, tokens uncut
+    python3 scripts/demo.py 6 .build/debug/Chapter06 --keep   # leave the server running for questions
+    python3 scripts/demo.py all .build/debug                  # every demo, unattended (make test)
 
-Each demo starts its chapter's executable on a fresh temporary data folder and a free port,
-sends the requests its lesson shows, prints each one (method, path, status, time, the body
-trimmed and coloured, and the same request as an HTTPie command to try by hand), and stops
-the server. In a terminal it pauses before each step; piped or in `make test` it does not. A
-status other than the one the lesson promises fails the demo (exit 1), so the lessons' answers
-are checked on every `make test`.
+Each demo starts its chapter's executable on fresh data (a temporary folder; with MONGODB_URI,
+a new database on that server, named in the first line) and a free port, then sends the requests
+its lesson shows. Each step prints the curl line that makes the same request against
+`make chapter N=k` on port 8000 (cookies in a `jar` file, ids and tokens kept in shell variables
+by the line that got them, never pasted), then the status, the headers the step is about, and the
+body pretty-printed and shortened by field (`eyJhbGci…(612 chars)`), all within 100 columns. A
+status other than the lesson's fails the demo (exit 1).
 
-Standard library only (urllib, not HTTPie itself), so a demo needs nothing installed. The
-printed `http ...` lines are for learners who have HTTPie (`apt-get install httpie`), to run
-against `make chapter N=k` on its usual port, 8000 (the demo itself uses a free port, gone
-when it ends); after a login it prints the ACCESS and REFRESH shell variables those lines use.
+`all` (make test) also runs every printed line, as printed, with bash and curl against a second,
+fresh server of the chapter, and checks each line's status: the lines a learner copies work.
+Standard library only.
 """
 import json
 import os
 import pathlib
+import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -34,23 +39,24 @@ from workshop.servers import start
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COLOUR = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 INTERACTIVE = sys.stdin.isatty() and sys.stdout.isatty()
+WIDTH = 100
+BASE = "http://localhost:8000"
 
 
 def paint(code, text):
     return f"\033[{code}m{text}\033[0m" if COLOUR else text
 
 
-FILES = {**SAMPLES, "notes.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"}
-
-
 class Step:
-    """One request. `form` is multipart (a value starting with @ is one of FILES); `save` keeps
-    parts of the answer (`{"VIDEO": "data._id"}`) for later paths and bodies (`{VIDEO}`)."""
+    """One request. `form` is multipart (a value `@path` is a file, as curl writes it); `big` sends
+    `{"a": "x" * big}` (printed as a shell expansion); `save` keeps parts of the answer
+    (`{"VIDEO": "data._id"}`) for later steps (`{VIDEO}`); `show` names the headers to print."""
 
-    def __init__(self, say, method, path, expect, json=None, form=None, data=None, headers=None, save=None, cookies=True):
-        self.say, self.method, self.path, self.expect = say, method, path, expect
+    def __init__(self, say, method, path, expect, json=None, form=None, data=None, headers=None, save=None, cookies=True,
+                 big=None, show=(), file=False):
+        self.say, self.method, self.path, self.expect, self.file = say, method, path, expect, file
         self.json, self.form, self.data, self.headers = json, form, data, headers or {}
-        self.save, self.cookies = save or {}, cookies
+        self.save, self.cookies, self.big, self.show = save or {}, cookies, big, show
 
 
 class Run:
@@ -63,6 +69,7 @@ class Run:
 ASHA = {"fullName": "Asha", "email": "asha@example.com", "username": "asha", "password": "chai aur code"}
 ASHA_FORM = {"fullName": "Asha Rao", "email": "asha@example.com", "username": "asha", "password": "chai aur code"}
 LOGIN = {"username": "asha", "password": "chai aur code"}
+JSON_TYPE = {"Content-Type": "application/json"}
 
 DEMOS = {
     "1": dict(product="Chapter01", server=False, steps=[
@@ -72,95 +79,106 @@ DEMOS = {
         Run("A URI that is not one: exit 1 before any network", {"MONGODB_URI": "mongodb://%zz"}, 1, "MONGODB connection FAILED"),
     ]),
     "2": dict(product="Chapter02", env={"CORS_ORIGIN": "http://localhost:5173"}, steps=[
-        Step("A JSON body, parsed", "POST", "/api/v1/echo", 200, json={"user": {"name": "chai"}}),
-        Step("A form, extended: true (nested keys and arrays)", "POST", "/api/v1/echo", 200,
+        Step("A JSON body, parsed", "POST", "/echo", 200, json={"user": {"name": "chai"}}),
+        Step("A form, extended: true (nested keys and arrays)", "POST", "/echo", 200,
              data="user[name]=chai&user[tags][]=a&user[tags][]=b"),
-        Step("Over the 16 kB limit: Hummingbird's own error JSON", "POST", "/api/v1/echo", 413, json={"a": "x" * 20000}),
-        Step("An unknown route: a bare 404, no body (chapter 03 adds one)", "GET", "/api/v1/nowhere", 404),
-        Step("A cookie, httpOnly and Secure", "POST", "/api/v1/cookies/theme", 200, json={"value": "dark"}),
-        Step("CORS preflight from the allowed origin", "OPTIONS", "/api/v1/echo", 204,
-             headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"}),
-        Step("From another origin: no CORS at all", "OPTIONS", "/api/v1/echo", 404,
-             headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}),
+        Step("20 kB of JSON, over the 16 kB limit: Hummingbird's own error JSON", "POST", "/echo", 413, big=20000),
+        Step("An unknown route: a bare 404, no body (chapter 03 adds one)", "GET", "/nowhere", 404),
+        Step("A cookie: see HttpOnly and Secure in Set-Cookie", "POST", "/cookies/theme", 200, json={"value": "dark"},
+             show=("Set-Cookie",)),
+        Step("CORS preflight from the allowed origin", "OPTIONS", "/echo", 204,
+             headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+             show=("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials")),
+        Step("From another origin: no CORS headers at all", "OPTIONS", "/echo", 404,
+             headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+             show=("Access-Control-Allow-Origin",)),
     ]),
     "3": dict(product="Chapter03", steps=[
-        Step("The healthcheck answers (the original's hangs)", "GET", "/api/v1/healthcheck", 200),
-        Step("An unknown route: now in the API's error shape", "GET", "/api/v1/nowhere", 404),
-        Step("Over the 16 kB limit: the same shape", "POST", "/api/v1/echo", 413, json={"a": "x" * 20000}),
-        Step("Malformed JSON: one error shape for everything", "POST", "/api/v1/echo", 400, data='{"broken": ',
-             headers={"Content-Type": "application/json"}),
+        Step("The healthcheck answers (the original's hangs)", "GET", "/healthcheck", 200),
+        Step("An unknown route: now in the API's error shape", "GET", "/nowhere", 404),
+        Step("20 kB of JSON: the same shape", "POST", "/echo", 413, big=20000),
+        Step("Malformed JSON: one error shape for everything", "POST", "/echo", 400, data='{"broken": ', headers=JSON_TYPE),
+        Step("What this server serves, read from its router", "GET", "/routes", 200),
     ]),
     "4": dict(product="Chapter04", steps=[
-        Step("Page 2 of the seeded videos, by views", "GET", "/api/v1/videos?page=2&limit=5&sortBy=views&sortType=asc", 200),
-        Step("A channel profile: counts from the database", "GET", "/api/v1/users/c/chaiaurcode", 200),
-        Step("limit over 100 is refused, naming the parameter", "GET", "/api/v1/videos?limit=1000", 400),
+        Step("Page 2 of the seeded videos, by views: docs, then the page fields", "GET",
+             "/videos?page=2&limit=5&sortBy=views&sortType=asc", 200),
+        Step("A channel profile: counts from the database", "GET", "/users/c/chaiaurcode", 200),
+        Step("limit over 100 is refused, naming the parameter", "GET", "/videos?limit=1000", 400),
     ]),
     "5": dict(product="Chapter05", steps=[
-        Step("Register: the password is hashed on save", "POST", "/api/v1/users/register", 201, json=ASHA),
-        Step("The same email again: the unique index", "POST", "/api/v1/users/register", 409,
-             json={**ASHA, "username": "asha2"}),
-        Step("The right password", "POST", "/api/v1/users/check", 200, json=LOGIN),
-        Step("A wrong one", "POST", "/api/v1/users/check", 401, json={"username": "asha", "password": "chai"}),
-        Step("An operator instead of a string", "POST", "/api/v1/users/check", 400,
+        Step("Register: the password is hashed on save (not in the answer)", "POST", "/users/register", 201, json=ASHA),
+        Step("The same email again: the unique index", "POST", "/users/register", 409, json={**ASHA, "username": "asha2"}),
+        Step("The right password", "POST", "/users/check", 200, json=LOGIN),
+        Step("A wrong one", "POST", "/users/check", 401, json={"username": "asha", "password": "chai"}),
+        Step("An operator instead of a string: refused, never a query", "POST", "/users/check", 400,
              json={"email": {"$ne": None}, "password": "x"}),
     ]),
     "6": dict(product="Chapter06", steps=[
-        Step("Register", "POST", "/api/v1/users/register", 201, json=ASHA),
-        Step("Log in: tokens in the body and as cookies", "POST", "/api/v1/users/login", 200, json=LOGIN,
-             save={"TOKEN": "data.accessToken"}),
-        Step("Who am I (the cookie)", "GET", "/api/v1/users/current-user", 200),
-        Step("Who am I (the Bearer header, no cookie)", "GET", "/api/v1/users/current-user", 200,
+        Step("Register", "POST", "/users/register", 201, json=ASHA),
+        Step("Log in: tokens in the body and as httpOnly cookies", "POST", "/users/login", 200, json=LOGIN,
+             save={"TOKEN": "data.accessToken", "OLD": "data.refreshToken"}, show=("Set-Cookie",)),
+        Step("Who am I (the cookie)", "GET", "/users/current-user", 200),
+        Step("Who am I (the Bearer header, no cookie)", "GET", "/users/current-user", 200,
              headers={"Authorization": "Bearer {TOKEN}"}, cookies=False),
-        Step("Rotate the refresh token", "POST", "/api/v1/users/refresh-token", 200),
-        Step("Where Asha is logged in", "GET", "/api/v1/users/sessions", 200),
-        Step("Change the password: every session ends", "POST", "/api/v1/users/change-password", 200,
+        Step("Rotate the refresh token: new cookies, OLD is spent", "POST", "/users/refresh-token", 200),
+        Step("Someone replays the spent token OLD: reuse, 401", "POST", "/users/refresh-token", 401,
+             json={"refreshToken": "{OLD}"}, cookies=False),
+        Step("…and that session is over: even the newest cookie gets 401", "GET", "/users/current-user", 401),
+        Step("Log in again: a new session", "POST", "/users/login", 200, json=LOGIN, save={"TOKEN": "data.accessToken"}),
+        Step("Where Asha is logged in", "GET", "/users/sessions", 200),
+        Step("Change the password: every session ends", "POST", "/users/change-password", 200,
              json={"oldPassword": "chai aur code", "newPassword": "masala chai 2"}),
-        Step("The old access token no longer works", "GET", "/api/v1/users/current-user", 401,
+        Step("The access token from before no longer works", "GET", "/users/current-user", 401,
              headers={"Authorization": "Bearer {TOKEN}"}, cookies=False),
-        Step("Log in with the new password", "POST", "/api/v1/users/login", 200,
-             json={"username": "asha", "password": "masala chai 2"}),
-        Step("Log out: this session ends", "POST", "/api/v1/users/logout", 200),
-        Step("Nothing to show now", "GET", "/api/v1/users/current-user", 401),
+        Step("Log in with the new password", "POST", "/users/login", 200, json={"username": "asha", "password": "masala chai 2"}),
+        Step("Log out: this session ends, the cookies are cleared", "POST", "/users/logout", 200, show=("Set-Cookie",)),
+        Step("Nothing to show now", "GET", "/users/current-user", 401),
     ]),
     "7": dict(product="Chapter07", steps=[
-        Step("A field and an image: streamed to public/temp, described, deleted", "POST", "/api/v1/uploads", 200,
-             form={"fullName": "Asha Rao", "avatar": "@me.png"}),
-        Step("A PDF named as an avatar: judged by its first bytes", "POST", "/api/v1/uploads", 415,
-             form={"avatar": "@notes.pdf"}),
+        Step("A field and an image: streamed to public/temp, described, deleted", "POST", "/uploads", 200,
+             form={"fullName": "Asha Rao", "avatar": "@samples/me.png"}),
+        Step("A text file named me.png: judged by its first bytes, not its name", "POST", "/uploads", 415,
+             form={"avatar": "@README.md;filename=me.png"}),
     ]),
     "8": dict(product="Chapter08", steps=[
-        Step("Register with an avatar (to the local media folder)", "POST", "/api/v1/users/register", 201, form={**ASHA_FORM, "avatar": "@me.png"}),
-        Step("Without one: refused before anything is stored", "POST", "/api/v1/users/register", 400,
+        Step("Register with an avatar (to the local media folder)", "POST", "/users/register", 201,
+             form={**ASHA_FORM, "avatar": "@samples/me.png"}, save={"AVATAR": "data.avatar"}),
+        Step("The avatar is served, by the URL the answer gave", "GET", "{AVATAR}", 200, show=("Content-Type",), file=True),
+        Step("Without one: refused before anything is stored", "POST", "/users/register", 400,
              form={"fullName": "Ravi", "email": "ravi@example.com", "username": "ravi", "password": "chai aur code"}),
-        Step("Log in", "POST", "/api/v1/users/login", 200, json=LOGIN),
-        Step("A new avatar: the old file is deleted", "PATCH", "/api/v1/users/avatar", 200, form={"avatar": "@new.png"}),
+        Step("Log in", "POST", "/users/login", 200, json=LOGIN),
+        Step("A new avatar", "PATCH", "/users/avatar", 200, form={"avatar": "@samples/new.png"}),
+        Step("The old avatar's file is gone: 404", "GET", "{AVATAR}", 404, file=True),
     ]),
     "final": dict(product="videotube", steps=[
-        Step("Register with an avatar", "POST", "/api/v1/users/register", 201, form={**ASHA_FORM, "avatar": "@me.png"}),
-        Step("Log in", "POST", "/api/v1/users/login", 200, json=LOGIN),
-        Step("Publish a video (its duration read from the file)", "POST", "/api/v1/videos", 201,
-             form={"title": "My first video", "description": "Hello", "videoFile": "@clip.mp4", "thumbnail": "@me.png"},
+        Step("Register with an avatar", "POST", "/users/register", 201, form={**ASHA_FORM, "avatar": "@samples/me.png"}),
+        Step("Log in", "POST", "/users/login", 200, json=LOGIN),
+        Step("Publish a video (its duration read from the file)", "POST", "/videos", 201,
+             form={"title": "My first video", "description": "Hello", "videoFile": "@samples/clip.mp4",
+                   "thumbnail": "@samples/me.png"},
              save={"VIDEO": "data._id"}),
-        Step("Search the published videos, with no cookie: reading is public", "GET", "/api/v1/videos?query=first&sortBy=views", 200,
+        Step("Search the published videos, with no cookie: reading is public", "GET", "/videos?query=first&sortBy=views", 200,
              cookies=False),
-        Step("Watch it: a view, and the watch history", "GET", "/api/v1/videos/{VIDEO}", 200),
-        Step("The watch history: an array, as the course answers it", "GET", "/api/v1/users/history", 200),
-        Step("Like it", "POST", "/api/v1/likes/toggle/v/{VIDEO}", 200),
-        Step("Comment on it", "POST", "/api/v1/comments/{VIDEO}", 201, json={"content": "Nice"}),
-        Step("A playlist", "POST", "/api/v1/playlist", 201, json={"name": "Later"}, save={"PLAYLIST": "data._id"}),
-        Step("The video into it", "PATCH", "/api/v1/playlist/add/{VIDEO}/{PLAYLIST}", 200),
-        Step("A tweet", "POST", "/api/v1/tweets", 201, json={"content": "First upload is live"}),
-        Step("The channel in figures", "GET", "/api/v1/dashboard/stats", 200),
-        Step("Delete the video: comments, likes, playlist entries, media go with it", "DELETE", "/api/v1/videos/{VIDEO}", 200),
-        Step("The playlist is empty again", "GET", "/api/v1/playlist/{PLAYLIST}", 200),
-        Step("Log out", "POST", "/api/v1/users/logout", 200),
+        Step("Watch it: a view, and the watch history", "GET", "/videos/{VIDEO}", 200),
+        Step("The watch history: an array, as the course answers it", "GET", "/users/history", 200, show=("X-Total-Count",)),
+        Step("Like it", "POST", "/likes/toggle/v/{VIDEO}", 200),
+        Step("Comment on it", "POST", "/comments/{VIDEO}", 201, json={"content": "Nice"}),
+        Step("A playlist", "POST", "/playlist", 201, json={"name": "Later"}, save={"PLAYLIST": "data._id"}),
+        Step("The video into it", "PATCH", "/playlist/add/{VIDEO}/{PLAYLIST}", 200),
+        Step("A tweet", "POST", "/tweets", 201, json={"content": "First upload is live"}),
+        Step("The channel in figures", "GET", "/dashboard/stats", 200),
+        Step("Delete the video: comments, likes, playlist entries, media go with it", "DELETE", "/videos/{VIDEO}", 200),
+        Step("The playlist is empty again", "GET", "/playlist/{PLAYLIST}", 200),
+        Step("Log out", "POST", "/users/logout", 200),
     ]),
 }
+ALIASES = {"9": "final"}
 
 
 def dig(value, path):
     for key in path.split("."):
-        value = value[key]
+        value = value[int(key)] if isinstance(value, list) else value[key]
     return value
 
 
@@ -174,41 +192,146 @@ def fill(value, saved):
     return value
 
 
+def url(step, base, saved):
+    """The step's URL: an API path under `base`/api/v1, or a URL an answer gave (`{AVATAR}`)."""
+    path = fill(step.path, saved)
+    return path if path.startswith("http") else f"{base}/api/v1{path}"
+
+
+# MARK: What the learner types
+
+VARIABLE = re.compile(r"\{([A-Z]+)\}")  # `{VIDEO}`: a value an earlier step saved
+
+
+def shell_word(word):
+    """A shell word: in double quotes when it uses `$B` or a saved variable (`"$B/videos/$VIDEO"`),
+    else in single quotes, so that JSON's `"$ne"` stays text."""
+    if "$B" not in word and not VARIABLE.search(word):
+        return shlex.quote(word)
+    escaped = word.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+    return '"' + VARIABLE.sub(r"$\1", escaped) + '"'
+
+
+def curl_words(step):
+    """The step as curl's words, quoted for bash."""
+    words = ["curl", "-s"]
+    if step.file:  # a file, not text: its status and type
+        words += ["-o", "/dev/null", "-w", "%{http_code} %{content_type}\\n"]
+    elif step.show and not step.save:
+        words.append("-i")
+    if step.cookies:
+        words += ["-b", "jar", "-c", "jar"]
+    if step.method != "GET" and not (step.method == "POST" and (step.json or step.form or step.data or step.big)):
+        words += ["-X", step.method]
+    words = [shell_word(w) for w in words]
+    words.append(shell_word(step.path if step.path.startswith("{") else "$B" + step.path))
+    for name, value in step.headers.items():
+        words += ["-H", shell_word(f"{name}: {value}")]
+    if step.json is not None:
+        body = json.dumps(step.json)
+        if len(body) > WIDTH - 8:  # one word cannot be wrapped: the compact form, when the spaced one is too wide
+            body = json.dumps(step.json, separators=(",", ":"))
+        words += ["-H", shell_word("Content-Type: application/json"), "-d", shell_word(body)]
+    elif step.big:  # the body is built by the shell, not pasted
+        words += ["-H", shell_word("Content-Type: application/json"), "-d",
+                  '"{\\"a\\": \\"$(head -c %d /dev/zero | tr \'\\0\' x)\\"}"' % step.big]
+    elif step.data is not None:
+        words += ["-d", shell_word(step.data)]
+    for name, value in (step.form or {}).items():
+        words += ["-F", shell_word(f"{name}={value}")]
+    return words
+
+
+def printed_lines(step):
+    """The shell lines for the step: the curl command (wrapped at WIDTH with `\\`), then one line
+    per value it saves, read from the answer it kept (`tee`)."""
+    words = curl_words(step)
+    tail = []
+    if step.save:
+        name = next(iter(step.save)).lower()
+        words += ["|", "tee", f"{name}.json"]
+        tail = [f"{key}=$(scripts/field {path} < {name}.json)" for key, path in step.save.items()]
+    lines, line = [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > WIDTH - 4:
+            lines.append(line + " \\")
+            line = "  " + word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] + tail
+
+
+# MARK: What the server answers
+
+def shorten(value, full):
+    """Long strings cut (`eyJhbGci…(612 chars)`), long arrays cut to their first two items."""
+    if full:
+        return value
+    if isinstance(value, str) and len(value) > 56 and " " not in value:  # a token, an id, a URL: not a sentence
+        return f"{value[:28]}…({len(value)} chars)"
+    if isinstance(value, list):
+        items = [shorten(v, full) for v in value[:2]]
+        return items + ([f"… {len(value) - 2} more"] if len(value) > 2 else [])
+    if isinstance(value, dict):
+        return {k: shorten(v, full) for k, v in value.items()}
+    return value
+
+
+def show_body(answer, full):
+    text = answer.decode("utf-8", "replace")
+    if not text:
+        return [paint("2", "  (no body)")]
+    try:
+        document = json.loads(text)
+    except ValueError:
+        if any(ord(c) < 9 or c == "\ufffd" for c in text):
+            return [paint("2", f"  ({len(answer):,} bytes of a file)")]
+        return ["  " + line[:WIDTH - 2] for line in text.splitlines()[:6]]
+    lines = []
+
+    def render(value, indent, prefix, last):
+        """Pretty JSON; an array's objects each on one line, cut at the width."""
+        comma = "" if last else ","
+        pad = " " * indent
+        if isinstance(value, dict) and value:
+            lines.append(f"{pad}{prefix}{{")
+            for i, (k, v) in enumerate(value.items()):
+                render(v, indent + 2, json.dumps(k) + ": ", i == len(value) - 1)
+            lines.append(f"{pad}}}{comma}")
+        elif isinstance(value, list) and value and not full:
+            lines.append(f"{pad}{prefix}[")
+            for i, item in enumerate(value):
+                one = json.dumps(item, ensure_ascii=False) + ("" if i == len(value) - 1 else ",")
+                room = WIDTH - indent - 4
+                lines.append(" " * (indent + 2) + (one if len(one) <= room else one[:room - 1] + "…"))
+            lines.append(f"{pad}]{comma}")
+        elif isinstance(value, list) and value:
+            lines.append(f"{pad}{prefix}[")
+            for i, item in enumerate(value):
+                render(item, indent + 2, "", i == len(value) - 1)
+            lines.append(f"{pad}]{comma}")
+        else:
+            lines.append(f"{pad}{prefix}{json.dumps(value, ensure_ascii=False)}{comma}")
+
+    render(shorten(document, full), 2, "", True)
+    if not full:
+        lines = [line if len(line) <= WIDTH else line[:WIDTH - 1] + "…" for line in lines]
+    return lines
+
+
 def multipart(form):
     boundary = "demo" + uuid.uuid4().hex
     out = b""
     for name, value in form.items():
         out += f"--{boundary}\r\n".encode()
         if value.startswith("@"):
-            file = value[1:]
-            kind = {"png": "image/png", "pdf": "application/pdf", "mp4": "video/mp4"}[file.rsplit(".", 1)[1]]
-            out += f'Content-Disposition: form-data; name="{name}"; filename="{file}"\r\nContent-Type: {kind}\r\n\r\n'.encode()
-            out += FILES[file] + b"\r\n"
+            path, _, rename = value[1:].partition(";filename=")
+            filename = rename or pathlib.Path(path).name
+            data = SAMPLES[path.split("/", 1)[1]] if path.startswith("samples/") else (ROOT / path).read_bytes()
+            out += f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n\r\n'.encode() + data + b"\r\n"
         else:
             out += f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
     return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
-
-
-SHELL_NAMES = {"accessToken": "$ACCESS", "refreshToken": "$REFRESH"}
-
-
-def httpie(step, base, saved, cookies):
-    """The same request as an HTTPie command line. The cookies go in a `Cookie:` header, because
-    HTTPie's sessions (Python's cookiejar) do not send Secure cookies over plain http."""
-    saved = {key: "$" + key for key in saved}  # what a step saved is a shell variable by hand
-    words = ["http", "--form" if step.form else None, step.method, base + fill(step.path, saved)]
-    for name, value in fill(step.headers, saved).items():
-        words.append(f"{name}:{value}")
-    if step.cookies and cookies:
-        words.append("Cookie:" + "; ".join(f"{k}={SHELL_NAMES.get(k, v)}" for k, v in cookies.items()))
-    if step.json is not None:
-        words += [f"{k}:={json.dumps(v)}" if not isinstance(v, str) else f"{k}={v}" for k, v in fill(step.json, saved).items()]
-    if step.form:
-        words += [f"{k}@{v[1:]}" if v.startswith("@") else f"{k}={v}" for k, v in fill(step.form, saved).items()]
-    line = " ".join(shlex.quote(w) if "$" not in w else f'"{w}"' for w in words if w)
-    if step.data is not None:
-        line = f"echo {shlex.quote(step.data[:60])} | {line}"
-    return line if len(line) < 300 else line[:297] + "..."
 
 
 class Client:
@@ -223,6 +346,8 @@ class Client:
         body = None
         if step.json is not None:
             body, headers["Content-Type"] = json.dumps(fill(step.json, saved)).encode(), "application/json"
+        elif step.big:
+            body, headers["Content-Type"] = json.dumps({"a": "x" * step.big}).encode(), "application/json"
         elif step.form is not None:
             body, headers["Content-Type"] = multipart(fill(step.form, saved))
         elif step.data is not None:
@@ -230,7 +355,7 @@ class Client:
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         if step.cookies and self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        request = urllib.request.Request(self.base + fill(step.path, saved), data=body, method=step.method, headers=headers)
+        request = urllib.request.Request(url(step, self.base, saved), data=body, method=step.method, headers=headers)
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -249,70 +374,88 @@ class Client:
         return status, answer, got, elapsed
 
 
-def show_body(answer):
-    text = answer.decode("utf-8", "replace")
-    try:
-        text = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
-    except ValueError:
-        pass
-    text = text if len(text) <= 300 else text[:297] + "..."
-    return paint("2", text) if text else paint("2", "(no body)")
-
-
 def pause():
     if INTERACTIVE:
         input(paint("2", "  (Enter for the next step)"))
 
 
-def run_process_steps(demo, executable, folder):
+def server_env(demo, options):
+    """Fresh data: a temporary folder, or a new database on MONGODB_URI's server."""
+    env = {"HOST": "127.0.0.1", "DB_PORT": "", "MONGODB_URI": options["mongo"] or "", **demo.get("env", {})}
+    if options["mongo"]:
+        env["DB_NAME"] = "demo_" + uuid.uuid4().hex[:12]
+    return env
+
+
+def where(env):
+    if env.get("MONGODB_URI"):
+        return f"MongoDB at {env['MONGODB_URI']}, a new database {env['DB_NAME']}"
+    return "the embedded store, in a fresh temporary folder"
+
+
+def run_process_steps(demo, executable, folder, options):
     failures = 0
-    for step in demo["steps"]:
-        print(paint("1", f"\n# {step.say}"))
+    print(paint("2", "# to follow along: the same lines, in the repository's folder"))
+    for number, step in enumerate(demo["steps"], 1):
+        print(paint("1", f"\n# {number}. {step.say}"))
         shown = " ".join(f"{k}={shlex.quote(v)}" for k, v in step.env.items())
-        print(f"$ {shown + ' ' if shown else ''}{executable}")
+        print(f"$ {shown + ' ' if shown else ''}make chapter N=1")
         pause()
         env = {**os.environ, "DATA_DIR": str(folder / "data"), "MONGODB_URI": "", **step.env}
         done = subprocess.run([str(executable)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
         output = (done.stdout + done.stderr).strip()
         for line in output.splitlines()[-3:]:
-            print(paint("2", "  " + line[:200]))
+            print(paint("2", "  " + line[:WIDTH - 2]))
         ok = done.returncode == step.code and step.expect_log in output
         print((paint("32", "  exit ") if ok else paint("31", "  exit ")) + f"{done.returncode} (expected {step.code})")
         failures += not ok
-    return failures
+    return failures, []
 
 
-def run_http_steps(demo, executable, folder):
-    env = {"HOST": "127.0.0.1", "MONGODB_URI": "", "DB_PORT": "", **demo.get("env", {})}
+def run_http_steps(demo, executable, folder, options, env):
     process, port = start(executable, folder, env, cwd=ROOT)
     for line in (folder / "server.log").read_text().splitlines():
         if "Server is running" in line:
-            print(paint("2", line[:220]))
-    base = f"http://127.0.0.1:{port}"
-    client, saved, failures = Client(base), {}, 0
+            print(paint("2", line[:WIDTH - 1] + ("…" if len(line) > WIDTH - 1 else "")))
+    run_it = "make run" if executable.name == "videotube" else f"make chapter N={int(executable.name[-2:])}"
+    print(paint("2", f"# to follow along: {run_it} in one terminal, then in another, in the repository:"))
+    print(f"B={BASE}/api/v1")
+    client, saved, failures, script = Client(f"http://127.0.0.1:{port}"), {}, 0, []
+    quiet_until = options["step"]
     try:
-        for step in demo["steps"]:
-            print(paint("1", f"\n# {step.say}"))
-            print("$ " + httpie(step, "http://127.0.0.1:8000", saved, client.cookies))
-            pause()
+        for number, step in enumerate(demo["steps"], 1):
+            quiet = number < quiet_until
+            lines = printed_lines(step)
+            script.append((lines, step.expect))
+            if not quiet:
+                print(paint("1", f"\n# {number}. {step.say}"))
+                for line in lines:
+                    print(("$ " if line == lines[0] else "  ") + line)
+                pause()
             status, answer, headers, elapsed = client.send(step, saved)
-            colour = "32" if status == step.expect else "31"
-            print(f"  {paint('36', step.method)} {fill(step.path, saved)} → {paint(colour, status)}"
-                  f" {paint('2', f'{elapsed:.1f} ms')}" + ("" if status == step.expect else paint("31", f" (expected {step.expect})")))
-            if step.method == "OPTIONS" or not answer:
-                for name in ("Access-Control-Allow-Origin", "Access-Control-Allow-Credentials"):
-                    if headers.get(name):
-                        print(paint("2", f"  {name}: {headers[name]}"))
-            print("  " + show_body(answer))
-            tokens = [f"{SHELL_NAMES[k][1:]}={v}" for k, v in client.cookies.items() if k in SHELL_NAMES]
-            if tokens and "Set-Cookie" in headers:
-                print(paint("2", "  (to repeat the next steps by hand: " + " ".join(tokens) + ")"))
             failures += status != step.expect
             if status == step.expect and step.save:
                 document = json.loads(answer)
                 saved.update({key: dig(document, path) for key, path in step.save.items()})
-                print(paint("2", "  (saved: " + " ".join(f"{key}={saved[key]}" for key in step.save) + ")"))
+            if quiet and status == step.expect:
+                continue
+            colour = "32" if status == step.expect else "31"
+            print(f"  {paint('36', step.method)} {paint(colour, status)} {paint('2', f'{elapsed:.1f} ms')}"
+                  + ("" if status == step.expect else paint("31", f" (expected {step.expect})")))
+            for name in step.show:
+                for value in headers.get_all(name) or ["(none)"]:
+                    # Each `;` part shortened alone: a cookie's token is cut, its attributes stay.
+                    parts = [p if options["full"] or len(p) <= 40 else f"{p[:24]}…({len(p)} chars)" for p in value.split("; ")]
+                    print(paint("33", f"  {name}: " + "; ".join(parts)))
+            for line in show_body(answer, options["full"]):
+                print(line)
     finally:
+        if options["keep"]:
+            print(paint("1", f"\nThe server is still running on port {port} ({where(env)}). Ctrl-C stops it."))
+            try:
+                process.wait()
+            except KeyboardInterrupt:
+                pass
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=20)
@@ -320,28 +463,74 @@ def run_http_steps(demo, executable, folder):
             process.kill()
             failures += 1
             print(paint("31", "the server did not stop within 20 s of SIGINT"))
-    return failures
+    return failures, script
 
 
-def run(name, executable):
+def replay_printed(name, executable, script, options):
+    """Runs the printed lines with bash and curl against a fresh server: each line's status must
+    be the step's. A `curl` function adds `-w` with the status on standard error."""
     demo = DEMOS[name]
-    print(paint("1;35", f"== demo {name}: {executable.name} on a fresh temporary data folder =="))
+    with tempfile.TemporaryDirectory(prefix=f"videotube-printed-{name}-") as scratch:
+        scratch = pathlib.Path(scratch)
+        (scratch / "samples").mkdir()
+        for file, data in SAMPLES.items():
+            (scratch / "samples" / file).write_bytes(data)
+        os.symlink(ROOT / "scripts", scratch / "scripts")
+        shutil.copy(ROOT / "README.md", scratch / "README.md")
+        process, port = start(executable, scratch / "server", server_env(demo, options), cwd=ROOT)
+        try:
+            body = ["set -u", "curl() { command curl \"$@\" -w '%{stderr}@@status %{http_code}\\n'; }",
+                    f"B=http://localhost:{port}/api/v1"]
+            for lines, _ in script:
+                body.append("\n".join(lines).replace("localhost:8000", f"localhost:{port}") + " > /dev/null")
+            run = subprocess.run(["bash", "-c", "\n".join(body)], cwd=scratch, capture_output=True, text=True, timeout=120)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=20)
+    got = [int(s) for s in re.findall(r"@@status (\d+)", run.stderr)]
+    wanted = [expect for _, expect in script]
+    if got != wanted:
+        print(paint("31", f"  the printed lines of demo {name} answered {got}, the steps expect {wanted}"))
+        print(paint("2", "  " + run.stderr[-400:].replace("\n", "\n  ")))
+        return 1
+    print(paint("32", f"  the {len(script)} printed lines of demo {name}, run as printed with curl: the same statuses"))
+    return 0
+
+
+def run(name, executable, options):
+    demo = DEMOS[name]
     with tempfile.TemporaryDirectory(prefix=f"videotube-demo-{name}-") as folder:
         folder = pathlib.Path(folder)
         if demo.get("server", True):
-            return run_http_steps(demo, executable, folder)
-        return run_process_steps(demo, executable, folder)
+            env = server_env(demo, options)
+            print(paint("1;35", f"== demo {name}: {executable.name} on {where(env)} =="))
+            failed, script = run_http_steps(demo, executable, folder, options, env)
+        else:
+            print(paint("1;35", f"== demo {name}: {executable.name}, started three ways =="))
+            failed, script = run_process_steps(demo, executable, folder, options)
+    if options["replay"] and script:
+        failed += replay_printed(name, executable, script, options)
+    return failed
 
 
 def main():
-    if len(sys.argv) != 3 or (sys.argv[1] != "all" and sys.argv[1] not in DEMOS):
-        sys.exit(f"usage: demo.py {{{'|'.join(DEMOS)}|all}} EXECUTABLE-or-BUILD-FOLDER")
-    target = pathlib.Path(sys.argv[2]).resolve()
-    if sys.argv[1] == "all":
-        results = {name: run(name, target / demo["product"]) for name, demo in DEMOS.items()}
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    flags = sys.argv[1:]
+    step = 1
+    if "--step" in flags:
+        step = int(flags[flags.index("--step") + 1])
+        args.remove(str(step))
+    name = ALIASES.get(args[0], args[0]) if args else ""
+    if len(args) != 2 or (name != "all" and name not in DEMOS):
+        sys.exit(f"usage: demo.py {{1..8|9|final|all}} EXECUTABLE-or-BUILD-FOLDER [--step K] [--full] [--keep]")
+    options = {"step": step, "full": "--full" in flags, "keep": "--keep" in flags and name != "all",
+               "mongo": os.environ.get("MONGODB_URI") or None, "replay": name == "all"}
+    target = pathlib.Path(args[1]).resolve()
+    if name == "all":
+        results = {name: run(name, target / demo["product"], options) for name, demo in DEMOS.items()}
         print("\n" + ", ".join(f"{name}: {'ok' if not failed else f'{failed} failed'}" for name, failed in results.items()))
         sys.exit(1 if any(results.values()) else 0)
-    failed = run(sys.argv[1], target / DEMOS[sys.argv[1]]["product"] if target.is_dir() else target)
+    failed = run(name, target / DEMOS[name]["product"] if target.is_dir() else target, options)
     print(paint("32", "\nevery step answered as the lesson says") if not failed else paint("31", f"\n{failed} step(s) did not"))
     sys.exit(1 if failed else 0)
 

@@ -200,6 +200,7 @@ extension OpenAPI {
             "Playlist": object(playlist),
             "PlaylistDetail": object(with(playlist, ["videos": list("VideoWithOwner"), "totalVideos": integer])),
             "PlaylistListed": object(with(playlist, ["totalVideos": integer])),
+            "Route": object(["method": text, "path": text]),
             "ChannelStats": object(["totalVideos": integer, "totalViews": integer, "totalSubscribers": integer, "totalLikes": integer]),
         ]
         for item in ["VideoWithOwner", "CommentListed"] {  // the two lists the course paginates

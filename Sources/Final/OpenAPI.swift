@@ -69,6 +69,9 @@ enum OpenAPI {
             method: "get", path: "/api/v1/healthcheck", tag: "health", summary: "Is the server up, and its database?", auth: false,
             success: (200, ref("Health")), errors: [503]),
         Operation(
+            method: "get", path: "/api/v1/routes", tag: "health", summary: "The routes this server serves, read from its router",
+            auth: false, success: (200, list("Route"))),
+        Operation(
             method: "get", path: "/api/v1/openapi.json", tag: "docs", summary: "This document", auth: false,
             raw: "application/json"),
         Operation(

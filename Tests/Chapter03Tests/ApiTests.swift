@@ -256,3 +256,21 @@ final class CountingStorage: Storage, @unchecked Sendable {
         }
     }
 }
+
+@Suite struct RouteListTests {
+    /// `GET /api/v1/routes` is read from the router: every route the chapter serves, itself too.
+    @Test func theServerListsTheRoutesItServes() async throws {
+        let store = try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/routes-\(UUID().uuidString)")
+        try await chapter03(storage: store).test(.router) { client in
+            let answer = try json(try await client.call(.get, "/api/v1/routes").body)
+            let routes = (answer["data"]?.arrayValue ?? []).compactMap(\.documentValue).map {
+                "\($0["method"]?.stringValue ?? "") \($0["path"]?.stringValue ?? "")"
+            }
+            #expect(
+                routes == [
+                    "GET /api/v1/healthcheck", "GET /api/v1/routes", "POST /api/v1/echo", "GET /api/v1/cookies",
+                    "DELETE /api/v1/cookies/:name", "POST /api/v1/cookies/:name",
+                ])
+        }
+    }
+}

@@ -70,12 +70,18 @@ public func buildApplication(router: AppRouter, config: AppConfig, logger: Logge
 public func servedRoutes(_ router: AppRouter, limit: Int = 6) -> String {
     var paths: [String] = []
     var methods: [String: [String]] = [:]
-    for route in router.routes {
-        let path = route.path.description.replacing("{", with: ":").replacing("}", with: "")
-        if methods[path] == nil { paths.append(path) }
-        methods[path, default: []].append(route.method.rawValue)
+    for route in servedRouteList(router) {
+        if methods[route.path] == nil { paths.append(route.path) }
+        methods[route.path, default: []].append(route.method)
     }
     let shown = paths.prefix(limit).map { "\(methods[$0, default: []].joined(separator: "|")) \($0)" }
     let more = paths.count - shown.count
     return shown.joined(separator: ", ") + (more > 0 ? ", and \(more) more paths" : "")
+}
+
+/// Every route of `router` as (method, path), the path in Express's notation, in the order added.
+public func servedRouteList(_ router: AppRouter) -> [(method: String, path: String)] {
+    router.routes.map { route in
+        (route.method.rawValue, route.path.description.replacing("{", with: ":").replacing("}", with: ""))
+    }
 }

@@ -18,8 +18,11 @@ public struct HealthController: Sendable {
 
     public init(storage: any Storage) { self.probe = HealthProbe(storage: storage) }
 
+    /// The healthcheck, and beside it the list of routes (RoutesController): what a running
+    /// server says about itself.
     public func addRoutes(to router: AppRouter) {
         router.get("/api/v1/healthcheck", use: check)
+        RoutesController.addRoutes(to: router)
     }
 
     public struct Status: Encodable, Sendable {
