@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -146,6 +146,7 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
 	$(VENV)/bin/python Benchmarks/reliability.py .build/debug --quick
 	python3 scripts/demo.py all .build/debug
+	python3 scripts/check_instructors.py .build/debug
 	python3 scripts/check_samples.py .build/debug
 	$(MAKE) --no-print-directory dist-check DIST_CONFIG=debug
 	python3 scripts/check_deploy.py .build/debug/videotube
@@ -210,6 +211,11 @@ demo: deps
 
 # For instructors: what chapter N adds (its modules, files, new routes, exercises, lesson), and two
 # chapters side by side on fresh data (A on PORT_A 8000, B on PORT_B 8001).
+# The commands of notes/instructors.md, run (servers started and stopped; release builds: make -n).
+instructors-check: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
+	python3 scripts/check_instructors.py .build/debug
+
 # Builds the product of chapter $(1) (1..8, or 9: the Final server), quietly; says so if it fails.
 define build_chapter
 	case "$(1)" in 0) ;; 9) p=videotube;; *) p=Chapter0$(1);; esac; \
