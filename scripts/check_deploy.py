@@ -21,7 +21,7 @@ import time
 
 from make_samples import SAMPLES
 from workshop.clients import BOUNDARY, FORM_HEADERS, form
-from workshop.servers import free_port, start
+from workshop.servers import clear_of_minute_edge, free_port, start
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 problems = []
@@ -95,6 +95,7 @@ def main():
         fields = [("fullName", "Deployer"), ("email", "deploy@example.com"), ("username", "deployer"), ("password", "chai aur code")]
         status, _ = call(listen, me, "POST", "/api/v1/users/register", form(fields, [("avatar", "me.png", SAMPLES["me.png"])]), FORM_HEADERS)
         check(status == 201, f"register through nginx: {status}")
+        clear_of_minute_edge()  # this login and the wrong ones below are counted in one clock minute
         status, body = call(listen, me, "POST", "/api/v1/users/login", json.dumps({"username": "deployer", "password": "chai aur code"}).encode(),
                             {"Content-Type": "application/json"})
         check(status == 200, f"log in through nginx: {status}")

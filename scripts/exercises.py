@@ -108,6 +108,10 @@ def keep(kind, exercise, body):
     folder = STATE / kind
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{exercise.id}.swift" if kind == "solutions" else f"{exercise.id}-{time.strftime('%Y%m%d-%H%M%S')}.swift"
+    copy = 1
+    while kind == "attempts" and (folder / name).exists():  # two attempts kept in one second: both kept
+        copy += 1
+        name = f"{exercise.id}-{time.strftime('%Y%m%d-%H%M%S')}-{copy}.swift"
     (folder / name).write_text("".join(body))
     return folder / name
 
@@ -140,9 +144,13 @@ def scan_lines(path, lines):
             i += 1
             continue
         indent, id, title = match.groups()
+        # The header is the marker's own comment lines, and it ends with its `// Stub:` line:
+        # whatever follows, comments included, is the body (the learner's, or the reference).
         header = i + 1
         while header < len(lines) and lines[header].strip().startswith("//") and not END.match(lines[header]):
             header += 1
+            if lines[header - 1].strip().startswith("// Stub:"):
+                break
         end = header
         while end < len(lines) and not (END.match(lines[end]) and END.match(lines[end]).group(1) == id):
             end += 1

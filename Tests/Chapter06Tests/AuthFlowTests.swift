@@ -185,6 +185,10 @@ extension TestClientProtocol {
             let cleared = out.headers[values: .setCookie]
             #expect(cleared.count == 2 && cleared.allSatisfy { $0.contains("Max-Age=0") })
             #expect(try await sessions.count() == 0)
+            // The access token has not expired, but its session has: verifyJWT refuses it at once.
+            let ended = try await client.call(.get, "/api/v1/users/current-user", headers: bearer(access))
+            #expect(ended.status == .unauthorized)
+            #expect(try json(ended.body)["message"]?.stringValue == "Invalid access token")
             let refresh = body.data?["refreshToken"]?.stringValue ?? ""
             #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
             #expect(try await client.call(.post, "/api/v1/users/logout").status == .unauthorized)
@@ -209,6 +213,7 @@ extension TestClientProtocol {
                 .post, "/api/v1/users/change-password", json: #"{"oldPassword": "chai aur code", "newPassword": "masala chai 2"}"#,
                 headers: bearer(access))
             #expect(changed.status == .ok)
+            #expect(try await client.call(.get, "/api/v1/users/current-user", headers: bearer(access)).status == .unauthorized)
             #expect(try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "\#(refresh)"}"#).status == .unauthorized)
             #expect(
                 try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#).status
@@ -249,6 +254,31 @@ extension TestClientProtocol {
 }
 
 @Suite struct VerifyJWTRefusals {
+    /// A cookie rides along with every request the browser makes, whichever page asks: verifyJWT
+    /// lets a cookie change something only from an allowed origin (CrossSite.swift), while a
+    /// Bearer header and a read are let through.
+    @Test func aCookieFromAnotherSiteChangesNothing() async throws {
+        let (app, _, sessions) = try await authApp(.embedded)
+        try await app.test(.router) { client in
+            let (body, _) = try await client.loggedIn()
+            let access = try #require(body.data?["accessToken"]?.stringValue)
+            let rename = #"{"fullName": "Not Asha", "email": "asha@example.com"}"#
+            for (header, value) in [(HTTPField.Name.origin, "https://evil.example"), (HTTPField.Name("Sec-Fetch-Site")!, "cross-site")] {
+                var headers = cookie("accessToken", access)
+                headers[header] = value
+                let refused = try await client.call(.patch, "/api/v1/users/update-account", json: rename, headers: headers)
+                #expect(refused.status == .forbidden, "\(header): \(value)")
+                #expect(try json(refused.body)["message"]?.stringValue?.hasPrefix("Cross-site request refused") == true)
+                #expect(try await client.call(.post, "/api/v1/users/logout", headers: headers).status == .forbidden)
+                #expect(try await client.call(.get, "/api/v1/users/current-user", headers: headers).status == .ok)  // a read
+            }
+            #expect(try await sessions.count() == 1)  // the forged logout ended nothing
+            var bearerFromAnywhere = bearer(access)
+            bearerFromAnywhere[.origin] = "https://evil.example"
+            #expect(try await client.call(.patch, "/api/v1/users/update-account", json: rename, headers: bearerFromAnywhere).status == .ok)
+        }
+    }
+
     func base64url(_ text: String) -> String {
         Data(text.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-").replacingOccurrences(
             of: "/", with: "_")

@@ -130,6 +130,21 @@ struct NodeRefreshClaims: JWTPayload {
         }
     }
 
+    /// A session whose `expiresAt` has passed is over, even while its document still exists (a
+    /// TTL index deletes expired documents only about once a minute): its refresh token, though
+    /// its own `exp` is still ahead, rotates nothing.
+    @Test(arguments: TestBackend.available)
+    func anExpiredSessionRotatesNothingBeforeItsDocumentIsGone(_ backend: TestBackend) async throws {
+        let (app, _, sessions) = try await authApp(backend)
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            let laptop = try await client.login("laptop")
+            try await sessions.storage.updateMany([:], ["$set": ["expiresAt": .datetime(BSONDate(Date().addingTimeInterval(-1)))]])
+            #expect(try await client.refreshStatus(laptop.refresh) == .unauthorized)
+            #expect(try await sessions.storage.findOne(["expiresAt": ["$gt": .datetime(BSONDate(Date()))]]) == nil)  // nothing extended it
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aReplayedTokenEndsOnlyItsOwnSession(_ backend: TestBackend) async throws {
         try await authApp(backend).app.test(.router) { client in

@@ -191,6 +191,24 @@ import Testing
         }
     }
 
+    /// A toggle is the toggler's: unliking takes away their own like, never another user's.
+    @Test(arguments: TestBackend.available)
+    func aToggleChangesOnlyTheTogglersOwnLike(_ backend: TestBackend) async throws {
+        let (app, world) = try await finalApp(backend)
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            let video = try await client.publish(asha)
+            #expect(try await client.send(.post, "/api/v1/likes/toggle/v/\(video)", as: asha).body.data == ["isLiked": true])
+            #expect(try await client.send(.post, "/api/v1/likes/toggle/v/\(video)", as: ravi).body.data == ["isLiked": true])
+            #expect(try await client.send(.post, "/api/v1/likes/toggle/v/\(video)", as: ravi).body.data == ["isLiked": false])
+            let left = try await world.collections.likes.find()
+            #expect(left.count == 1 && left.first?.likedBy.hex == asha.id)  // Asha's like stays
+            let detail = try await client.send(.get, "/api/v1/videos/\(video)", as: asha)
+            #expect(detail.body.data?["likesCount"]?.int64Value == 1 && detail.body.data?["isLiked"] == true)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func theHistoryIsMostRecentFirstWithoutDuplicatesAndKeepsAHundred(_ backend: TestBackend) async throws {
         let (app, world) = try await finalApp(backend)

@@ -35,3 +35,12 @@ def start(binary, folder, env=None, cwd=None, ready="Server is running", timeout
             raise SystemExit(f"{binary} did not start within {timeout} s:\n" + log_path.read_text())
         time.sleep(0.05)
     return process, port
+
+
+def clear_of_minute_edge(need=20):
+    """Waits, if needed, until at least `need` seconds are left in this clock minute. The shared
+    login counts are kept per clock minute (every instance agrees on the window), so a check
+    that expects its tries to be counted together must not straddle a minute's end."""
+    left = 60 - time.time() % 60
+    if left < need:
+        time.sleep(left + 0.2)

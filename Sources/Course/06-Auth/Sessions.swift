@@ -96,8 +96,9 @@ public struct Sessions: Sendable {
     public func refresh(_ presented: String, now: Date = Date()) async throws -> TokenPair {
         // EXERCISE 6.3: refresh-token rotation with reuse detection
         // Hint: Verify the refresh token; issue a new pair; swap the session's `tokenHash` in ONE conditional `updateOne` (only
-        //   if the presented token is still the current one). If nothing matched, the token was used before: end the session and
-        //   throw `refreshTokenReused`.
+        //   if the presented token is still the current one of a session whose `expiresAt` is ahead). If nothing matched, the
+        //   token was used before: end the session and throw `refreshTokenReused`. A session also ends `sessionLifetime` after
+        //   its login, however often it refreshes: then delete it and throw `sessionExpired`.
         // Graded by: Chapter06Tests.SessionsPerDevice
         // Stub: throw ExerciseNotDone("6.3")
         let claims: RefreshClaims

@@ -44,7 +44,7 @@ extension Collections {
         // EXERCISE 9.3: toggleLike: like, or unlike, atomically
         // Hint: Delete the user's like of the target (`likes.deleteOne`); if one was deleted, they no longer like it. Else insert
         //   a `Like`; a `StorageError.duplicateKey` means a concurrent toggle inserted it first, which is still "liked".
-        // Graded by: FinalTests.FinalRules/twentyConcurrentToggles
+        // Graded by: FinalTests.FinalRules/twentyConcurrentToggles, FinalTests.FinalRules/aToggleChangesOnlyTheTogglersOwnLike
         // Stub: throw ExerciseNotDone("9.3")
         var mine = target.filter
         mine["likedBy"] = .objectId(user)
