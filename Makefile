@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -70,6 +70,7 @@ help:
 	@echo "make format         format the Swift sources (swift-format, shipped with Swift); make lint checks them"
 	@echo "make notes-check    check that the Swift excerpts in notes/ match the files they name"
 	@echo "make samples-check  run each lesson's Try it against its chapter and compare the answers it shows"
+	@echo "make fuzz           generated commands with extreme arguments through the wire: none may stop videotube-db"
 	@echo "make crud-spec      MongoDB's own unified CRUD tests through videotube-db: passed, failed, skipped, by cause"
 	@echo "make frontend-check a page on another origin in Chromium: cookies, absolute media URLs, a video that seeks"
 	@echo "make deploy-check   nginx (deploy/nginx.conf) in front of the server: the API and each client's address through it"
@@ -143,7 +144,8 @@ test: test-deps $(VENV)/.installed $(API_DOCS)
 	$(MAKE) --no-print-directory exercises-prove
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build
-	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python
+	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python --ignore=Tests/python/test_operator_fuzz.py
+	$(MAKE) --no-print-directory fuzz FUZZ_EXAMPLES=1000
 	$(VENV)/bin/python Benchmarks/reliability.py .build/debug --quick
 	python3 scripts/demo.py all .build/debug
 	python3 scripts/check_instructors.py .build/debug
@@ -211,6 +213,14 @@ demo: deps
 
 # For instructors: what chapter N adds (its modules, files, new routes, exercises, lesson), and two
 # chapters side by side on fresh data (A on PORT_A 8000, B on PORT_B 8001).
+# The operator fuzzer through the wire (Tests/python/test_operator_fuzz.py): FUZZ_EXAMPLES batches
+# of ten generated commands with extreme arguments; no command may stop or hang videotube-db.
+# `make test` runs 1,000 batches (10,000 commands, about 15 seconds).
+FUZZ_EXAMPLES ?= 10000
+fuzz: deps $(VENV)/.installed
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product videotube-db
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q -s Tests/python/test_operator_fuzz.py
+
 # The commands of notes/instructors.md, run (servers started and stopped; release builds: make -n).
 instructors-check: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests

@@ -23,7 +23,8 @@ public func buildChapter06(config: AppConfig, database: ConnectedDatabase, logge
     ) { router in
         HealthController(storage: database.storage).addRoutes(to: router)
         let users = router.group("api/v1/users")
-        users.group().add(middleware: auth.throttle.middleware).post("register", use: auth.register)  // JSON; chapter 08 registers with files
+        // Register takes JSON here; chapter 08 registers with files.
+        users.group().add(middleware: auth.crossSite.refusal).add(middleware: auth.throttle.middleware).post("register", use: auth.register)
         auth.addRoutes(to: users)
         let secured = router.group("api/v1").add(middleware: auth.verifyJWT)
         BrowseController(collections: setup.collections, viewer: { $0.user?._id }).addRoutes(to: secured)

@@ -61,7 +61,7 @@ struct FinalRoutes {
             let reading = loginToBrowse ? secured : api.group().add(middleware: SignedInIfAny(verifyJWT: accounts.auth.verifyJWT))
             BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: reading)
             HistoryController(collections: collections).addRoutes(to: secured.group("users"))
-            VideoController(collections: collections, uploads: uploads, media: media)
+            VideoController(collections: collections, uploads: uploads, media: media, crossSite: accounts.auth.crossSite)
                 .addRoutes(to: secured.group("videos"), reading: reading.group("videos"))
             CommentController(collections: collections).addRoutes(to: secured.group("comments"), reading: reading.group("comments"))
             LikeController(collections: collections).addRoutes(to: secured.group("likes"))

@@ -138,6 +138,44 @@ import Testing
         }
     }
 
+    /// A page on another site cannot sign a browser in (login CSRF: the victim would then use the
+    /// attacker's account), register, or refresh; and an `<img src>` of a video page elsewhere
+    /// counts no view and writes no history. Clients that send no Origin (curl, apps) are not affected.
+    @Test func signInsFromAnotherSiteAreRefusedAndItsViewsNotCounted() async throws {
+        let (app, world) = try await finalApp(.embedded, ["CORS_ORIGIN": "http://localhost:5173"])
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let video = try await client.publish(asha)
+            let login = #"{"username": "asha", "password": "chai aur code"}"#
+            let forged: [HTTPFields] = [[.origin: "https://evil.example"], [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"]]
+            for headers in forged {
+                #expect(try await client.call(.post, "/api/v1/users/login", json: login, headers: headers).status == .forbidden)
+                var form = formType
+                for field in headers { form.append(field) }
+                let register = try await client.execute(
+                    uri: "/api/v1/users/register", method: .post, headers: form,
+                    body: multipart(
+                        fields: [("fullName", "Eve"), ("email", "eve@example.com"), ("username", "eve"), ("password", "chai aur code")],
+                        files: [("avatar", "me.png", thumbnailPNG)]))
+                #expect(register.status == .forbidden)
+                #expect(
+                    try await client.call(.post, "/api/v1/users/refresh-token", json: #"{"refreshToken": "x"}"#, headers: headers).status
+                        == .forbidden)
+                var watch = asha.auth
+                for field in headers { watch.append(field) }
+                #expect(try await client.call(.get, "/api/v1/videos/\(video)", headers: watch).status == .ok)  // it is shown
+            }
+            #expect(try await world.collections.videos.findOne(["title": "Chai aur Swift"])?.views == 0)
+            #expect(try await world.collections.users.findOne(["username": "asha"])?.watchHistory.isEmpty == true)
+            #expect(try await world.collections.users.count(["username": "eve"]) == 0)
+            // The frontend's own origin, and clients that send none, sign in as before.
+            #expect(try await client.call(.post, "/api/v1/users/login", json: login, headers: [.origin: "http://localhost:5173"]).status == .ok)
+            #expect(try await client.call(.post, "/api/v1/users/login", json: login).status == .ok)
+            #expect(try await client.call(.get, "/api/v1/videos/\(video)", headers: asha.auth).status == .ok)
+            #expect(try await world.collections.videos.findOne(["title": "Chai aur Swift"])?.views == 1)
+        }
+    }
+
     /// A cookie-signed change from a page on another site is refused; a Bearer token, an
     /// allowed origin and the server's own origin are not.
     @Test func crossSiteRequestsWithCookiesAreRefused() async throws {

@@ -18,8 +18,8 @@ public struct AuthController: Sendable {
     /// The limits on the routes that check or hash passwords (login, register).
     public let throttle: Throttle
 
-    /// Refuses cookie-signed requests from other sites (CrossSite.swift).
-    let crossSite: CrossSiteGuard
+    /// Refuses cookie-signed requests from other sites, and sign-ins from them (CrossSite.swift).
+    public let crossSite: CrossSiteGuard
 
     public init(sessions: Sessions, cookies: CookieSettings, throttle: Throttle, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions
@@ -33,8 +33,8 @@ public struct AuthController: Sendable {
     /// them: chapter 06 adds `register` (JSON) itself, chapter 08 and the Final server the
     /// multipart one that carries the avatar.
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: throttle.middleware).post("login", use: login)
-        group.group().add(middleware: throttle.refreshMiddleware).post("refresh-token", use: refresh)
+        group.group().add(middleware: crossSite.refusal).add(middleware: throttle.middleware).post("login", use: login)
+        group.group().add(middleware: crossSite.refusal).add(middleware: throttle.refreshMiddleware).post("refresh-token", use: refresh)
         let secured = group.group().add(middleware: verifyJWT)
         secured.post("logout", use: logout)
         secured.get("sessions", use: listSessions)

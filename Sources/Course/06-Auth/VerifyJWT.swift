@@ -28,7 +28,7 @@ import Responses
 public struct VerifyJWT: RouterMiddleware {
     public typealias Context = AppRequestContext
     let sessions: Sessions
-    let crossSite: CrossSiteGuard
+    public let crossSite: CrossSiteGuard
 
     public init(sessions: Sessions, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions

@@ -46,7 +46,7 @@ public struct AccountMediaController: Sendable {
 
     /// Adds the routes under `group` (e.g. `/api/v1/users`).
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: throttle.middleware).post("register", use: register)
+        group.group().add(middleware: verifyJWT.crossSite.refusal).add(middleware: throttle.middleware).post("register", use: register)
         let secured = group.group().add(middleware: verifyJWT)
         secured.patch("avatar") { request, context in try await replace(.avatar, request, context) }
         secured.patch("cover-image") { request, context in try await replace(.coverImage, request, context) }

@@ -18,6 +18,8 @@ struct VideoController: Sendable {
     let collections: Collections
     let uploads: Uploads
     let media: any MediaStorage
+    /// A view from a page of another site (an `<img>` or a link elsewhere) is not counted.
+    let crossSite: CrossSiteGuard
 
     func addRoutes(to group: RouterGroup<AppRequestContext>, reading: RouterGroup<AppRequestContext>) {
         group.post("", use: publish)
@@ -71,7 +73,7 @@ struct VideoController: Sendable {
     @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Document> {
         let me = context.user?._id
         let video = try await collections.requireVideo(context)
-        if let me { try await collections.recordView(of: video._id, by: me) }
+        if let me, !crossSite.isCrossSite(request) { try await collections.recordView(of: video._id, by: me) }
         guard let detail = try await collections.videoDetail(video._id, viewer: me) else { throw APIError.notFound("Video not found") }
         return APIResponse(200, detail, "Video fetched successfully")
     }

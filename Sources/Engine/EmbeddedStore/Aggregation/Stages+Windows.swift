@@ -96,7 +96,7 @@ extension Pipeline {
                         throw QueryError(5_371_605, "$shift requires 'output' and an integer 'by'")
                     }
                     var o = WindowOutput(field: field, op: op, spec: AccumulatorSpec(op), argument: try Expression.parse(output), window: window)
-                    o.by = Int(by)
+                    o.by = Int(Swift.max(Swift.min(by, Int64(Int32.max)), Int64(Int32.min)))  // past any partition: the default
                     o.fallback = try sh["default"].map(Expression.parse)
                     parsed.append(o)
                 } else if ranking {
@@ -276,7 +276,7 @@ extension Pipeline {
             }
         }
         func value(_ x: Double) -> BSONValue {
-            if isDate { return .datetime(BSONDate(millisecondsSince1970: Int64(x))) }
+            if isDate { return .datetime(BSONDate(millisecondsSince1970: Int64(exactly: x.rounded()) ?? (x < 0 ? .min : .max))) }
             return x == x.rounded() && abs(x) < 2e9 ? .int32(Int32(x)) : .double(x)
         }
         var keys: [ValueKey] = []
@@ -312,7 +312,14 @@ extension Pipeline {
             var existing = Set(values)
             var generated: [Document] = []
             var x = lower
+            var steps = 0
             while inclusiveUpper ? x <= upper : x < upper {
+                // Every step must move, and their number is bounded: a step too small for the
+                // values (1e-300 at 1e6) or a range too long would otherwise never end.
+                steps += 1
+                guard x + stride > x, steps <= 1_000_000, !isDate || abs(x) < 9.2e18 else {
+                    throw QueryError(5_897_900, "$densify would generate more than a million documents")
+                }
                 if !existing.contains(x) {
                     var d = fields
                     try Paths.set(&d, field[...], value(x))
@@ -358,7 +365,7 @@ extension Pipeline {
                 switch b {
                 case .unbounded: return unbounded
                 case .current: return i
-                case .offset(let n): return i + Int(n)
+                case .offset(let n): return i + Int(Swift.max(-Double(count + 1), Swift.min(Double(count + 1), n)))  // past either end
                 }
             }
             let lo = max(0, position(lower, 0)), hi = min(count - 1, position(upper, count - 1))

@@ -34,6 +34,18 @@ extension Operators {
         "$toBool": 1...1, "$toDate": 1...1, "$toDecimal": 1...1,
     ]
 
+    /// The most values `$range` makes (about 12 MB of BSON: a document may hold 16).
+    static let maxRange: Int64 = 1_000_000
+    /// The most units `$dateAdd` moves by (about 300 million years in milliseconds, past any date).
+    static let maxDateSteps = 10_000_000_000_000_000
+    /// Milliseconds since 1970 of year 0 and of year 10000 (UTC): `$dateToString`'s range.
+    static let yearZero: Double = -62_167_219_200_000, yearTenThousand: Double = 253_402_300_800_000
+
+    /// A date as BSON's milliseconds since 1970; nil when it lies past what 64 bits hold.
+    static func milliseconds(_ date: Date) -> Int64? {
+        Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded())
+    }
+
     /// nil when `name` is not one of these operators.
     static func applyLibrary(_ name: String, _ values: [BSONValue?]) throws(QueryError) -> BSONValue?? {
         guard library.contains(name) else { return nil }
@@ -74,7 +86,8 @@ extension Operators {
             }
             guard case .string(let find)? = values[1] else { throw QueryError(40094, "$indexOfCP requires a string as the second argument") }
             let hay = Array(s.unicodeScalars), needle = Array(find.unicodeScalars)
-            let start = values.count > 2 ? Int(values[2]?.int64Value ?? 0) : 0
+            // A start past the end finds nothing, whatever its size (clamped so `i + needle.count` cannot overflow).
+            let start = values.count > 2 ? Int(Swift.min(values[2]?.int64Value ?? 0, Int64(hay.count + 1))) : 0
             let end = values.count > 3 ? min(hay.count, Int(values[3]?.int64Value ?? Int64(hay.count))) : hay.count
             guard start >= 0 else { throw QueryError(40097, "$indexOfCP requires a nonnegative start index") }
             if needle.isEmpty { return .int32(Int32(start <= end ? start : -1)) }
@@ -126,10 +139,23 @@ extension Operators {
             }
             let step = values.count > 2 ? (values[2]?.int64Value ?? 1) : 1
             guard step != 0 else { throw QueryError(34449, "$range requires a non-zero step value") }
+            // MongoDB's bounds: 32-bit values (so `i += step` cannot overflow), and a bounded array.
+            guard Int32(exactly: start) != nil else {
+                throw QueryError(34444, "$range requires a starting value that can be represented as a 32-bit integer")
+            }
+            guard Int32(exactly: end) != nil else {
+                throw QueryError(34446, "$range requires an ending value that can be represented as a 32-bit integer")
+            }
+            guard Int32(exactly: step) != nil else {
+                throw QueryError(34448, "$range requires a step value that can be represented as a 32-bit integer")
+            }
+            guard (end - start) / step <= Self.maxRange else {
+                throw QueryError(146, "$range would make an array of more than \(Self.maxRange) values (ExceededMemoryLimit)")
+            }
             var out: [BSONValue] = []
             var i = start
-            while (step > 0 ? i < end : i > end) && out.count < 10_000_000 {
-                out.append(.int32(Int32(truncatingIfNeeded: i)))
+            while step > 0 ? i < end : i > end {
+                out.append(.int32(Int32(i)))
                 i += step
             }
             return .array(out)
@@ -140,7 +166,8 @@ extension Operators {
             }
             guard let first = values[1]?.int64Value else { throw QueryError(28725, "Second argument to $slice must be a numeric value") }
             if values.count == 2 {
-                return .array(first >= 0 ? Array(a.prefix(Int(min(first, Int64(a.count))))) : Array(a.suffix(Int(min(-first, Int64(a.count))))))
+                return .array(
+                    first >= 0 ? Array(a.prefix(Int(min(first, Int64(a.count))))) : Array(a.suffix(Int(min(first.magnitude, UInt64(a.count))))))
             }
             guard let n = values[2]?.int64Value, n > 0 else { throw QueryError(28729, "Third argument to $slice must be positive") }
             let start = first >= 0 ? min(Int(first), a.count) : max(0, a.count + Int(max(first, -Int64(a.count))))
@@ -343,7 +370,7 @@ extension Operators {
             let target: String
             switch args["to"] {
             case .string(let s)?: target = s
-            case let n? where n.isNumber: target = Filter.typeAliases.first { $0.value == Int(Values.number(n)) }?.key ?? "?"
+            case let n? where n.isNumber: target = Filter.typeAliases.first { Double($0.value) == Values.number(n) }?.key ?? "?"
             default: throw QueryError(50_773, "$convert's 'to' argument must be a string or number")
             }
             do {
@@ -386,6 +413,9 @@ extension Operators {
             guard let value = args["date"], !value.isNull else { return .some(args["onNull"] ?? .null) }
             let zone = try timezone(args["timezone"])
             guard let date = dateValue(value) else { throw QueryError(16006, "can't convert from BSON type \(value.typeName) to Date") }
+            guard (Self.yearZero..<Self.yearTenThousand).contains(date.timeIntervalSince1970 * 1000) else {
+                throw QueryError(18537, "Could not convert date to string: date component was outside the supported range of 0-9999")
+            }
             var format = "%Y-%m-%dT%H:%M:%S.%LZ"
             if let f = args["format"] {
                 guard case .string(let s) = f else { throw QueryError(18533, "$dateToString requires that 'format' be a string") }
@@ -416,15 +446,19 @@ extension Operators {
             let component = try calendarUnit(unit, name)
             let zone = try timezone(args["timezone"])
             let (field, scale) = component
-            let step = Int(name == "$dateSubtract" ? -n : n) * scale
+            // Checked: an amount like 2^62 years overflows the arithmetic, and then the date range.
+            let signed = name == "$dateSubtract" ? (n == .min ? nil : -n) : n
+            guard let signed, case let (step, overflow) = Int(signed).multipliedReportingOverflow(by: scale), !overflow,
+                abs(step) <= Self.maxDateSteps
+            else { throw QueryError(5_166_406, "\(name) overflowed") }
             let moved: Date?
             if field == .nanosecond {
                 moved = date.addingTimeInterval(Double(step) / 1000)
             } else {
                 moved = calendar(zone).date(byAdding: field, value: step, to: date)
             }
-            guard let moved else { throw QueryError(5_976_500, "\(name) overflowed") }
-            return .datetime(BSONDate(millisecondsSince1970: Int64((moved.timeIntervalSince1970 * 1000).rounded())))
+            guard let moved, let milliseconds = Self.milliseconds(moved) else { throw QueryError(5_166_406, "\(name) overflowed") }
+            return .datetime(BSONDate(millisecondsSince1970: milliseconds))
         case "$dateDiff":
             let args = try named(
                 v, name, allowed: ["startDate", "endDate", "unit", "timezone", "startOfWeek"])
@@ -440,14 +474,28 @@ extension Operators {
                 let a = try truncate(start, unit: unit, zone), b = try truncate(end, unit: unit, zone)
                 let perUnit: Double = field == .nanosecond ? 0.001 : field == .second ? 1 : field == .minute ? 60 : field == .hour ? 3600 : 86400
                 if field == .day {
-                    return .int64(Int64(calendar(zone).dateComponents([.day], from: a, to: b).day!))
+                    guard let days = calendar(zone).dateComponents([.day], from: a, to: b).day else {
+                        throw QueryError(5_166_309, "$dateDiff overflowed")
+                    }
+                    return .int64(Int64(days))
                 }
-                return .int64(Int64(((b.timeIntervalSince1970 - a.timeIntervalSince1970) / perUnit).rounded()))
+                guard let units = Int64(exactly: ((b.timeIntervalSince1970 - a.timeIntervalSince1970) / perUnit).rounded()) else {
+                    throw QueryError(5_166_309, "$dateDiff overflowed")
+                }
+                return .int64(units)
             }
             let a = try truncate(start, unit: unit, zone), b = try truncate(end, unit: unit, zone)
-            if field == .weekOfYear { return .int64(Int64(((b.timeIntervalSince1970 - a.timeIntervalSince1970) / 604_800).rounded())) }
+            if field == .weekOfYear {
+                guard let weeks = Int64(exactly: ((b.timeIntervalSince1970 - a.timeIntervalSince1970) / 604_800).rounded()) else {
+                    throw QueryError(5_166_309, "$dateDiff overflowed")
+                }
+                return .int64(weeks)
+            }
             let ca = calendar(zone).dateComponents([.year, .month], from: a), cb = calendar(zone).dateComponents([.year, .month], from: b)
-            let months = (cb.year! - ca.year!) * 12 + (cb.month! - ca.month!)
+            guard let ya = ca.year, let yb = cb.year, let ma = ca.month, let mb = cb.month else {
+                throw QueryError(5_166_309, "$dateDiff overflowed")
+            }
+            let months = (yb - ya) * 12 + (mb - ma)
             return .int64(Int64(months / scale))
         case "$dateTrunc":
             let args = try named(v, name, allowed: ["date", "unit", "binSize", "timezone", "startOfWeek"])
@@ -479,7 +527,8 @@ extension Operators {
                     truncated = reference.addingTimeInterval((elapsed / width).rounded(.down) * width)
                 }
             }
-            return .datetime(BSONDate(millisecondsSince1970: Int64((truncated.timeIntervalSince1970 * 1000).rounded())))
+            guard let milliseconds = Self.milliseconds(truncated) else { throw QueryError(5_439_018, "$dateTrunc overflowed") }
+            return .datetime(BSONDate(millisecondsSince1970: milliseconds))
         default:
             return nil
         }

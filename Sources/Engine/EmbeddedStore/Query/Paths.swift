@@ -120,7 +120,7 @@ enum Paths {
             unset(&d, parts.dropFirst())
             document[first] = .document(d)
         case .array(var a)?:
-            if let index = Int(parts[parts.index(after: parts.startIndex)]), index < a.count {
+            if let index = Int(parts[parts.index(after: parts.startIndex)]), index >= 0, index < a.count {  // "a.-1" names no element
                 if parts.count == 2 {
                     a[index] = .null
                 } else if case .document(var d) = a[index] {

@@ -443,7 +443,7 @@ struct Update: Sendable {
             array = spec.sorted(array.map { $0.documentValue! }).map(BSONValue.document)
         }
         if let slice = modifiers.slice {
-            array = slice >= 0 ? Array(array.prefix(slice)) : Array(array.suffix(-slice))
+            array = slice >= 0 ? Array(array.prefix(slice)) : Array(array.suffix(Int(Swift.min(slice.magnitude, UInt(array.count)))))
         }
     }
 
