@@ -36,6 +36,9 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 COPY --from=build --chown=videotube /staging /app
 WORKDIR /app
 USER videotube
+# HOST=0.0.0.0: the container's port is published. Behind a load balancer or another proxy, set
+# TRUSTED_PROXIES to its address or subnet (e.g. TRUSTED_PROXIES=10.0.0.0/8): otherwise every client
+# arrives from the proxy's address and they all share one bucket of login tries.
 # CORS_ORIGIN=none: no frontend's dev server is allowed in a container; set your frontend's origin
 # (and PUBLIC_URL, the address clients use) with -e or --env-file, which win over these.
 ENV HOST=0.0.0.0 PORT=8000 DATA_DIR=/data MEDIA_DIR=/data/media TEMP_DIR=/data/temp CORS_ORIGIN=none

@@ -197,3 +197,46 @@ func throttledApp(_ variables: [String: String]) async throws -> some Applicatio
         }
     }
 }
+
+@Suite struct ProxiesAndAddresses {
+    /// TRUSTED_PROXIES takes single addresses and CIDR ranges, IPv4 and IPv6; a typo stops start-up.
+    @Test func trustedProxiesAreAddressesOrRanges() throws {
+        let proxies = try TrustedProxies(["127.0.0.1", "10.0.0.0/8", "172.16.0.0/12", "fd00::/8", "::1"])
+        for inside in ["127.0.0.1", "10.1.2.3", "172.31.255.254", "fd12:3456::1", "::1", "::ffff:10.9.9.9"] {
+            #expect(proxies.contains(inside), "\(inside)")
+        }
+        for outside in ["127.0.0.2", "11.0.0.1", "172.32.0.1", "fe80::1", "::2", "unknown", ""] { #expect(!proxies.contains(outside), "\(outside)") }
+        for bad in ["10.0.0.0/33", "fd00::/129", "localhost", "10.0.0/8", "1.2.3.4/x"] {
+            #expect(throws: ConfigError.self, "\(bad)") { try TrustedProxies([bad]) }
+        }
+        #expect(throws: ConfigError.self) { try Throttle({ $0 == "TRUSTED_PROXIES" ? "10.0.0.0/8, nonsense" : nil }) }
+        #expect(try Throttle({ $0 == "TRUSTED_PROXIES" ? "10.0.0.0/8, 127.0.0.1" : nil }).trustedProxies.contains("10.200.0.1"))
+    }
+
+    /// One IPv6 subscriber has a /64: the limits count the /64, not each of its 2^64 addresses.
+    @Test func ipv6ClientsAreCountedByTheirSlash64() {
+        #expect(TrustedProxies.bucket("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+        #expect(TrustedProxies.bucket("2001:db8:1:2::ffff") == "2001:db8:1:2::/64")
+        #expect(TrustedProxies.bucket("2001:db8:1:3::1") == "2001:db8:1:3::/64")
+        #expect(TrustedProxies.bucket("192.0.2.7") == "192.0.2.7")
+    }
+
+    /// Behind a proxy on a range, clients from one /64 share one count of login tries.
+    @Test func addressesOfOneSlash64ShareTheirTries() async throws {
+        try await throttledApp(["AUTH_RATE_LIMIT_PER_ACCOUNT": "3", "TRUSTED_PROXIES": "127.0.0.0/8, ::1"]).test(.live) { client in
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            var statuses: [HTTPResponse.Status] = []
+            for n in 1...4 {
+                let from: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "2001:db8:7:7::\(n)"]
+                statuses.append(
+                    try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "guess guess"}"#, headers: from)
+                        .status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
+            let elsewhere: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "2001:db8:7:8::1"]
+            #expect(
+                try await client.call(.post, "/api/v1/users/login", json: #"{"username": "asha", "password": "chai aur code"}"#, headers: elsewhere)
+                    .status == .ok)
+        }
+    }
+}

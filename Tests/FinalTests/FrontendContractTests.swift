@@ -3,6 +3,7 @@
 // another origin can load, byte ranges a `<video>` can seek with, and CORS open to a frontend's
 // dev server when nothing is configured.
 
+import Auth
 import BSON
 import Database
 import Foundation
@@ -158,9 +159,11 @@ import Testing
             #expect(MediaLinks.isAuthority(Substring(host)), "\(host)")
         }
         for host in ["a\"b", "a/b", "a b", "", "a\\b", "é.example"] { #expect(!MediaLinks.isAuthority(Substring(host)), "\(host)") }
-        #expect(throws: ConfigError.self) { try MediaLinks({ $0 == "PUBLIC_URL" ? "ftp://x" : nil }, trustedProxies: []) }
-        #expect(throws: ConfigError.self) { try MediaLinks({ $0 == "PUBLIC_URL" ? "https://x\"y" : nil }, trustedProxies: []) }
-        #expect(try MediaLinks({ $0 == "PUBLIC_URL" ? "https://a.example/tube/" : nil }, trustedProxies: []).publicURL == "https://a.example/tube")
+        #expect(throws: ConfigError.self) { try MediaLinks({ $0 == "PUBLIC_URL" ? "ftp://x" : nil }, trustedProxies: TrustedProxies()) }
+        #expect(throws: ConfigError.self) { try MediaLinks({ $0 == "PUBLIC_URL" ? "https://x\"y" : nil }, trustedProxies: TrustedProxies()) }
+        #expect(
+            try MediaLinks({ $0 == "PUBLIC_URL" ? "https://a.example/tube/" : nil }, trustedProxies: TrustedProxies()).publicURL
+                == "https://a.example/tube")
     }
 
     /// `<video>` seeks with Range requests. Each edge case through the real server (RFC 9110 §14).

@@ -274,3 +274,22 @@ def test_updates_with_pipelines_let_and_collation(db):
     assert sorted(p["_id"] for p in found) == [1, 2]
     replaced = db.people.find_one_and_replace({"_id": 3}, {"name": "Ravi K"}, return_document=pymongo.ReturnDocument.AFTER)
     assert replaced == {"_id": 3, "name": "Ravi K"}
+
+
+def test_a_command_without_maxTimeMS_stops_at_QUERY_TIMEOUT_MS(monkeypatch):
+    """A client that gives up cannot leave a scan running: a count whose regex backtracks
+    exponentially, sent with no maxTimeMS, ends with MongoDB's MaxTimeMSExpired (50) at
+    QUERY_TIMEOUT_MS, and the server answers the next command."""
+    monkeypatch.setenv("QUERY_TIMEOUT_MS", "300")
+    running = Server()
+    try:
+        client = pymongo.MongoClient("127.0.0.1", running.port, serverSelectionTimeoutMS=3000, socketTimeoutMS=60000)
+        things = client.slow.things
+        things.insert_many([{"name": "a" * 40 + "b"} for _ in range(20)])
+        with pytest.raises(OperationFailure) as refused:
+            things.count_documents({"name": {"$regex": "^(a+)+$"}})
+        assert refused.value.code == 50
+        assert things.count_documents({"name": {"$regex": "^a"}}) == 20
+        client.close()
+    finally:
+        running.stop()

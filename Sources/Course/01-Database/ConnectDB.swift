@@ -36,21 +36,28 @@ public struct DatabaseConfig: Sendable, Equatable {
     /// over MongoDB's wire protocol on this loopback port, so mongosh, Compass and pymongo see
     /// the running app's data (the data folder itself is locked to the process that owns it).
     public var wirePort: String?
+    /// `QUERY_TIMEOUT_MS` for the wire server's commands that send no `maxTimeMS` (3000).
+    public var wireTimeLimit: Int
 
-    public init(mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data", wirePort: String? = nil) {
+    public init(
+        mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data", wirePort: String? = nil,
+        wireTimeLimit: Int = 3000
+    ) {
         self.mongoURI = mongoURI
         self.databaseName = databaseName
         self.dataDirectory = dataDirectory
         self.wirePort = wirePort
+        self.wireTimeLimit = wireTimeLimit
     }
 
-    /// Reads `MONGODB_URI`, `DB_NAME`, `DATA_DIR` and `DB_PORT`.
+    /// Reads `MONGODB_URI`, `DB_NAME`, `DATA_DIR` and `DB_PORT` (and `QUERY_TIMEOUT_MS`).
     public init(_ settings: Settings) {
         self.init(
             mongoURI: settings["MONGODB_URI"],
             databaseName: settings["DB_NAME"] ?? "videotube",
             dataDirectory: settings["DATA_DIR"] ?? "./data",
-            wirePort: settings["DB_PORT"]
+            wirePort: settings["DB_PORT"],
+            wireTimeLimit: settings["QUERY_TIMEOUT_MS"].flatMap { Int($0) } ?? 3000
         )
     }
 }
@@ -124,7 +131,8 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
                 throw .wireFailed("DB_PORT must be a port number from 1 to 65535, not \"\(text)\"")
             }
             do {
-                wire = try await WireServer.start(storage: store, host: "127.0.0.1", port: port, logger: logger)
+                wire = try await WireServer.start(
+                    storage: store, host: "127.0.0.1", port: port, defaultTimeLimit: .milliseconds(max(1, config.wireTimeLimit)), logger: logger)
             } catch {
                 await store.close()
                 let text = "\(error)"

@@ -108,15 +108,17 @@ public struct Throttle: Sendable {
     public let accountCeiling: RateLimiter?
     /// `AUTH_RATE_LIMIT_REFRESH` (30 a minute): token refreshes per client address.
     public let refreshes: RateLimiter?
-    /// `TRUSTED_PROXIES`: the addresses of reverse proxies whose `X-Forwarded-For` names the
-    /// client. Empty by default: the header is then ignored, since any client can send it.
-    public let trustedProxies: Set<String>
+    /// `TRUSTED_PROXIES`: the addresses (or CIDR ranges) of reverse proxies whose
+    /// `X-Forwarded-For` names the client. Empty by default: the header is then ignored, since any
+    /// client can send it.
+    public let trustedProxies: TrustedProxies
 
     /// The collection the counts live in, when they are shared (`ratelimits`).
     public let counts: (any StorageCollection)?
 
     public init(
-        perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30, trustedProxies: Set<String> = [], window: Int = 60,
+        perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30, trustedProxies: TrustedProxies = TrustedProxies(),
+        window: Int = 60,
         counts: (any StorageCollection)? = nil
     ) {
         func limiter(_ limit: Int, _ name: String) -> RateLimiter? {
@@ -136,7 +138,7 @@ public struct Throttle: Sendable {
     }
 
     /// Reads the limits above (each a number of tries a minute), `TRUSTED_PROXIES`
-    /// (comma-separated addresses) and `RATE_LIMIT_COUNTS` (`database`, the default, in the
+    /// (comma-separated addresses and CIDR ranges) and `RATE_LIMIT_COUNTS` (`database`, the default, in the
     /// `ratelimits` collection of `database`; or `memory`).
     public init(_ lookup: (String) -> String?, database: (any StorageDatabase)? = nil) throws(ConfigError) {
         func number(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
@@ -152,7 +154,7 @@ public struct Throttle: Sendable {
         self.init(
             perAddress: try number("AUTH_RATE_LIMIT_PER_ADDRESS", 20), perAccount: try number("AUTH_RATE_LIMIT_PER_ACCOUNT", 5),
             accountCeiling: try number("AUTH_RATE_LIMIT_ACCOUNT_CEILING", 50), refreshes: try number("AUTH_RATE_LIMIT_REFRESH", 30),
-            trustedProxies: Set(proxies), counts: place == "database" ? database?.collection("ratelimits") : nil)
+            trustedProxies: try TrustedProxies(proxies), counts: place == "database" ? database?.collection("ratelimits") : nil)
     }
 
     /// 429 unless `account` (the user found, by id) may be tried again now from `address`.
@@ -161,13 +163,16 @@ public struct Throttle: Sendable {
         if let wait = try await accountCeiling?.admit(account) { throw TooManyAttempts(retryAfter: wait) }
     }
 
-    /// The client's address: the socket's, or, when the socket is a trusted proxy, the last
-    /// address in `X-Forwarded-For` that is not one (proxies append the address they saw).
+    /// The client as the limits count it: the socket's address, or, when the socket is a trusted
+    /// proxy, the last address in `X-Forwarded-For` that is not one (proxies append the address
+    /// they saw); an IPv6 address by its /64.
     public func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
         let socket = context.remoteAddress?.ipAddress ?? "unknown"
-        guard trustedProxies.contains(socket), let forwarded = request.headers[Self.forwardedFor] else { return socket }
+        guard trustedProxies.contains(socket), let forwarded = request.headers[Self.forwardedFor] else {
+            return TrustedProxies.bucket(socket)
+        }
         let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return hops.last(where: { !trustedProxies.contains($0) }) ?? socket
+        return TrustedProxies.bucket(hops.last(where: { !trustedProxies.contains($0) }) ?? socket)
     }
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!

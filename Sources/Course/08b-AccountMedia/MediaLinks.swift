@@ -14,6 +14,7 @@
 // `X-Forwarded-Proto`). Cloudinary's URLs are absolute already and pass untouched.
 
 import App
+import Auth
 import Database
 import Foundation
 import HTTPTypes
@@ -28,16 +29,16 @@ public struct MediaLinks: Sendable {
     /// `PUBLIC_URL` without its trailing `/`, when set.
     public let publicURL: String?
     /// Proxies whose `X-Forwarded-Host` / `X-Forwarded-Proto` are believed (`TRUSTED_PROXIES`).
-    let trustedProxies: Set<String>
+    let trustedProxies: TrustedProxies
 
-    public init(publicURL: String? = nil, trustedProxies: Set<String> = []) {
+    public init(publicURL: String? = nil, trustedProxies: TrustedProxies = TrustedProxies()) {
         self.publicURL = publicURL
         self.trustedProxies = trustedProxies
     }
 
     /// Reads `PUBLIC_URL` (e.g. `https://videotube.example.com`): http or https, a host, an
     /// optional port and path, nothing that would need escaping in JSON.
-    public init(_ lookup: (String) -> String?, trustedProxies: Set<String>) throws(ConfigError) {
+    public init(_ lookup: (String) -> String?, trustedProxies: TrustedProxies) throws(ConfigError) {
         guard var url = lookup("PUBLIC_URL") else {
             self.init(trustedProxies: trustedProxies)
             return

@@ -21,6 +21,12 @@ guard let port = Int(portText), (0...65535).contains(port) else {
     logger.error("DB_PORT must be a port number, not \"\(portText)\"")
     exit(1)
 }
+// QUERY_TIMEOUT_MS (3000; 0: none): the time a command that sends no maxTimeMS may take.
+let limitText = settings["QUERY_TIMEOUT_MS"] ?? "3000"
+guard let limitMs = Int(limitText), (0...600_000).contains(limitMs) else {
+    logger.error("QUERY_TIMEOUT_MS must be a number of milliseconds from 0 to 600000, not \"\(limitText)\"")
+    exit(1)
+}
 let bindAll = CommandLine.arguments.contains("--bind-all")
 let host = bindAll ? "0.0.0.0" : "127.0.0.1"
 if bindAll {
@@ -33,7 +39,8 @@ let store: EmbeddedStore
 let server: WireServer
 do {
     store = try EmbeddedStore.open(directory: directory)
-    server = try await WireServer.start(storage: store, host: host, port: port, logger: logger)
+    server = try await WireServer.start(
+        storage: store, host: host, port: port, defaultTimeLimit: limitMs > 0 ? .milliseconds(limitMs) : nil, logger: logger)
 } catch {
     let text = "\(error)"
     logger.error(

@@ -18,6 +18,8 @@ struct CommandProcessor: Sendable {
     let cursors: CursorStore
     let connectionID: Int
     let startedAt: Date
+    /// For commands that send no `maxTimeMS` (nil: no limit).
+    var defaultTimeLimit: Duration? = nil
 
     static let maxWireVersion: Int32 = 17  // MongoDB 6.0: what libmongoc 1.23, pymongo 4 and mongosh accept
 
@@ -37,6 +39,8 @@ struct CommandProcessor: Sendable {
                 if ms > 0 {
                     return try await QueryTimeLimit.$perQuery.withValue(.milliseconds(ms)) { try await collated(name, command, db) }
                 }
+            } else if let defaultTimeLimit {
+                return try await QueryTimeLimit.$perQuery.withValue(defaultTimeLimit) { try await collated(name, command, db) }
             }
             return try await collated(name, command, db)
         } catch let error as StorageError {

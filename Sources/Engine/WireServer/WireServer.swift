@@ -20,7 +20,11 @@ public final class WireServer: Sendable {
     private let acceptTask: Mutex<Task<Void, Never>?>
 
     /// Binds `host:port` and starts serving `storage` in the background.
-    public static func start(storage: any Storage, host: String = "127.0.0.1", port: Int = 27017, logger: Logger) async throws -> WireServer {
+    /// `defaultTimeLimit`: the time a command that sends no `maxTimeMS` may take (the servers'
+    /// `QUERY_TIMEOUT_MS`), so a client that gives up cannot leave a scan running for minutes.
+    public static func start(
+        storage: any Storage, host: String = "127.0.0.1", port: Int = 27017, defaultTimeLimit: Duration? = nil, logger: Logger
+    ) async throws -> WireServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -41,7 +45,8 @@ public final class WireServer: Sendable {
                     try await channel.executeThenClose { connections in
                         for try await connection in connections {
                             let id = counter.add(1, ordering: .relaxed).newValue
-                            let processor = CommandProcessor(storage: storage, cursors: cursors, connectionID: id, startedAt: started)
+                            let processor = CommandProcessor(
+                                storage: storage, cursors: cursors, connectionID: id, startedAt: started, defaultTimeLimit: defaultTimeLimit)
                             // The connection's own event loop runs its loop of read, answer, write:
                             // no hand-off to another thread and back for each message. Writes
                             // still wait on the store's SQLite queue, off the loop.
