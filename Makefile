@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: exercises-mutate fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -302,6 +302,12 @@ exercises-lock:
 # Every exercise is graded: cut all, build once, each one's tests must fail; then restored.
 exercises-prove:
 	python3 scripts/exercises.py prove
+
+# Is every line of the exercises' reference graded? Each line deleted, each plain condition negated,
+# built and graded in turn; a mutant that passes is a line the grade does not see (scripts/mutate.py).
+# N=6 (E=2: one exercise), or N=all (one build per mutant: long). Figures: Benchmarks/results/mutation.md.
+exercises-mutate:
+	python3 scripts/mutate.py $(N) $(E)
 
 # The repository's git hooks (.githooks: a commit subject of at most 72 characters).
 hooks:

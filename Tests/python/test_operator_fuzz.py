@@ -147,7 +147,7 @@ class Target:
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory):
-    binary = os.environ.get("VIDEOTUBE_DB") or str(ROOT / ".build" / "debug" / "videotube-db")
+    binary = str(pathlib.Path(os.environ.get("VIDEOTUBE_DB") or ROOT / ".build" / "debug" / "videotube-db").resolve())
     if not pathlib.Path(binary).exists():
         pytest.skip(f"{binary} is not built")
     t = Target(binary, tmp_path_factory.mktemp("fuzz"))

@@ -1,0 +1,97 @@
+"""`make exercises-mutate N=6 [E=2]`: is every line of an exercise's reference graded?
+
+For each exercise chosen, each line of its reference region is deleted in turn, and each `if` /
+`guard` / `while` condition without bindings is negated; each such mutant is built and the
+exercise's graded tests run (scripts/exercises.py). A mutant that compiles and still passes every
+graded test *survives*: the grade would say "done" for code that lacks that line. Survivors are
+listed with their line; the reference is written back after each mutant, whatever happens.
+
+    python3 scripts/mutate.py 6 [2]          # chapter 6 (exercise 6.2 alone)
+    python3 scripts/mutate.py all            # every exercise (long: one build per mutant)
+
+The figures go to Benchmarks/results/mutation.md (one section per run).
+"""
+import datetime
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+import exercises as tool
+
+RESULTS = tool.ROOT / "Benchmarks" / "results" / "mutation.md"
+SKIP = re.compile(r"^[\s\}\)\]\{]*$|^\s*//|^\s*(\} else \{|do \{|\} catch.*\{|default:|case .*:)\s*$")
+CONDITION = re.compile(r"^(\s*)(guard|if|while) (.+?)( else \{.*| \{.*)$")
+
+
+def mutants(body):
+    """(kind, line number in the region, the line, the mutated body)."""
+    for i, line in enumerate(body):
+        if SKIP.match(line):
+            continue
+        yield "delete", i, line, body[:i] + body[i + 1:]
+        match = CONDITION.match(line.rstrip("\n"))
+        if match and not re.search(r"\b(let|var|case)\b|,", match.group(3)):
+            indent, keyword, condition, rest = match.groups()
+            yield "negate", i, line, body[:i] + [f"{indent}{keyword} !({condition}){rest}\n"] + body[i + 1:]
+
+
+def builds(chapter):
+    swift = str(tool.ROOT / "scripts" / "swift")
+    for product in tool.products_for([chapter]):
+        if subprocess.run([swift, "build", "--product", product], cwd=tool.ROOT, capture_output=True).returncode != 0:
+            return False
+    return True
+
+
+def mutate(exercise):
+    reference = list(exercise.body)
+    survivors, killed, stillborn = [], 0, 0
+    try:
+        for kind, i, line, body in mutants(reference):
+            tool.replace(exercise, body)
+            if not builds(exercise.chapter):
+                stillborn += 1
+                continue
+            passed, count, first = tool.run_tests([exercise])[exercise.id]
+            if passed:
+                survivors.append(f"{kind} line {i + 1}: {line.strip()}")
+                print(f"    SURVIVES {kind} line {i + 1}: {line.strip()}", flush=True)
+            else:
+                killed += 1
+    finally:
+        tool.replace(exercise, reference)
+    return killed, stillborn, survivors
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        sys.exit(__doc__)
+    lock = tool.read_lock()
+    chosen = tool.scan() if args[0] == "all" else tool.select("9" if args[0] == "final" else args[0], args[1] if len(args) > 1 else None)
+    stale = [e.id for e in chosen if e.state(lock) != "reference"]
+    if stale:
+        sys.exit(f"exercises not at their reference (make solution first): {stale}")
+    rows, began = [], time.monotonic()
+    for exercise in chosen:
+        print(f"  {exercise.id} {exercise.title}", flush=True)
+        killed, stillborn, survivors = mutate(exercise)
+        rows.append((exercise.id, killed, stillborn, survivors))
+        print(f"  {exercise.id}: {killed} killed, {len(survivors)} survived, {stillborn} did not compile", flush=True)
+    tool.build(tool.products_for(sorted({e.chapter for e in chosen})))  # the reference, built again
+    total = sum(len(s) for *_, s in rows)
+    minutes = (time.monotonic() - began) / 60
+    print(f"mutation: {len(rows)} exercises, {sum(k for _, k, _, _ in rows)} mutants killed, {total} survived ({minutes:.0f} min)")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as out:
+        out.write(f"\n## {datetime.date.today()}: make exercises-mutate {' '.join(args)} ({minutes:.0f} min)\n\n")
+        out.write("| exercise | killed | survived | did not compile | survivors |\n|---|---|---|---|---|\n")
+        for id, killed, stillborn, survivors in rows:
+            out.write(f"| {id} | {killed} | {len(survivors)} | {stillborn} | {'; '.join(f'`{s}`' for s in survivors)} |\n")
+    sys.exit(1 if total else 0)
+
+
+if __name__ == "__main__":
+    main()
