@@ -130,6 +130,22 @@ struct NodeRefreshClaims: JWTPayload {
         }
     }
 
+    /// A deleted user's sessions end with them: the first refresh that finds the user gone ends
+    /// every one of their sessions, on every device, not only its own.
+    @Test(arguments: TestBackend.available)
+    func aDeletedUsersSessionsEndWithThem(_ backend: TestBackend) async throws {
+        let (app, collections, sessions) = try await authApp(backend)
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/users/register", json: registerAsha)
+            let laptop = try await client.login("laptop")
+            _ = try await client.login("phone")
+            #expect(try await sessions.count() == 2)
+            try await collections.users.storage.deleteOne(["username": "asha"])
+            #expect(try await client.refreshStatus(laptop.refresh) == .unauthorized)
+            #expect(try await sessions.count() == 0)
+        }
+    }
+
     /// A session whose `expiresAt` has passed is over, even while its document still exists (a
     /// TTL index deletes expired documents only about once a minute): its refresh token, though
     /// its own `exp` is still ahead, rotates nothing.
