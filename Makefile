@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: exercises-mutate fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: hint watch exercises-mutate fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -55,6 +55,7 @@ help:
 	@echo "make run SEED=1     the same, then start the server (seeding needs the data folder the server holds)"
 	@echo "make exercise N=6   cut chapter 6's exercises for you to write (E=2: one); make check N=6 grades them"
 	@echo "make check          your progress over every exercise; make solution N=6 restores the reference"
+	@echo "make hint N=6 E=2   an exercise's hint, file and graded tests; make watch N=6 checks again on every save"
 	@echo "make dist           a self-contained folder dist/videotube (release binary, API page files, sample settings)"
 	@echo "make test           run every test (debug build)"
 	@echo "make chapter N=1    run one chapter (debug build; N=9 the Final server; FRESH=1 empties its data first)"
@@ -294,6 +295,13 @@ check:
 
 solution:
 	@python3 scripts/exercises.py solution $(N)
+
+# The requirement and recipe of an exercise (E=2: one), and a check on every save (rustlings' watch).
+hint:
+	@python3 scripts/exercises.py hint $(N)
+
+watch:
+	@python3 scripts/exercises.py watch $(N)
 
 # Maintainers: after changing an exercise's reference code, record its digest (scripts/exercises.lock).
 exercises-lock:

@@ -221,7 +221,7 @@ let package = Package(
         engineTests("EmbeddedStore", ["BSON", "Storage", "EmbeddedStore", "EngineTestSupport", "CrashWriter"]),
         engineTests("WireServer", ["BSON", "Storage", "EmbeddedStore", "MongoStore", "WireServer", "EngineTestSupport", "VideotubeDB", logging]),
 
-        chapterTests("01", ["Database", "Storage", logging]),
+        chapterTests("01", ["Database", "Storage", "EmbeddedStore", "WireServer", logging]),
         chapterTests("02", ["App", "BSON", "Database", "EmbeddedStore", "MongoStore", "Storage", hummingbirdTesting]),
         chapterTests("03", ["Responses", "App", "BSON", "Storage", hummingbirdTesting]),
         chapterTests(

@@ -4,6 +4,8 @@
     make check N=6                      build, run each exercise's tests, say what is done
     make check                          progress over the whole course (no build)
     make solution N=6 [E=2]             put the reference code back (your attempt is kept)
+    make hint N=6 E=2                   the exercise's hint, where it is, and what grades it
+    make watch N=6                      check again each time a file is saved (Ctrl-C stops)
 
 An exercise is marked in the Swift source where its concept lives:
 
@@ -220,13 +222,19 @@ def run_tests(exercises):
         report = pathlib.Path(folder) / "report.xml"
         # The test bundle is run directly, once for every exercise checked: its xunit report
         # says which tests failed, so which exercises are done.
-        run = subprocess.run([str(BUNDLE), "--testing-library", "swift-testing", "--filter", pattern, "--xunit-output", str(report)],
-                             cwd=ROOT, capture_output=True, text=True)
-        output = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr)
-        cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
-        results = [(f"{c.get('classname')}/{c.get('name')}", c.find("failure")) for c in cases]
+        try:
+            run = subprocess.run([str(BUNDLE), "--testing-library", "swift-testing", "--filter", pattern, "--xunit-output", str(report)],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=600)
+            output, returncode = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr), run.returncode
+        except subprocess.TimeoutExpired:  # tests that never end fail, as a crash does
+            output, returncode = "Fatal error: the tests did not finish within 10 minutes", 1
+        try:
+            cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+            results = [(f"{c.get('classname')}/{c.get('name')}", c.find("failure")) for c in cases]
+        except ElementTree.ParseError:  # the process died while writing its report
+            results = []
     issues = [l.strip() for l in output.splitlines() if "Expectation failed" in l or "recorded an issue" in l]
-    crashed = not results and run.returncode != 0
+    crashed = not results and returncode != 0
     if crashed and len(exercises) > 1:  # a crash hides which test failed: one exercise at a time
         return {k: v for e in exercises for k, v in run_tests([e]).items()}
     out = {}
@@ -253,19 +261,64 @@ def products_for(chapters):
     return ["videotube-workshopPackageTests"] + sorted(needed)
 
 
-def build(products=None):
+# The compile errors a JavaScript developer meets first, each with one line of advice.
+ADVICE = [
+    (r"cannot assign to value: '.*' is a 'let' constant", "A `let` never changes (JS `const`): declare it with `var` to change it."),
+    (r"missing argument label '(\w+):'", "Swift calls name their arguments: write the label, as in `f(\\1: value)`."),
+    (r"extraneous argument label", "This parameter takes no label: pass the value alone."),
+    (r"value of optional type .* must be unwrapped", "It may be nil: unwrap it first (`guard let x = x else { throw … }`) or give a default (`x ?? y`)."),
+    (r"call can throw but is not marked with 'try'", "The call can fail: put `try` in front of it (Swift's `await`-like marker for errors)."),
+    (r"expression is 'async' but is not marked with 'await'", "The call is asynchronous: put `await` in front of it, as in JS."),
+    (r"cannot find '(\w+)' in scope", "No `\\1` is visible here: check its spelling, and whether it is a property (`self.\\1`) or needs an import."),
+    (r"cannot convert value of type '(.*)' to expected argument type '(.*)'", "The types differ: Swift converts nothing by itself (`Int(x)`, `String(x)`)."),
+    (r"missing return in", "Every path of the function must `return` a value (or `throw`)."),
+    (r"has no member '(\w+)'", "No `\\1` on this type: the hint names the calls to use; autocomplete lists the rest."),
+]
+
+
+def explain(output):
+    """Each compile error with the source lines under it (swiftc draws the line and a caret), and
+    one line of advice when it is a common one."""
+    lines = output.splitlines()
+    shown, out = set(), []
+    for i, line in enumerate(lines):
+        # The error lines themselves, not swiftc's drawing of them (`  |  `- error: …`) nor its summary.
+        if "error:" not in line or line in shown or re.match(r"^\s*(\d+\s*)?\|", line) or "command failed" in line:
+            continue
+        shown.add(line)
+        out.append(line.strip())
+        out += ["    " + l for l in lines[i + 1:i + 6] if re.match(r"^\s*(\d+\s*\||\|)", l)]
+        for pattern, advice in ADVICE:
+            match = re.search(pattern, line)
+            if match:
+                out.append("    advice: " + match.expand(advice))
+                break
+        if len(shown) == 5:
+            break
+    return "\n  ".join(out or lines[-10:])
+
+
+def build(products=None, exit_on_error=True):
     """Builds what changed: `products` (the test bundle and the executables the tests start), or
-    everything with its tests."""
+    everything with its tests. It says what it builds, line by line, as SwiftPM goes."""
     print("Building (only what changed)...", flush=True)
     begin = time.monotonic()
     swift = str(ROOT / "scripts" / "swift")  # one fixed environment: see that script
     commands = [[swift, "build", "--product", p] for p in products] if products else [[swift, "build", "--build-tests"]]
     for command in commands:
-        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        if run.returncode != 0:
-            errors = [l for l in (run.stdout + run.stderr).splitlines() if "error:" in l]
-            print("The code does not compile yet:\n  " + "\n  ".join(errors[:10] or (run.stdout + run.stderr).splitlines()[-10:]))
-            sys.exit(1)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        output, last = [], 0.0
+        for line in process.stdout:
+            output.append(line)
+            step = re.match(r"^\[(\d+)/(\d+)\] (Compiling|Linking|Emitting module) (\S+)", line)
+            if step and time.monotonic() - last > 5:  # a progress line every few seconds, not every file
+                print(f"  {step.group(1)}/{step.group(2)} {step.group(3).lower()} {step.group(4)}", flush=True)
+                last = time.monotonic()
+        if process.wait() != 0:
+            print("The code does not compile yet:\n  " + explain("".join(output)))
+            if exit_on_error:
+                sys.exit(1)
+            return None
     return time.monotonic() - begin
 
 
@@ -300,11 +353,43 @@ def cmd_check(chapter=None):
             print(f"  done      {exercise.id} {exercise.title}")
         else:
             progress.pop(exercise.id, None)
-            print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            hint: {exercise.hint}")
+            # A test that reached another exercise's stub waits for that one, not for this one.
+            blocking = re.search(r"Exercise (\d+\.\d+) is yours to write", first or "")
+            if blocking and blocking.group(1) != exercise.id and any(e.id == blocking.group(1) and e.state(lock) == "open" for e in chosen):
+                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests reach exercise {blocking.group(1)}, "
+                      f"which is still cut: write that one first")
+                continue
+            print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            "
+                  f"requirement and recipe: make hint N={exercise.chapter} E={exercise.id.split('.')[1]}")
     STATE.mkdir(exist_ok=True)
     (STATE / "progress.json").write_text(json.dumps(progress, indent=1))
     print(f"{sum(results)} of {len(results)} done (build {took:.1f} s, tests {time.monotonic() - begin:.1f} s)")
     sys.exit(0 if all(results) else 1)
+
+
+def cmd_hint(chapter, number=None):
+    for exercise in select(chapter, number):
+        print(f"{exercise.id} {exercise.title}\n  where:     {exercise.path.relative_to(ROOT)}:{exercise.begin + 1}\n"
+              f"  hint:      {exercise.hint}\n  graded by: {', '.join(exercise.graded_by)}")
+
+
+def cmd_watch(chapter):
+    """make watch: check the chapter again each time a Swift file under Sources/ or Chapters/ is
+    saved (polling their times twice a second), until Ctrl-C."""
+    def stamp():
+        return max(p.stat().st_mtime_ns for folder in SOURCES for p in (ROOT / folder).rglob("*.swift"))
+    seen = None
+    print(f"Watching Sources/ and Chapters/: make check N={chapter} runs on every save. Ctrl-C stops.", flush=True)
+    try:
+        while True:
+            now = stamp()
+            if now != seen:
+                seen = now
+                subprocess.run([sys.executable, __file__, "check", chapter], cwd=ROOT)
+                print(f"-- {time.strftime('%H:%M:%S')}: watching for the next save (Ctrl-C stops)", flush=True)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print()
 
 
 def cmd_lock():
@@ -385,6 +470,10 @@ def main():
         cmd_solution(rest[0], number)
     elif command == "check":
         cmd_check(rest[0] if rest and rest[0] else None)
+    elif command == "hint":
+        cmd_hint(rest[0], number)
+    elif command == "watch":
+        cmd_watch(rest[0])
     elif command == "lock":
         cmd_lock()
     elif command == "prove":

@@ -1,8 +1,12 @@
 // Chapter 01 as a learner runs it: the executable connects, or exits 1 with a clear reason.
 
+import Database
+import EmbeddedStore
 import Foundation
+import Logging
 import TestSupport
 import Testing
+import WireServer
 
 private let listCollectionsReply = #"""
     {"ping": [{"ok": 1}], "listCollections": [{"ok": 1, "cursor": {"id": {"$numberLong": "0"},
@@ -10,6 +14,21 @@ private let listCollectionsReply = #"""
     """#
 
 struct ConnectDBTests {
+    /// Connected to a MongoDB server (here the embedded store served over the wire), the database
+    /// is the one named (DB_NAME), and the start-up says where the data lives.
+    @Test func aMongoDBServerIsNamedWithItsDatabase() async throws {
+        let store = try EmbeddedStore.open(directory: try ChapterProcess.scratchDirectory().path)
+        let wire = try await WireServer.start(storage: store, port: 0, logger: Logger(label: "wire"))
+        let uri = "mongodb://127.0.0.1:\(wire.port)"
+        let db = try await connectDB(DatabaseConfig(mongoURI: uri, databaseName: "course"), logger: Logger(label: "test"))
+        #expect(db.database.name == "course")
+        #expect(db.place == "MongoDB at 127.0.0.1:\(wire.port), database course")
+        #expect(db.summary == "MongoDB connected !! DB HOST: 127.0.0.1:\(wire.port)")
+        await db.storage.close()
+        await wire.stop()
+        await store.close()
+    }
+
     @Test func anUnreachableServerExitsOneWithTheReason() throws {
         let run = try ChapterProcess.run(
             "Chapter01", environment: ["MONGODB_URI": "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300"],

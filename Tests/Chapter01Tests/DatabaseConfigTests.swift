@@ -24,6 +24,22 @@ struct DatabaseConfigTests {
         await db.storage.close()
     }
 
+    /// Opening proves the database answers: a data folder whose database cannot be made (a file
+    /// stands where its folder goes) fails at start-up, not at the first request.
+    @Test func withoutAURIADatabaseThatCannotOpenFailsAtConnect() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: folder.appendingPathComponent("videotube"))
+        do {
+            let db = try await connectDB(DatabaseConfig(dataDirectory: folder.path), logger: Logger(label: "test"))
+            await db.storage.close()
+            Issue.record("connected to a database that cannot be opened")
+        } catch {
+            #expect(error.description.contains("FAILED"), "\(error)")
+        }
+    }
+
     @Test func anUnreachableMongoDBIsATypedFailure() async {
         do {
             _ = try await connectDB(DatabaseConfig(mongoURI: "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200"), logger: Logger(label: "test"))

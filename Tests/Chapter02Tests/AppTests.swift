@@ -131,6 +131,7 @@ func expectError(_ response: TestResponse, _ status: Int, sourceLocation: Source
                 #expect(response.headers[.accessControlAllowCredentials] == "true")
                 #expect(response.headers[.accessControlAllowMethods]?.contains("PATCH") == true)
                 #expect(response.headers[.accessControlAllowHeaders] == "content-type")
+                #expect(response.headers[.accessControlMaxAge] == "600")  // the browser asks again after ten minutes, not each time
                 #expect(response.headers[.vary] == "Origin")
             }
             try await client.execute(uri: "/api/v1/cookies", method: .get, headers: [.origin: "http://localhost:5173"]) { response in

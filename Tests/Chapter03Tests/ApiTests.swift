@@ -62,6 +62,7 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
         }
         router.get("/down") { _, _ -> APIResponse<Empty> in throw StorageError.unavailable("No suitable servers found: secret detail") }
         router.get("/slow") { _, _ -> APIResponse<Empty> in throw StorageError.timeout("operation exceeded time limit: secret detail") }
+        router.get("/busy") { _, _ -> APIResponse<Empty> in throw Busy() }
         router.get("/bad-query") { _, _ -> APIResponse<Empty> in throw StorageError.invalidQuery(code: 2, message: "unknown operator: $foo") }
         router.get("/bug") { _, _ -> APIResponse<Empty> in throw CocoaError(.fileReadCorruptFile) }
         router.get("/created") { _, _ in
@@ -72,7 +73,25 @@ func makeApp(storage: any Storage) -> some ApplicationProtocol {
     }
 }
 
+/// An error that says when to try again (as a rate limit's 429 does).
+struct Busy: Error, APIErrorRepresentable {
+    var statusCode: Int { 429 }
+    var message: String { "Too many attempts; try again in 7 seconds" }
+    var retryAfter: Int? { 7 }
+}
+
 @Suite struct ErrorMappingTests {
+    /// A wait the error knows goes out as `Retry-After`, beside the API's error JSON.
+    @Test func aWaitIsSentAsRetryAfter() async throws {
+        try await makeApp(storage: try EmbeddedStore.open(directory: NSTemporaryDirectory() + "/api-\(UUID().uuidString)")).test(.router) { client in
+            try await client.execute(uri: "/busy", method: .get) { response in
+                #expect(response.status == .tooManyRequests && response.headers[.retryAfter] == "7")
+                #expect((try? json(response.body))?["message"]?.stringValue == "Too many attempts; try again in 7 seconds")
+            }
+            try await client.execute(uri: "/api-error", method: .get) { response in #expect(response.headers[.retryAfter] == nil) }
+        }
+    }
+
     @Test(arguments: [
         ("/api-error", 404, "Video not found"),
         ("/validation", 400, "All fields are required"),

@@ -125,6 +125,25 @@ func user(_ name: String, email: String? = nil) -> User {
         #expect(reread.updatedAt == updated.updatedAt)
     }
 
+    /// Both timestamps are the insert's own instant (the model's are overwritten), and the save
+    /// hook sees the document last (chapter 05 hashes passwords there).
+    @Test(arguments: TestBackend.available)
+    func insertSetsTheTimestampsThenRunsTheSaveHook(_ backend: TestBackend) async throws {
+        let database = try await backend.freshDatabase()
+        let at = BSONDate(millisecondsSince1970: 1_709_283_907_042)
+        let plain = ModelCollection<User>(database)
+        let stored = try await plain.insert(user("clock"), at: at)
+        #expect(stored.createdAt == at && stored.updatedAt == at)
+        #expect(try await plain.findById(stored._id)?.createdAt == at)
+        let hooked = ModelCollection<User>(database) { fields in
+            fields["fullName"] = .string("Set by the hook")
+            #expect(fields["createdAt"] == .datetime(at))  // the hook runs after the timestamps
+        }
+        let changed = try await hooked.insert(user("hooked"), at: at)
+        #expect(changed.fullName == "Set by the hook")
+        #expect(try await plain.findById(changed._id)?.fullName == "Set by the hook")
+    }
+
     @Test(arguments: TestBackend.available)
     func theIndexesExistAfterStartUp(_ backend: TestBackend) async throws {
         let db = try await freshCollections(backend)

@@ -155,7 +155,6 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
     // Stub: throw .failed(.unavailable(ExerciseNotDone("1.1").description))
     do {
         let store = try await MongoStore.connect(uri: uri)
-        logger.debug("MongoDB pool opened", metadata: ["database": "\(config.databaseName)"])
         return ConnectedDatabase(
             storage: store,
             database: store.database(config.databaseName),

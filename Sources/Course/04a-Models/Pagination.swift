@@ -108,21 +108,13 @@ extension StorageCollection {
     /// aggregation (`$facet`); `perPage` runs on the page's documents only. The pipeline should
     /// sort, or pages may overlap.
     public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
+        if let page = try await indexedPage(pipeline, request, perPage: perPage) { return page }  // a speed-up, below
         // EXERCISE 4.2: aggregatePaginate: one page and the total, counted in the database
         // Hint: Append `$skip` and `$limit` (from `request`) and then `perPage` to the pipeline inside a `$facet` with a second
         //   branch `[{$count: "count"}]`; build the `Page` from the two.
         // Graded by: Chapter04Tests.PaginationOnEveryBackend
         // Stub: throw ExerciseNotDone("4.2")
         let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
-        // A filter and a sort, nothing else (the video lists): the page is read along an index
-        // that gives the order, stopping after it, and the total is counted apart, from indexes
-        // where they can (what mongoose-aggregate-paginate-v2 does with `useFacet: false`). A
-        // $facet would pass every match through the pipeline to count it.
-        if pipeline.count == 2, pipeline[0].keys == ["$match"], pipeline[1].keys == ["$sort"], let match = pipeline[0]["$match"]?.documentValue {
-            async let docs = aggregate(pipeline + cut + perPage)
-            async let total = countDocuments(match)
-            return Page(docs: try await docs, totalDocs: try await total, request: request)
-        }
         let page: [BSONValue] = cut.map { .document($0) } + perPage.map { .document($0) }
         let facet: Document = [
             "$facet": [
@@ -135,6 +127,19 @@ extension StorageCollection {
         let total = result["total"]?.arrayValue?.first?.documentValue?["count"]?.int64Value ?? 0
         return Page(docs: docs, totalDocs: Int(total), request: request)
         // END EXERCISE 4.2
+    }
+
+    /// A filter and a sort, nothing else (the video lists): the page is read along an index that
+    /// gives the order, stopping after it, and the total is counted apart, from indexes where
+    /// they can (what mongoose-aggregate-paginate-v2 does with `useFacet: false`). A `$facet`
+    /// would pass every match through the pipeline to count it. Nil for any other pipeline.
+    func indexedPage(_ pipeline: [Document], _ request: PageRequest, perPage: [Document]) async throws -> Page<Document>? {
+        guard pipeline.count == 2, pipeline[0].keys == ["$match"], pipeline[1].keys == ["$sort"], let match = pipeline[0]["$match"]?.documentValue
+        else { return nil }
+        let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
+        async let docs = aggregate(pipeline + cut + perPage)
+        async let total = countDocuments(match)
+        return Page(docs: try await docs, totalDocs: try await total, request: request)
     }
 }
 
