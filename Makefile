@@ -47,7 +47,7 @@ RELEASE_FLAGS := $(shell cat scripts/release-flags)
 # What swift-format formats and checks (its settings are in .swift-format).
 FORMAT_PATHS := Package.swift Sources Chapters Tests Benchmarks
 
-.PHONY: hint watch exercises-mutate fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
+.PHONY: hint watch exercises-mutate exercises-mutate-changed fuzz instructors-check whatsnew chapters frontend-check crud-spec deploy-check shell samples samples-check exercise check solution exercises-lock exercises-prove hooks help deps test-deps bench-deps run seed test bench reliability db chapter api-docs dist dist-check docs-check notes-check demo format lint clean
 
 help:
 	@echo "make run            start $(RUN_PRODUCT), the Final server (release build); its API page is /api-docs"
@@ -143,6 +143,7 @@ $(VENV)/.installed: Tests/python/requirements.txt scripts/workshop/__init__.py
 test: test-deps $(VENV)/.installed $(API_DOCS)
 	$(MAKE) --no-print-directory notes-check
 	$(MAKE) --no-print-directory exercises-prove
+	$(MAKE) --no-print-directory exercises-mutate-changed
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build
 	VIDEOTUBE_DB=.build/debug/videotube-db $(VENV)/bin/python -m pytest -q Tests/python --ignore=Tests/python/test_operator_fuzz.py
@@ -316,6 +317,10 @@ exercises-prove:
 # N=6 (E=2: one exercise), or N=all (one build per mutant: long). Figures: Benchmarks/results/mutation.md.
 exercises-mutate:
 	python3 scripts/mutate.py $(N) $(E)
+
+# In make test: only the exercises whose region or chapter tests changed since their last run.
+exercises-mutate-changed:
+	python3 scripts/mutate.py changed
 
 # The repository's git hooks (.githooks: a commit subject of at most 72 characters).
 hooks:

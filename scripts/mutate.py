@@ -8,9 +8,15 @@ listed with their line; the reference is written back after each mutant, whateve
 
     python3 scripts/mutate.py 6 [2]          # chapter 6 (exercise 6.2 alone)
     python3 scripts/mutate.py all            # every exercise (long: one build per mutant)
+    python3 scripts/mutate.py changed        # those whose region or tests changed since their last run
 
-The figures go to Benchmarks/results/mutation.md (one section per run).
+The figures go to Benchmarks/results/mutation.md (one section per run). An exercise with no
+survivor is recorded in scripts/mutation.lock with a digest of its region and of its chapter's
+tests; `changed` (part of `make test`) mutates only the exercises whose digest differs, so CI
+checks every exercise whose region or graded tests changed, and costs nothing otherwise.
 """
+import hashlib
+import json
 import datetime
 import pathlib
 import re
@@ -21,6 +27,16 @@ import time
 import exercises as tool
 
 RESULTS = tool.ROOT / "Benchmarks" / "results" / "mutation.md"
+LOCK = tool.ROOT / "scripts" / "mutation.lock"
+
+
+def fingerprint(exercise):
+    """The region's reference and every test of its chapter: what a mutation run's verdict rests on."""
+    folder = tool.ROOT / "Tests" / (f"Chapter{int(exercise.chapter):02d}Tests" if int(exercise.chapter) <= 8 else "FinalTests")
+    digest = hashlib.sha256("".join(exercise.body).encode())
+    for path in sorted(folder.glob("*.swift")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 SKIP = re.compile(r"^[\s\}\)\]\{]*$|^\s*//|^\s*(\} else \{|do \{|\} catch.*\{|default:|case .*:)\s*$")
 CONDITION = re.compile(r"^(\s*)(guard|if|while) (.+?)( else \{.*| \{.*)$")
 
@@ -70,7 +86,17 @@ def main():
     if not args:
         sys.exit(__doc__)
     lock = tool.read_lock()
-    chosen = tool.scan() if args[0] == "all" else tool.select("9" if args[0] == "final" else args[0], args[1] if len(args) > 1 else None)
+    recorded = json.loads(LOCK.read_text()) if LOCK.exists() else {}
+    if args[0] == "changed":
+        chosen = [e for e in tool.scan() if recorded.get(e.id) != fingerprint(e)]
+        if not chosen:
+            print(f"mutation: every exercise's region and tests are as when it last had no surviving mutant ({LOCK.name})")
+            return
+        print(f"mutation: {len(chosen)} exercises changed since their last run: {', '.join(e.id for e in chosen)}")
+    elif args[0] == "all":
+        chosen = tool.scan()
+    else:
+        chosen = tool.select("9" if args[0] == "final" else args[0], args[1] if len(args) > 1 else None)
     stale = [e.id for e in chosen if e.state(lock) != "reference"]
     if stale:
         sys.exit(f"exercises not at their reference (make solution first): {stale}")
@@ -79,6 +105,11 @@ def main():
         print(f"  {exercise.id} {exercise.title}", flush=True)
         killed, stillborn, survivors = mutate(exercise)
         rows.append((exercise.id, killed, stillborn, survivors))
+        if survivors:
+            recorded.pop(exercise.id, None)
+        else:
+            recorded[exercise.id] = fingerprint(exercise)
+        LOCK.write_text(json.dumps(dict(sorted(recorded.items())), indent=1) + "\n")
         print(f"  {exercise.id}: {killed} killed, {len(survivors)} survived, {stillborn} did not compile", flush=True)
     tool.build(tool.products_for(sorted({e.chapter for e in chosen})))  # the reference, built again
     total = sum(len(s) for *_, s in rows)

@@ -125,17 +125,19 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
     struct Setup {
         let media: LocalMedia
         let temp: String
+        let database: any StorageDatabase
     }
 
     /// Chapter 08's server on a fresh database, built by the function its `main.swift` runs,
     /// with local media and temp files in folders of the test's own.
     func app(_ backend: TestBackend) async throws -> (some ApplicationProtocol, Setup) {
-        let setup = Setup(media: LocalMedia(folder: scratchPath("media")), temp: scratchPath("temp"))
+        let connected = try await backend.connectedDatabase()
+        let setup = Setup(media: LocalMedia(folder: scratchPath("media")), temp: scratchPath("temp"), database: connected.database)
         let config = AppConfig.testing([
             "MEDIA_DIR": setup.media.folder, "TEMP_DIR": setup.temp,
             "ACCESS_TOKEN_SECRET": String(repeating: "a", count: 32), "REFRESH_TOKEN_SECRET": String(repeating: "r", count: 32),
         ])
-        let app = try await buildChapter08(config: config, database: try await backend.connectedDatabase(), logger: Logger(label: "test"))
+        let app = try await buildChapter08(config: config, database: connected, logger: Logger(label: "test"))
         return (app, setup)
     }
 
@@ -152,13 +154,18 @@ let asha = [("fullName", "Asha Rao"), ("email", "asha@example.com"), ("username"
                     && user["coverImage"]?.stringValue?.contains("/media/covers/") == true)
             #expect(user["avatarId"] == nil && user["password"] == nil)
             #expect(filesBelow(setup.media.folder).count == 2)
+            // The user keeps each asset's storage id, so a replaced or deleted one can leave storage.
+            let stored = try #require(try await ModelCollection<User>(setup.database).findOne(["username": "asha"]))
+            #expect(stored.avatarId?.hasPrefix("avatars/") == true && stored.coverImageId?.hasPrefix("covers/") == true)
+            #expect(Set(filesBelow(setup.media.folder)) == Set([stored.avatarId, stored.coverImageId].compactMap { $0 }))
 
             // Taken username: 409, and the avatar it uploaded is deleted again.
             var again = asha
             again[1] = ("email", "other@example.com")
             let taken = try await client.execute(
-                uri: "/api/v1/users/register", method: .post, headers: formType, body: form(again, files: [("avatar", png)]))
+                uri: "/api/v1/users/register", method: .post, headers: formType, body: form(again, files: [("avatar", png), ("coverImage", png)]))
             #expect(taken.status == .conflict)
+            #expect(filesBelow(setup.media.folder).count == 2)  // both of its uploads deleted again
             // No avatar, a bad field, a weak password: 400 before anything is uploaded.
             var weak = asha
             weak[3] = ("password", "short")

@@ -14,6 +14,27 @@ import TestSupport
 import Testing
 
 @Suite struct FinalFlow {
+    /// A video keeps its media's storage ids; a video that cannot be stored leaves no media behind
+    /// (here a unique index the test adds refuses the second title; any failed insert does the same).
+    @Test(arguments: TestBackend.available)
+    func aVideoKeepsItsMediaIdsAndAFailedOneLeavesNoMedia(_ backend: TestBackend) async throws {
+        let (app, world) = try await finalApp(backend)
+        try await world.database.database.collection("videos").createIndex(["title": 1], options: IndexOptions(unique: true))
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let first = try await client.upload(asha, title: "Only once")
+            #expect(first.status == .created)
+            let video = try #require(try await world.collections.videos.findOne(["title": "Only once"]))
+            #expect(video.videoFileId?.hasPrefix("videos/") == true && video.thumbnailId?.hasPrefix("thumbnails/") == true)
+            let files = filesBelow(world.mediaFolder)
+            #expect(files.contains(video.videoFileId ?? "?") && files.contains(video.thumbnailId ?? "?") && files.count == 3)
+            let again = try await client.upload(asha, title: "Only once")
+            #expect(again.status == .conflict)
+            #expect(filesBelow(world.mediaFolder) == files)  // the second video's file and thumbnail are deleted again
+        }
+        #expect(filesBelow(world.tempFolder).isEmpty)
+    }
+
     @Test(arguments: TestBackend.available)
     func aWholeSessionOverARealSocket(_ backend: TestBackend) async throws {
         let (app, world) = try await finalApp(backend)

@@ -191,6 +191,37 @@ import Testing
         }
     }
 
+    /// Subscribe, then unsubscribe: what the toggle answers is what is stored.
+    @Test(arguments: TestBackend.available)
+    func aSubscriptionToggleSubscribesThenUnsubscribes(_ backend: TestBackend) async throws {
+        let (app, world) = try await finalApp(backend)
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            #expect(try await client.send(.post, "/api/v1/subscriptions/c/\(asha.id)", as: ravi).body.data == ["subscribed": true])
+            #expect(try await world.collections.subscriptions.count() == 1)
+            #expect(try await client.send(.get, "/api/v1/users/c/asha", as: ravi).body.data?["isSubscribed"] == true)
+            #expect(try await client.send(.post, "/api/v1/subscriptions/c/\(asha.id)", as: ravi).body.data == ["subscribed": false])
+            #expect(try await world.collections.subscriptions.count() == 0)
+            #expect(try await client.send(.post, "/api/v1/subscriptions/c/\(asha.id)", as: ravi).body.data == ["subscribed": true])
+            #expect(try await world.collections.subscriptions.count() == 1)
+        }
+    }
+
+    /// Each signed-in view adds one to `views`, however often one viewer watches.
+    @Test(arguments: TestBackend.available)
+    func everySignedInViewCounts(_ backend: TestBackend) async throws {
+        let (app, world) = try await finalApp(backend)
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            let video = try await client.publish(asha, title: "Counted")
+            for _ in 0..<3 { _ = try await client.send(.get, "/api/v1/videos/\(video)", as: ravi) }
+            _ = try await client.send(.get, "/api/v1/videos/\(video)", as: asha)
+            #expect(try await world.collections.videos.findOne(["title": "Counted"])?.views == 4)
+        }
+    }
+
     /// A toggle is the toggler's: unliking takes away their own like, never another user's.
     @Test(arguments: TestBackend.available)
     func aToggleChangesOnlyTheTogglersOwnLike(_ backend: TestBackend) async throws {

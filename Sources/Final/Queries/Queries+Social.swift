@@ -84,7 +84,7 @@ extension Collections {
         // EXERCISE 9.5: toggleSubscription: subscribe, or unsubscribe, atomically
         // Hint: The same rule as likes: delete the (subscriber, channel) pair if it exists (now unsubscribed), else insert a
         //   `Subscription`; the unique index turns a lost race into `duplicateKey`, which means subscribed.
-        // Graded by: FinalTests.FinalRules/twentyConcurrentToggles
+        // Graded by: FinalTests.FinalRules/twentyConcurrentToggles, FinalTests.FinalRules/aSubscriptionToggleSubscribesThenUnsubscribes
         // Stub: throw ExerciseNotDone("9.5")
         let pair: Document = ["subscriber": .objectId(subscriber), "channel": .objectId(channel)]
         if try await subscriptions.deleteOne(pair) { return false }

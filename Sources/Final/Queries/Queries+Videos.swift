@@ -35,7 +35,7 @@ extension Collections {
         // Hint: `$inc` the video's `views`. Then read the user's `watchHistory`, put `id` first
         //   (once), keep `User.historyLimit`, and `$set` it only if the history is still what you
         //   read (filter on it); if another view changed it meanwhile, read again (a few times).
-        // Graded by: FinalTests.FinalRules/theHistoryIs
+        // Graded by: FinalTests.FinalRules/theHistoryIs, FinalTests.FinalRules/everySignedInViewCounts
         // Stub: throw ExerciseNotDone("9.8")
         try await videos.storage.updateOne(["_id": .objectId(id)], ["$inc": ["views": 1]])
         for _ in 0..<8 {
@@ -52,8 +52,9 @@ extension Collections {
                 ?? ["_id": .objectId(viewer), "watchHistory": ["$exists": false]]
             if try await users.storage.updateOne(unchanged, ["$set": ["watchHistory": .array(after)]]).matchedCount == 1 { return }
         }
-        throw StorageError.commandFailed(code: 112, message: "the watch history kept changing (WriteConflict)")
         // END EXERCISE 9.8
+        // Eight views changed the history between a read and a write: give up, as MongoDB does.
+        throw StorageError.commandFailed(code: 112, message: "the watch history kept changing (WriteConflict)")
     }
 
     /// `GET /users/history`: the videos in `user`'s history that still exist and that they may
