@@ -9,12 +9,18 @@ For a named file, every line of the excerpt (blank lines and lines with `…` as
 the file, whitespace-trimmed and in the same order; `// (abridged)` after the path allows the
 excerpt to leave lines out, which it always may. A trailing `// comment` on an excerpt line is
 ignored when comparing, so a lesson may annotate. A block with neither comment fails.
+
+An excerpt never shows an exercise's answer: one that shares three or more lines with the
+reference region of an exercise (`// EXERCISE k.i` … `// END EXERCISE k.i`) fails. A lesson shows
+the Node original and says what the region must do; `make solution` shows the reference.
 """
 import pathlib
 import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import exercises  # noqa: E402  (the exercises tool reads the regions)
 
 
 def code(line):
@@ -39,6 +45,13 @@ def check(lesson, number, block):
     wanted = [code(l) for l in lines[1:]]
     wanted = [w for w in wanted if w and "…" not in w]
     have = [code(l) for l in source.read_text().split("\n")]
+    regions = exercises.scan_lines(source, source.read_text().splitlines(keepends=True))
+    for region in regions:
+        answer = {code(l) for l in region.body if len(code(l)) > 8}  # not braces and `do {`
+        shown = [line for line in wanted if line in answer]
+        if len(shown) >= 3:
+            return [f"{lesson}: swift block {number} shows {len(shown)} lines of exercise {region.id}'s answer "
+                    f"(e.g. `{shown[0][:60]}`): say what the region must do instead"]
     at = 0
     for line in wanted:
         try:
