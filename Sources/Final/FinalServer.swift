@@ -50,6 +50,8 @@ struct FinalRoutes {
         let uploads = accounts.uploads
         let collections = accounts.collections
         let loginToBrowse = try requireLoginToBrowse(config.settings.lookup)
+        let quota = try UploadQuota(config.settings.lookup, database: database.database)
+        try await quota.createIndexes()
         about = "storage: \(database.place); media: \(media.location)" + (loginToBrowse ? "; reading needs a login" : "")
         router = buildRouter(config: config, errors: ErrorMiddleware()) { router in
             HealthController(storage: database.storage).addRoutes(to: router)
@@ -61,7 +63,7 @@ struct FinalRoutes {
             let reading = loginToBrowse ? secured : api.group().add(middleware: SignedInIfAny(verifyJWT: accounts.auth.verifyJWT))
             BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: reading)
             HistoryController(collections: collections).addRoutes(to: secured.group("users"))
-            VideoController(collections: collections, uploads: uploads, media: media, crossSite: accounts.auth.crossSite)
+            VideoController(collections: collections, uploads: uploads, media: media, crossSite: accounts.auth.crossSite, quota: quota)
                 .addRoutes(to: secured.group("videos"), reading: reading.group("videos"))
             CommentController(collections: collections).addRoutes(to: secured.group("comments"), reading: reading.group("comments"))
             LikeController(collections: collections).addRoutes(to: secured.group("likes"))

@@ -3,6 +3,7 @@
 // unpublished videos leaking through playlists, a crafted MP4, uploads served for the browser
 // to sniff, cross-site requests riding on cookies, sessions that refresh for ever.
 
+import App
 import BSON
 import Foundation
 import HTTPTypes
@@ -174,6 +175,29 @@ import Testing
             #expect(try await client.call(.get, "/api/v1/videos/\(video)", headers: asha.auth).status == .ok)
             #expect(try await world.collections.videos.findOne(["title": "Chai aur Swift"])?.views == 1)
         }
+    }
+
+    /// One user cannot fill the disk: past `UPLOAD_QUOTA_MB` a day, `POST /videos` is 429 naming
+    /// the limit, with `Retry-After`, and nothing of the refused upload is stored.
+    @Test(arguments: TestBackend.available)
+    func uploadsStopAtTheDailyQuota(_ backend: TestBackend) async throws {
+        let perVideo = clipMP4.count + thumbnailPNG.count
+        let quota = String(Double(perVideo) * 2.5 / 1_000_000)
+        let (app, world) = try await finalApp(backend, ["UPLOAD_QUOTA_MB": quota])
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            #expect(try await client.upload(asha, title: "One").status == .created)
+            #expect(try await client.upload(asha, title: "Two").status == .created)
+            let before = filesBelow(world.mediaFolder)
+            let third = try await client.upload(asha, title: "Three")
+            #expect(third.status == .tooManyRequests)
+            #expect(try json(third.body)["message"]?.stringValue?.contains("MB a day") == true)
+            #expect(Int(third.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect(filesBelow(world.mediaFolder) == before && filesBelow(world.tempFolder).isEmpty)
+            #expect(try await client.upload(ravi, title: "His own quota").status == .created)  // per user
+        }
+        #expect(throws: ConfigError.self) { try UploadQuota({ $0 == "UPLOAD_QUOTA_MB" ? "lots" : nil }, database: world.database.database) }
     }
 
     /// A cookie-signed change from a page on another site is refused; a Bearer token, an

@@ -20,6 +20,8 @@ struct VideoController: Sendable {
     let media: any MediaStorage
     /// A view from a page of another site (an `<img>` or a link elsewhere) is not counted.
     let crossSite: CrossSiteGuard
+    /// How much one user may upload in a day (`UPLOAD_QUOTA_MB`).
+    let quota: UploadQuota
 
     func addRoutes(to group: RouterGroup<AppRequestContext>, reading: RouterGroup<AppRequestContext>) {
         group.post("", use: publish)
@@ -42,6 +44,7 @@ struct VideoController: Sendable {
                 videoFile: "/pending", thumbnail: "/pending", title: form.fields["title"] ?? "", description: form.fields["description"] ?? "",
                 duration: 0, owner: me._id)
             try video.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
+            try await quota.spend(form.files.values.reduce(0) { $0 + $1.size }, by: me._id)  // 429 past the day's quota
             // EXERCISE 9.1: publishVideo: upload the video and thumbnail, then store the video
             // Hint: Upload `videoFile` (folder "videos") and `thumbnail` with `media.upload`; set the URLs, ids and `duration`
             //   on `video`; insert it with `collections.videos.insert`; on any error delete what was uploaded
