@@ -56,7 +56,9 @@ extension TestClientProtocol {
             #expect(data.keys == ["user", "accessToken", "refreshToken"])
             #expect(data["user"]?.documentValue?["username"] == "asha")
             #expect(data["user"]?.documentValue?["password"] == nil && data["user"]?.documentValue?["refreshToken"] == nil)
-            #expect(cookies.count == 2)
+            #expect(cookies.count == 3)  // and the device cookie (DeviceCookies.swift)
+            let device = try #require(cookies.first { $0.hasPrefix("deviceToken=") })
+            #expect(device.contains("HttpOnly") && device.contains("Max-Age=31536000"))
             let access = try #require(cookies.first { $0.hasPrefix("accessToken=") })
             let refresh = try #require(cookies.first { $0.hasPrefix("refreshToken=") })
             for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {

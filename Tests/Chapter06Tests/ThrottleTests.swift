@@ -198,6 +198,42 @@ func throttledApp(_ variables: [String: String]) async throws -> some Applicatio
     }
 }
 
+@Suite struct DeviceCookiesSpareTheOwner {
+    /// 55 wrong passwords from 11 addresses reach the account-wide ceiling (50 a minute); the owner,
+    /// whose browser signed in before and keeps its device cookie, still logs in from a new address;
+    /// a new device, a forged cookie and another account's cookie get 429.
+    @Test func anAttackFromManyAddressesDoesNotLockTheOwnerOut() async throws {
+        let settings = ["AUTH_RATE_LIMIT_PER_ACCOUNT": "5", "AUTH_RATE_LIMIT_ACCOUNT_CEILING": "50", "TRUSTED_PROXIES": "127.0.0.0/8, ::1"]
+        try await throttledApp(settings).test(.live) { client in
+            func login(_ password: String, from address: String, device: String? = nil, as name: String = "asha") async throws -> TestResponse {
+                var headers: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: address]
+                if let device { headers[.cookie] = "deviceToken=\(device)" }
+                return try await client.call(
+                    .post, "/api/v1/users/login", json: #"{"username": "\#(name)", "password": "\#(password)"}"#, headers: headers)
+            }
+            #expect(try await client.call(.post, "/api/v1/users/register", json: registerAsha).status == .created)
+            let ravi = #"{"fullName": "Ravi", "email": "ravi@example.com", "username": "ravi", "password": "chai aur code"}"#
+            #expect(try await client.call(.post, "/api/v1/users/register", json: ravi).status == .created)
+            func deviceCookie(_ response: TestResponse) -> String? {
+                response.headers[values: .setCookie].first { $0.hasPrefix("deviceToken=") }.map { String($0.dropFirst(12).prefix { $0 != ";" }) }
+            }
+            let owner = try #require(deviceCookie(try await login("chai aur code", from: "10.0.0.200")))
+            let others = try #require(deviceCookie(try await login("chai aur code", from: "10.0.0.201", as: "ravi")))
+            var statuses: [HTTPResponse.Status] = []
+            for address in 1...11 {
+                for _ in 0..<5 { statuses.append(try await login("guess guess", from: "10.0.1.\(address)").status) }
+            }
+            #expect(statuses.last == .tooManyRequests && statuses.filter { $0 == .unauthorized }.count <= 49)  // the ceiling held
+            let again = try await login("chai aur code", from: "10.0.2.1", device: owner)
+            #expect(again.status == .ok)
+            #expect(deviceCookie(again) == nil)  // a known device keeps its cookie
+            #expect(try await login("chai aur code", from: "10.0.2.2").status == .tooManyRequests)  // a new device
+            #expect(try await login("chai aur code", from: "10.0.2.3", device: owner + "x").status == .tooManyRequests)  // forged
+            #expect(try await login("chai aur code", from: "10.0.2.4", device: others).status == .tooManyRequests)  // Ravi's device
+        }
+    }
+}
+
 @Suite struct ProxiesAndAddresses {
     /// TRUSTED_PROXIES takes single addresses and CIDR ranges, IPv4 and IPv6; a typo stops start-up.
     @Test func trustedProxiesAreAddressesOrRanges() throws {

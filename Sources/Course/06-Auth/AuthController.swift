@@ -20,11 +20,14 @@ public struct AuthController: Sendable {
 
     /// Refuses cookie-signed requests from other sites, and sign-ins from them (CrossSite.swift).
     public let crossSite: CrossSiteGuard
+    /// The `deviceToken` cookies that spare an owner the account-wide login ceiling (DeviceCookies.swift).
+    let devices: DeviceCookies
 
     public init(sessions: Sessions, cookies: CookieSettings, throttle: Throttle, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions
         self.cookies = cookies
         self.crossSite = crossSite
+        self.devices = DeviceCookies(secret: sessions.tokens.settings.refreshSecret)
         self.verifyJWT = VerifyJWT(sessions: sessions, crossSite: crossSite)
         self.throttle = throttle
     }
@@ -79,11 +82,17 @@ public struct AuthController: Sendable {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
         let address = throttle.clientAddress(request, context)
+        let deviceToken = request.cookies["deviceToken"]?.value
         let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent]) { account in
-            try await throttle.admit(account: account.hex, from: address)  // the account found, before its hash is checked
+            // The account found, before its hash is checked; a device that signed in to it before counts alone.
+            try await throttle.admit(account: account.hex, from: address, device: await devices.device(deviceToken, of: account))
         }
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
-        return try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
+        var response = try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
+        if await devices.device(deviceToken, of: user._id) == nil {
+            response.setCookieInOrder(try cookies.cookie("deviceToken", try await devices.issue(for: user._id), maxAge: DeviceCookies.lifetime))
+        }
+        return response
     }
 
     /// The cookie is used whatever the body holds (a browser sends the cookie with any body);

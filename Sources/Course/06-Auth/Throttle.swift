@@ -157,8 +157,15 @@ public struct Throttle: Sendable {
             trustedProxies: try TrustedProxies(proxies), counts: place == "database" ? database?.collection("ratelimits") : nil)
     }
 
-    /// 429 unless `account` (the user found, by id) may be tried again now from `address`.
-    public func admit(account: String, from address: String) async throws {
+    /// 429 unless `account` (the user found, by id) may be tried again now from `address`. From a
+    /// `device` that signed in to the account before (its device cookie's id), the tries are
+    /// counted for that device alone, and the account-wide ceiling does not apply: an attack from
+    /// elsewhere cannot lock the owner out.
+    public func admit(account: String, from address: String, device: String? = nil) async throws {
+        if let device {
+            if let wait = try await perAccount?.admit(account + " device " + device) { throw TooManyAttempts(retryAfter: wait) }
+            return
+        }
         if let wait = try await perAccount?.admit(account + " " + address) { throw TooManyAttempts(retryAfter: wait) }
         if let wait = try await accountCeiling?.admit(account) { throw TooManyAttempts(retryAfter: wait) }
     }
