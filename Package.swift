@@ -98,7 +98,7 @@ let package = Package(
         /// What the servers use to go faster, kept out of the lessons: the log handler, the JSON envelope.
         engine("ServerSupport", ["BSON", logging]),
         /// Any Storage over MongoDB's wire protocol (SwiftNIO).
-        engine("WireServer", ["BSON", "Storage", nioCore, nioPosix, logging]),
+        engine("WireServer", ["BSON", "Storage", .product(name: "Crypto", package: "swift-crypto"), nioCore, nioPosix, logging]),
         /// `videotube-db` (`make db`): the embedded store in DATA_DIR served over the wire protocol.
         .executableTarget(
             name: "VideotubeDB",

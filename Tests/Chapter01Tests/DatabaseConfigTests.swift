@@ -11,6 +11,9 @@ struct DatabaseConfigTests {
         #expect(config == DatabaseConfig(mongoURI: nil, databaseName: "course", dataDirectory: "/tmp/x"))
         let defaults = DatabaseConfig(Settings())
         #expect(defaults == DatabaseConfig(mongoURI: nil, databaseName: "videotube", dataDirectory: "./data"))
+        #expect(defaults.wireUser == nil)
+        let guarded = DatabaseConfig(Settings(["DB_PORT": "27018", "DB_USERNAME": "learner", "DB_PASSWORD": "chai aur code"]))
+        #expect(guarded.wireUser?.username == "learner" && guarded.wireUser?.password == "chai aur code" && guarded.wirePort == "27018")
     }
 
     @Test func withoutAURIConnectDBOpensTheEmbeddedStore() async throws {

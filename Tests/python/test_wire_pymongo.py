@@ -293,3 +293,35 @@ def test_a_command_without_maxTimeMS_stops_at_QUERY_TIMEOUT_MS(monkeypatch):
         client.close()
     finally:
         running.stop()
+
+
+def test_scram_sha_256_with_DB_USERNAME_and_DB_PASSWORD(monkeypatch):
+    """With DB_USERNAME and DB_PASSWORD, videotube-db asks who you are as MongoDB does:
+    SCRAM-SHA-256 (pymongo's default, chosen from hello's saslSupportedMechs), code 18 for a wrong
+    password, 13 for a command sent before authenticating."""
+    monkeypatch.setenv("DB_USERNAME", "learner")
+    monkeypatch.setenv("DB_PASSWORD", "chai aur code")
+    running = Server()
+    try:
+        uri = f"mongodb://learner:chai%20aur%20code@127.0.0.1:{running.port}/?authSource=admin"
+        client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=3000)
+        client.videotube.users.insert_one({"username": "asha"})
+        assert client.videotube.users.count_documents({}) == 1
+        client.close()
+        explicit = pymongo.MongoClient(uri + "&authMechanism=SCRAM-SHA-256", serverSelectionTimeoutMS=3000)
+        assert explicit.videotube.users.find_one({})["username"] == "asha"
+        explicit.close()
+        wrong = pymongo.MongoClient(f"mongodb://learner:guess@127.0.0.1:{running.port}/?authSource=admin", serverSelectionTimeoutMS=3000)
+        with pytest.raises(OperationFailure) as refused:
+            wrong.videotube.users.find_one({})
+        assert refused.value.code == 18
+        wrong.close()
+        anonymous = pymongo.MongoClient("127.0.0.1", running.port, serverSelectionTimeoutMS=3000)
+        with pytest.raises(OperationFailure) as unauthorized:
+            anonymous.videotube.users.find_one({})
+        assert unauthorized.value.code == 13
+        assert anonymous.admin.command("ping")["ok"] == 1.0  # the handshake and ping need no login
+        anonymous.close()
+        assert "asks for a password" in running.output()
+    finally:
+        running.stop()

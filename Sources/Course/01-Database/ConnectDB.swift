@@ -38,6 +38,8 @@ public struct DatabaseConfig: Sendable, Equatable {
     public var wirePort: String?
     /// `QUERY_TIMEOUT_MS` for the wire server's commands that send no `maxTimeMS` (3000).
     public var wireTimeLimit: Int
+    /// `DB_USERNAME` and `DB_PASSWORD`: the user the wire server asks for (SCRAM-SHA-256); none when unset.
+    public var wireUser: (username: String, password: String)?
 
     public init(
         mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data", wirePort: String? = nil,
@@ -59,6 +61,12 @@ public struct DatabaseConfig: Sendable, Equatable {
             wirePort: settings["DB_PORT"],
             wireTimeLimit: settings["QUERY_TIMEOUT_MS"].flatMap { Int($0) } ?? 3000
         )
+        if let username = settings["DB_USERNAME"], let password = settings["DB_PASSWORD"] { wireUser = (username, password) }
+    }
+
+    public static func == (a: DatabaseConfig, b: DatabaseConfig) -> Bool {
+        a.mongoURI == b.mongoURI && a.databaseName == b.databaseName && a.dataDirectory == b.dataDirectory && a.wirePort == b.wirePort
+            && a.wireTimeLimit == b.wireTimeLimit && a.wireUser?.username == b.wireUser?.username && a.wireUser?.password == b.wireUser?.password
     }
 }
 
@@ -132,7 +140,8 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
             }
             do {
                 wire = try await WireServer.start(
-                    storage: store, host: "127.0.0.1", port: port, defaultTimeLimit: .milliseconds(max(1, config.wireTimeLimit)), logger: logger)
+                    storage: store, host: "127.0.0.1", port: port, defaultTimeLimit: .milliseconds(max(1, config.wireTimeLimit)),
+                    credentials: config.wireUser.map { WireCredentials(username: $0.username, password: $0.password) }, logger: logger)
             } catch {
                 await store.close()
                 let text = "\(error)"

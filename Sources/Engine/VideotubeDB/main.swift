@@ -3,7 +3,8 @@
 //
 //     videotube-db [--bind-all]     DATA_DIR (default ./data), DB_PORT (default 27017)
 //
-// Loopback only unless --bind-all is given: the server has no authentication.
+// Loopback only unless --bind-all is given. With DB_USERNAME and DB_PASSWORD it asks for them
+// (SCRAM-SHA-256, what every MongoDB driver speaks); without, anyone on the machine can connect.
 
 import Database
 import EmbeddedStore
@@ -27,6 +28,15 @@ guard let limitMs = Int(limitText), (0...600_000).contains(limitMs) else {
     logger.error("QUERY_TIMEOUT_MS must be a number of milliseconds from 0 to 600000, not \"\(limitText)\"")
     exit(1)
 }
+// DB_USERNAME and DB_PASSWORD: a connection must authenticate (SCRAM-SHA-256) as that user.
+let credentials: WireCredentials?
+switch (settings["DB_USERNAME"], settings["DB_PASSWORD"]) {
+case (nil, nil): credentials = nil
+case (let user?, let password?): credentials = WireCredentials(username: user, password: password)
+default:
+    logger.error("set both DB_USERNAME and DB_PASSWORD, or neither")
+    exit(1)
+}
 let bindAll = CommandLine.arguments.contains("--bind-all")
 let host = bindAll ? "0.0.0.0" : "127.0.0.1"
 if bindAll {
@@ -40,7 +50,8 @@ let server: WireServer
 do {
     store = try EmbeddedStore.open(directory: directory)
     server = try await WireServer.start(
-        storage: store, host: host, port: port, defaultTimeLimit: limitMs > 0 ? .milliseconds(limitMs) : nil, logger: logger)
+        storage: store, host: host, port: port, defaultTimeLimit: limitMs > 0 ? .milliseconds(limitMs) : nil, credentials: credentials,
+        logger: logger)
 } catch {
     let text = "\(error)"
     logger.error(
@@ -52,6 +63,9 @@ do {
 logger.info(
     "videotube-db serving \(store.location) at mongodb://\(host):\(server.port) — connect mongosh, Compass or pymongo, or set MONGODB_URI for the app"
 )
+logger.info(
+    credentials.map { "it asks for a password: user \($0.username), SCRAM-SHA-256 (mongodb://\($0.username):…@\(host):\(server.port))" }
+        ?? "it asks for no credentials (set DB_USERNAME and DB_PASSWORD to require them): anyone on this machine can read and change the data")
 
 let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
 for await signal in signals {

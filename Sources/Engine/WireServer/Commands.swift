@@ -20,6 +20,10 @@ struct CommandProcessor: Sendable {
     let startedAt: Date
     /// For commands that send no `maxTimeMS` (nil: no limit).
     var defaultTimeLimit: Duration? = nil
+    /// The user a connection must authenticate as (SCRAM-SHA-256); nil: no authentication.
+    var credentials: WireCredentials? = nil
+    /// This connection's authentication state.
+    let authentication = ConnectionAuthentication()
 
     static let maxWireVersion: Int32 = 17  // MongoDB 6.0: what libmongoc 1.23, pymongo 4 and mongosh accept
 
@@ -29,6 +33,28 @@ struct CommandProcessor: Sendable {
         if command["startTransaction"] != nil || command["autocommit"] != nil {
             return Self.error(20, "IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos")
         }
+        if let credentials {
+            switch name {
+            case "saslStart": return saslStart(command, credentials)
+            case "saslContinue": return saslContinue(command, credentials)
+            case "hello", "isMaster", "ismaster":
+                // A driver asks which mechanisms the user has before it authenticates.
+                var reply = await run(name, command, db)
+                if command["saslSupportedMechs"]?.stringValue?.split(separator: ".", maxSplits: 1).last.map(String.init) == credentials.username {
+                    reply["saslSupportedMechs"] = ["SCRAM-SHA-256"]
+                }
+                return reply
+            default:
+                guard authentication.authenticated || Self.beforeAuthentication.contains(name) else {
+                    return Self.error(13, "Unauthorized", "Command \(name) requires authentication")
+                }
+            }
+        }
+        return await run(name, command, db)
+    }
+
+    /// The command, once it may run.
+    private func run(_ name: String, _ command: Document, _ db: String) async -> Document {
         do {
             // maxTimeMS (find, count, aggregate, distinct, ...): the command's query stops after
             // that long with error 50, MaxTimeMSExpired, as on MongoDB. 0 means no limit.

@@ -23,7 +23,8 @@ public final class WireServer: Sendable {
     /// `defaultTimeLimit`: the time a command that sends no `maxTimeMS` may take (the servers'
     /// `QUERY_TIMEOUT_MS`), so a client that gives up cannot leave a scan running for minutes.
     public static func start(
-        storage: any Storage, host: String = "127.0.0.1", port: Int = 27017, defaultTimeLimit: Duration? = nil, logger: Logger
+        storage: any Storage, host: String = "127.0.0.1", port: Int = 27017, defaultTimeLimit: Duration? = nil,
+        credentials: WireCredentials? = nil, logger: Logger
     ) async throws -> WireServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -46,7 +47,8 @@ public final class WireServer: Sendable {
                         for try await connection in connections {
                             let id = counter.add(1, ordering: .relaxed).newValue
                             let processor = CommandProcessor(
-                                storage: storage, cursors: cursors, connectionID: id, startedAt: started, defaultTimeLimit: defaultTimeLimit)
+                                storage: storage, cursors: cursors, connectionID: id, startedAt: started, defaultTimeLimit: defaultTimeLimit,
+                                credentials: credentials)
                             // The connection's own event loop runs its loop of read, answer, write:
                             // no hand-off to another thread and back for each message. Writes
                             // still wait on the store's SQLite queue, off the loop.

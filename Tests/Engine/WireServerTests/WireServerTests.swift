@@ -127,3 +127,31 @@ struct WireServerTests {
 }
 
 private func le(_ v: Int32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+
+struct WireAuthenticationTests {
+    /// Our own libmongoc backend authenticates as any driver does (SCRAM-SHA-256, chosen from
+    /// hello's saslSupportedMechs); a wrong password is refused, and so is a command without one.
+    @Test func libmongocAuthenticatesWithSCRAMSHA256() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wire-auth-\(UUID().uuidString)").path
+        let store = try EmbeddedStore.open(directory: folder)
+        let wire = try await WireServer.start(
+            storage: store, port: 0, credentials: WireCredentials(username: "learner", password: "chai aur code", iterations: 4096),
+            logger: Logger(label: "wire"))
+        let good = try await MongoStore.connect(uri: "mongodb://learner:chai%20aur%20code@127.0.0.1:\(wire.port)/?authSource=admin")
+        try await good.database("videotube").collection("users").insertOne(["username": "asha"])
+        #expect(try await good.database("videotube").collection("users").countDocuments([:]) == 1)
+        await good.close()
+        for uri in ["mongodb://learner:guess@127.0.0.1:\(wire.port)/?authSource=admin", "mongodb://127.0.0.1:\(wire.port)"] {
+            do {
+                let store = try await MongoStore.connect(uri: uri)
+                _ = try await store.database("videotube").collection("users").countDocuments([:])
+                await store.close()
+                Issue.record("\(uri) read the data")
+            } catch {
+                #expect([18, 13, 6].contains(error.code), "\(uri): \(error)")
+            }
+        }
+        await wire.stop()
+        await store.close()
+    }
+}
