@@ -353,11 +353,12 @@ def cmd_check(chapter=None):
             print(f"  done      {exercise.id} {exercise.title}")
         else:
             progress.pop(exercise.id, None)
-            # A test that reached another exercise's stub waits for that one, not for this one.
-            blocking = re.search(r"Exercise (\d+\.\d+) is yours to write", first or "")
-            if blocking and blocking.group(1) != exercise.id and any(e.id == blocking.group(1) and e.state(lock) == "open" for e in chosen):
-                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests reach exercise {blocking.group(1)}, "
-                      f"which is still cut: write that one first")
+            # The reference cannot be wrong (make exercises-prove): when it fails, its tests go
+            # through an exercise of the chapter that is still cut, which is the one to write.
+            cut = [e.id for e in chosen if e.id != exercise.id and e.state(lock) == "open"]
+            if cut and exercise.state(lock) == "reference":
+                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests go through {', '.join(cut)}, "
+                      f"still cut: write {'that one' if len(cut) == 1 else 'those'} first")
                 continue
             print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            "
                   f"requirement and recipe: make hint N={exercise.chapter} E={exercise.id.split('.')[1]}")
