@@ -1,6 +1,7 @@
 // The handshake and the server's own questions: hello (with the awaitable hello drivers'
 // monitors send), ping, buildInfo, serverStatus, hostInfo, and the few that mongosh and Compass
-// ask on connecting. The server has no users: it listens on loopback unless told otherwise (videotube-db).
+// ask on connecting. Without DB_USERNAME/DB_PASSWORD the server has no users (Authentication.swift
+// is the other case): it listens on loopback unless told otherwise (videotube-db).
 
 import BSON
 import Foundation
@@ -53,7 +54,7 @@ extension CommandProcessor {
         case "whatsmyuri":
             return ["you": "127.0.0.1", "ok": 1.0]
         case "saslStart", "saslContinue", "authenticate":
-            throw CommandError(18, "AuthenticationFailed", "this server has no users: connect without credentials")
+            throw CommandError(18, "AuthenticationFailed", "this server has no users (DB_USERNAME is not set): connect without credentials")
         default: preconditionFailure("not a command of this family: \(name)")
         }
     }
