@@ -19,7 +19,7 @@ struct ConnectDBTests {
     @Test func aMongoDBServerIsNamedWithItsDatabase() async throws {
         let store = try EmbeddedStore.open(directory: try ChapterProcess.scratchDirectory().path)
         let wire = try await WireServer.start(storage: store, port: 0, logger: Logger(label: "wire"))
-        let uri = "mongodb://127.0.0.1:\(wire.port)"
+        let uri = "mongodb://127.0.0.1:\(wire.port)/?serverSelectionTimeoutMS=30000"  // generous: the suite runs in parallel on 2 cores
         let db = try await connectDB(DatabaseConfig(mongoURI: uri, databaseName: "course"), logger: Logger(label: "test"))
         #expect(db.database.name == "course")
         #expect(db.place == "MongoDB at 127.0.0.1:\(wire.port), database course")

@@ -137,7 +137,8 @@ struct WireAuthenticationTests {
         let wire = try await WireServer.start(
             storage: store, port: 0, credentials: WireCredentials(username: "learner", password: "chai aur code", iterations: 4096),
             logger: Logger(label: "wire"))
-        let good = try await MongoStore.connect(uri: "mongodb://learner:chai%20aur%20code@127.0.0.1:\(wire.port)/?authSource=admin")
+        let good = try await MongoStore.connect(  // a generous selection timeout: the suite runs in parallel on 2 cores
+            uri: "mongodb://learner:chai%20aur%20code@127.0.0.1:\(wire.port)/?authSource=admin&serverSelectionTimeoutMS=30000")
         try await good.database("videotube").collection("users").insertOne(["username": "asha"])
         #expect(try await good.database("videotube").collection("users").countDocuments([:]) == 1)
         await good.close()
