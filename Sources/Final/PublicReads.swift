@@ -66,9 +66,6 @@ struct APIList: ResponseGenerator {
 extension Request {
     /// `page` and `limit` for a list answered as an array (`limit` defaults to `APIList.defaultLimit`).
     var listRequest: PageRequest {
-        get throws {
-            let query = uri.queryParameters
-            return try PageRequest(page: query["page"].map(String.init), limit: query["limit"].map(String.init) ?? String(APIList.defaultLimit))
-        }
+        get throws { try pageRequest(defaultLimit: APIList.defaultLimit) }
     }
 }

@@ -6,6 +6,7 @@
 // day ends. 0 turns it off.
 
 import App
+import Auth
 import BSON
 import Foundation
 import Responses
@@ -35,17 +36,9 @@ struct UploadQuota: Sendable {
         guard let limit = bytesPerDay else { return }
         let day = Int(now.timeIntervalSince1970) / 86_400
         let end = Date(timeIntervalSince1970: Double((day + 1) * 86_400))
-        let filter: Document = ["_id": .string("\(user.hex) \(day)")]
-        let add: Document = ["$inc": ["bytes": .int64(Int64(bytes))], "$setOnInsert": ["expiresAt": .datetime(BSONDate(end))]]
-        let options = FindOneAndUpdateOptions(returnDocument: .after, upsert: true)
-        let counted: Document?
-        do {
-            counted = try await counts.findOneAndUpdate(filter, add, options: options)
-        } catch StorageError.duplicateKey {
-            counted = try await counts.findOneAndUpdate(filter, add, options: options)  // two first uploads at once
-        }
-        guard let total = counted?["bytes"]?.int64Value, total > Int64(limit) else { return }
-        _ = try await counts.findOneAndUpdate(filter, ["$inc": ["bytes": .int64(-Int64(bytes))]], options: FindOneAndUpdateOptions())
+        let key = "\(user.hex) \(day)"
+        guard try await addToCount(in: counts, key, Int64(bytes), expiresAt: end) > Int64(limit) else { return }
+        _ = try await addToCount(in: counts, key, -Int64(bytes), expiresAt: end)  // refused: not counted
         throw QuotaExceeded(limit: limit, retryAfter: max(1, Int(end.timeIntervalSince(now).rounded(.up))))
     }
 }

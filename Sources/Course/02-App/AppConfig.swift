@@ -83,8 +83,9 @@ public struct AppConfig: Sendable {
             let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
             throw ConfigError("LOG_LEVEL must be one of \(names), not \"\(settings["LOG_LEVEL"] ?? "")\"")
         }
-        var origins = (settings["CORS_ORIGIN"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if settings["CORS_ORIGIN"] == nil { origins = Self.devOrigins }
+        let corsSetting = settings["CORS_ORIGIN"]
+        var origins = (corsSetting ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if corsSetting == nil { origins = Self.devOrigins }
         if origins.map({ $0.lowercased() }) == ["none"] { origins = [] }
         self.init(
             port: port,
@@ -99,7 +100,7 @@ public struct AppConfig: Sendable {
             queryTimeout: try milliseconds("QUERY_TIMEOUT_MS", 3000),
             shutdownGrace: try seconds("SHUTDOWN_GRACE", 30)
         )
-        corsDefaulted = settings["CORS_ORIGIN"] == nil
+        corsDefaulted = corsSetting == nil
     }
 }
 

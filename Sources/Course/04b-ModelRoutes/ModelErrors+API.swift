@@ -35,9 +35,12 @@ extension Parameters {
 extension Request {
     /// The query string's `page` and `limit`, validated (defaults 1 and 10).
     public var pageRequest: PageRequest {
-        get throws {
-            let query = uri.queryParameters
-            return try PageRequest(page: query["page"].map(String.init), limit: query["limit"].map(String.init))
-        }
+        get throws { try pageRequest(defaultLimit: 10) }
+    }
+
+    /// The same, with another `limit` when the query string gives none.
+    public func pageRequest(defaultLimit: Int) throws -> PageRequest {
+        let query = uri.queryParameters
+        return try PageRequest(page: query["page"].map(String.init), limit: query["limit"].map(String.init) ?? String(defaultLimit))
     }
 }

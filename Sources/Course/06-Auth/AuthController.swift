@@ -82,14 +82,14 @@ public struct AuthController: Sendable {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
         let address = throttle.clientAddress(request, context)
-        let deviceToken = request.cookies["deviceToken"]?.value
+        let device = await devices.verify(request.cookies["deviceToken"]?.value)
         let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent]) { account in
             // The account found, before its hash is checked; a device that signed in to it before counts alone.
-            try await throttle.admit(account: account.hex, from: address, device: await devices.device(deviceToken, of: account))
+            try await throttle.admit(account: account.hex, from: address, device: device?.account == account.hex ? device?.id : nil)
         }
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
         var response = try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
-        if await devices.device(deviceToken, of: user._id) == nil {
+        if device?.account != user._id.hex {
             response.setCookieInOrder(try cookies.cookie("deviceToken", try await devices.issue(for: user._id), maxAge: DeviceCookies.lifetime))
         }
         return response

@@ -33,11 +33,9 @@ public struct DeviceCookies: Sendable {
         try await keys.value.sign(DeviceClaims(sub: .init(value: user.hex), jti: .init(value: UUID().uuidString), iat: .init(value: now)))
     }
 
-    /// The device's id when `token` is a device token of `user`'s; nil otherwise.
-    public func device(_ token: String?, of user: ObjectId) async -> String? {
-        guard let token, !token.isEmpty, let claims = try? await keys.value.verify(token, as: DeviceClaims.self),
-            claims.sub.value == user.hex
-        else { return nil }
-        return claims.jti.value
+    /// The account (hex id) a device token signed in to and the device's id; nil for no token or a forged one.
+    public func verify(_ token: String?) async -> (account: String, id: String)? {
+        guard let token, !token.isEmpty, let claims = try? await keys.value.verify(token, as: DeviceClaims.self) else { return nil }
+        return (claims.sub.value, claims.jti.value)
     }
 }

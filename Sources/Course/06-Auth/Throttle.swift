@@ -57,22 +57,9 @@ public actor RateLimiter {
         let now = Date()
         let index = Int(now.timeIntervalSince1970) / window
         let end = Date(timeIntervalSince1970: Double((index + 1) * window))
-        let filter: Document = ["_id": .string("\(name) \(key) \(index)")]
-        let update: Document = ["$inc": ["count": 1], "$setOnInsert": ["expiresAt": .datetime(BSONDate(end))]]
-        var count: Int64
-        do {
-            count = try await Self.increment(collection, filter, update)
-        } catch StorageError.duplicateKey {
-            count = try await Self.increment(collection, filter, update)  // two first events at once: count again
-        }
+        let count = try await addToCount(in: collection, "\(name) \(key) \(index)", 1, expiresAt: end)
         guard count > limit else { return nil }
         return max(1, Int(end.timeIntervalSince(now).rounded(.up)))
-    }
-
-    /// The window's count after this event (the document is created by the first one).
-    private static func increment(_ collection: any StorageCollection, _ filter: Document, _ update: Document) async throws -> Int64 {
-        let counted = try await collection.findOneAndUpdate(filter, update, options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
-        return counted?["count"]?.int64Value ?? 1
     }
 
     private func admitHere(_ key: String) -> Int? {
@@ -208,4 +195,21 @@ public struct TooManyAttempts: Error, APIErrorRepresentable, Equatable {
     public let retryAfter: Int?
     public var statusCode: Int { 429 }
     public var message: String { "Too many attempts; try again in \(retryAfter ?? 60) seconds" }
+}
+
+/// Adds `amount` to the count in the document `id` (`{_id, count, expiresAt}`) of `collection`,
+/// made by the first addition with `expiresAt` for a TTL index, and returns the count after:
+/// atomic whichever instance adds. The rate limits' windows and the Final server's upload quota.
+public func addToCount(in collection: any StorageCollection, _ id: String, _ amount: Int64, expiresAt end: Date) async throws -> Int64 {
+    let filter: Document = ["_id": .string(id)]
+    let update: Document = ["$inc": ["count": .int64(amount)], "$setOnInsert": ["expiresAt": .datetime(BSONDate(end))]]
+    func increment() async throws -> Int64 {
+        let counted = try await collection.findOneAndUpdate(filter, update, options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+        return counted?["count"]?.int64Value ?? amount
+    }
+    do {
+        return try await increment()
+    } catch StorageError.duplicateKey {  // two first additions at once: the other made the document
+        return try await increment()
+    }
 }
