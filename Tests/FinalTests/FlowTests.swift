@@ -15,11 +15,12 @@ import Testing
 
 @Suite struct FinalFlow {
     /// A video keeps its media's storage ids; a video that cannot be stored leaves no media behind
-    /// (here a unique index the test adds refuses the second title; any failed insert does the same).
+    /// (here a unique index the test adds refuses a channel's second video of one title; any failed
+    /// insert does the same).
     @Test(arguments: TestBackend.available)
     func aVideoKeepsItsMediaIdsAndAFailedOneLeavesNoMedia(_ backend: TestBackend) async throws {
         let (app, world) = try await finalApp(backend)
-        try await world.database.database.collection("videos").createIndex(["title": 1], options: IndexOptions(unique: true))
+        try await world.database.database.collection("videos").createIndex(["title": 1, "owner": 1], options: IndexOptions(unique: true))
         try await app.test(.router) { client in
             let asha = try await client.signUp("asha")
             let first = try await client.upload(asha, title: "Only once")

@@ -1,12 +1,16 @@
 // The ICU calls behind cicu.h (see there for why they live in C).
+#define _GNU_SOURCE  // memmem
 #include "cicu.h"
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 #include <unicode/ucol.h>
 #include <unicode/ustring.h>
 #include <unicode/uregex.h>
 #include <unicode/utext.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 struct vt_regex {
     URegularExpression *regex;
@@ -160,4 +164,52 @@ int32_t vt_collator_sort_key(const vt_collator *collator, const char *text, int6
     int32_t size = U_FAILURE(status) ? -1 : ucol_getSortKey(collator->collator, wide, units, out, capacity);
     free(wide);
     return size;
+}
+
+int64_t vt_fold_case(const char *text, int64_t length, uint8_t *out, int64_t capacity, int *exact) {
+    int64_t written = 0;
+    *exact = 1;
+    for (int64_t i = 0; i < length;) {
+        uint8_t byte = (uint8_t)text[i];
+        if (byte < 0x80) {  // ASCII: the common case, folded here
+            if (written < capacity) out[written] = (byte >= 'A' && byte <= 'Z') ? (uint8_t)(byte + 32) : byte;
+            written++;
+            i++;
+            continue;
+        }
+        UChar32 c;
+        int32_t at = 0, left = length - i > INT32_MAX ? INT32_MAX : (int32_t)(length - i);
+        U8_NEXT((const uint8_t *)text + i, at, left, c);
+        i += at;
+        if (c < 0) c = 0xFFFD;
+        UChar one[2], folded[8];
+        int32_t n = 0;
+        U16_APPEND_UNSAFE(one, n, c);
+        UErrorCode status = U_ZERO_ERROR;
+        int32_t m = u_strFoldCase(folded, 8, one, n, U_FOLD_CASE_DEFAULT, &status);
+        if (U_FAILURE(status) || m > 8) {
+            folded[0] = one[0];
+            folded[1] = one[1];
+            m = n;
+        }
+        int points = 0;
+        for (int32_t j = 0; j < m;) {
+            UChar32 f;
+            U16_NEXT(folded, j, m, f);
+            uint8_t bytes[4];
+            int32_t k = 0;
+            U8_APPEND_UNSAFE(bytes, k, f);
+            for (int32_t b = 0; b < k; b++, written++) {
+                if (written < capacity) out[written] = bytes[b];
+            }
+            points++;
+        }
+        if (points > 1) *exact = 0;
+    }
+    return written;
+}
+
+int vt_contains_bytes(const uint8_t *text, int64_t length, const uint8_t *needle, int64_t needle_length) {
+    if (needle_length == 0) return 1;
+    return memmem(text, (size_t)length, needle, (size_t)needle_length) != NULL;
 }

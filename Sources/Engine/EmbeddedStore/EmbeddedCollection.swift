@@ -380,6 +380,13 @@ struct EmbeddedCollection: StorageCollection {
                     "direction": walk.index.serves(sort) == true ? "forward" : "backward",
                 ],
             ]
+        } else if let search = state.searchPlan(try parse { () throws(QueryError) in try filter.bindingText(state.textFields) }),
+            search.estimate <= (state.equalityCandidates(filter)?.1.count ?? .max)
+        {
+            examined = try parse { () throws(QueryError) in try state.searchedRows(search).count }
+            keys = search.estimate
+            plan = state.explainStage(search)
+            if sort != nil { plan = ["stage": "SORT", "inputStage": .document(plan)] }
         } else if let (index, candidates) = state.equalityCandidates(filter) {
             examined = candidates.count
             keys = candidates.count

@@ -50,4 +50,12 @@ int vt_collator_compare(const vt_collator *collator, const char *a, int64_t a_le
 /// The sort key of a UTF-8 string (strings equal under the collation have equal keys), written to
 /// `out`; its length, or the length needed when `capacity` is too small, or -1 on failure.
 int32_t vt_collator_sort_key(const vt_collator *collator, const char *text, int64_t length, uint8_t *out, int32_t capacity);
+
+/// Case-folds UTF-8 text as ICU's case-insensitive matching does (full folding, the default
+/// mapping) into `out`, for the embedded store's search index. Returns the folded length (the
+/// length needed, when more than `capacity`). `*exact` becomes 0 when some character folds to
+/// more than one ("ß" to "ss"): then only ICU itself can say where a match may start and end.
+int64_t vt_fold_case(const char *text, int64_t length, uint8_t *out, int64_t capacity, int *exact);
+/// Whether `needle` occurs in `text` (glibc's memmem: a two-way search, linear in the text).
+int vt_contains_bytes(const uint8_t *text, int64_t length, const uint8_t *needle, int64_t needle_length);
 #endif

@@ -49,6 +49,9 @@ struct HashIndex: Sendable {
     /// The index's collation (`createIndex` with `collation`): its string keys are that locale's
     /// sort keys, so equality and uniqueness follow its rules. Nil: byte order.
     let collation: Collation?
+    /// For an index on one field (other than _id): the trigrams of its texts, which answer a
+    /// search for plain text in the field (Trigrams.swift).
+    var trigrams: TrigramIndex?
 
     init(spec: IndexSpec) {
         self.spec = spec
@@ -58,6 +61,7 @@ struct HashIndex: Sendable {
         // The _id index stays a hash only: documents are kept in insertion order, which is _id
         // order for the ObjectIds the store makes, and a sort on _id alone is a bounded heap.
         if paths.count == 1, spec.name != "_id_", !spec.isText { ordered = SortedEntries() }
+        if paths.count == 1, spec.name != "_id_", !spec.isSelective { trigrams = TrigramIndex() }
         if paths.count > 1, !spec.isText { firstField = [:] }
     }
 
@@ -137,6 +141,7 @@ struct HashIndex: Sendable {
             ordered!.insert(entry)
             if multikey { multikeyDocuments += 1 }
         }
+        trigrams?.insert(rowId, TrigramIndex.entry(document, paths[0]))
     }
 
     mutating func remove(_ rowId: Int64, _ document: Document) {
@@ -154,6 +159,7 @@ struct HashIndex: Sendable {
             ordered!.remove(entry)
             if multikey { multikeyDocuments -= 1 }
         }
+        trigrams?.remove(rowId)
     }
 
     /// Whether a walk along this index gives `sort`'s order: the sort is on this one field, alone
@@ -250,19 +256,31 @@ struct CollectionState: Sendable {
         let filter = try unbound.bindingText(textFields)
         guard Collation.current == nil, let index = indexes.first(where: { $0.serves(sort) != nil }), let ascending = index.serves(sort)
         else { return nil }
-        // An equality index's candidates are sorted instead when that reads less: a walk that
-        // stops after `limit` matches reads about limit × rows / candidates documents.
-        if let best = bestEquality(filter) {
+        // An equality index's candidates, or a search's, are sorted instead when that reads
+        // less: a walk that stops after `limit` matches reads about limit × rows / candidates
+        // documents.
+        func sortingIsCheaper(_ candidates: Int) -> Bool {
             let (product, overflow) = limit.multipliedReportingOverflow(by: rows.count)
-            if best.count <= (overflow ? .max : product / max(1, best.count)) { return nil }
+            return candidates <= (overflow ? .max : product / max(1, candidates))
+        }
+        if let best = bestEquality(filter), sortingIsCheaper(best.count) { return nil }
+        // A search with many matches: walk, and take the rows its index checked (the count of
+        // the same request reuses them) instead of running the regex on each.
+        var searched: Set<Int64>?
+        var residual = filter
+        if let plan = searchPlan(filter) {
+            if sortingIsCheaper(plan.estimate) { return nil }
+            searched = Set(try searchedRows(plan))
+            residual = plan.residual
         }
         var out: [(Int64, Document)] = []
         var examined = 0
         guard limit > 0 else { return (out, 0, index) }
         try index.ordered!.walk(ascending: ascending) { (row: Int64) throws(QueryError) -> Bool in
+            if let searched, !searched.contains(row) { return true }
             guard let document = rows[row] else { return true }
             examined += 1
-            if try filter.matches(document) { out.append((row, document)) }
+            if try residual.matches(document) { out.append((row, document)) }
             return out.count < limit
         }
         return (out, examined, index)
@@ -356,8 +374,15 @@ struct CollectionState: Sendable {
     /// The documents the filter matches (the first `limit` of them, in natural order, when
     /// given), using an index for a top-level equality where it can.
     func matching(_ unbound: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
-        let filter = try unbound.bindingText(textFields)
-        let candidates = equalityCandidates(filter).map { _, ids in ids.compactMap { id in rows[id].map { (id, $0) } } }
+        var filter = try unbound.bindingText(textFields)
+        var candidates: [(Int64, Document)]?
+        // A search's checked rows, when they are fewer than an equality's candidates.
+        if let plan = searchPlan(filter), plan.estimate <= (bestEquality(filter)?.count ?? .max) {
+            candidates = try searchedRows(plan).compactMap { id in rows[id].map { (id, $0) } }
+            filter = plan.residual
+        } else {
+            candidates = equalityCandidates(filter).map { _, ids in ids.compactMap { id in rows[id].map { (id, $0) } } }
+        }
         var out: [(Int64, Document)] = []
         guard limit > 0 else { return out }
         if let candidates {
