@@ -209,7 +209,9 @@ int64_t vt_fold_case(const char *text, int64_t length, uint8_t *out, int64_t cap
     return written;
 }
 
-int vt_contains_bytes(const uint8_t *text, int64_t length, const uint8_t *needle, int64_t needle_length) {
-    if (needle_length == 0) return 1;
-    return memmem(text, (size_t)length, needle, (size_t)needle_length) != NULL;
+int64_t vt_find_bytes(const uint8_t *text, int64_t length, const uint8_t *needle, int64_t needle_length) {
+    if (needle_length == 0) return 0;
+    if (length <= 0) return -1;
+    const uint8_t *found = memmem(text, (size_t)length, needle, (size_t)needle_length);
+    return found ? (int64_t)(found - text) : -1;
 }

@@ -56,6 +56,7 @@ int32_t vt_collator_sort_key(const vt_collator *collator, const char *text, int6
 /// length needed, when more than `capacity`). `*exact` becomes 0 when some character folds to
 /// more than one ("ß" to "ss"): then only ICU itself can say where a match may start and end.
 int64_t vt_fold_case(const char *text, int64_t length, uint8_t *out, int64_t capacity, int *exact);
-/// Whether `needle` occurs in `text` (glibc's memmem: a two-way search, linear in the text).
-int vt_contains_bytes(const uint8_t *text, int64_t length, const uint8_t *needle, int64_t needle_length);
+/// Where `needle` first occurs in `text`, or -1 (glibc's memmem: a two-way search, linear in the
+/// text).
+int64_t vt_find_bytes(const uint8_t *text, int64_t length, const uint8_t *needle, int64_t needle_length);
 #endif

@@ -75,35 +75,48 @@ struct FoldedText: Sendable, Equatable {
         return (bytes, exact == 1)
     }
 
-    /// Whether the search's text occurs here where ICU would find it: anywhere in an exact text
-    /// (glibc's two-way search); otherwise at an occurrence that neither starts nor ends inside
-    /// one character's folding (every occurrence, by Knuth-Morris-Pratt). Linear in the text.
+    /// Whether the search's text occurs here where ICU would find it: anywhere in an exact text;
+    /// otherwise at an occurrence that neither starts nor ends inside one character's folding.
+    /// glibc's two-way search (memmem) finds occurrences; after a few that do not count, the
+    /// rest are walked by Knuth-Morris-Pratt, so a text crafted to hold thousands of them costs
+    /// one pass, not one search each.
     func contains(_ search: LiteralSearch) -> Bool {
         let needle = search.needle
         guard needle.count <= bytes.count else { return false }
-        if exact {
-            return bytes.withUnsafeBufferPointer { text in
-                needle.withUnsafeBufferPointer { vt_contains_bytes(text.baseAddress, Int64(text.count), $0.baseAddress, Int64($0.count)) == 1 }
+        return bytes.withUnsafeBufferPointer { text in
+            needle.withUnsafeBufferPointer { pattern in
+                var from = 0
+                for _ in 0..<8 {
+                    let found = vt_find_bytes(text.baseAddress! + from, Int64(text.count - from), pattern.baseAddress, Int64(pattern.count))
+                    if found < 0 { return false }
+                    let start = from + Int(found)
+                    if exact || (boundary(start) && boundary(start + pattern.count)) { return true }
+                    from = start + 1
+                    if text.count - from < pattern.count { return false }
+                }
+                var matched = 0
+                for i in from..<text.count {
+                    let byte = text[i]
+                    while matched > 0 && pattern[matched] != byte { matched = search.fallback[matched - 1] }
+                    if pattern[matched] == byte { matched += 1 }
+                    if matched == pattern.count {
+                        if boundary(i + 1 - pattern.count) && boundary(i + 1) { return true }
+                        matched = search.fallback[matched - 1]
+                    }
+                }
+                return false
             }
         }
-        func boundary(_ offset: Int) -> Bool {
-            var low = 0, high = inside.count
-            while low < high {
-                let mid = (low + high) / 2
-                if inside[mid] < offset { low = mid + 1 } else { high = mid }
-            }
-            return low == inside.count || inside[low] != offset
+    }
+
+    /// Whether `offset` is between two characters' foldings (not inside one).
+    private func boundary(_ offset: Int) -> Bool {
+        var low = 0, high = inside.count
+        while low < high {
+            let mid = (low + high) / 2
+            if inside[mid] < offset { low = mid + 1 } else { high = mid }
         }
-        var matched = 0
-        for (i, byte) in bytes.enumerated() {
-            while matched > 0 && needle[matched] != byte { matched = search.fallback[matched - 1] }
-            if needle[matched] == byte { matched += 1 }
-            if matched == needle.count {
-                if boundary(i + 1 - needle.count) && boundary(i + 1) { return true }
-                matched = search.fallback[matched - 1]
-            }
-        }
-        return false
+        return low == inside.count || inside[low] != offset
     }
 
     /// The distinct trigrams of the text, each as one number.
@@ -122,6 +135,9 @@ struct FoldedText: Sendable, Equatable {
 /// A `$regex` that is plain text: letters, digits, spaces, other characters, and ASCII
 /// punctuation escaped with a backslash; no operator, anchor, class or `x` flag.
 struct LiteralSearch: Sendable, Hashable {
+    /// The pattern and options as given: two patterns that fold alike ("µs" with the micro sign,
+    /// "μs" with the Greek letter) still differ when the case counts.
+    let source: BSONRegex
     /// The text, folded as the index folds.
     let needle: [UInt8]
     /// Whether a byte search in a folded text answers for the regex (case-insensitive, and no
@@ -148,6 +164,7 @@ struct LiteralSearch: Sendable, Hashable {
         }
         guard !escaped, !literal.isEmpty else { return nil }
         let folded = FoldedText(String(literal))
+        source = regex
         needle = folded.bytes
         // A pattern whose own folding grows ("ß" alone) is matched by ICU in ways of its own.
         answeredByBytes = folded.exact && regex.options.contains("i")
