@@ -5,13 +5,15 @@ import BSON
 
 public struct Video: Model {
     public static let collectionName = "videos"
-    /// `owner`: a channel's videos. `createdAt`: the list's default order, newest first, read along
-    /// the index instead of sorting every published video (on MongoDB and the embedded store).
-    /// `isPublished` lets the list's total ("published, or mine") be counted from the index.
+    /// `owner` (with `isPublished`): a channel's videos. `createdAt`: the list's default order,
+    /// newest first, read along the index instead of sorting every published video (on MongoDB
+    /// and the embedded store). `isPublished`, and `{owner, isPublished}`, let the list's total
+    /// ("published, or mine") be counted from the indexes: published + mine − mine and published.
     /// `title` and `description` serve the search box: on the embedded store their trigrams
     /// find the videos that hold the text; on MongoDB the search reads the index's keys.
     public static let indexes: [IndexModel] = [
-        .lookup(["owner": 1]), .lookup(["createdAt": -1]), .lookup(["isPublished": 1]), .lookup(["title": 1]), .lookup(["description": 1]),
+        .lookup(["owner": 1, "isPublished": 1]), .lookup(["createdAt": -1]), .lookup(["isPublished": 1]), .lookup(["title": 1]),
+        .lookup(["description": 1]),
     ]
 
     /// Who may see a video: everyone if it is published, its owner always. An unpublished video

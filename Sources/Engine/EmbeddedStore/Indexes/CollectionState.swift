@@ -49,6 +49,9 @@ struct HashIndex: Sendable {
     /// The index's collation (`createIndex` with `collation`): its string keys are that locale's
     /// sort keys, so equality and uniqueness follow its rules. Nil: byte order.
     let collation: Collation?
+    /// For a compound index: how many documents hold an array in a field after the first (kept
+    /// as one key, not one per element): while any does, a bucket is not every row with both values.
+    var laterArrays = 0
     /// For an index on one field (other than _id): the trigrams of its texts, which answer a
     /// search for plain text in the field (Trigrams.swift).
     var trigrams: TrigramIndex?
@@ -142,6 +145,11 @@ struct HashIndex: Sendable {
             if multikey { multikeyDocuments += 1 }
         }
         trigrams?.insert(rowId, TrigramIndex.entry(document, paths[0]))
+        if holdsLaterArray(document) { laterArrays += 1 }
+    }
+
+    private func holdsLaterArray(_ document: Document) -> Bool {
+        paths.dropFirst().contains { path in Paths.candidates(document, path).contains { if case .array? = $0 { true } else { false } } }
     }
 
     mutating func remove(_ rowId: Int64, _ document: Document) {
@@ -160,6 +168,7 @@ struct HashIndex: Sendable {
             if multikey { multikeyDocuments -= 1 }
         }
         trigrams?.remove(rowId)
+        if holdsLaterArray(document) { laterArrays -= 1 }
     }
 
     /// Whether a walk along this index gives `sort`'s order: the sort is on this one field, alone
@@ -314,6 +323,11 @@ struct CollectionState: Sendable {
         default: branches = [filter]
         }
         let buckets = branches.map(exactRows)
+        // Two equalities a compound index holds together ("published, or mine" with
+        // {owner, isPublished}): |A| + |B| − |A and B|, three bucket sizes, nothing read.
+        if buckets.count == 2, let a = buckets[0], let b = buckets[1], let both = sharedCount(branches[0], branches[1]) {
+            return a.count + b.count - both
+        }
         // Every branch an exact bucket: the size of their union, from the buckets alone.
         if buckets.allSatisfy({ $0 != nil }) { return Self.unionCount(buckets.map { $0! }) }
         guard let largest = buckets.indices.filter({ buckets[$0] != nil }).max(by: { buckets[$0]!.count < buckets[$1]!.count }) else {
@@ -351,6 +365,17 @@ struct CollectionState: Sendable {
             for row in set where !largest.contains(row) { more.insert(row) }
         }
         return largest.count + more.count
+    }
+
+    /// How many rows match both top-level equalities, from a two-field index on exactly their
+    /// fields: the size of the bucket of both values; nil when there is no such index.
+    private func sharedCount(_ first: Filter, _ second: Filter) -> Int? {
+        guard case .field(let a, .eq(let va)) = first, case .field(let b, .eq(let vb)) = second, a != b else { return nil }
+        for index in indexes where index.paths.count == 2 && !index.spec.isSelective && index.servesQueryCollation && index.laterArrays == 0 {
+            if index.paths == [a, b] { return index.entries[[index.key(va), index.key(vb)]]?.count ?? 0 }
+            if index.paths == [b, a] { return index.entries[[index.key(vb), index.key(va)]]?.count ?? 0 }
+        }
+        return nil
     }
 
     /// The rows a top-level equality matches, when an index holds exactly them: that value's

@@ -14,6 +14,9 @@ struct SearchPlan {
         let search: LiteralSearch
         let path: [String]
         let regex: Regex
+        /// The trigrams' candidates, when the memo does not hold this search's answer already.
+        var candidates: [Int64]?
+        var key: SearchMemo.Key { SearchMemo.Key(generation: index.trigrams!.generation, search: search) }
     }
 
     /// One per field searched; a row matches the searched part when it matches any branch.
@@ -30,11 +33,21 @@ extension CollectionState {
         var conjuncts: [Filter] = []
         Self.flatten(filter, into: &conjuncts)
         for (i, part) in conjuncts.enumerated() {
-            guard let branches = searchBranches(part) else { continue }
+            guard var branches = searchBranches(part) else { continue }
             var rest = conjuncts
             rest.remove(at: i)
             let residual: Filter = rest.isEmpty ? .all : rest.count == 1 ? rest[0] : .and(rest)
-            let estimate = branches.reduce(0) { $0 + $1.index.trigrams!.candidates($1.search).count }
+            var estimate = 0
+            for b in branches.indices {
+                let trigrams = branches[b].index.trigrams!
+                if let known = trigrams.memo.answered(branches[b].key) {
+                    estimate += known.candidates
+                } else {
+                    let candidates = trigrams.candidates(branches[b].search)
+                    estimate += candidates.count
+                    branches[b].candidates = candidates
+                }
+            }
             return SearchPlan(branches: branches, residual: residual, estimate: estimate)
         }
         return nil
@@ -87,10 +100,10 @@ extension CollectionState {
         var found = Set<Int64>()
         for branch in plan.branches {
             let trigrams = branch.index.trigrams!
-            let key = SearchMemo.Key(generation: trigrams.generation, search: branch.search)
-            let rows = try trigrams.memo.rows(key) { () throws(QueryError) -> [Int64] in
-                try check(trigrams.candidates(branch.search), branch, trigrams)
-            }
+            let rows = try trigrams.memo.rows(branch.key) { () throws(QueryError) -> SearchMemo.Checked in
+                let candidates = branch.candidates ?? trigrams.candidates(branch.search)
+                return SearchMemo.Checked(candidates: candidates.count, rows: try check(candidates, branch, trigrams))
+            }.rows
             if plan.branches.count == 1 { return rows }
             found.formUnion(rows)
         }

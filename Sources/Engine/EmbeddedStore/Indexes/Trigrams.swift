@@ -369,14 +369,20 @@ final class SearchMemo: Sendable {
         let search: LiteralSearch
     }
 
+    /// A search's answer: how many candidates the trigrams gave, and the rows that matched.
+    struct Checked: Sendable {
+        let candidates: Int
+        let rows: [Int64]
+    }
+
     final class Slot: Sendable {
-        let rows = Mutex<[Int64]?>(nil)
+        let answer = Mutex<Checked?>(nil)
     }
 
     private let slots = Mutex<[(key: Key, slot: Slot)]>([])
     private static let capacity = 16
 
-    func rows(_ key: Key, _ compute: () throws(QueryError) -> [Int64]) throws(QueryError) -> [Int64] {
+    func rows(_ key: Key, _ compute: () throws(QueryError) -> Checked) throws(QueryError) -> Checked {
         let slot = slots.withLock { slots -> Slot in
             if let found = slots.first(where: { $0.key == key }) { return found.slot }
             let slot = Slot()
@@ -384,11 +390,17 @@ final class SearchMemo: Sendable {
             if slots.count > Self.capacity { slots.removeLast() }
             return slot
         }
-        return try slot.rows.withLock { (rows: inout [Int64]?) throws(QueryError) -> [Int64] in
-            if let rows { return rows }
+        return try slot.answer.withLock { (answer: inout Checked?) throws(QueryError) -> Checked in
+            if let answer { return answer }
             let checked = try compute()  // a query out of time leaves the slot empty for the next
-            rows = checked
+            answer = checked
             return checked
         }
+    }
+
+    /// The answer, when one is there already (never waits for one being checked).
+    func answered(_ key: Key) -> Checked? {
+        guard let slot = slots.withLock({ $0.first(where: { $0.key == key })?.slot }) else { return nil }
+        return slot.answer.withLockIfAvailable { $0 } ?? nil
     }
 }
