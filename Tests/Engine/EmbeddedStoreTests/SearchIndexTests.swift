@@ -48,7 +48,9 @@ struct SearchIndexTests {
     }
 
     static func document(_ i: Int, _ g: inout SplitMix) -> Document {
-        var d: Document = ["_id": .int32(Int32(i)), "n": .int32(Int32(i)), "at": .int32(Int32(Int.random(in: 0..<50, using: &g))), "flag": .bool(i % 3 == 0)]
+        var d: Document = [
+            "_id": .int32(Int32(i)), "n": .int32(Int32(i)), "at": .int32(Int32(Int.random(in: 0..<50, using: &g))), "flag": .bool(i % 3 == 0),
+        ]
         switch Int.random(in: 0..<12, using: &g) {
         case 0: break  // no title
         case 1: d["title"] = .int32(7)
@@ -125,7 +127,9 @@ struct SearchIndexTests {
         for i in stride(from: 0, to: 400, by: 7) {
             let title = Self.text(&g)
             changed.append(title)
-            for c in [plain, indexed] { _ = try await c.updateOne(["n": .int32(Int32(i))], ["$set": ["title": .string(title)]], options: UpdateOptions()) }
+            for c in [plain, indexed] {
+                _ = try await c.updateOne(["n": .int32(Int32(i))], ["$set": ["title": .string(title)]], options: UpdateOptions())
+            }
         }
         for c in [plain, indexed] {
             _ = try await c.updateMany([:], ["$inc": ["views": 1]], options: UpdateOptions())
@@ -184,7 +188,10 @@ struct SearchIndexTests {
         for field in ["title", "description", "createdAt"] { try await videos.createIndex([field: 1], options: IndexOptions()) }
         try await videos.insertMany(
             (0..<500).map { i in
-                ["title": .string(i == 7 ? "Swift server basics" : "Video \(i)"), "description": .string("About \(i)"), "createdAt": .int32(Int32(i))]
+                [
+                    "title": .string(i == 7 ? "Swift server basics" : "Video \(i)"), "description": .string("About \(i)"),
+                    "createdAt": .int32(Int32(i)),
+                ]
             })
         func plan(_ filter: Document, _ options: FindOptions = FindOptions()) async throws -> (Document, Int) {
             let explained = try await videos.explain(filter, options: options)
@@ -195,7 +202,9 @@ struct SearchIndexTests {
         #expect(title.0["inputStage"]?.documentValue?["indexName"] == "title_1")
         #expect(title.0["inputStage"]?.documentValue?["trigramSearch"] == "swift server")
         #expect(title.1 == 1)
-        let either: Document = ["$or": [["title": .regex(BSONRegex(pattern: "swift", options: "i"))], ["description": .regex(BSONRegex(pattern: "swift", options: "i"))]]]
+        let either: Document = [
+            "$or": [["title": .regex(BSONRegex(pattern: "swift", options: "i"))], ["description": .regex(BSONRegex(pattern: "swift", options: "i"))]]
+        ]
         let both = try await plan(either, FindOptions(sort: ["createdAt": -1], limit: 10))
         let input = both.0["inputStage"]?.documentValue?["inputStage"]?.documentValue
         #expect(input?["inputStage"]?.documentValue?["stage"] == "OR")

@@ -62,7 +62,9 @@ struct FoldedText: Sendable, Equatable {
                 var capacity = chars.count + 16
                 while true {
                     var out = [UInt8](repeating: 0, count: capacity)
-                    let needed = out.withUnsafeMutableBufferPointer { vt_fold_case(chars.baseAddress, length, $0.baseAddress, Int64(capacity), &exact) }
+                    let needed = out.withUnsafeMutableBufferPointer {
+                        vt_fold_case(chars.baseAddress, length, $0.baseAddress, Int64(capacity), &exact)
+                    }
                     if needed <= capacity {
                         out.removeLast(capacity - Int(needed))
                         bytes = out
