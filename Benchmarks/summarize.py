@@ -50,6 +50,15 @@ def main():
         lines += ["", f"A ping's round trip: {wire['ping µs, bare socket']:,.0f} µs over a bare socket (goal < 200 µs), "
                   f"{wire['ping µs, pymongo']:,.0f} µs through pymongo.", ""]
 
+    if embedded and embedded.get("search"):
+        search = embedded["search"]
+        plain = search["plain page p50 µs"] / search["plain page p50 µs at the smallest size"]
+        lines += ["## The video list's search (embedded store, page and total)", "",
+                  "| figure | this run | goal |", "|---|---|---|",
+                  f"| plain page at {search['search videos']:,} videos / at {search['smallest size']:,} | {plain:.2f}× | ≤ 1.5× |",
+                  f"| slowest search p50 at {search['search videos']:,} | {search['slowest search p50 µs'] / 1000:.2f} ms | ≤ 3 ms |",
+                  f"| worst crafted search / a word search (p50) | {search['worst crafted / plain']:.1f}× | ≤ 5× |",
+                  f"| a reader's p99 while four tasks loop the worst | {search['reader p99 under worst flood µs'] / 1000:.1f} ms | < 500 ms |", ""]
     if embedded:
         lines += ["## The embedded store by size, beside raw SQLite through GRDB", "",
                   "| documents | find _id | find email | user's page | latest page | API video list | "
@@ -89,6 +98,11 @@ def main():
             lines.append(f"- A search flood (10 clients, the worst searches one account can build over 200 videos): the healthcheck's p99 "
                          f"{flood['p99 ms']:.1f} ms (alone: {flood['quiet p99 ms']:.1f} ms); searches {statuses}, the slowest answered in "
                          f"{flood['slowest search ms']:.0f} ms against a {flood['limit ms']} ms query limit.")
+        fair = hardening.get("search fairness")
+        if fair:
+            lines.append(f"- Search fairness (four clients looping searches crafted against the search index): another user's searches "
+                         f"p50 {fair['reader p50 ms']:.1f} ms, p99 {fair['reader p99 ms']:.1f} ms over {fair['reader searches']:,} "
+                         f"(goal p99 < 500 ms); the crafted ones {fair['worst searches']:,}, answered {fair['worst statuses']}.")
         lines.append("")
         bars.append(("login storm / two-core ceiling", ratio, 0.9))
 
