@@ -33,7 +33,7 @@ try await collections.users.storage.insertMany(documents)
 let someone = try await collections.users.findOne(["username": "user5000"])!
 
 let tokens = TokenService(TokenSettings(accessSecret: String(repeating: "a", count: 32), refreshSecret: String(repeating: "r", count: 32)))
-let sessions = Sessions(users: collections.users, sessions: ModelCollection(store.database("bench")), tokens: tokens, hasher: hasher)
+let sessions = SessionStore(users: collections.users, sessions: ModelCollection(store.database("bench")), tokens: tokens, hasher: hasher)
 try await sessions.createIndexes()
 // The user is logged in on ten devices (the most a user can have), as a busy account would be.
 var pair = try await sessions.login(User.Login(username: "user5000", password: "chai aur code"), userAgent: "device 0").tokens

@@ -131,25 +131,8 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
             throw .embeddedFailed(error)
         }
         // END EXERCISE 1.2
-        var wire: WireServer?
-        var served = ""
-        if let text = config.wirePort {
-            guard let port = Int(text), (1...65535).contains(port) else {
-                await store.close()
-                throw .wireFailed("DB_PORT must be a port number from 1 to 65535, not \"\(text)\"")
-            }
-            do {
-                wire = try await WireServer.start(
-                    storage: store, host: "127.0.0.1", port: port, defaultTimeLimit: .milliseconds(max(1, config.wireTimeLimit)),
-                    credentials: config.wireUser.map { WireCredentials(username: $0.username, password: $0.password) }, logger: logger)
-            } catch {
-                await store.close()
-                let text = "\(error)"
-                throw .wireFailed(
-                    text.contains("Address already in use") ? "port \(port) is already in use (is a MongoDB or `make db` running?)" : text)
-            }
-            served = "; served at mongodb://127.0.0.1:\(port) for mongosh, Compass and pymongo"
-        }
+        let wire = try await serveOverWire(store, config, logger: logger)  // DB_PORT: Extras/DatabaseServer.swift
+        let served = wire.map { "; served at mongodb://127.0.0.1:\($0.port) for mongosh, Compass and pymongo" } ?? ""
         return ConnectedDatabase(
             storage: store, database: database,
             summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)\(served)",

@@ -11,19 +11,18 @@ import Passwords
 import Responses
 
 public struct AuthController: Sendable {
-    public let sessions: Sessions
+    public let sessions: SessionStore
     let cookies: CookieSettings
     /// The middleware the routes that need a logged-in user sit behind.
     public let verifyJWT: VerifyJWT
-    /// The limits on the routes that check or hash passwords (login, register).
-    public let throttle: Throttle
 
-    /// Refuses cookie-signed requests from other sites, and sign-ins from them (CrossSite.swift).
+    // The hardening (Hardening/): limits on the routes that check or hash passwords, cross-site
+    // requests and sign-ins refused, and the device cookies that spare an owner the account's limit.
+    public let throttle: Throttle
     public let crossSite: CrossSiteGuard
-    /// The `deviceToken` cookies that spare an owner the account-wide login ceiling (DeviceCookies.swift).
     let devices: DeviceCookies
 
-    public init(sessions: Sessions, cookies: CookieSettings, throttle: Throttle, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
+    public init(sessions: SessionStore, cookies: CookieSettings, throttle: Throttle, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions
         self.cookies = cookies
         self.crossSite = crossSite
@@ -35,15 +34,18 @@ public struct AuthController: Sendable {
     /// Adds the session routes under `group` (e.g. `/api/v1/users`). Registering is not among
     /// them: chapter 06 adds `register` (JSON) itself, chapter 08 and the Final server the
     /// multipart one that carries the avatar.
+    ///
+    /// The routes that check passwords sit in groups with limits and guards of their own
+    /// (`signInGroup`, `refreshGroup`, `passwordGroup`: Hardening/AuthController+Hardening.swift).
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: crossSite.refusal).add(middleware: throttle.middleware).post("login", use: login)
-        group.group().add(middleware: crossSite.refusal).add(middleware: throttle.refreshMiddleware).post("refresh-token", use: refresh)
+        signInGroup(group).post("login", use: login)
+        refreshGroup(group).post("refresh-token", use: refresh)
         let secured = group.group().add(middleware: verifyJWT)
         secured.post("logout", use: logout)
         secured.get("sessions", use: listSessions)
         secured.delete("sessions/:sessionId", use: endSession)
         secured.delete("sessions", use: endOtherSessions)
-        secured.group().add(middleware: throttle.middleware).post("change-password", use: changePassword)
+        passwordGroup(secured).post("change-password", use: changePassword)
         secured.get("current-user", use: currentUser)
         secured.patch("update-account", use: updateAccount)
     }
@@ -79,19 +81,15 @@ public struct AuthController: Sendable {
         return APIResponse(201, user.profile, "User registered successfully")
     }
 
+    /// `POST /login {username or email, password}`: a new session, its tokens in the body and in
+    /// httpOnly cookies.
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
-        let address = throttle.clientAddress(request, context)
-        let device = await devices.verify(request.cookies["deviceToken"]?.value)
-        let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent]) { account in
-            // The account found, before its hash is checked; a device that signed in to it before counts alone.
-            try await throttle.admit(account: account.hex, from: address, device: device?.account == account.hex ? device?.id : nil)
-        }
+        let attempt = await loginAttempt(request, context)  // its limits (Hardening/)
+        let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent], admit: attempt.admit)
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
         var response = try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
-        if device?.account != user._id.hex {
-            response.setCookieInOrder(try cookies.cookie("deviceToken", try await devices.issue(for: user._id), maxAge: DeviceCookies.lifetime))
-        }
+        try await attempt.remember(user._id, on: &response)
         return response
     }
 
@@ -123,7 +121,7 @@ public struct AuthController: Sendable {
     @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
         let change = try await request.decodeBody(as: PasswordChange.self, context: context)
         let user = try context.requireUser()
-        try await throttle.admit(account: user._id.hex, from: throttle.clientAddress(request, context))
+        try await admitPasswordChange(of: user._id, request, context)  // its limits (Hardening/)
         try await sessions.changePassword(user._id, old: change.oldPassword, new: change.newPassword)
         return try withoutTokenCookies(APIResponse(200, Empty(), "Password changed successfully"), request, context)
     }
@@ -141,7 +139,7 @@ public struct AuthController: Sendable {
     @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
         let me = try context.requireSignedIn()
         let id = try context.parameters.objectId("sessionId")
-        guard try await sessions.end(id, of: me.user._id) else { throw Sessions.Failure.unknownSession }
+        guard try await sessions.end(id, of: me.user._id) else { throw SessionStore.Failure.unknownSession }
         return APIResponse(200, Empty(), "Session ended")
     }
 
@@ -201,7 +199,7 @@ extension PasswordError: APIErrorRepresentable {
 }
 
 /// How a session failure answers: its status and public message, written by the error middleware.
-extension Sessions.Failure: APIErrorRepresentable {
+extension SessionStore.Failure: APIErrorRepresentable {
     public var statusCode: Int {
         switch self {
         case .unknownUser, .unknownSession: 404

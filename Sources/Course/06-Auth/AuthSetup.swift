@@ -24,7 +24,7 @@ public struct AuthSetup: Sendable {
         hasher = PasswordHasher(
             cost: try PasswordHasher.cost(from: env("BCRYPT_COST")), queueLimit: try PasswordHasher.queueLimit(from: env("BCRYPT_QUEUE_LIMIT")))
         collections = Collections(database, userBeforeSave: hasher.hashOnSave)
-        let sessions = Sessions(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
+        let sessions = SessionStore(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
         auth = AuthController(
             sessions: sessions, cookies: config.cookies, throttle: try Throttle(env, database: database),
             crossSite: CrossSiteGuard(allowedOrigins: config.corsOrigins))

@@ -8,7 +8,7 @@
 // - a **refresh token**, long-lived (`REFRESH_TOKEN_EXPIRY`, e.g. `10d`), carrying `{_id, sid,
 //   jti}`: sent to one route, `/refresh-token`, to get a new pair when the access token
 //   expires. The session keeps a hash of its `jti`, so it can be rotated and revoked
-//   (`Sessions.swift`).
+//   (`SessionStore.swift`).
 //
 // The course signs them with `jsonwebtoken`: `jwt.sign(payload, secret, {expiresIn})`. Here
 // jwt-kit does the signing and checking (HS256: HMAC-SHA-256 with a secret), in the same

@@ -27,10 +27,10 @@ import Responses
 
 public struct VerifyJWT: RouterMiddleware {
     public typealias Context = AppRequestContext
-    let sessions: Sessions
+    let sessions: SessionStore
     public let crossSite: CrossSiteGuard
 
-    public init(sessions: Sessions, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
+    public init(sessions: SessionStore, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
         self.sessions = sessions
         self.crossSite = crossSite
     }

@@ -33,7 +33,7 @@ import Models
 import Passwords
 import Storage
 
-public struct Sessions: Sendable {
+public struct SessionStore: Sendable {
     public let users: ModelCollection<User>
     public let sessions: ModelCollection<Session>
     public let tokens: TokenService
