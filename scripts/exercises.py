@@ -7,14 +7,19 @@
     make hint N=6 E=2                   the exercise's hint, where it is, and what grades it
     make watch N=6                      check again each time a file is saved (Ctrl-C stops)
 
-An exercise is marked in the Swift source where its concept lives:
+An exercise is marked in the Swift source where its concept lives, by one line before its
+reference code and one after:
 
     // EXERCISE 6.2: verifyJWT — find the token, verify it, load the user and their session
-    // Hint: `Self.accessToken(in:)` finds the token; `sessions.tokens.verifyAccess` checks it.
-    // Graded by: Chapter06Tests.AuthFlow
-    // Stub: throw ExerciseNotDone("6.2")
     ...the reference code...
     // END EXERCISE 6.2
+
+Its hint, the tests that grade it and its stub are in scripts/exercises.toml:
+
+    [exercises."6.2"]
+    hint = "`Self.accessToken(in:)` finds the token; `sessions.tokens.verifyAccess` checks it."
+    graded_by = ["Chapter06Tests.AuthFlow"]
+    stub = ["throw ExerciseNotDone(\"6.2\")"]
 
 Cutting replaces the reference code with the stub (which compiles and throws a named error,
 so the rest of the chapter runs) and keeps the reference in .exercises/solutions/. Nothing is
@@ -35,9 +40,11 @@ import re
 import subprocess
 import sys
 import time
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOCK = ROOT / "scripts" / "exercises.lock"
+MARKUP = ROOT / "scripts" / "exercises.toml"
 STATE = ROOT / ".exercises"
 BUNDLE = ROOT / ".build" / "debug" / "videotube-workshopPackageTests.xctest"
 SOURCES = ["Sources", "Chapters"]
@@ -46,24 +53,20 @@ BEGIN = re.compile(r"^(\s*)// EXERCISE (\d+\.\d+): (.*)$")
 END = re.compile(r"^\s*// END EXERCISE (\d+\.\d+)\s*$")
 
 
+def markup():
+    """scripts/exercises.toml: each exercise's hint, graded tests and stub."""
+    with open(MARKUP, "rb") as file:
+        return tomllib.load(file).get("exercises", {})
+
+
 class Exercise:
-    def __init__(self, path, id, title, indent, header, begin, end, lines):
+    def __init__(self, path, id, title, indent, begin, end, lines, fields):
         self.path, self.id, self.title, self.indent = path, id, title, indent
-        self.header_end, self.begin, self.end = header, begin, end  # body: lines[header:end]
+        self.header_end, self.begin, self.end = begin + 1, begin, end  # body: lines[begin + 1:end]
         self.lines = lines
-        fields = {}
-        key = None
-        for line in lines[begin + 1:header]:
-            text = line.strip()[2:].strip()
-            match = re.match(r"^(Hint|Graded by|Stub):\s*(.*)$", text)
-            if match:
-                key = match.group(1)
-                fields.setdefault(key, []).append(match.group(2))
-            elif key:
-                fields[key].append(text)
-        self.hint = " ".join(fields.get("Hint", []))
-        self.graded_by = [g.strip() for g in " ".join(fields.get("Graded by", [])).split(",") if g.strip()]
-        self.stub = [indent + s + "\n" for s in fields.get("Stub", [])]
+        self.hint = fields.get("hint", "")
+        self.graded_by = list(fields.get("graded_by", []))
+        self.stub = [indent + s + "\n" for s in fields.get("stub", [])]
 
     @property
     def chapter(self):
@@ -88,9 +91,10 @@ def digest(lines):
 def scan():
     """Every exercise in the sources, in order of id."""
     found = []
+    fields = markup()
     for folder in SOURCES:
         for path in sorted((ROOT / folder).rglob("*.swift")):
-            found += scan_lines(path, path.read_text().splitlines(keepends=True))
+            found += scan_lines(path, path.read_text().splitlines(keepends=True), fields)
     return sorted(found, key=lambda e: [int(p) for p in e.id.split(".")])
 
 
@@ -138,7 +142,10 @@ def reference(exercise, lock):
     return None
 
 
-def scan_lines(path, lines):
+def scan_lines(path, lines, fields=None):
+    """The exercises in one file's lines. Everything between the two marker lines, comments
+    included, is the body: the learner's, or the reference."""
+    fields = markup() if fields is None else fields
     out, i = [], 0
     while i < len(lines):
         match = BEGIN.match(lines[i])
@@ -146,19 +153,12 @@ def scan_lines(path, lines):
             i += 1
             continue
         indent, id, title = match.groups()
-        # The header is the marker's own comment lines, and it ends with its `// Stub:` line:
-        # whatever follows, comments included, is the body (the learner's, or the reference).
-        header = i + 1
-        while header < len(lines) and lines[header].strip().startswith("//") and not END.match(lines[header]):
-            header += 1
-            if lines[header - 1].strip().startswith("// Stub:"):
-                break
-        end = header
+        end = i + 1
         while end < len(lines) and not (END.match(lines[end]) and END.match(lines[end]).group(1) == id):
             end += 1
         if end == len(lines):
             sys.exit(f"{path}: EXERCISE {id} has no END EXERCISE {id}")
-        out.append(Exercise(path, id, title, indent, header, i, end, lines))
+        out.append(Exercise(path, id, title, indent, i, end, lines, fields.get(id, {})))
         i = end + 1
     return out
 
@@ -398,7 +398,7 @@ def cmd_lock():
     lock = {e.id: {"file": str(e.path.relative_to(ROOT)), "title": e.title, "sha256": digest(e.body)} for e in exercises}
     for e in exercises:
         if not e.stub or not e.graded_by or not e.hint:
-            sys.exit(f"{e.id}: every exercise needs a Hint, a Graded by and a Stub line")
+            sys.exit(f"{e.id}: every exercise needs a hint, graded_by and a stub in scripts/exercises.toml")
         if e.body == e.stub:
             sys.exit(f"{e.id} is cut: restore it (make solution) before locking")
     LOCK.write_text(json.dumps(lock, indent=1, ensure_ascii=False) + "\n")

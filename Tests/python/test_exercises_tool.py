@@ -1,5 +1,5 @@
 """The exercises tool never loses a keystroke (scripts/exercises.py): whatever a learner writes in
-a cut region (comments, blank lines, `//` lines right under the stub's marker, any Unicode), cutting
+a cut region (comments, blank lines, `//` lines right under the marker, any Unicode), cutting
 it again with FORCE=1 keeps exactly that text in .exercises/attempts/ and puts the stub back, and
 `make solution` puts the reference back byte for byte. A property test over generated texts, on a
 scratch copy of the tool's world (a source file with one region, its lock)."""
@@ -14,11 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 SOURCE = """// A file for the tool's own test.
 func answer() throws -> Int {
     // EXERCISE 9.9: a region to write back
-    // Hint: return the answer; the hint goes on
-    //   over a second line.
-    // Graded by: Nothing.AtAll
-    // Stub: throw ExerciseNotDone("9.9")
-    // The reference's own comment, right under the stub's marker.
+    // The reference's own comment, right under the marker.
     let x = 40
     return x + 2
     // END EXERCISE 9.9
@@ -45,7 +41,10 @@ def world():
     (root / "Sources").mkdir()
     source = root / "Sources" / "Answer.swift"
     source.write_text(SOURCE)
+    (root / "markup.toml").write_text('[exercises."9.9"]\nhint = "return the answer"\ngraded_by = ["Nothing.AtAll"]\n'
+                                      'stub = ["throw ExerciseNotDone(\\"9.9\\")"]\n')
     tool.ROOT, tool.STATE, tool.LOCK, tool.SOURCES = root, root / ".exercises", root / "lock.json", ["Sources"]
+    tool.MARKUP = root / "markup.toml"
     region = tool.scan()[0]
     tool.LOCK.write_text(json.dumps({"9.9": {"file": "Sources/Answer.swift", "title": region.title, "sha256": tool.digest(region.body)}}))
     return root, source
@@ -88,9 +87,9 @@ def test_force_and_solution_round_trip_every_learner_text(lines):
         assert newest_attempt(root) == text
 
 
-def test_a_comment_under_the_stub_marker_is_the_learners():
-    """The case found by hand: a `//` line written right under `// Stub:` was read as part of the
-    marker, written back without its `//`, and missing from the attempt."""
+def test_a_comment_under_the_marker_is_the_learners():
+    """The case found by hand when the markup was in the code: a `//` line written right under its
+    last line was read as part of it, written back without its `//`, and missing from the attempt."""
     root, source = world()
     tool.cmd_open("9")
     write_body(source, "    // TODO: ask about this\n    return 42\n")

@@ -119,10 +119,6 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
         let store: EmbeddedStore
         let database: any StorageDatabase
         // EXERCISE 1.2: open the embedded store, or fail fast
-        // Hint: `EmbeddedStore.open(directory:)` opens the data folder, `store.database(name)` picks the database, and
-        //   `listCollectionNames()` proves it answers; any error becomes `.embeddedFailed(error)`.
-        // Graded by: Chapter01Tests.EmbeddedConnectDBTests, Chapter01Tests.DatabaseConfigTests/withoutAURI
-        // Stub: throw .embeddedFailed(.unavailable(ExerciseNotDone("1.2").description))
         do {
             store = try EmbeddedStore.open(directory: config.dataDirectory)
             database = store.database(config.databaseName)
@@ -141,10 +137,6 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
         )
     }
     // EXERCISE 1.1: connect to MongoDB, or fail with the reason
-    // Hint: `MongoStore.connect(uri:)` connects and proves the server answers; wrap any error as `.failed(error)` so main.swift
-    //   can exit 1 with it.
-    // Graded by: Chapter01Tests.ConnectDBTests
-    // Stub: throw .failed(.unavailable(ExerciseNotDone("1.1").description))
     do {
         let store = try await MongoStore.connect(uri: uri)
         return ConnectedDatabase(

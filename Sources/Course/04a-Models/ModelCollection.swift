@@ -53,10 +53,6 @@ public struct ModelCollection<M: Model>: Sendable {
     /// The document to insert: validated, both timestamps `time` (default now), through the save hook.
     func prepared(_ model: M, at time: BSONDate? = nil) async throws -> Document {
         // EXERCISE 4.1: a model's rules and timestamps, before every insert
-        // Hint: Validate a copy of the model (`try model.validate()`), set `createdAt` and `updatedAt` to one instant, encode it
-        //   with `BSONEncoder`, then let the save hook (`beforeSave`) change the document.
-        // Graded by: Chapter04Tests.ModelsOnEveryBackend
-        // Stub: throw ExerciseNotDone("4.1")
         var model = model
         try model.validate()
         let now = time ?? BSONDate.now()

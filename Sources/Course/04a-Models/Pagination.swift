@@ -110,10 +110,6 @@ extension StorageCollection {
     public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
         if let page = try await indexedPage(pipeline, request, perPage: perPage) { return page }  // a speed-up, below
         // EXERCISE 4.2: aggregatePaginate: one page and the total, counted in the database
-        // Hint: Append `$skip` and `$limit` (from `request`) and then `perPage` to the pipeline inside a `$facet` with a second
-        //   branch `[{$count: "count"}]`; build the `Page` from the two.
-        // Graded by: Chapter04Tests.PaginationOnEveryBackend
-        // Stub: throw ExerciseNotDone("4.2")
         let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
         let page: [BSONValue] = cut.map { .document($0) } + perPage.map { .document($0) }
         let facet: Document = [

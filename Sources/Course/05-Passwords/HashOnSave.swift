@@ -25,10 +25,6 @@ extension PasswordHasher {
     public var hashOnSave: BeforeSave {
         { fields in
             // EXERCISE 5.1: hash on save: only when the password is written
-            // Hint: `fields["password"]` is there only when the password is being written (mongoose's isModified). Check it
-            //   with `Self.validateNew`, then replace it with `try await self.hash(password)`.
-            // Graded by: Chapter05Tests.HashOnSave
-            // Stub: throw ExerciseNotDone("5.1")
             guard let value = fields["password"] else { return }  // !isModified("password")
             guard let password = value.stringValue else { throw ValidationError("password", "password must be a string") }
             try Self.validateNew(password)
@@ -41,9 +37,6 @@ extension PasswordHasher {
     /// has no usable hash (e.g. the seeded demo accounts).
     public func isPasswordCorrect(_ password: String, for user: User) async throws -> Bool {
         // EXERCISE 5.2: isPasswordCorrect: compare on login
-        // Hint: `verify(password, against: user.password)` runs bcrypt's compare on the hashing threads.
-        // Graded by: Chapter05Tests.HashOnSave, Chapter05Tests.Chapter05Executable
-        // Stub: throw ExerciseNotDone("5.2")
         try await verify(password, against: user.password)
         // END EXERCISE 5.2
     }

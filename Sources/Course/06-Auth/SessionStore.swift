@@ -95,12 +95,6 @@ public struct SessionStore: Sendable {
     /// working. A token of the session that was rotated away already is reuse: the session ends.
     public func refresh(_ presented: String, now: Date = Date()) async throws -> TokenPair {
         // EXERCISE 6.3: refresh-token rotation with reuse detection
-        // Hint: Verify the refresh token; issue a new pair; swap the session's `tokenHash` in ONE conditional `updateOne` (only
-        //   if the presented token is still the current one of a session whose `expiresAt` is ahead). If nothing matched, the
-        //   token was used before: end the session and throw `refreshTokenReused`. A session also ends `sessionLifetime` after
-        //   its login, however often it refreshes: then delete it and throw `sessionExpired`.
-        // Graded by: Chapter06Tests.SessionsPerDevice
-        // Stub: throw ExerciseNotDone("6.3")
         let claims: RefreshClaims
         do { claims = try await tokens.verifyRefresh(presented) } catch { throw Failure.invalidRefreshToken }
         guard let userId = ObjectId(claims._id), let sessionId = claims.sid.flatMap(ObjectId.init), let jti = claims.jti else {

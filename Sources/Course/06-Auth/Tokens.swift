@@ -182,10 +182,6 @@ public struct TokenService: Sendable {
     /// `user.generateAccessToken()` and `user.generateRefreshToken()`, for one session.
     public func issue(for user: User, session: ObjectId, now: Date = Date()) async throws -> IssuedTokens {
         // EXERCISE 6.1: jwt.sign: the access and refresh tokens of one session
-        // Hint: Fill `AccessClaims` and `RefreshClaims` (`exp` = issued + the lifetime from `settings`, a fresh `jti` for the
-        //   refresh token), then sign each with its own key collection: `keys.access.sign(...)`, `keys.refresh.sign(...)`.
-        // Graded by: Chapter06Tests.AuthFlow, Chapter06Tests.Refusals
-        // Stub: throw ExerciseNotDone("6.1")
         let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))  // whole seconds, as jsonwebtoken
         let access = AccessClaims(
             _id: user._id.hex, email: user.email, username: user.username, fullName: user.fullName, sid: session.hex,

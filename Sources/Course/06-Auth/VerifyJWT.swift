@@ -37,11 +37,6 @@ public struct VerifyJWT: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // EXERCISE 6.2: verifyJWT: token, verify, user and session into the context
-        // Hint: `Self.accessToken(in:)` finds the token (cookie or Bearer); `sessions.tokens.verifyAccess` checks it (401
-        //   "Access token expired" or "Invalid access token"); `sessions.signedInUser` loads the user if the session `sid` is
-        //   live; put `SignedIn(...)` in `context.identity` and call `next`.
-        // Graded by: Chapter06Tests.AuthFlow, Chapter06Tests.VerifyJWTRefusals
-        // Stub: throw ExerciseNotDone("6.2")
         guard let (token, fromCookie) = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
         if fromCookie { try crossSite.check(request) }
         let claims: AccessClaims

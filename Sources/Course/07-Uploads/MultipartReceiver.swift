@@ -163,10 +163,6 @@ final class Receiver {
         case .file(let field, let clientName, var head, var size, var output):
             size += bytes.count
             // EXERCISE 7.1: multer's limits: a file larger than its kind allows is refused
-            // Hint: `settings.limit(for: field.kind)` is the most a file of that kind may be; past it throw
-            //   `UploadError.tooLarge(field.name, limit:)` before writing another byte.
-            // Graded by: Chapter07Tests.Uploading/refusedUploads
-            // Stub: throw ExerciseNotDone("7.1")
             guard size <= settings.limit(for: field.kind) else { throw UploadError.tooLarge(field.name, limit: settings.limit(for: field.kind)) }
             // END EXERCISE 7.1
             if let output {

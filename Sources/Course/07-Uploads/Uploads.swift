@@ -36,10 +36,6 @@ public struct Uploads: Sendable {
     /// happened: success, a thrown error, a refused file, or the client going away.
     public func receive<T>(_ request: Request, files expected: [FileField], _ body: (UploadedForm) async throws -> T) async throws -> T {
         // EXERCISE 7.2: receive the form, run the route, always delete the temp files
-        // Hint: `Receiver(settings:expected:)` reads the form (`read(request)`); run `body(form)`; whatever happens (a result or
-        //   a thrown error) call `receiver.removeAll()` before leaving.
-        // Graded by: Chapter07Tests.Uploading
-        // Stub: throw ExerciseNotDone("7.2")
         let receiver = Receiver(settings: settings, expected: expected)
         do {
             let form = try await receiver.read(request)

@@ -62,10 +62,6 @@ public struct AccountMediaController: Sendable {
             try PasswordHasher.validateNew(registration.password)
 
             // EXERCISE 8.1: register: upload the images, and delete them if the user is not created
-            // Hint: Upload the avatar (and the cover image, if sent) with `media.upload`, keeping each `StoredMedia`; insert the
-            //   user; if anything throws, `media.deleteQuietly(stored, ...)` and rethrow: no orphaned assets.
-            // Graded by: Chapter08Tests.AccountRoutes/registerStoresTheAvatar
-            // Stub: throw ExerciseNotDone("8.1")
             var stored: [StoredMedia] = []
             do {
                 let avatar = try await media.upload(form.files["avatar"]!, folder: "avatars")
@@ -113,10 +109,6 @@ public struct AccountMediaController: Sendable {
             }
             // The replaced asset leaves storage too (ids known, or derived from the old URL).
             // EXERCISE 8.2: a replaced avatar leaves media storage
-            // Hint: `media.asset(url:id:resourceType:)` names the old asset from the user as it was (`before`);
-            //   `media.deleteQuietly([old], ...)` deletes it.
-            // Graded by: Chapter08Tests.AccountRoutes/aReplacedAvatarLeavesStorage
-            // Stub: throw ExerciseNotDone("8.2")
             let old =
                 image == .avatar
                 ? media.asset(url: before.avatar, id: before.avatarId, resourceType: "image")

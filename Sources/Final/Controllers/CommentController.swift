@@ -29,10 +29,6 @@ struct CommentController: Sendable {
 
     @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Comment> {
         // EXERCISE 9.2: addComment: a comment on a video the viewer may see
-        // Hint: `collections.requireVideo(context)` finds the video (404 otherwise); decode a `ContentBody`; insert a
-        //   `Comment(content:video:owner:)` and answer 201 "Comment added successfully".
-        // Graded by: FinalTests.FinalFlow, FinalTests.FinalRules/anUnpublished
-        // Stub: throw ExerciseNotDone("9.2")
         let video = try await collections.requireVideo(context)
         let body = try await request.decodeBody(as: ContentBody.self, context: context)
         let comment = Comment(content: body.content ?? "", video: video._id, owner: try context.requireUser()._id)

@@ -20,10 +20,6 @@ struct DashboardController: Sendable {
     /// `{totalVideos, totalViews, totalSubscribers, totalLikes}`, counted in the database.
     @Sendable func stats(_ request: Request, context: AppRequestContext) async throws -> APIResponse<ChannelStats> {
         // EXERCISE 9.7: getChannelStats
-        // Hint: `collections.channelStats(of:)` counts videos, views, subscribers and likes in the database for the signed-in
-        //   user; answer 200 "Channel stats fetched successfully".
-        // Graded by: FinalTests.FinalFlow
-        // Stub: throw ExerciseNotDone("9.7")
         APIResponse(200, try await collections.channelStats(of: try context.requireUser()._id), "Channel stats fetched successfully")
         // END EXERCISE 9.7
     }

@@ -22,10 +22,6 @@ struct TweetController: Sendable {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Tweet> {
         // EXERCISE 9.4: createTweet
-        // Hint: Decode a `ContentBody`, insert a `Tweet(content:owner:)` for the signed-in user, answer 201 "Tweet created
-        //   successfully".
-        // Graded by: FinalTests.FinalFlow, FinalTests.FinalRules/anUnpublished
-        // Stub: throw ExerciseNotDone("9.4")
         let body = try await request.decodeBody(as: ContentBody.self, context: context)
         let tweet = Tweet(content: body.content ?? "", owner: try context.requireUser()._id)
         return APIResponse(201, try await collections.tweets.insert(tweet), "Tweet created successfully")

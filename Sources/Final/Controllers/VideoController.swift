@@ -46,11 +46,6 @@ struct VideoController: Sendable {
             try video.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
             try await quota.spend(form.files.values.reduce(0) { $0 + $1.size }, by: me._id)  // 429 past the day's quota
             // EXERCISE 9.1: publishVideo: upload the video and thumbnail, then store the video
-            // Hint: Upload `videoFile` (folder "videos") and `thumbnail` with `media.upload`; set the URLs, ids and `duration`
-            //   on `video`; insert it with `collections.videos.insert`; on any error delete what was uploaded
-            //   (`media.deleteQuietly`) and rethrow.
-            // Graded by: FinalTests.FinalFlow
-            // Stub: throw ExerciseNotDone("9.1")
             var stored: [StoredMedia] = []
             do {
                 let file = try await media.upload(form.files["videoFile"]!, folder: "videos")

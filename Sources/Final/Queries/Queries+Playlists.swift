@@ -65,10 +65,6 @@ extension Collections {
     /// it is full. One conditional update, so concurrent adds cannot overfill it.
     func addVideo(_ video: ObjectId, to playlist: ObjectId, owner: ObjectId) async throws -> Playlist? {
         // EXERCISE 9.6: addVideoToPlaylist: once, and never past the limit
-        // Hint: One conditional update: `$addToSet` the video on the owner's playlist only if `videos.<max-1>` does not exist
-        //   yet. If nothing matched, the playlist is full unless it already holds the video (then return it).
-        // Graded by: FinalTests.FinalRules/aPlaylistHolds
-        // Stub: throw ExerciseNotDone("9.6")
         let mine: Document = ["_id": .objectId(playlist), "owner": .objectId(owner)]
         var notFull = mine
         notFull["videos.\(Playlist.maxVideos - 1)"] = ["$exists": false]
