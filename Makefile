@@ -329,6 +329,7 @@ hooks:
 lint:
 	swift format lint --strict --recursive $(FORMAT_PATHS)
 	python3 scripts/check_headers.py
+	python3 scripts/check_line_length.py
 
 # The Swift excerpts in notes/ match the files they name (also part of `make test`).
 notes-check:

@@ -12,7 +12,9 @@ import ModelRoutes
 import Models
 import Responses
 
-public func buildChapter04(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildChapter04(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws
+    -> some ApplicationProtocol
+{
     let collections = Collections(database.database)
     try await collections.createIndexes()
     try await DemoChannel.seed(collections)
@@ -23,7 +25,11 @@ public func buildChapter04(config: AppConfig, database: ConnectedDatabase, logge
         logger.info("  \(video["title"]?.stringValue ?? "?") — \(video["views"]?.int64Value ?? 0) views, by \(owner)")
     }
     if let profile = try await ChannelProfile.find(username: DemoChannel.creator, viewer: nil, in: collections.users) {
-        logger.info("Channel \(profile.username): \(profile.subscribersCount) subscribers, follows \(profile.channelsSubscribedToCount)")
+        logger.info(
+            """
+            Channel \(profile.username): \(profile.subscribersCount) subscribers, \
+            follows \(profile.channelsSubscribedToCount)
+            """)
     }
     return buildApplication(
         config: config, logger: logger,

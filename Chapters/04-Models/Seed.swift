@@ -12,27 +12,33 @@ enum DemoChannel {
         // Seeded accounts cannot log in: "*" is not a bcrypt hash (as in /etc/shadow). Chapter 05
         // registers real ones.
         let owner = try await db.users.insertIfAbsent(
-            User(username: creator, email: "chai@example.com", fullName: "Chai aur Code", password: "*"), matching: ["username"])
+            User(username: creator, email: "chai@example.com", fullName: "Chai aur Code", password: "*"),
+            matching: ["username"])
         var viewers: [User] = []
         for name in ["asha", "ravi", "meera"] {
             viewers.append(
                 try await db.users.insertIfAbsent(
-                    User(username: name, email: "\(name)@example.com", fullName: name.capitalized, password: "*"), matching: ["username"]))
+                    User(username: name, email: "\(name)@example.com", fullName: name.capitalized, password: "*"),
+                    matching: ["username"]))
         }
         let topics = [
-            "Install Node", "Express basics", "MongoDB models", "Mongoose aggregation", "bcrypt in depth", "JWT explained",
-            "Access and refresh tokens", "Multer uploads", "Cloudinary", "Pagination", "Subscriptions schema", "Deploying",
+            "Install Node", "Express basics", "MongoDB models", "Mongoose aggregation", "bcrypt in depth",
+            "JWT explained",
+            "Access and refresh tokens", "Multer uploads", "Cloudinary", "Pagination", "Subscriptions schema",
+            "Deploying",
         ]
         for (i, topic) in topics.enumerated() {
             try await db.videos.insertIfAbsent(
                 Video(
                     videoFile: "/media/demo/\(i + 1).mp4", thumbnail: "/media/demo/\(i + 1).jpg", title: topic,
-                    description: "Lesson \(i + 1) of the backend series: \(topic.lowercased()).", duration: Double(300 + 37 * i),
+                    description: "Lesson \(i + 1) of the backend series: \(topic.lowercased()).",
+                    duration: Double(300 + 37 * i),
                     views: (i * 7919) % 1000, owner: owner._id),
                 matching: ["owner", "title"])
         }
         for viewer in viewers {
-            try await db.subscriptions.insertIfAbsent(Subscription(subscriber: viewer._id, channel: owner._id), matching: ["subscriber", "channel"])
+            try await db.subscriptions.insertIfAbsent(
+                Subscription(subscriber: viewer._id, channel: owner._id), matching: ["subscriber", "channel"])
         }
     }
 }

@@ -15,7 +15,9 @@ struct PasswordCheck: Encodable, Sendable {
     let passwordCorrect: Bool
 }
 
-public func buildChapter05(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildChapter05(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws
+    -> some ApplicationProtocol
+{
     try await Collections(database.database).createIndexes()
     let hasher = PasswordHasher(cost: try PasswordHasher.cost(from: config.settings["BCRYPT_COST"]))
     let users = Collections(database.database, userBeforeSave: hasher.hashOnSave).users
@@ -34,7 +36,9 @@ public func buildChapter05(config: AppConfig, database: ConnectedDatabase, logge
         router.post("api/v1/users/check") { request, context in
             let login = try await request.decodeBody(as: User.Login.self, context: context)
             guard let user = try await users.findForLogin(login) else { throw APIError.notFound("User does not exist") }
-            guard try await hasher.isPasswordCorrect(login.password, for: user) else { throw APIError.unauthorized("Invalid user credentials") }
+            guard try await hasher.isPasswordCorrect(login.password, for: user) else {
+                throw APIError.unauthorized("Invalid user credentials")
+            }
             return APIResponse(200, PasswordCheck(passwordCorrect: true), "Password is correct")
         }
     }

@@ -13,7 +13,9 @@ import ModelRoutes
 import Models
 import Responses
 
-public func buildChapter06(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildChapter06(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws
+    -> some ApplicationProtocol
+{
     let setup = try AuthSetup(database: database.database, config: config, logger: logger)
     try await setup.createIndexes()
     let auth = setup.auth
@@ -24,7 +26,8 @@ public func buildChapter06(config: AppConfig, database: ConnectedDatabase, logge
         HealthController(storage: database.storage).addRoutes(to: router)
         let users = router.group("api/v1/users")
         // Register takes JSON here; chapter 08 registers with files.
-        users.group().add(middleware: auth.crossSite.refusal).add(middleware: auth.throttle.middleware).post("register", use: auth.register)
+        users.group().add(middleware: auth.crossSite.refusal).add(middleware: auth.throttle.middleware).post(
+            "register", use: auth.register)
         auth.addRoutes(to: users)
         let secured = router.group("api/v1").add(middleware: auth.verifyJWT)
         BrowseController(collections: setup.collections, viewer: { $0.user?._id }).addRoutes(to: secured)

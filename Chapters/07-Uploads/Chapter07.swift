@@ -24,7 +24,9 @@ struct Received: Encodable, Sendable {
     let files: [File]
 }
 
-public func buildChapter07(config: AppConfig, database: ConnectedDatabase, logger: Logger) throws -> some ApplicationProtocol {
+public func buildChapter07(config: AppConfig, database: ConnectedDatabase, logger: Logger) throws
+    -> some ApplicationProtocol
+{
     let uploads = Uploads(try UploadSettings(config.settings.lookup))
     let accepted: [FileField] = [.image("avatar"), .image("coverImage"), .image("thumbnail"), .video("videoFile")]
     return buildApplication(
@@ -35,9 +37,13 @@ public func buildChapter07(config: AppConfig, database: ConnectedDatabase, logge
         router.post("api/v1/uploads") { request, _ in
             try await uploads.receive(request, files: accepted) { form in
                 let files = form.files.values.sorted { $0.field < $1.field }.map {
-                    Received.File(field: $0.field, originalName: $0.clientName, format: $0.format.name, mimeType: $0.format.mimeType, size: $0.size)
+                    Received.File(
+                        field: $0.field, originalName: $0.clientName, format: $0.format.name,
+                        mimeType: $0.format.mimeType, size: $0.size)
                 }
-                return APIResponse(200, Received(fields: form.fields, files: files), "Received \(files.count) file(s); temp files removed")
+                return APIResponse(
+                    200, Received(fields: form.fields, files: files),
+                    "Received \(files.count) file(s); temp files removed")
             }
         }
     }

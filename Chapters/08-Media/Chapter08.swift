@@ -12,7 +12,9 @@ import Logging
 import ModelRoutes
 import Responses
 
-public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildChapter08(config: AppConfig, database: ConnectedDatabase, logger: Logger) async throws
+    -> some ApplicationProtocol
+{
     let accounts = try await AccountsSetup(config: config, database: database, logger: logger)
     logger.info("Media storage: \(accounts.media.location)")
     return buildApplication(

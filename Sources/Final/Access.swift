@@ -15,7 +15,9 @@ extension Collections {
     /// The video `:name` names, if the viewer may see it; 404 otherwise.
     func requireVideo(_ context: AppRequestContext, _ name: String = "videoId") async throws -> Video {
         let id = try context.parameters.objectId(name)
-        guard let video = try await visibleVideo(id, viewer: context.user?._id) else { throw APIError.notFound("Video not found") }
+        guard let video = try await visibleVideo(id, viewer: context.user?._id) else {
+            throw APIError.notFound("Video not found")
+        }
         return video
     }
 
@@ -29,7 +31,9 @@ extension Collections {
     }
 
     func requireTweet(_ context: AppRequestContext) async throws -> Tweet {
-        guard let tweet = try await tweets.findById(try context.parameters.objectId("tweetId")) else { throw APIError.notFound("Tweet not found") }
+        guard let tweet = try await tweets.findById(try context.parameters.objectId("tweetId")) else {
+            throw APIError.notFound("Tweet not found")
+        }
         return tweet
     }
 
@@ -54,7 +58,8 @@ struct ContentBody: Decodable { var content: String? }
 /// `PATCH` of a comment's or a tweet's content, for its owner: the body's `content`, checked by
 /// `rule`, replaces the old one; the document after is the answer.
 func changeContent<M: Model>(
-    of id: ObjectId, owner: ObjectId, in collection: ModelCollection<M>, rule: TextRule, _ request: Request, _ context: AppRequestContext,
+    of id: ObjectId, owner: ObjectId, in collection: ModelCollection<M>, rule: TextRule, _ request: Request,
+    _ context: AppRequestContext,
     what: String
 ) async throws -> M {
     try requireOwner(owner, context, what + "s")
@@ -68,7 +73,9 @@ func changeContent<M: Model>(
 
 /// 403 unless the signed-in user owns it.
 func requireOwner(_ owner: ObjectId, _ context: AppRequestContext, _ what: String) throws {
-    guard owner == (try context.requireUser()._id) else { throw APIError.forbidden("You can only change your own \(what)") }
+    guard owner == (try context.requireUser()._id) else {
+        throw APIError.forbidden("You can only change your own \(what)")
+    }
 }
 
 /// A text field a partial update may carry: normalised and checked by `rule` when present.

@@ -19,7 +19,8 @@ enum DemoData {
     static let password = "chai aur code"
     static let creator = "chaiaurcode"
     static let people = [
-        (creator, "Chai aur Code", (232, 110, 40)), ("asha", "Asha Rao", (40, 120, 200)), ("ravi", "Ravi Kumar", (60, 160, 90)),
+        (creator, "Chai aur Code", (232, 110, 40)), ("asha", "Asha Rao", (40, 120, 200)),
+        ("ravi", "Ravi Kumar", (60, 160, 90)),
         ("meera", "Meera Iyer", (150, 70, 170)),
     ]
     static let videos = [
@@ -49,8 +50,12 @@ enum DemoData {
                 users[username] = existing
                 continue
             }
-            let avatar = try await store(Image.png(width: 96, height: 96, color: color), kind: .image, in: media, folder: "avatars", temp: uploads)
-            var user = User(username: username, email: "\(username)@example.com", fullName: fullName, avatar: avatar.url, password: password)
+            let avatar = try await store(
+                Image.png(width: 96, height: 96, color: color), kind: .image, in: media, folder: "avatars",
+                temp: uploads)
+            var user = User(
+                username: username, email: "\(username)@example.com", fullName: fullName, avatar: avatar.url,
+                password: password)
             user.avatarId = avatar.publicId
             users[username] = try await db.users.insert(user)  // the save hook hashes the password
         }
@@ -63,11 +68,14 @@ enum DemoData {
                 continue
             }
             let shade = (40 + index * 30, 90, 200 - index * 25)
-            let file = try await store(Image.mp4(milliseconds: UInt32(milliseconds)), kind: .video, in: media, folder: "videos", temp: uploads)
+            let file = try await store(
+                Image.mp4(milliseconds: UInt32(milliseconds)), kind: .video, in: media, folder: "videos", temp: uploads)
             let thumbnail = try await store(
-                Image.png(width: 160, height: 90, color: shade), kind: .image, in: media, folder: "thumbnails", temp: uploads)
+                Image.png(width: 160, height: 90, color: shade), kind: .image, in: media, folder: "thumbnails",
+                temp: uploads)
             var video = Video(
-                videoFile: file.url, thumbnail: thumbnail.url, title: title, description: description, duration: file.duration ?? 0,
+                videoFile: file.url, thumbnail: thumbnail.url, title: title, description: description,
+                duration: file.duration ?? 0,
                 views: (index * 37) % 100, owner: owner._id)
             video.videoFileId = file.publicId
             video.thumbnailId = thumbnail.publicId
@@ -82,33 +90,45 @@ enum DemoData {
         for video in videoIds.prefix(3) {
             for (who, text) in remarks {
                 try await db.comments.insertIfAbsent(
-                    Comment(content: text, video: video, owner: users[who]!._id), matching: ["video", "owner", "content"])
+                    Comment(content: text, video: video, owner: users[who]!._id),
+                    matching: ["video", "owner", "content"])
             }
             for who in ["asha", "meera"] {
-                try await db.likes.insertIfAbsent(Like(target: .video(video), likedBy: users[who]!._id), matching: ["video", "likedBy"])
+                try await db.likes.insertIfAbsent(
+                    Like(target: .video(video), likedBy: users[who]!._id), matching: ["video", "likedBy"])
             }
         }
         try await db.playlists.insertIfAbsent(
-            Playlist(name: "Backend basics", description: "Start here", videos: Array(videoIds.prefix(3)), owner: users["asha"]!._id),
+            Playlist(
+                name: "Backend basics", description: "Start here", videos: Array(videoIds.prefix(3)),
+                owner: users["asha"]!._id),
             matching: ["owner", "name"])
         try await db.tweets.insertIfAbsent(
-            Tweet(content: "A new series starts today: backends in Swift.", owner: owner._id), matching: ["owner", "content"])
+            Tweet(content: "A new series starts today: backends in Swift.", owner: owner._id),
+            matching: ["owner", "content"])
 
         return Summary(
-            users: try await db.users.count(), videos: try await db.videos.count(), comments: try await db.comments.count(),
-            likes: try await db.likes.count(), playlists: try await db.playlists.count(), tweets: try await db.tweets.count(),
+            users: try await db.users.count(), videos: try await db.videos.count(),
+            comments: try await db.comments.count(),
+            likes: try await db.likes.count(), playlists: try await db.playlists.count(),
+            tweets: try await db.tweets.count(),
             subscriptions: try await db.subscriptions.count())
     }
 
     /// Writes `bytes` as a temp file (as an upload would) and stores it in media storage.
-    static func store(_ bytes: [UInt8], kind: FileKind, in media: any MediaStorage, folder: String, temp: UploadSettings) async throws -> StoredMedia
-    {
+    static func store(
+        _ bytes: [UInt8], kind: FileKind, in media: any MediaStorage, folder: String, temp: UploadSettings
+    ) async throws -> StoredMedia {
         guard let format = kind.detect(bytes) else { throw MediaError("demo \(kind) is not recognised") }
         try FileManager.default.createDirectory(atPath: temp.tempFolder, withIntermediateDirectories: true)
         let path = temp.tempFolder + "/seed-\(UUID().uuidString.lowercased()).\(format.fileExtension)"
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw MediaError("cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            throw MediaError("cannot write \(path)")
+        }
         defer { unlink(path) }
-        return try await media.upload(UploadedFile(field: folder, path: path, size: bytes.count, format: format, clientName: "demo"), folder: folder)
+        return try await media.upload(
+            UploadedFile(field: folder, path: path, size: bytes.count, format: format, clientName: "demo"),
+            folder: folder)
     }
 
     /// Tiny media, made here: real PNG images (a colour with a lighter band), and MP4 containers
@@ -129,12 +149,14 @@ enum DemoData {
                 return be32(UInt32(data.count)) + body + be32(crc32(body))
             }
             let header = be32(UInt32(width)) + be32(UInt32(height)) + [8, 2, 0, 0, 0]  // 8-bit RGB
-            return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlibStored(raw)) + chunk("IEND", [])
+            return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header)
+                + chunk("IDAT", zlibStored(raw)) + chunk("IEND", [])
         }
 
         static func mp4(milliseconds: UInt32) -> [UInt8] {
             let ftyp = be32(20) + Array("ftypisom".utf8) + be32(0x200) + Array("mp41".utf8)
-            let mvhdBody: [UInt8] = [0, 0, 0, 0] + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + [UInt8](repeating: 0, count: 80)
+            let mvhdBody: [UInt8] =
+                [0, 0, 0, 0] + be32(0) + be32(0) + be32(1000) + be32(milliseconds) + [UInt8](repeating: 0, count: 80)
             let mvhd = be32(UInt32(8 + mvhdBody.count)) + Array("mvhd".utf8) + mvhdBody
             return ftyp + be32(UInt32(8 + mvhd.count)) + Array("moov".utf8) + mvhd
         }

@@ -44,7 +44,9 @@ struct FinalRoutes {
     let about: String
 
     /// `media` is the storage the settings choose (`connectMedia`), unless one is given.
-    init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil) async throws {
+    init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil)
+        async throws
+    {
         let accounts = try await AccountsSetup(config: config, database: database, logger: logger, media: chosen)
         let media = accounts.media
         let uploads = accounts.uploads
@@ -52,7 +54,8 @@ struct FinalRoutes {
         let loginToBrowse = try requireLoginToBrowse(config.settings.lookup)
         let quota = try UploadQuota(config.settings.lookup, database: database.database)
         try await quota.createIndexes()
-        about = "storage: \(database.place); media: \(media.location)" + (loginToBrowse ? "; reading needs a login" : "")
+        about =
+            "storage: \(database.place); media: \(media.location)" + (loginToBrowse ? "; reading needs a login" : "")
         router = buildRouter(config: config, errors: ErrorMiddleware()) { router in
             HealthController(storage: database.storage).addRoutes(to: router)
             DocsController(publicFolder: config.publicFolder).addRoutes(to: router)
@@ -60,16 +63,23 @@ struct FinalRoutes {
 
             let api = router.group("api/v1").add(middleware: accounts.links)
             let secured = api.group().add(middleware: accounts.auth.verifyJWT)
-            let reading = loginToBrowse ? secured : api.group().add(middleware: SignedInIfAny(verifyJWT: accounts.auth.verifyJWT))
+            let reading =
+                loginToBrowse ? secured : api.group().add(middleware: SignedInIfAny(verifyJWT: accounts.auth.verifyJWT))
             BrowseController(collections: collections, viewer: { $0.user?._id }).addRoutes(to: reading)
             HistoryController(collections: collections).addRoutes(to: secured.group("users"))
-            VideoController(collections: collections, uploads: uploads, media: media, crossSite: accounts.auth.crossSite, quota: quota)
-                .addRoutes(to: secured.group("videos"), reading: reading.group("videos"))
-            CommentController(collections: collections).addRoutes(to: secured.group("comments"), reading: reading.group("comments"))
+            VideoController(
+                collections: collections, uploads: uploads, media: media, crossSite: accounts.auth.crossSite,
+                quota: quota
+            )
+            .addRoutes(to: secured.group("videos"), reading: reading.group("videos"))
+            CommentController(collections: collections).addRoutes(
+                to: secured.group("comments"), reading: reading.group("comments"))
             LikeController(collections: collections).addRoutes(to: secured.group("likes"))
-            TweetController(collections: collections).addRoutes(to: secured.group("tweets"), reading: reading.group("tweets"))
+            TweetController(collections: collections).addRoutes(
+                to: secured.group("tweets"), reading: reading.group("tweets"))
             SubscriptionController(collections: collections).addRoutes(to: secured.group("subscriptions"))
-            PlaylistController(collections: collections).addRoutes(to: secured.group("playlist"), reading: reading.group("playlist"))
+            PlaylistController(collections: collections).addRoutes(
+                to: secured.group("playlist"), reading: reading.group("playlist"))
             DashboardController(collections: collections).addRoutes(to: secured.group("dashboard"))
         }
     }

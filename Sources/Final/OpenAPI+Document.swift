@@ -43,8 +43,11 @@ extension OpenAPI {
             "tags": [.string(op.tag)], "summary": .string(op.summary),
             "operationId": .string(
                 op.method
-                    + op.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "") }
-                    .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined().replacingOccurrences(of: "-", with: "").replacingOccurrences(
+                    + op.path.split(separator: "/").map {
+                        $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+                    }
+                    .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined().replacingOccurrences(of: "-", with: "")
+                    .replacingOccurrences(
                         of: ".", with: "")),
         ]
         var parameters: [BSONValue] = op.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment in
@@ -61,31 +64,42 @@ extension OpenAPI {
                 ?? ["application/json": ["schema": envelope(op.success.1)]],
         ]
         if op.listed {
-            success["headers"] = ["X-Total-Count": ["description": "How many items the whole list has", "schema": ["type": "integer"]]]
+            success["headers"] = [
+                "X-Total-Count": ["description": "How many items the whole list has", "schema": ["type": "integer"]]
+            ]
         }
         var responses: Document = [String(op.success.0): .document(success)]
         for status in op.errors.sorted() {
             responses[String(status)] = [
-                "description": .string(errorDescriptions[status] ?? "Error"), "content": ["application/json": ["schema": ref("Error")]],
+                "description": .string(errorDescriptions[status] ?? "Error"),
+                "content": ["application/json": ["schema": ref("Error")]],
             ]
         }
         out["responses"] = .document(responses)
         // Public reading: no credentials, or either kind (`{}` first: none is needed).
-        out["security"] = op.reading ? [[:], ["bearerAuth": []], ["cookieAuth": []]] : op.auth ? [["bearerAuth": []], ["cookieAuth": []]] : []
+        out["security"] =
+            op.reading
+            ? [[:], ["bearerAuth": []], ["cookieAuth": []]] : op.auth ? [["bearerAuth": []], ["cookieAuth": []]] : []
         return out
     }
 
     static let errorDescriptions = [
-        400: "Invalid input (the fields at fault are in errors)", 401: "Not logged in, or the token is invalid or expired",
-        403: "Someone else's, or a cookie-signed request from another site", 404: "Not found (or not visible to the caller)",
-        409: "Already taken", 413: "Too large", 415: "Wrong type of file or body", 429: "Too many attempts (Retry-After says when)",
+        400: "Invalid input (the fields at fault are in errors)",
+        401: "Not logged in, or the token is invalid or expired",
+        403: "Someone else's, or a cookie-signed request from another site",
+        404: "Not found (or not visible to the caller)",
+        409: "Already taken", 413: "Too large", 415: "Wrong type of file or body",
+        429: "Too many attempts (Retry-After says when)",
         503: "Database unavailable, or a query ran out of time",
     ]
 
     static func envelope(_ data: BSONValue) -> BSONValue {
         [
             "type": "object", "required": ["statusCode", "data", "message", "success"],
-            "properties": ["statusCode": ["type": "integer"], "data": data, "message": ["type": "string"], "success": ["const": true]],
+            "properties": [
+                "statusCode": ["type": "integer"], "data": data, "message": ["type": "string"],
+                "success": ["const": true],
+            ],
         ]
     }
 
@@ -131,7 +145,10 @@ extension OpenAPI {
     // MARK: Schemas
 
     static func object(_ properties: Document, required: [String]? = nil) -> BSONValue {
-        ["type": "object", "required": .array((required ?? properties.keys).map { .string($0) }), "properties": .document(properties)]
+        [
+            "type": "object", "required": .array((required ?? properties.keys).map { .string($0) }),
+            "properties": .document(properties),
+        ]
     }
 
     static let id = ref("ObjectId")
@@ -141,7 +158,8 @@ extension OpenAPI {
     static let boolean: BSONValue = ["type": "boolean"]
 
     static let videoFields: Document = [
-        "_id": id, "videoFile": text, "thumbnail": text, "title": text, "description": text, "duration": number, "views": integer,
+        "_id": id, "videoFile": text, "thumbnail": text, "title": text, "description": text, "duration": number,
+        "views": integer,
         "isPublished": boolean, "owner": id, "createdAt": date, "updatedAt": date,
     ]
 
@@ -154,10 +172,13 @@ extension OpenAPI {
     static var schemas: Document {
         let summary = ref("OwnerSummary")
         let likes: Document = ["likesCount": integer, "isLiked": boolean]
-        let comment: Document = ["_id": id, "content": text, "video": id, "owner": id, "createdAt": date, "updatedAt": date]
+        let comment: Document = [
+            "_id": id, "content": text, "video": id, "owner": id, "createdAt": date, "updatedAt": date,
+        ]
         let tweet: Document = ["_id": id, "content": text, "owner": id, "createdAt": date, "updatedAt": date]
         let playlist: Document = [
-            "_id": id, "name": text, "description": text, "videos": ["type": "array", "items": id], "owner": id, "createdAt": date, "updatedAt": date,
+            "_id": id, "name": text, "description": text, "videos": ["type": "array", "items": id], "owner": id,
+            "createdAt": date, "updatedAt": date,
         ]
         var out: Document = [
             "ObjectId": ["type": "string", "pattern": "^[0-9a-f]{24}$"],
@@ -178,13 +199,17 @@ extension OpenAPI {
             ]),
             "LoggedIn": object(["user": ref("User"), "accessToken": text, "refreshToken": text]),
             "Tokens": object(["accessToken": text, "refreshToken": text]),
-            "Session": object(["_id": id, "createdAt": date, "lastUsedAt": date, "userAgent": text, "current": boolean]),
+            "Session": object(["_id": id, "createdAt": date, "lastUsedAt": date, "userAgent": text, "current": boolean]
+            ),
             "ChannelProfile": object(
                 [
                     "_id": id, "fullName": text, "username": text, "email": text, "avatar": text, "coverImage": text,
                     "subscribersCount": integer, "channelsSubscribedToCount": integer, "isSubscribed": boolean,
                 ],
-                required: ["_id", "fullName", "username", "avatar", "coverImage", "subscribersCount", "channelsSubscribedToCount", "isSubscribed"]),
+                required: [
+                    "_id", "fullName", "username", "avatar", "coverImage", "subscribersCount",
+                    "channelsSubscribedToCount", "isSubscribed",
+                ]),
             "Video": object(videoFields, required: Array(videoFields.keys)),
             "VideoWithOwner": object(with(videoFields, ["owner": summary])),
             "VideoDetail": object(with(with(videoFields, ["owner": summary]), likes)),
@@ -201,12 +226,15 @@ extension OpenAPI {
             "PlaylistDetail": object(with(playlist, ["videos": list("VideoWithOwner"), "totalVideos": integer])),
             "PlaylistListed": object(with(playlist, ["totalVideos": integer])),
             "Route": object(["method": text, "path": text]),
-            "ChannelStats": object(["totalVideos": integer, "totalViews": integer, "totalSubscribers": integer, "totalLikes": integer]),
+            "ChannelStats": object([
+                "totalVideos": integer, "totalViews": integer, "totalSubscribers": integer, "totalLikes": integer,
+            ]),
         ]
         for item in ["VideoWithOwner", "CommentListed"] {  // the two lists the course paginates
             let nullablePage: BSONValue = ["type": ["integer", "null"]]
             out["PageOf\(item)"] = object([
-                "docs": list(item), "totalDocs": integer, "limit": integer, "page": integer, "totalPages": integer, "pagingCounter": integer,
+                "docs": list(item), "totalDocs": integer, "limit": integer, "page": integer, "totalPages": integer,
+                "pagingCounter": integer,
                 "hasPrevPage": boolean, "hasNextPage": boolean, "prevPage": nullablePage, "nextPage": nullablePage,
             ])
         }

@@ -21,7 +21,9 @@ struct SignedInIfAny: RouterMiddleware {
     typealias Context = AppRequestContext
     let verifyJWT: VerifyJWT
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard VerifyJWT.accessToken(in: request) != nil else { return try await next(request, context) }
         return try await verifyJWT.handle(request, context: context, next: next)
     }

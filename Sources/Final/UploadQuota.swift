@@ -20,7 +20,10 @@ struct UploadQuota: Sendable {
     init(_ lookup: (String) -> String?, database: any StorageDatabase) throws(ConfigError) {
         let text = lookup("UPLOAD_QUOTA_MB") ?? "2000"
         guard let megabytes = Double(text), megabytes >= 0, megabytes < 1e9 else {
-            throw ConfigError("UPLOAD_QUOTA_MB must be a number of megabytes a user may upload in a day (0: no quota), not \"\(text)\"")
+            throw ConfigError(
+                "UPLOAD_QUOTA_MB must be a number of megabytes a user may upload in a day (0: no quota), "
+                    + "not \"\(text)\""
+            )
         }
         bytesPerDay = megabytes == 0 ? nil : Int(megabytes * 1_000_000)
         counts = database.collection("uploadquota")

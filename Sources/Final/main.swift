@@ -10,7 +10,13 @@ if CommandLine.arguments.dropFirst().first == "seed" {
         let counts =
             "\(summary.users) users, \(summary.videos) videos, \(summary.comments) comments, \(summary.likes) likes, "
             + "\(summary.playlists) playlists, \(summary.tweets) tweets, \(summary.subscriptions) subscriptions"
-        logger.info("Demo data: \(counts). Log in as \(DemoData.creator), asha, ravi or meera with the password \"\(DemoData.password)\".")
+        logger.info(
+            """
+            Demo data: \(counts). Log in as \(DemoData.creator), asha, ravi or meera \
+            with the password "\(DemoData.password)".
+            """)
     }
 }
-await runServer(name: "videotube") { config, database, logger in try await buildFinalServer(config: config, database: database, logger: logger) }
+await runServer(name: "videotube") { config, database, logger in
+    try await buildFinalServer(config: config, database: database, logger: logger)
+}

@@ -42,7 +42,8 @@ public struct DatabaseConfig: Sendable, Equatable {
     public var wireUser: (username: String, password: String)?
 
     public init(
-        mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data", wirePort: String? = nil,
+        mongoURI: String? = nil, databaseName: String = "videotube", dataDirectory: String = "./data",
+        wirePort: String? = nil,
         wireTimeLimit: Int = 3000
     ) {
         self.mongoURI = mongoURI
@@ -61,12 +62,16 @@ public struct DatabaseConfig: Sendable, Equatable {
             wirePort: settings["DB_PORT"],
             wireTimeLimit: settings["QUERY_TIMEOUT_MS"].flatMap { Int($0) } ?? 3000
         )
-        if let username = settings["DB_USERNAME"], let password = settings["DB_PASSWORD"] { wireUser = (username, password) }
+        if let username = settings["DB_USERNAME"], let password = settings["DB_PASSWORD"] {
+            wireUser = (username, password)
+        }
     }
 
     public static func == (a: DatabaseConfig, b: DatabaseConfig) -> Bool {
-        a.mongoURI == b.mongoURI && a.databaseName == b.databaseName && a.dataDirectory == b.dataDirectory && a.wirePort == b.wirePort
-            && a.wireTimeLimit == b.wireTimeLimit && a.wireUser?.username == b.wireUser?.username && a.wireUser?.password == b.wireUser?.password
+        a.mongoURI == b.mongoURI && a.databaseName == b.databaseName && a.dataDirectory == b.dataDirectory
+            && a.wirePort == b.wirePort
+            && a.wireTimeLimit == b.wireTimeLimit && a.wireUser?.username == b.wireUser?.username
+            && a.wireUser?.password == b.wireUser?.password
     }
 }
 
@@ -83,7 +88,10 @@ public struct ConnectedDatabase: Sendable {
     /// The wire server in front of the embedded store, when `DB_PORT` asked for one.
     public let wire: WireServer?
 
-    public init(storage: any Storage, database: any StorageDatabase, summary: String, place: String? = nil, wire: WireServer? = nil) {
+    public init(
+        storage: any Storage, database: any StorageDatabase, summary: String, place: String? = nil,
+        wire: WireServer? = nil
+    ) {
         self.storage = storage
         self.database = database
         self.summary = summary
@@ -131,8 +139,12 @@ public func connectDB(_ config: DatabaseConfig, logger: Logger) async throws(Con
         let served = wire.map { "; served at mongodb://127.0.0.1:\($0.port) for mongosh, Compass and pymongo" } ?? ""
         return ConnectedDatabase(
             storage: store, database: database,
-            summary: "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) (set MONGODB_URI to use MongoDB)\(served)",
-            place: "embedded store in \(store.location)/\(config.databaseName)\(wire.map { " (mongodb://127.0.0.1:\($0.port))" } ?? "")",
+            summary:
+                "Embedded store opened !! DATA: \(store.location)/\(config.databaseName) "
+                + "(set MONGODB_URI to use MongoDB)\(served)",
+            place:
+                "embedded store in \(store.location)/\(config.databaseName)"
+                + (wire.map { " (mongodb://127.0.0.1:\($0.port))" } ?? ""),
             wire: wire
         )
     }

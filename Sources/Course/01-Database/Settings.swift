@@ -25,7 +25,9 @@ public struct Settings: Sendable {
 
     /// The value of `name`, trimmed; nil when it is unset, empty or only blanks.
     public subscript(name: String) -> String? {
-        guard let value = environment.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = environment.get(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
         return value
     }
 

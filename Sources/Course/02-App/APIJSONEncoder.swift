@@ -11,7 +11,8 @@ import NIOCore
 public struct APIJSONEncoder: ResponseEncoder {
     public init() {}
 
-    public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
+    public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response
+    {
         Self.response(status: .ok, json: try Self.json(value))
     }
 

@@ -44,7 +44,8 @@ public struct AppConfig: Sendable {
 
     public init(
         port: Int = 8000, host: String = "127.0.0.1", corsOrigins: [String] = [], publicFolder: String = "public",
-        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60, headerTimeout: Int = 10,
+        cookies: CookieSettings = CookieSettings(), settings: Settings = Settings(), idleTimeout: Int = 60,
+        headerTimeout: Int = 10,
         logLevel: Logger.Level = .info, queryTimeout: Int = 3000, shutdownGrace: Int = 30
     ) {
         self.shutdownGrace = shutdownGrace
@@ -63,12 +64,16 @@ public struct AppConfig: Sendable {
     public init(_ settings: Settings) throws(ConfigError) {
         var port = 8000
         if let text = settings["PORT"] {
-            guard let p = Int(text), (1...65535).contains(p) else { throw ConfigError("PORT must be a number from 1 to 65535, not \"\(text)\"") }
+            guard let p = Int(text), (1...65535).contains(p) else {
+                throw ConfigError("PORT must be a number from 1 to 65535, not \"\(text)\"")
+            }
             port = p
         }
         func seconds(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
             guard let text = settings[name] else { return fallback }
-            guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a number of seconds, 1 or more, not \"\(text)\"") }
+            guard let n = Int(text), n > 0 else {
+                throw ConfigError("\(name) must be a number of seconds, 1 or more, not \"\(text)\"")
+            }
             return n
         }
         func milliseconds(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
@@ -84,7 +89,9 @@ public struct AppConfig: Sendable {
             throw ConfigError("LOG_LEVEL must be one of \(names), not \"\(settings["LOG_LEVEL"] ?? "")\"")
         }
         let corsSetting = settings["CORS_ORIGIN"]
-        var origins = (corsSetting ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var origins = (corsSetting ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         if corsSetting == nil { origins = Self.devOrigins }
         if origins.map({ $0.lowercased() }) == ["none"] { origins = [] }
         self.init(

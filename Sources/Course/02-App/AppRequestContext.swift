@@ -36,7 +36,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 public struct BodyDecoder: RequestDecoder {
     public init() {}
 
-    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
+        -> T
+    {
         do {
             return try await decodeBody(type, from: request, context: context)
         } catch is NIOTooManyBytesError {
@@ -47,16 +49,22 @@ public struct BodyDecoder: RequestDecoder {
         }
     }
 
-    private func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+    private func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext)
+        async throws -> T
+    {
         // A body announced as too large is refused before a byte of it is read.
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize { throw BodyError.tooLarge }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize {
+            throw BodyError.tooLarge
+        }
         let mediaType = request.headers[.contentType].flatMap(MediaType.init(from:))
         switch mediaType {
         case .some(let m) where m.isType(.applicationJson):
             if type == BSONValue.self || type == Document.self {
                 // Free-form documents keep the client's key order (Foundation's decoder drops it).
                 let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-                guard let value = try? BSONValue(json: String(buffer: buffer)) else { throw BodyError(.badRequest, "Malformed request body") }
+                guard let value = try? BSONValue(json: String(buffer: buffer)) else {
+                    throw BodyError(.badRequest, "Malformed request body")
+                }
                 if let value = value as? T { return value }
                 if let document = value.documentValue as? T { return document }
                 throw BodyError(.badRequest, "body must be an object")
@@ -67,7 +75,10 @@ public struct BodyDecoder: RequestDecoder {
         case .some(let m) where m.isType(.applicationUrlEncoded):
             do {
                 let form = String(buffer: try await request.body.collect(upTo: context.maxUploadSize))
-                if type == BSONValue.self, let value = Self.inFormOrder(try URLEncodedFormDecoder().decode(BSONValue.self, from: form), form) as? T {
+                if type == BSONValue.self,
+                    let value = Self.inFormOrder(try URLEncodedFormDecoder().decode(BSONValue.self, from: form), form)
+                        as? T
+                {
                     return value
                 }
                 return try URLEncodedFormDecoder().decode(type, from: form)
@@ -122,7 +133,8 @@ extension BodyDecoder {
 }
 
 extension BodyError {
-    static let unsupportedMediaType = BodyError(.unsupportedMediaType, "Send the body as application/json or application/x-www-form-urlencoded")
+    static let unsupportedMediaType = BodyError(
+        .unsupportedMediaType, "Send the body as application/json or application/x-www-form-urlencoded")
 }
 
 extension Request {

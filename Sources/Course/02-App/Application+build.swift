@@ -26,13 +26,16 @@ public func buildApplication(
     errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil,
     addRoutes: (AppRouter) throws -> Void
 ) rethrows -> some ApplicationProtocol {
-    buildApplication(router: try buildRouter(config: config, errors: errors, addRoutes: addRoutes), config: config, logger: logger, about: about)
+    buildApplication(
+        router: try buildRouter(config: config, errors: errors, addRoutes: addRoutes), config: config, logger: logger,
+        about: about)
 }
 
 /// The router alone: the middleware in the order of `app.js` (with `errors` in its slot, when
 /// given), then the routes `addRoutes` adds.
 public func buildRouter(
-    config: AppConfig, errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil, addRoutes: (AppRouter) throws -> Void
+    config: AppConfig, errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil,
+    addRoutes: (AppRouter) throws -> Void
 ) rethrows -> AppRouter {
     let router = AppRouter(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -46,8 +49,11 @@ public func buildRouter(
 
 /// The application serving `router` on the configured address. Its start-up line lists the
 /// routes the router really has, then `about` (where the data and the media live, say).
-public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, about: String? = nil) -> some ApplicationProtocol {
-    let serves = [servedRoutes(router), "static files from \(config.publicFolder)/", about].compactMap { $0 }.joined(separator: "; ")
+public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, about: String? = nil)
+    -> some ApplicationProtocol
+{
+    let serves = [servedRoutes(router), "static files from \(config.publicFolder)/", about].compactMap { $0 }.joined(
+        separator: "; ")
     return Application(
         router: router,
         server: config.server,  // with the idle and request-head timeouts (Timeouts.swift)
@@ -57,7 +63,11 @@ public func buildApplication(router: AppRouter, config: AppConfig, logger: Logge
             logger.notice("Server is running at http://\(config.host):\(port) — \(serves)")
             if config.corsDefaulted {
                 let origins = AppConfig.devOrigins.joined(separator: " and ")
-                logger.notice("CORS_ORIGIN is not set: frontends at \(origins) may call the API with cookies (set CORS_ORIGIN to change)")
+                logger.notice(
+                    """
+                    CORS_ORIGIN is not set: frontends at \(origins) may call the API with cookies \
+                    (set CORS_ORIGIN to change)
+                    """)
             }
         },
         logger: logger

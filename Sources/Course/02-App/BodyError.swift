@@ -25,7 +25,8 @@ public struct BodyError: HTTPResponseError, Sendable, Equatable {
     }
 
     /// The body is above the limit (`AppConfig.bodyLimit`): 413, read no further than the limit.
-    public static let tooLarge = BodyError(.contentTooLarge, "Request body is larger than \(AppConfig.bodyLimit / 1024) kB")
+    public static let tooLarge = BodyError(
+        .contentTooLarge, "Request body is larger than \(AppConfig.bodyLimit / 1024) kB")
 
     /// A decoding failure, in words for the client that name the field without echoing internals.
     public init(_ error: DecodingError) {

@@ -19,7 +19,9 @@ public struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public init(allowedOrigins: [String]) { self.allowedOrigins = Set(allowedOrigins) }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         // EXERCISE 2.1: CORS with credentials: answer the preflight, name the allowed origin
         guard let origin = request.headers[.origin], allowedOrigins.contains(origin) else {
             return try await next(request, context)

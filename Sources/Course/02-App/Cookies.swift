@@ -20,7 +20,11 @@ public struct CookieSettings: Sendable, Equatable {
 
     init(_ settings: Settings) throws(ConfigError) {
         let text = settings["COOKIE_SAMESITE"] ?? "Lax"
-        guard let sameSite = [Cookie.SameSite.lax, .strict, .none].first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+        guard
+            let sameSite = [Cookie.SameSite.lax, .strict, .none].first(where: {
+                $0.rawValue.lowercased() == text.lowercased()
+            })
+        else {
             throw ConfigError("COOKIE_SAMESITE must be Lax, Strict or None, not \"\(text)\"")
         }
         self.init(secure: true, sameSite: sameSite)
@@ -31,10 +35,15 @@ public struct CookieSettings: Sendable, Equatable {
     public func cookie(_ name: String, _ value: String, maxAge: Int) throws -> Cookie {
         // EXERCISE 2.2: an httpOnly cookie, as res.cookie(name, value, options) makes it
         do {
-            return try Cookie.validated(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
+            return try Cookie.validated(
+                name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
         } catch {
             throw HTTPError(
-                .badRequest, message: "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons or backslashes")
+                .badRequest,
+                message:
+                    "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons "
+                    + "or backslashes"
+            )
         }
         // END EXERCISE 2.2
     }
@@ -43,7 +52,8 @@ public struct CookieSettings: Sendable, Equatable {
     public func clearing(_ name: String) throws -> Cookie {
         do {
             return try Cookie.validated(
-                name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure, httpOnly: true,
+                name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: secure,
+                httpOnly: true,
                 sameSite: sameSite)
         } catch {
             throw HTTPError(.badRequest, message: "invalid cookie name")

@@ -11,7 +11,9 @@ import Logging
 public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let start = ContinuousClock.now
         var response: Response
         do {
@@ -27,7 +29,8 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         }
         response.headers[.requestID] = context.id
-        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code) \(Self.milliseconds(since: start))ms")
+        context.logger.info(
+            "\(request.method) \(request.uri.path) \(response.status.code) \(Self.milliseconds(since: start))ms")
         return response
     }
 }

@@ -57,7 +57,11 @@ final class ShutdownDeadline {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds)) {
-                    logger.error("requests still running \(seconds) s after the stop signal (SHUTDOWN_GRACE): exiting without them")
+                    logger.error(
+                        """
+                        requests still running \(seconds) s after the stop signal (SHUTDOWN_GRACE): \
+                        exiting without them
+                        """)
                     exit(1)
                 }
             }

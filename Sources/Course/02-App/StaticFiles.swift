@@ -13,8 +13,9 @@
 // Hummingbird's FileMiddleware reads the file, its ETag and its conditional requests; what goes
 // in front of it is the part of byte ranges (RFC 9110 §14) it gets wrong at the edges, as of
 // Hummingbird 2.28.1 (`getRangeFromHeaderValue`; an upstream report to file, with
-// FrontendContract.byteRangesAnswerAsRFC9110Says as its cases): a range that starts past the end is 416 with `Content-Range: bytes */size` (not a negative length), `-100` is
-// the last 100 bytes, several ranges get the whole file (which RFC 9110 allows), and a HEAD
+// FrontendContract.byteRangesAnswerAsRFC9110Says as its cases): a range that starts past the
+// end is 416 with `Content-Range: bytes */size` (not a negative length), `-100` is the last 100
+// bytes, several ranges get the whole file (which RFC 9110 allows), and a HEAD
 // ignores Range. A folder is never redirected to (`/media//videos` → `//videos/` would send the
 // browser to another host): it is not found. Seeking in a `<video>` is a range request.
 
@@ -40,7 +41,8 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let folder: String
     let urlBasePath: String
 
-    public init(folder: String, urlBasePath: String? = nil, hidden: Set<Substring> = ["temp"], untrusted: Bool = false) {
+    public init(folder: String, urlBasePath: String? = nil, hidden: Set<Substring> = ["temp"], untrusted: Bool = false)
+    {
         files = FileMiddleware(folder, urlBasePath: urlBasePath, searchForIndexHtml: false)
         self.hidden = hidden
         self.untrusted = untrusted
@@ -48,7 +50,9 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         self.urlBasePath = urlBasePath.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? ""
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         guard request.method == .get || request.method == .head else { return try await next(request, context) }
         guard let first = Self.firstSegmentIfSafe(request.uri.path) else { throw HTTPError(.notFound) }
         if hidden.contains(first) { return try await next(request, context) }
@@ -79,9 +83,11 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
             return answer
         }
         guard !routesAnswered else { return response }
-        if (300..<400).contains(response.status.code) && response.status != .notModified { throw HTTPError(.notFound) }  // a folder
+        // A folder: not found, never redirected to.
+        if (300..<400).contains(response.status.code) && response.status != .notModified { throw HTTPError(.notFound) }
         if let size = unsatisfiable, response.status == .ok {
-            response = Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)", .acceptRanges: "bytes"])
+            response = Response(
+                status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)", .acceptRanges: "bytes"])
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         if untrusted { response.headers[.contentSecurityPolicy] = Self.uploadsPolicy }
@@ -90,10 +96,13 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The size of the regular file `path` names under the folder; nil when there is none.
     func fileSize(_ path: String) async -> Int? {
-        guard path.hasPrefix(urlBasePath + "/"), let relative = String(path.dropFirst(urlBasePath.count)).removingPercentEncoding,
+        guard path.hasPrefix(urlBasePath + "/"),
+            let relative = String(path.dropFirst(urlBasePath.count)).removingPercentEncoding,
             !relative.contains("..")
         else { return nil }
-        guard let info = try? await FileSystem.shared.info(forFileAt: FilePath(folder).appending(relative)), info.type == .regular else {
+        guard let info = try? await FileSystem.shared.info(forFileAt: FilePath(folder).appending(relative)),
+            info.type == .regular
+        else {
             return nil
         }
         return Int(info.size)
@@ -106,7 +115,9 @@ public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
         var path = raw
         if raw.utf8.contains(UInt8(ascii: "%")) {
             let lower = raw.lowercased()
-            guard !lower.contains("%2f"), !lower.contains("%5c"), let decoded = raw.removingPercentEncoding else { return nil }
+            guard !lower.contains("%2f"), !lower.contains("%5c"), let decoded = raw.removingPercentEncoding else {
+                return nil
+            }
             path = decoded
         }
         let bytes = path.utf8

@@ -32,9 +32,13 @@ public struct APIError: Error, APIErrorRepresentable, Encodable, Sendable, Equat
     }
 
     // The errors the routes throw most, by name.
-    public static func badRequest(_ message: String, errors: [FieldError] = []) -> APIError { APIError(400, message, errors: errors) }
+    public static func badRequest(_ message: String, errors: [FieldError] = []) -> APIError {
+        APIError(400, message, errors: errors)
+    }
     public static func unauthorized(_ message: String = "Unauthorized request") -> APIError { APIError(401, message) }
-    public static func forbidden(_ message: String = "You are not allowed to do this") -> APIError { APIError(403, message) }
+    public static func forbidden(_ message: String = "You are not allowed to do this") -> APIError {
+        APIError(403, message)
+    }
     public static func notFound(_ message: String) -> APIError { APIError(404, message) }
     public static func conflict(_ message: String) -> APIError { APIError(409, message) }
 }

@@ -37,7 +37,8 @@ public struct APIResponse<Payload: Encodable & Sendable>: ResponseGenerator, Enc
     /// The body: the same four fields as `encode(to:)`, written as text around the payload's
     /// JSON by the engine's `JSONEnvelope` (faster than a keyed container; a test checks the two agree).
     public func json() throws -> String {
-        JSONEnvelope.success(statusCode: statusCode, data: try APIJSONEncoder.json(data), message: message, success: success)
+        JSONEnvelope.success(
+            statusCode: statusCode, data: try APIJSONEncoder.json(data), message: message, success: success)
     }
 }
 

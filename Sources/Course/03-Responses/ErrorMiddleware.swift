@@ -71,14 +71,18 @@ public struct ErrorBody: Encodable, Sendable {
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         // EXERCISE 3.1: asyncHandler: every thrown error becomes the API's error JSON
         do {
             return try await next(request, context)
         } catch {
             let body = Self.describe(error, request: request, context: context)
             var response = Self.response(body)
-            if let wait = (error as? any APIErrorRepresentable)?.retryAfter { response.headers[.retryAfter] = String(wait) }
+            if let wait = (error as? any APIErrorRepresentable)?.retryAfter {
+                response.headers[.retryAfter] = String(wait)
+            }
             return response
         }
         // END EXERCISE 3.1
@@ -91,12 +95,16 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return ErrorBody(statusCode: e.statusCode, message: e.message, errors: e.fieldErrors)
         case let e as BodyError:
             return ErrorBody(
-                statusCode: Int(e.status.code), message: e.message, errors: e.field.map { [FieldError(field: $0, message: e.message)] } ?? [])
+                statusCode: Int(e.status.code), message: e.message,
+                errors: e.field.map { [FieldError(field: $0, message: e.message)] } ?? [])
         case let e as HTTPError:
             let status = Int(e.status.code)
             return ErrorBody(
                 statusCode: status,
-                message: e.body ?? (status == 404 ? "Route \(request.method) \(request.uri.path) not found" : e.status.reasonPhrase), errors: [])
+                message: e.body
+                    ?? (status == 404
+                        ? "Route \(request.method) \(request.uri.path) not found" : e.status.reasonPhrase),
+                errors: [])
         case let e as any HTTPResponseError:
             return ErrorBody(statusCode: Int(e.status.code), message: e.status.reasonPhrase, errors: [])
         default:
@@ -107,7 +115,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func response(_ body: ErrorBody) -> Response {
         let json =
-            (try? APIJSONEncoder.json(body)) ?? #"{"statusCode":500,"data":null,"message":"Internal Server Error","success":false,"errors":[]}"#
+            (try? APIJSONEncoder.json(body))
+            ?? #"{"statusCode":500,"data":null,"message":"Internal Server Error","success":false,"errors":[]}"#
         return APIJSONEncoder.response(status: .init(code: body.statusCode), json: json)
     }
 }

@@ -12,7 +12,9 @@ import Hummingbird
 public struct ServerTimingMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         let start = ContinuousClock.now  // before
         var response = try await next(request, context)  // the rest of the chain
         let elapsed = ContinuousClock.now - start  // after

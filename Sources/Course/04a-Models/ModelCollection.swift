@@ -45,7 +45,8 @@ public struct ModelCollection<M: Model>: Sendable {
             if keys.contains(key) { filter.append(key, value) } else { onInsert.append(key, value) }
         }
         let stored = try await storage.findOneAndUpdate(
-            filter, ["$setOnInsert": .document(onInsert)], options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+            filter, ["$setOnInsert": .document(onInsert)],
+            options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
         guard let stored else { throw StorageError.commandFailed(code: 0, message: "upsert returned no document") }
         return try Self.decode(M.self, from: stored)
     }
@@ -69,7 +70,10 @@ public struct ModelCollection<M: Model>: Sendable {
     @discardableResult
     public func updateOne(_ filter: Document, _ update: Document) async throws -> M? {
         let update = try await stamped(update)
-        guard let after = try await storage.findOneAndUpdate(filter, update, options: FindOneAndUpdateOptions(returnDocument: .after)) else {
+        guard
+            let after = try await storage.findOneAndUpdate(
+                filter, update, options: FindOneAndUpdateOptions(returnDocument: .after))
+        else {
             return nil
         }
         return try Self.decode(M.self, from: after)
@@ -123,8 +127,12 @@ public struct ModelCollection<M: Model>: Sendable {
 
     /// The first match decoded as a *view* of the model (a type with fewer fields), reading
     /// only what `projection` lets through: `select("-password -refreshToken")`.
-    public func findOne<View: Decodable>(_ filter: Document, as view: View.Type, projection: Document) async throws -> View? {
-        try await storage.findOne(filter, options: FindOptions(projection: projection)).map { try Self.decode(View.self, from: $0) }
+    public func findOne<View: Decodable>(_ filter: Document, as view: View.Type, projection: Document) async throws
+        -> View?
+    {
+        try await storage.findOne(filter, options: FindOptions(projection: projection)).map {
+            try Self.decode(View.self, from: $0)
+        }
     }
 
     public func count(_ filter: Document = [:]) async throws -> Int {
@@ -153,6 +161,7 @@ public struct StoredDocumentError: Error, CustomStringConvertible {
     public let id: BSONValue?
     public let detail: String
     public var description: String {
-        "a document in \(collection) (_id \(id.map { $0.json(.relaxedExtended) } ?? "none")) does not fit its model: \(detail)"
+        "a document in \(collection) (_id \(id.map { $0.json(.relaxedExtended) } ?? "none")) "
+            + "does not fit its model: \(detail)"
     }
 }

@@ -39,8 +39,11 @@ public struct PageRequest: Sendable, Equatable {
 
     private init(checking page: Int?, _ limit: Int?) throws(ValidationError) {
         var v = Validator()
-        v.require(page.map { (1...Self.maxPage).contains($0) } ?? false, "page", "page must be a whole number, 1 or more")
-        v.require(limit.map { (1...Self.maxLimit).contains($0) } ?? false, "limit", "limit must be a whole number from 1 to \(Self.maxLimit)")
+        v.require(
+            page.map { (1...Self.maxPage).contains($0) } ?? false, "page", "page must be a whole number, 1 or more")
+        v.require(
+            limit.map { (1...Self.maxLimit).contains($0) } ?? false, "limit",
+            "limit must be a whole number from 1 to \(Self.maxLimit)")
         try v.finish()
         self.page = page!
         self.limit = limit!
@@ -107,7 +110,9 @@ extension StorageCollection {
     /// Runs `pipeline` and returns the requested page of its output with the totals, in one
     /// aggregation (`$facet`); `perPage` runs on the page's documents only. The pipeline should
     /// sort, or pages may overlap.
-    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
+    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws
+        -> Page<Document>
+    {
         if let page = try await indexedPage(pipeline, request, perPage: perPage) { return page }  // a speed-up, below
         // EXERCISE 4.2: aggregatePaginate: one page and the total, counted in the database
         let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
@@ -129,8 +134,11 @@ extension StorageCollection {
     /// gives the order, stopping after it, and the total is counted apart, from indexes where
     /// they can (what mongoose-aggregate-paginate-v2 does with `useFacet: false`). A `$facet`
     /// would pass every match through the pipeline to count it. Nil for any other pipeline.
-    func indexedPage(_ pipeline: [Document], _ request: PageRequest, perPage: [Document]) async throws -> Page<Document>? {
-        guard pipeline.count == 2, pipeline[0].keys == ["$match"], pipeline[1].keys == ["$sort"], let match = pipeline[0]["$match"]?.documentValue
+    func indexedPage(_ pipeline: [Document], _ request: PageRequest, perPage: [Document]) async throws -> Page<
+        Document
+    >? {
+        guard pipeline.count == 2, pipeline[0].keys == ["$match"], pipeline[1].keys == ["$sort"],
+            let match = pipeline[0]["$match"]?.documentValue
         else { return nil }
         let cut: [Document] = [["$skip": .int64(Int64(request.skip))], ["$limit": .int64(Int64(request.limit))]]
         async let docs = aggregate(pipeline + cut + perPage)
@@ -141,7 +149,9 @@ extension StorageCollection {
 
 extension ModelCollection {
     /// `Model.aggregatePaginate(pipeline, {page, limit})`, with `perPage` stages for the page only.
-    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws -> Page<Document> {
+    public func aggregatePaginate(_ pipeline: [Document], _ request: PageRequest, perPage: [Document] = []) async throws
+        -> Page<Document>
+    {
         try await storage.aggregatePaginate(pipeline, request, perPage: perPage)
     }
 }

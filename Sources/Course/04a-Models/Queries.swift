@@ -34,15 +34,17 @@ extension ChannelProfile {
             Stages.count(from: Subscription.collectionName, matching: "subscriber", as: "channelsSubscribedToCount"),
             [
                 "$lookup": [
-                    "from": .string(Subscription.collectionName), "localField": "_id", "foreignField": "channel", "as": "mine",
+                    "from": .string(Subscription.collectionName), "localField": "_id", "foreignField": "channel",
+                    "as": "mine",
                     "pipeline": [["$match": ["subscriber": viewerValue]], ["$limit": 1], ["$project": ["_id": 1]]],
                 ]
             ],
             [
                 "$addFields": .document(
-                    Stages.countValue("subscribersCount").merged(Stages.countValue("channelsSubscribedToCount")).merged([
-                        "isSubscribed": ["$gt": [["$size": "$mine"], 0]]
-                    ]))
+                    Stages.countValue("subscribersCount").merged(Stages.countValue("channelsSubscribedToCount")).merged(
+                        [
+                            "isSubscribed": ["$gt": [["$size": "$mine"], 0]]
+                        ]))
             ],
             [
                 "$project": [
@@ -56,7 +58,9 @@ extension ChannelProfile {
     }
 
     /// The profile, or nil when no user has that username.
-    public static func find(username: String, viewer: ObjectId?, in users: ModelCollection<User>) async throws -> ChannelProfile? {
+    public static func find(username: String, viewer: ObjectId?, in users: ModelCollection<User>) async throws
+        -> ChannelProfile?
+    {
         let profile = try await users.aggregate(pipeline(username: username, viewer: viewer)).first
         return try profile.map { try ModelCollection<User>.decode(ChannelProfile.self, from: $0) }
     }
@@ -75,7 +79,10 @@ public struct VideoListQuery: Sendable, Equatable {
     /// Who is asking: the owner also sees their unpublished videos.
     public var viewer: ObjectId?
 
-    public init(text: String? = nil, sortBy: SortField = .createdAt, ascending: Bool = false, owner: ObjectId? = nil, viewer: ObjectId? = nil) {
+    public init(
+        text: String? = nil, sortBy: SortField = .createdAt, ascending: Bool = false, owner: ObjectId? = nil,
+        viewer: ObjectId? = nil
+    ) {
         self.text = text
         self.sortBy = sortBy
         self.ascending = ascending
@@ -84,7 +91,9 @@ public struct VideoListQuery: Sendable, Equatable {
     }
 
     /// From the query string's text; each bad parameter is named in the error.
-    public init(query: String?, sortBy: String?, sortType: String?, userId: String?, viewer: ObjectId?) throws(ValidationError) {
+    public init(query: String?, sortBy: String?, sortType: String?, userId: String?, viewer: ObjectId?)
+        throws(ValidationError)
+    {
         var v = Validator()
         let field = sortBy.map { VideoListQuery.SortField(rawValue: $0) } ?? .createdAt
         v.require(field != nil, "sortBy", "sortBy must be one of createdAt, views, duration, title")
@@ -95,9 +104,13 @@ public struct VideoListQuery: Sendable, Equatable {
         let text = query?.trimmingWhitespace().precomposedStringWithCanonicalMapping
         // Counted in scalars: one Character may carry any number of combining marks.
         v.require((text ?? "").unicodeScalars.count <= 200, "query", "query must be at most 200 characters")
-        v.require(Formats.hiddenCharacter(in: text ?? "", multiline: false) == nil, "query", "query must not contain control characters")
+        v.require(
+            Formats.hiddenCharacter(in: text ?? "", multiline: false) == nil, "query",
+            "query must not contain control characters")
         try v.finish()
-        self.init(text: text?.isEmpty == false ? text : nil, sortBy: field!, ascending: type == "asc", owner: owner, viewer: viewer)
+        self.init(
+            text: text?.isEmpty == false ? text : nil, sortBy: field!, ascending: type == "asc", owner: owner,
+            viewer: viewer)
     }
 
     /// Published videos (and the viewer's own), filtered and sorted (newest `_id` breaks ties so
@@ -133,7 +146,9 @@ enum RegexText {
     static func escape(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar), scalar != " " { out.append("\\") }
+            if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar), scalar != " " {
+                out.append("\\")
+            }
             out.append(scalar)
         }
         return String(out)

@@ -51,8 +51,12 @@ extension ModelCollection where M == User {
     /// username beside someone's email finds that someone, each time under a new name.)
     public func findForLogin(_ login: User.Login) async throws -> User? {
         var filter = Document()
-        if let email = login.email?.trimmingWhitespace().lowercased(), !email.isEmpty { filter["email"] = .string(email) }
-        if let username = login.username?.trimmingWhitespace().lowercased(), !username.isEmpty { filter["username"] = .string(username) }
+        if let email = login.email?.trimmingWhitespace().lowercased(), !email.isEmpty {
+            filter["email"] = .string(email)
+        }
+        if let username = login.username?.trimmingWhitespace().lowercased(), !username.isEmpty {
+            filter["username"] = .string(username)
+        }
         guard !filter.isEmpty else { throw ValidationError("username", "username or email is required") }
         return try await findOne(filter)
     }

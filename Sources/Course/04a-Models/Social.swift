@@ -138,7 +138,9 @@ public struct Like: Model {
 
     public mutating func validate() throws(ValidationError) {
         var v = Validator()
-        v.require([video, comment, tweet].compactMap { $0 }.count == 1, "target", "a like is of exactly one video, comment or tweet")
+        v.require(
+            [video, comment, tweet].compactMap { $0 }.count == 1, "target",
+            "a like is of exactly one video, comment or tweet")
         try v.finish()
     }
 }
@@ -158,7 +160,8 @@ public struct Playlist: Model {
     public var createdAt: BSONDate
     public var updatedAt: BSONDate
 
-    public init(_id: ObjectId = ObjectId(), name: String, description: String, videos: [ObjectId] = [], owner: ObjectId) {
+    public init(_id: ObjectId = ObjectId(), name: String, description: String, videos: [ObjectId] = [], owner: ObjectId)
+    {
         self._id = _id
         self.name = name
         self.description = description

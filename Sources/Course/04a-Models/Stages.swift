@@ -10,7 +10,8 @@ public enum Stages {
         [
             [
                 "$lookup": [
-                    "from": .string(User.collectionName), "localField": .string(field), "foreignField": "_id", "as": .string(field),
+                    "from": .string(User.collectionName), "localField": .string(field), "foreignField": "_id",
+                    "as": .string(field),
                     "pipeline": [["$project": .document(OwnerSummary.projection)]],
                 ]
             ],
@@ -23,7 +24,8 @@ public enum Stages {
     public static func count(from collection: String, matching foreignField: String, as name: String) -> Document {
         [
             "$lookup": [
-                "from": .string(collection), "localField": "_id", "foreignField": .string(foreignField), "as": .string(name),
+                "from": .string(collection), "localField": "_id", "foreignField": .string(foreignField),
+                "as": .string(name),
                 "pipeline": [["$count": "n"]],
             ]
         ]
@@ -47,11 +49,15 @@ public enum Stages {
             count(from: Like.collectionName, matching: target, as: "likesCount"),
             [
                 "$lookup": [
-                    "from": .string(Like.collectionName), "localField": "_id", "foreignField": .string(target), "as": "isLiked",
+                    "from": .string(Like.collectionName), "localField": "_id", "foreignField": .string(target),
+                    "as": "isLiked",
                     "pipeline": [["$match": ["likedBy": .objectId(viewer)]], ["$limit": 1], ["$project": ["_id": 1]]],
                 ]
             ],
-            ["$addFields": .document(countValue("likesCount").merged(["isLiked": ["$gt": [["$size": "$isLiked"], 0]]]))],
+            [
+                "$addFields": .document(
+                    countValue("likesCount").merged(["isLiked": ["$gt": [["$size": "$isLiked"], 0]]]))
+            ],
         ]
     }
 }

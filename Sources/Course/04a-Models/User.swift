@@ -25,7 +25,8 @@ public struct User: Model {
     public var coverImageId: String?
 
     public init(
-        _id: ObjectId = ObjectId(), username: String, email: String, fullName: String, avatar: String = "", coverImage: String = "",
+        _id: ObjectId = ObjectId(), username: String, email: String, fullName: String, avatar: String = "",
+        coverImage: String = "",
         watchHistory: [ObjectId] = [], password: String
     ) {
         let now = BSONDate.now()
@@ -57,11 +58,14 @@ public struct User: Model {
             message: "username may contain only a-z, 0-9, _ and .")
         /// **Fix:** the Node schema misspelt `lowecase`, so `A@x.com` and `a@x.com` could register twice.
         public static let email = TextRule(
-            "email", length: 3...254, lowercases: true, check: Formats.isEmail, message: "email must be a valid email address")
+            "email", length: 3...254, lowercases: true, check: Formats.isEmail,
+            message: "email must be a valid email address")
         public static let fullName = TextRule("fullName", length: 1...100)
         /// "" in chapters 04–06; from chapter 08 registering requires an avatar.
-        public static let avatar = TextRule("avatar", length: 0...2048, check: Formats.isMediaURL, message: "avatar must be a URL")
-        public static let coverImage = TextRule("coverImage", length: 0...2048, check: Formats.isMediaURL, message: "coverImage must be a URL")
+        public static let avatar = TextRule(
+            "avatar", length: 0...2048, check: Formats.isMediaURL, message: "avatar must be a URL")
+        public static let coverImage = TextRule(
+            "coverImage", length: 0...2048, check: Formats.isMediaURL, message: "coverImage must be a URL")
     }
 
     public mutating func validate() throws(ValidationError) {
@@ -114,7 +118,8 @@ public struct PublicUser: Codable, Sendable, Equatable {
     public var updatedAt: BSONDate
 
     public init(
-        _id: ObjectId, username: String, email: String, fullName: String, avatar: String, coverImage: String, watchHistory: [ObjectId],
+        _id: ObjectId, username: String, email: String, fullName: String, avatar: String, coverImage: String,
+        watchHistory: [ObjectId],
         createdAt: BSONDate, updatedAt: BSONDate
     ) {
         self._id = _id

@@ -50,7 +50,8 @@ public struct TextRule: Sendable {
     public var checkMessage = ""
 
     public init(
-        _ field: String, length: ClosedRange<Int>, trims: Bool = true, lowercases: Bool = false, multiline: Bool = false,
+        _ field: String, length: ClosedRange<Int>, trims: Bool = true, lowercases: Bool = false,
+        multiline: Bool = false,
         check: (@Sendable (String) -> Bool)? = nil, message: String = ""
     ) {
         self.field = field
@@ -68,14 +69,18 @@ public struct TextRule: Sendable {
         if lowercases { value = value.lowercased() }
         if let hidden = Formats.hiddenCharacter(in: value, multiline: multiline) {
             let code = "U+" + String(hidden.value, radix: 16, uppercase: true).leftPadded(to: 4)
-            return .failure(.init(field: field, message: "\(field) must not contain invisible or control characters (found \(code))"))
+            return .failure(
+                .init(
+                    field: field, message: "\(field) must not contain invisible or control characters (found \(code))"))
         }
         let count = value.unicodeScalars.count
         if count == 0 && length.lowerBound > 0 {
             return .failure(.init(field: field, message: "\(field) is required"))
         }
         guard length.contains(count) else {
-            let bounds = length.lowerBound == length.upperBound ? "\(length.lowerBound)" : "\(length.lowerBound) to \(length.upperBound)"
+            let bounds =
+                length.lowerBound == length.upperBound
+                ? "\(length.lowerBound)" : "\(length.lowerBound) to \(length.upperBound)"
             return .failure(.init(field: field, message: "\(field) must be \(bounds) characters long"))
         }
         if let check, count > 0, !check(value) {
@@ -130,7 +135,8 @@ public enum Formats {
                 if multiline, scalar == "\n" || scalar == "\t" || scalar == "\r" { continue }
                 return scalar
             case .format:
-                if scalar == "\u{200D}", i > 0, i + 1 < scalars.count, scalars[i - 1].properties.isEmoji || scalars[i - 1] == "\u{FE0F}",
+                if scalar == "\u{200D}", i > 0, i + 1 < scalars.count,
+                    scalars[i - 1].properties.isEmoji || scalars[i - 1] == "\u{FE0F}",
                     scalars[i + 1].properties.isEmoji
                 {
                     continue

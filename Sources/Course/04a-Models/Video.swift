@@ -12,7 +12,8 @@ public struct Video: Model {
     /// `title` and `description` serve the search box: on the embedded store their trigrams
     /// find the videos that hold the text; on MongoDB the search reads the index's keys.
     public static let indexes: [IndexModel] = [
-        .lookup(["owner": 1, "isPublished": 1]), .lookup(["createdAt": -1]), .lookup(["isPublished": 1]), .lookup(["title": 1]),
+        .lookup(["owner": 1, "isPublished": 1]), .lookup(["createdAt": -1]), .lookup(["isPublished": 1]),
+        .lookup(["title": 1]),
         .lookup(["description": 1]),
     ]
 
@@ -42,7 +43,8 @@ public struct Video: Model {
     public var updatedAt: BSONDate
 
     public init(
-        _id: ObjectId = ObjectId(), videoFile: String, thumbnail: String, title: String, description: String, duration: Double,
+        _id: ObjectId = ObjectId(), videoFile: String, thumbnail: String, title: String, description: String,
+        duration: Double,
         views: Int = 0, isPublished: Bool = true, owner: ObjectId
     ) {
         self._id = _id
@@ -59,8 +61,10 @@ public struct Video: Model {
     }
 
     public enum Rules {
-        public static let videoFile = TextRule("videoFile", length: 1...2048, check: Formats.isMediaURL, message: "videoFile must be a URL")
-        public static let thumbnail = TextRule("thumbnail", length: 1...2048, check: Formats.isMediaURL, message: "thumbnail must be a URL")
+        public static let videoFile = TextRule(
+            "videoFile", length: 1...2048, check: Formats.isMediaURL, message: "videoFile must be a URL")
+        public static let thumbnail = TextRule(
+            "thumbnail", length: 1...2048, check: Formats.isMediaURL, message: "thumbnail must be a URL")
         public static let title = TextRule("title", length: 1...200)
         public static let description = TextRule("description", length: 0...5000, multiline: true)
     }

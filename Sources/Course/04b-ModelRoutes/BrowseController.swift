@@ -29,7 +29,10 @@ public struct BrowseController: Sendable {
 
     @Sendable func channel(_ request: Request, context: AppRequestContext) async throws -> APIResponse<ChannelProfile> {
         let username = context.parameters.get("username") ?? ""
-        guard let profile = try await ChannelProfile.find(username: username, viewer: viewer(context), in: collections.users) else {
+        guard
+            let profile = try await ChannelProfile.find(
+                username: username, viewer: viewer(context), in: collections.users)
+        else {
             throw APIError.notFound("Channel does not exist")
         }
         return APIResponse(200, profile, "User channel fetched successfully")
@@ -38,7 +41,8 @@ public struct BrowseController: Sendable {
     @Sendable func videos(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Page<Document>> {
         let q = request.uri.queryParameters
         let list = try VideoListQuery(
-            query: q["query"].map(String.init), sortBy: q["sortBy"].map(String.init), sortType: q["sortType"].map(String.init),
+            query: q["query"].map(String.init), sortBy: q["sortBy"].map(String.init),
+            sortType: q["sortType"].map(String.init),
             userId: q["userId"].map(String.init), viewer: viewer(context))
         let page = try await list.page(try request.pageRequest, in: collections.videos)
         return APIResponse(200, page, "Videos fetched successfully")

@@ -41,6 +41,7 @@ extension Request {
     /// The same, with another `limit` when the query string gives none.
     public func pageRequest(defaultLimit: Int) throws -> PageRequest {
         let query = uri.queryParameters
-        return try PageRequest(page: query["page"].map(String.init), limit: query["limit"].map(String.init) ?? String(defaultLimit))
+        return try PageRequest(
+            page: query["page"].map(String.init), limit: query["limit"].map(String.init) ?? String(defaultLimit))
     }
 }

@@ -26,7 +26,9 @@ extension PasswordHasher {
         { fields in
             // EXERCISE 5.1: hash on save: only when the password is written
             guard let value = fields["password"] else { return }  // !isModified("password")
-            guard let password = value.stringValue else { throw ValidationError("password", "password must be a string") }
+            guard let password = value.stringValue else {
+                throw ValidationError("password", "password must be a string")
+            }
             try Self.validateNew(password)
             fields["password"] = .string(try await self.hash(password))
             // END EXERCISE 5.1
@@ -57,13 +59,17 @@ extension PasswordHasher {
     /// `BCRYPT_QUEUE_LIMIT` (default 32): how many hashes may wait for the hashing threads.
     public static func queueLimit(from text: String?) throws(PasswordError) -> Int {
         guard let text else { return 32 }
-        guard let limit = Int(text), limit > 0 else { throw PasswordError("BCRYPT_QUEUE_LIMIT must be a positive number, not \"\(text)\"") }
+        guard let limit = Int(text), limit > 0 else {
+            throw PasswordError("BCRYPT_QUEUE_LIMIT must be a positive number, not \"\(text)\"")
+        }
         return limit
     }
 
     public static func cost(from text: String?) throws(PasswordError) -> Int {
         guard let text else { return 10 }
-        guard let cost = Int(text), (4...31).contains(cost) else { throw PasswordError("BCRYPT_COST must be a number from 4 to 31, not \"\(text)\"") }
+        guard let cost = Int(text), (4...31).contains(cost) else {
+            throw PasswordError("BCRYPT_COST must be a number from 4 to 31, not \"\(text)\"")
+        }
         return cost
     }
 }

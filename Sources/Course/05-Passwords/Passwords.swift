@@ -23,7 +23,8 @@ public struct PasswordError: Error, Equatable, CustomStringConvertible {
         self.isBusy = busy
     }
 
-    public static let busy = PasswordError("too many passwords are being checked right now; try again in a moment", busy: true)
+    public static let busy = PasswordError(
+        "too many passwords are being checked right now; try again in a moment", busy: true)
 }
 
 public final class PasswordHasher: Sendable {
@@ -118,7 +119,9 @@ public final class PasswordHasher: Sendable {
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
         defer { data.deallocate() }
         memset(data, 0, MemoryLayout<crypt_data>.size)
-        guard let result = crypt_r(password, setting, data) else { throw PasswordError("crypt_r failed (errno \(errno))") }
+        guard let result = crypt_r(password, setting, data) else {
+            throw PasswordError("crypt_r failed (errno \(errno))")
+        }
         let text = String(cString: result)
         // libxcrypt signals failure with a string starting with "*" (never a valid hash).
         guard !text.hasPrefix("*") else { throw PasswordError("not a valid bcrypt setting") }

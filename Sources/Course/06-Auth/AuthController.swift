@@ -22,7 +22,10 @@ public struct AuthController: Sendable {
     public let crossSite: CrossSiteGuard
     let devices: DeviceCookies
 
-    public init(sessions: SessionStore, cookies: CookieSettings, throttle: Throttle, crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])) {
+    public init(
+        sessions: SessionStore, cookies: CookieSettings, throttle: Throttle,
+        crossSite: CrossSiteGuard = CrossSiteGuard(allowedOrigins: [])
+    ) {
         self.sessions = sessions
         self.cookies = cookies
         self.crossSite = crossSite
@@ -75,7 +78,9 @@ public struct AuthController: Sendable {
     // MARK: Handlers
 
     /// `POST /register` with a JSON body (chapter 06; `avatar` may be "" until chapter 08).
-    @Sendable public func register(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser> {
+    @Sendable public func register(_ request: Request, context: AppRequestContext) async throws -> APIResponse<
+        PublicUser
+    > {
         let registration = try await request.decodeBody(as: User.Registration.self, context: context)
         let user = try await sessions.users.insert(User(registration))
         return APIResponse(201, user.profile, "User registered successfully")
@@ -86,9 +91,11 @@ public struct AuthController: Sendable {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         let credentials = try await request.decodeBody(as: User.Login.self, context: context)
         let attempt = await loginAttempt(request, context)  // its limits (Hardening/)
-        let (user, pair) = try await sessions.login(credentials, userAgent: request.headers[.userAgent], admit: attempt.admit)
+        let (user, pair) = try await sessions.login(
+            credentials, userAgent: request.headers[.userAgent], admit: attempt.admit)
         let body = LoggedIn(user: user.profile, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
-        var response = try withTokenCookies(APIResponse(200, body, "User logged in successfully"), pair, request, context)
+        var response = try withTokenCookies(
+            APIResponse(200, body, "User logged in successfully"), pair, request, context)
         try await attempt.remember(user._id, on: &response)
         return response
     }
@@ -127,10 +134,14 @@ public struct AuthController: Sendable {
     }
 
     /// `GET /sessions`: where the user is logged in, newest first.
-    @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> APIResponse<[SessionInfo]> {
+    @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> APIResponse<
+        [SessionInfo]
+    > {
         let me = try context.requireSignedIn()
         let list = try await sessions.list(of: me.user._id).map {
-            SessionInfo(_id: $0._id, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt, userAgent: $0.userAgent, current: $0._id == me.session)
+            SessionInfo(
+                _id: $0._id, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt, userAgent: $0.userAgent,
+                current: $0._id == me.session)
         }
         return APIResponse(200, list, "Sessions fetched successfully")
     }
@@ -156,7 +167,8 @@ public struct AuthController: Sendable {
 
     /// `PATCH /update-account {fullName, email}`: both required, normalised by the model's rules;
     /// an email another account has is 409 (the unique index decides, as at registration).
-    @Sendable func updateAccount(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser> {
+    @Sendable func updateAccount(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser>
+    {
         let change = try await request.decodeBody(as: AccountChange.self, context: context)
         var v = Validator()
         var fullName = change.fullName ?? "", email = change.email ?? ""
@@ -164,7 +176,10 @@ public struct AuthController: Sendable {
         v.apply(User.Rules.email, to: &email)
         try v.finish()
         let me = try context.requireUser()
-        guard let updated = try await sessions.users.updateById(me._id, ["$set": ["fullName": .string(fullName), "email": .string(email)]]) else {
+        guard
+            let updated = try await sessions.users.updateById(
+                me._id, ["$set": ["fullName": .string(fullName), "email": .string(email)]])
+        else {
             throw APIError.unauthorized("Invalid access token")
         }
         return APIResponse(200, updated.profile, "Account details updated successfully")
@@ -173,16 +188,21 @@ public struct AuthController: Sendable {
     // MARK: Helpers
 
     /// The response with both token cookies (httpOnly; Max-Age = each token's lifetime).
-    func withTokenCookies(_ answer: some ResponseGenerator, _ pair: TokenPair, _ request: Request, _ context: AppRequestContext) throws -> Response {
+    func withTokenCookies(
+        _ answer: some ResponseGenerator, _ pair: TokenPair, _ request: Request, _ context: AppRequestContext
+    ) throws -> Response {
         var response = try answer.response(from: request, context: context)
         let settings = sessions.tokens.settings
         response.setCookieInOrder(try cookies.cookie("accessToken", pair.accessToken, maxAge: settings.accessLifetime))
-        response.setCookieInOrder(try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
+        response.setCookieInOrder(
+            try cookies.cookie("refreshToken", pair.refreshToken, maxAge: settings.refreshLifetime))
         return response
     }
 
     /// The response with both token cookies cleared.
-    func withoutTokenCookies(_ answer: some ResponseGenerator, _ request: Request, _ context: AppRequestContext) throws -> Response {
+    func withoutTokenCookies(_ answer: some ResponseGenerator, _ request: Request, _ context: AppRequestContext) throws
+        -> Response
+    {
         var response = try answer.response(from: request, context: context)
         response.setCookieInOrder(try cookies.clearing("accessToken"))
         response.setCookieInOrder(try cookies.clearing("refreshToken"))
@@ -221,7 +241,8 @@ extension SessionStore.Failure: APIErrorRepresentable {
     }
 
     public var fieldErrors: [FieldError] {
-        self == .wrongOldPassword ? [FieldError(field: "oldPassword", message: "oldPassword is not the current password")] : []
+        self == .wrongOldPassword
+            ? [FieldError(field: "oldPassword", message: "oldPassword is not the current password")] : []
     }
 }
 

@@ -22,9 +22,11 @@ public struct AuthSetup: Sendable {
         let tokens = TokenService(try TokenSettings(env, warnings: &warnings))
         for warning in warnings { logger.warning("\(warning)") }
         hasher = PasswordHasher(
-            cost: try PasswordHasher.cost(from: env("BCRYPT_COST")), queueLimit: try PasswordHasher.queueLimit(from: env("BCRYPT_QUEUE_LIMIT")))
+            cost: try PasswordHasher.cost(from: env("BCRYPT_COST")),
+            queueLimit: try PasswordHasher.queueLimit(from: env("BCRYPT_QUEUE_LIMIT")))
         collections = Collections(database, userBeforeSave: hasher.hashOnSave)
-        let sessions = SessionStore(users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
+        let sessions = SessionStore(
+            users: collections.users, sessions: ModelCollection(database), tokens: tokens, hasher: hasher)
         auth = AuthController(
             sessions: sessions, cookies: config.cookies, throttle: try Throttle(env, database: database),
             crossSite: CrossSiteGuard(allowedOrigins: config.corsOrigins))

@@ -29,7 +29,9 @@ public struct Session: Model {
     /// When its refresh token expires; each refresh moves it on.
     public var expiresAt: BSONDate
 
-    public init(_id: ObjectId = ObjectId(), user: ObjectId, refreshTokenId: String, userAgent: String, now: Date, lifetime: Int) {
+    public init(
+        _id: ObjectId = ObjectId(), user: ObjectId, refreshTokenId: String, userAgent: String, now: Date, lifetime: Int
+    ) {
         self._id = _id
         self.user = user
         self.tokenHash = Self.digest(refreshTokenId)

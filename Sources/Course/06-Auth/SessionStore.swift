@@ -40,7 +40,9 @@ public struct SessionStore: Sendable {
     public let hasher: PasswordHasher
 
     /// `users` must hash passwords on save (`Collections(db, userBeforeSave: hasher.hashOnSave)`).
-    public init(users: ModelCollection<User>, sessions: ModelCollection<Session>, tokens: TokenService, hasher: PasswordHasher) {
+    public init(
+        users: ModelCollection<User>, sessions: ModelCollection<Session>, tokens: TokenService, hasher: PasswordHasher
+    ) {
         self.users = users
         self.sessions = sessions
         self.tokens = tokens
@@ -87,7 +89,8 @@ public struct SessionStore: Sendable {
             at: BSONDate(now))  // created and last used at the same instant
         try await endLeastRecentlyUsed(of: user._id)
         // A user written by the Node version may still carry its one refresh token in clear.
-        try await users.storage.updateOne(["_id": .objectId(user._id), "refreshToken": ["$exists": true]], ["$unset": ["refreshToken": ""]])
+        try await users.storage.updateOne(
+            ["_id": .objectId(user._id), "refreshToken": ["$exists": true]], ["$unset": ["refreshToken": ""]])
         return (user, issued.pair)
     }
 
@@ -97,7 +100,8 @@ public struct SessionStore: Sendable {
         // EXERCISE 6.3: refresh-token rotation with reuse detection
         let claims: RefreshClaims
         do { claims = try await tokens.verifyRefresh(presented) } catch { throw Failure.invalidRefreshToken }
-        guard let userId = ObjectId(claims._id), let sessionId = claims.sid.flatMap(ObjectId.init), let jti = claims.jti else {
+        guard let userId = ObjectId(claims._id), let sessionId = claims.sid.flatMap(ObjectId.init), let jti = claims.jti
+        else {
             throw Failure.invalidRefreshToken  // signed before sessions existed (or by the Node version): log in again
         }
         guard let user = try await users.findById(userId) else {
@@ -106,9 +110,12 @@ public struct SessionStore: Sendable {
         }
         // A session lives at most `sessionLifetime` from its login, however often it refreshes.
         let started = try await sessions.storage.findOne(
-            ["_id": .objectId(sessionId), "user": .objectId(userId)], options: FindOptions(projection: ["createdAt": 1]))
+            ["_id": .objectId(sessionId), "user": .objectId(userId)], options: FindOptions(projection: ["createdAt": 1])
+        )
         guard case .datetime(let createdAt)? = started?["createdAt"] else { throw Failure.invalidRefreshToken }
-        let endsAt = Date(timeIntervalSince1970: Double(createdAt.millisecondsSince1970) / 1000 + Double(tokens.settings.sessionLifetime))
+        let endsAt = Date(
+            timeIntervalSince1970: Double(createdAt.millisecondsSince1970) / 1000
+                + Double(tokens.settings.sessionLifetime))
         guard now < endsAt else {
             try await sessions.deleteOne(["_id": .objectId(sessionId), "user": .objectId(userId)])
             throw Failure.sessionExpired
@@ -120,7 +127,8 @@ public struct SessionStore: Sendable {
         ]
         let next: Document = [
             "tokenHash": .string(Session.digest(issued.refreshTokenId)), "lastUsedAt": .datetime(BSONDate(now)),
-            "expiresAt": .datetime(BSONDate(min(now.addingTimeInterval(Double(tokens.settings.refreshLifetime)), endsAt))),
+            "expiresAt": .datetime(
+                BSONDate(min(now.addingTimeInterval(Double(tokens.settings.refreshLifetime)), endsAt))),
         ]
         guard try await sessions.updateOne(current, ["$set": .document(next)]) != nil else {
             // Not the current token of a live session: used before (reuse), or the session ended.
@@ -136,14 +144,17 @@ public struct SessionStore: Sendable {
     /// The user, without secrets, if their session `sessionId` is still live: one aggregation
     /// (the user, and a `$lookup` of that one session), the same single round trip `verifyJWT`
     /// made before sessions existed.
-    public func signedInUser(_ userId: ObjectId, session sessionId: ObjectId, now: Date = Date()) async throws -> PublicUser? {
+    public func signedInUser(_ userId: ObjectId, session sessionId: ObjectId, now: Date = Date()) async throws
+        -> PublicUser?
+    {
         var withoutSecrets = User.withoutSecrets
         withoutSecrets["session"] = 0
         let pipeline: [Document] = [
             ["$match": ["_id": .objectId(userId)]],
             [
                 "$lookup": [
-                    "from": .string(Session.collectionName), "localField": "_id", "foreignField": "user", "as": "session",
+                    "from": .string(Session.collectionName), "localField": "_id", "foreignField": "user",
+                    "as": "session",
                     "pipeline": [
                         ["$match": ["_id": .objectId(sessionId), "expiresAt": ["$gt": .datetime(BSONDate(now))]]],
                         ["$project": ["_id": 1]],
@@ -153,7 +164,9 @@ public struct SessionStore: Sendable {
             ["$match": ["session.0": ["$exists": true]]],
             ["$project": .document(withoutSecrets)],
         ]
-        return try await users.aggregate(pipeline).first.map { try ModelCollection<User>.decode(PublicUser.self, from: $0) }
+        return try await users.aggregate(pipeline).first.map {
+            try ModelCollection<User>.decode(PublicUser.self, from: $0)
+        }
     }
 
     // MARK: Ending sessions

@@ -82,7 +82,8 @@ public struct TokenSettings: Sendable, Equatable {
     public var sessionLifetime: Int
 
     public init(
-        accessSecret: String, accessLifetime: Int = 86_400, refreshSecret: String, refreshLifetime: Int = 864_000, sessionLifetime: Int = 2_592_000
+        accessSecret: String, accessLifetime: Int = 86_400, refreshSecret: String, refreshLifetime: Int = 864_000,
+        sessionLifetime: Int = 2_592_000
     ) {
         self.accessSecret = accessSecret
         self.accessLifetime = accessLifetime
@@ -92,21 +93,24 @@ public struct TokenSettings: Sendable, Equatable {
     }
 
     /// Reads `ACCESS_TOKEN_SECRET`, `ACCESS_TOKEN_EXPIRY`, `REFRESH_TOKEN_SECRET`,
-    /// `REFRESH_TOKEN_EXPIRY`, `SESSION_MAX_LIFETIME` through a `Settings` lookup. Missing secrets are replaced by random ones, good until the
-    /// process stops (so `make run` works with no `.env`), and `warnings` says so. A secret
-    /// shorter than `minimumSecretBytes` stops start-up: HMAC-SHA-256 wants a key as long as its
-    /// output, and jwt-kit's debug builds trap on a shorter one.
+    /// `REFRESH_TOKEN_EXPIRY`, `SESSION_MAX_LIFETIME` through a `Settings` lookup. Missing secrets are
+    /// replaced by random ones, good until the process stops (so `make run` works with no `.env`), and
+    /// `warnings` says so. A secret shorter than `minimumSecretBytes` stops start-up: HMAC-SHA-256
+    /// wants a key as long as its output, and jwt-kit's debug builds trap on a shorter one.
     public init(_ lookup: (String) -> String?, warnings: inout [String]) throws(TokenSettingsError) {
         func secret(_ name: String) throws(TokenSettingsError) -> String {
             if let value = lookup(name) {
                 guard value.utf8.count >= Self.minimumSecretBytes else {
                     throw TokenSettingsError(
-                        "\(name) is \(value.utf8.count) bytes long; use at least \(Self.minimumSecretBytes) random bytes (make one with: openssl rand -hex 32)"
+                        "\(name) is \(value.utf8.count) bytes long; "
+                            + "use at least \(Self.minimumSecretBytes) random bytes "
+                            + "(make one with: openssl rand -hex 32)"
                     )
                 }
                 return value
             }
-            warnings.append("\(name) is not set: using a random secret, so tokens stop working when the server restarts")
+            warnings.append(
+                "\(name) is not set: using a random secret, so tokens stop working when the server restarts")
             return (0..<4).map { _ in String(format: "%016llx", UInt64.random(in: .min ... .max)) }.joined()
         }
         let accessSecret = try secret("ACCESS_TOKEN_SECRET")
@@ -115,8 +119,10 @@ public struct TokenSettings: Sendable, Equatable {
             throw TokenSettingsError("ACCESS_TOKEN_SECRET and REFRESH_TOKEN_SECRET must differ")
         }
         self.init(
-            accessSecret: accessSecret, accessLifetime: try Self.seconds(lookup("ACCESS_TOKEN_EXPIRY") ?? "1d", name: "ACCESS_TOKEN_EXPIRY"),
-            refreshSecret: refreshSecret, refreshLifetime: try Self.seconds(lookup("REFRESH_TOKEN_EXPIRY") ?? "10d", name: "REFRESH_TOKEN_EXPIRY"),
+            accessSecret: accessSecret,
+            accessLifetime: try Self.seconds(lookup("ACCESS_TOKEN_EXPIRY") ?? "1d", name: "ACCESS_TOKEN_EXPIRY"),
+            refreshSecret: refreshSecret,
+            refreshLifetime: try Self.seconds(lookup("REFRESH_TOKEN_EXPIRY") ?? "10d", name: "REFRESH_TOKEN_EXPIRY"),
             sessionLifetime: try Self.seconds(lookup("SESSION_MAX_LIFETIME") ?? "30d", name: "SESSION_MAX_LIFETIME"))
     }
 
@@ -131,7 +137,8 @@ public struct TokenSettings: Sendable, Equatable {
         let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
         let units: [(names: [String], seconds: Int)] = [
             (["s", "sec", "secs", "second", "seconds"], 1), (["m", "min", "mins", "minute", "minutes"], 60),
-            (["h", "hr", "hrs", "hour", "hours"], 3600), (["d", "day", "days"], 86_400), (["w", "week", "weeks"], 604_800),
+            (["h", "hr", "hrs", "hour", "hours"], 3600), (["d", "day", "days"], 86_400),
+            (["w", "week", "weeks"], 604_800),
             (["y", "yr", "yrs", "year", "years"], 31_557_600),
         ]
         guard let n = Int(digits), n > 0, let factor = units.first(where: { $0.names.contains(unit) })?.seconds else {
@@ -163,8 +170,10 @@ public struct TokenService: Sendable {
         self.settings = settings
         keys = Task {
             (
-                await JWTKeyCollection().add(hmac: HMACKey(from: settings.accessSecret), digestAlgorithm: .sha256, serializer: Self.sortedKeys),
-                await JWTKeyCollection().add(hmac: HMACKey(from: settings.refreshSecret), digestAlgorithm: .sha256, serializer: Self.sortedKeys)
+                await JWTKeyCollection().add(
+                    hmac: HMACKey(from: settings.accessSecret), digestAlgorithm: .sha256, serializer: Self.sortedKeys),
+                await JWTKeyCollection().add(
+                    hmac: HMACKey(from: settings.refreshSecret), digestAlgorithm: .sha256, serializer: Self.sortedKeys)
             )
         }
     }
@@ -182,7 +191,8 @@ public struct TokenService: Sendable {
     /// `user.generateAccessToken()` and `user.generateRefreshToken()`, for one session.
     public func issue(for user: User, session: ObjectId, now: Date = Date()) async throws -> IssuedTokens {
         // EXERCISE 6.1: jwt.sign: the access and refresh tokens of one session
-        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))  // whole seconds, as jsonwebtoken
+        // Whole seconds, as jsonwebtoken.
+        let issued = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let access = AccessClaims(
             _id: user._id.hex, email: user.email, username: user.username, fullName: user.fullName, sid: session.hex,
             iat: .init(value: issued), exp: .init(value: issued.addingTimeInterval(Double(settings.accessLifetime))))
@@ -191,7 +201,8 @@ public struct TokenService: Sendable {
             _id: user._id.hex, sid: session.hex, jti: jti,
             iat: .init(value: issued), exp: .init(value: issued.addingTimeInterval(Double(settings.refreshLifetime))))
         let keys = await keys.value
-        let pair = TokenPair(accessToken: try await keys.access.sign(access), refreshToken: try await keys.refresh.sign(refresh))
+        let pair = TokenPair(
+            accessToken: try await keys.access.sign(access), refreshToken: try await keys.refresh.sign(refresh))
         return IssuedTokens(pair: pair, refreshTokenId: jti)
         // END EXERCISE 6.1
     }
@@ -208,7 +219,9 @@ public struct TokenService: Sendable {
     /// with the key it was given and does not compare the header's algorithm, so the pin is
     /// ours: `alg: none`, `HS512`, `RS256` (the key-confusion attack) are refused before any
     /// cryptography runs.
-    static func verify<Claims: JWTPayload>(_ token: String, with keys: JWTKeyCollection) async throws(TokenError) -> Claims {
+    static func verify<Claims: JWTPayload>(_ token: String, with keys: JWTKeyCollection) async throws(TokenError)
+        -> Claims
+    {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count <= 8192, let header = Base64URL.decode(parts[0]),
             let fields = try? JSONSerialization.jsonObject(with: header) as? [String: Any]

@@ -35,9 +35,13 @@ public struct VerifyJWT: RouterMiddleware {
         self.crossSite = crossSite
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         // EXERCISE 6.2: verifyJWT: token, verify, user and session into the context
-        guard let (token, fromCookie) = Self.accessToken(in: request) else { throw APIError.unauthorized("Unauthorized request") }
+        guard let (token, fromCookie) = Self.accessToken(in: request) else {
+            throw APIError.unauthorized("Unauthorized request")
+        }
         if fromCookie { try crossSite.check(request) }
         let claims: AccessClaims
         do {

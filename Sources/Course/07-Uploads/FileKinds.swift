@@ -50,7 +50,8 @@ public enum FileKind: String, Sendable, CaseIterable {
             // IHDR: 13 bytes of width, height, depth, colour type, methods, then its CRC.
             guard b.count >= 33, be32(8) == 13, starts(Array("IHDR".utf8), at: 12) else { return nil }
             let width = be32(16), height = be32(20), depth = b[24], colour = b[25]
-            guard (1...0x7FFF_FFFF).contains(width), (1...0x7FFF_FFFF).contains(height), [1, 2, 4, 8, 16].contains(depth),
+            guard (1...0x7FFF_FFFF).contains(width), (1...0x7FFF_FFFF).contains(height),
+                [1, 2, 4, 8, 16].contains(depth),
                 [0, 2, 3, 4, 6].contains(colour), b[26] == 0, b[27] == 0, b[28] <= 1, crc32(b[12..<29]) == be32(29)
             else { return nil }
             return Format(name: "PNG", fileExtension: "png", mimeType: "image/png")
@@ -61,7 +62,9 @@ public enum FileKind: String, Sendable, CaseIterable {
         }
         if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) {
             // The RIFF size covers "WEBP" and a chunk; the first chunk names the codec.
-            guard b.count >= 16, le(4, 4) >= 12, ["VP8 ", "VP8L", "VP8X"].contains(where: { starts(Array($0.utf8), at: 12) }) else { return nil }
+            guard b.count >= 16, le(4, 4) >= 12,
+                ["VP8 ", "VP8L", "VP8X"].contains(where: { starts(Array($0.utf8), at: 12) })
+            else { return nil }
             return Format(name: "WebP", fileExtension: "webp", mimeType: "image/webp")
         }
         if starts(Array("ftyp".utf8), at: 4) {
@@ -70,13 +73,16 @@ public enum FileKind: String, Sendable, CaseIterable {
                 ? Format(name: "MOV", fileExtension: "mov", mimeType: "video/quicktime")
                 : Format(name: "MP4", fileExtension: "mp4", mimeType: "video/mp4")
         }
-        if starts([0x1A, 0x45, 0xDF, 0xA3]) { return Format(name: "WebM", fileExtension: "webm", mimeType: "video/webm") }
+        if starts([0x1A, 0x45, 0xDF, 0xA3]) {
+            return Format(name: "WebM", fileExtension: "webm", mimeType: "video/webm")
+        }
         return nil
     }
 
     /// Markers a JPEG's first segment may have: SOF0–SOF15 (not DHT's C4, JPG's C8, DAC's CC:
     /// those are listed apart), DHT, DQT, DRI, APP0–APP15, COM.
-    static let jpegFirstMarkers: Set<UInt8> = Set(0xC0...0xCF).union([0xDB, 0xDD, 0xFE]).union(0xE0...0xEF).subtracting([0xC8])
+    static let jpegFirstMarkers: Set<UInt8> = Set(0xC0...0xCF).union([0xDB, 0xDD, 0xFE]).union(0xE0...0xEF).subtracting(
+        [0xC8])
 
     /// CRC-32 (ISO 3309, as PNG and zip use it), bit by bit: it runs on 17 bytes per upload.
     static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {

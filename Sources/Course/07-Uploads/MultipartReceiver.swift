@@ -88,7 +88,8 @@ final class Receiver {
         }
         // A body cut off before its closing boundary leaves a part open (or none at all).
         guard part == nil, headers.isEmpty, parts > 0 else { throw UploadError.malformed }
-        for field in expected.values.sorted(by: { $0.name < $1.name }) where field.required && files[field.name] == nil {
+        for field in expected.values.sorted(by: { $0.name < $1.name }) where field.required && files[field.name] == nil
+        {
             throw UploadError.missingFile(field.name)
         }
         return UploadedForm(fields: fields, files: files)
@@ -98,7 +99,9 @@ final class Receiver {
         switch event {
         case .header(let name, let value):
             headerBytes += name.utf8.count + value.utf8.count
-            guard headerBytes <= settings.maxPartHeaderBytes else { throw UploadError.headersTooLarge(limit: settings.maxPartHeaderBytes) }
+            guard headerBytes <= settings.maxPartHeaderBytes else {
+                throw UploadError.headersTooLarge(limit: settings.maxPartHeaderBytes)
+            }
             headers.append((name, value))
         case .body(let bytes):
             try await handle(bytes)
@@ -141,7 +144,9 @@ final class Receiver {
         guard let clientName = parameters["filename"] else {
             // A field's name counts against the fields' limit, as its value does.
             fieldBytes += name.utf8.count
-            guard fieldBytes <= settings.maxFieldBytes else { throw UploadError.fieldsTooLarge(limit: settings.maxFieldBytes) }
+            guard fieldBytes <= settings.maxFieldBytes else {
+                throw UploadError.fieldsTooLarge(limit: settings.maxFieldBytes)
+            }
             return .text(name: name, bytes: [])
         }
         guard let field = expected[name] else {
@@ -157,13 +162,17 @@ final class Receiver {
         switch part {
         case .text(let name, var text):
             fieldBytes += bytes.count
-            guard fieldBytes <= settings.maxFieldBytes else { throw UploadError.fieldsTooLarge(limit: settings.maxFieldBytes) }
+            guard fieldBytes <= settings.maxFieldBytes else {
+                throw UploadError.fieldsTooLarge(limit: settings.maxFieldBytes)
+            }
             text += bytes
             part = .text(name: name, bytes: text)
         case .file(let field, let clientName, var head, var size, var output):
             size += bytes.count
             // EXERCISE 7.1: multer's limits: a file larger than its kind allows is refused
-            guard size <= settings.limit(for: field.kind) else { throw UploadError.tooLarge(field.name, limit: settings.limit(for: field.kind)) }
+            guard size <= settings.limit(for: field.kind) else {
+                throw UploadError.tooLarge(field.name, limit: settings.limit(for: field.kind))
+            }
             // END EXERCISE 7.1
             if let output {
                 try await output.handle.write(contentsOf: bytes, toAbsoluteOffset: Int64(size - bytes.count))
@@ -194,7 +203,8 @@ final class Receiver {
             guard let output else { throw UploadError.malformed }
             try await output.handle.close()
             open = nil
-            files[field.name] = UploadedFile(field: field.name, path: output.path.string, size: size, format: output.format, clientName: clientName)
+            files[field.name] = UploadedFile(
+                field: field.name, path: output.path.string, size: size, format: output.format, clientName: clientName)
         case .skipped, nil:
             break
         }

@@ -22,7 +22,8 @@ public struct UploadSettings: Sendable, Equatable {
 
     public init(
         tempFolder: String = "./public/temp", maxImageBytes: Int = 5_000_000, maxVideoBytes: Int = 200_000_000,
-        maxFieldBytes: Int = AppConfig.bodyLimit, maxParts: Int = 50, maxPartHeaderBytes: Int = 4096, timeout: Int = 1800
+        maxFieldBytes: Int = AppConfig.bodyLimit, maxParts: Int = 50, maxPartHeaderBytes: Int = 4096,
+        timeout: Int = 1800
     ) {
         self.timeout = timeout
         self.tempFolder = tempFolder
@@ -38,12 +39,15 @@ public struct UploadSettings: Sendable, Equatable {
     public init(_ lookup: (String) -> String?) throws(ConfigError) {
         func number(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
             guard let text = lookup(name) else { return fallback }
-            guard let n = Int(text), n > 0 else { throw ConfigError("\(name) must be a positive number, not \"\(text)\"") }
+            guard let n = Int(text), n > 0 else {
+                throw ConfigError("\(name) must be a positive number, not \"\(text)\"")
+            }
             return n
         }
         self.init(
             tempFolder: lookup("TEMP_DIR") ?? "./public/temp",
-            maxImageBytes: try number("MAX_IMAGE_BYTES", 5_000_000), maxVideoBytes: try number("MAX_VIDEO_BYTES", 200_000_000),
+            maxImageBytes: try number("MAX_IMAGE_BYTES", 5_000_000),
+            maxVideoBytes: try number("MAX_VIDEO_BYTES", 200_000_000),
             maxParts: try number("MAX_FORM_PARTS", 50), maxPartHeaderBytes: try number("MAX_PART_HEADER_BYTES", 4096),
             timeout: try number("UPLOAD_TIMEOUT", 1800))
     }
@@ -78,7 +82,8 @@ public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
         switch self {
         case .notMultipart, .wrongType: 415
         case .tooLarge, .fieldsTooLarge, .bodyTooLarge: 413
-        case .malformed, .interrupted, .unexpectedFile, .repeatedFile, .missingFile, .tooManyParts, .headersTooLarge: 400
+        case .malformed, .interrupted, .unexpectedFile, .repeatedFile, .missingFile, .tooManyParts, .headersTooLarge:
+            400
         case .timedOut: 408
         }
     }
@@ -103,7 +108,8 @@ public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
 
     public var fieldErrors: [FieldError] {
         switch self {
-        case .unexpectedFile(let f), .repeatedFile(let f), .missingFile(let f), .tooLarge(let f, _), .wrongType(let f, _):
+        case .unexpectedFile(let f), .repeatedFile(let f), .missingFile(let f), .tooLarge(let f, _),
+            .wrongType(let f, _):
             [FieldError(field: f, message: message)]
         default: []
         }

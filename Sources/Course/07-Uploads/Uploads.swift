@@ -7,7 +7,9 @@
 //     destination: (req, file, cb) => cb(null, "./public/temp"),
 //     filename: (req, file, cb) => cb(null, file.originalname),
 // })
-// router.route("/register").post(upload.fields([{ name: "avatar", maxCount: 1 }, { name: "coverImage", maxCount: 1 }]), registerUser)
+// router.route("/register").post(
+//     upload.fields([{ name: "avatar", maxCount: 1 }, { name: "coverImage", maxCount: 1 }]),
+//     registerUser)
 // ```
 //
 // `Uploads.receive` does that job as a scope around the route's work. It streams the
@@ -34,7 +36,9 @@ public struct Uploads: Sendable {
 
     /// Receives the form, runs `body` with it, and deletes every temp file afterwards, whatever
     /// happened: success, a thrown error, a refused file, or the client going away.
-    public func receive<T>(_ request: Request, files expected: [FileField], _ body: (UploadedForm) async throws -> T) async throws -> T {
+    public func receive<T>(_ request: Request, files expected: [FileField], _ body: (UploadedForm) async throws -> T)
+        async throws -> T
+    {
         // EXERCISE 7.2: receive the form, run the route, always delete the temp files
         let receiver = Receiver(settings: settings, expected: expected)
         do {
@@ -56,8 +60,12 @@ public struct FileField: Sendable, Equatable {
     public let kind: FileKind
     public let required: Bool
 
-    public static func image(_ name: String, required: Bool = false) -> FileField { FileField(name: name, kind: .image, required: required) }
-    public static func video(_ name: String, required: Bool = false) -> FileField { FileField(name: name, kind: .video, required: required) }
+    public static func image(_ name: String, required: Bool = false) -> FileField {
+        FileField(name: name, kind: .image, required: required)
+    }
+    public static func video(_ name: String, required: Bool = false) -> FileField {
+        FileField(name: name, kind: .video, required: required)
+    }
 }
 
 /// One stored temp file.

@@ -77,7 +77,10 @@ public struct CloudinaryMedia: MediaStorage {
         for (name, value) in signed(["folder": folder]) {
             head.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
-        head.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.\(file.format.fileExtension)\"\r\n")
+        head.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; "
+                + "filename=\"upload.\(file.format.fileExtension)\"\r\n"
+        )
         head.writeString("Content-Type: \(file.format.mimeType)\r\n\r\n")
         let tail = ByteBuffer(string: "\r\n--\(boundary)--\r\n")
 
@@ -92,16 +95,21 @@ public struct CloudinaryMedia: MediaStorage {
         guard status == 200, let answer = try? JSONDecoder().decode(UploadAnswer.self, from: Data(buffer: body)) else {
             throw MediaError("Cloudinary upload answered \(status): \(String(buffer: body).prefix(300))")
         }
-        return StoredMedia(url: answer.secure_url, publicId: answer.public_id, resourceType: answer.resource_type, duration: answer.duration)
+        return StoredMedia(
+            url: answer.secure_url, publicId: answer.public_id, resourceType: answer.resource_type,
+            duration: answer.duration)
     }
 
     /// `https://res.cloudinary.com/<cloud>/image/upload/v1712345678/avatars/abc123.png` →
     /// `avatars/abc123` (the version and the extension are not part of the id).
     public func publicId(forURL url: String) -> String? {
-        guard let range = url.range(of: "/\(settings.cloudName)/"), let upload = url.range(of: "/upload/", range: range.upperBound..<url.endIndex)
+        guard let range = url.range(of: "/\(settings.cloudName)/"),
+            let upload = url.range(of: "/upload/", range: range.upperBound..<url.endIndex)
         else { return nil }
         var parts = url[upload.upperBound...].split(separator: "/").map(String.init)
-        if let first = parts.first, first.hasPrefix("v"), first.dropFirst().allSatisfy(\.isNumber) { parts.removeFirst() }
+        if let first = parts.first, first.hasPrefix("v"), first.dropFirst().allSatisfy(\.isNumber) {
+            parts.removeFirst()
+        }
         guard var last = parts.popLast() else { return nil }
         if let dot = last.lastIndex(of: ".") { last = String(last[..<dot]) }
         return (parts + [last]).joined(separator: "/")
@@ -115,7 +123,9 @@ public struct CloudinaryMedia: MediaStorage {
         request.body = .bytes(ByteBuffer(string: form))
         let (status, body) = try await send(request)
         // {"result": "ok"}, or {"result": "not found"} for an asset already gone: both are done.
-        guard status == 200 else { throw MediaError("Cloudinary destroy answered \(status): \(String(buffer: body).prefix(300))") }
+        guard status == 200 else {
+            throw MediaError("Cloudinary destroy answered \(status): \(String(buffer: body).prefix(300))")
+        }
     }
 
     func send(_ request: HTTPClientRequest) async throws -> (Int, ByteBuffer) {

@@ -18,7 +18,8 @@ public struct LocalMedia: MediaStorage {
         let publicId = "\(sub)/\(UUID().uuidString.lowercased()).\(file.format.fileExtension)"
         let destination = FilePath(folder).appending(publicId)
         do {
-            try await FileSystem.shared.createDirectory(at: destination.removingLastComponent(), withIntermediateDirectories: true, permissions: nil)
+            try await FileSystem.shared.createDirectory(
+                at: destination.removingLastComponent(), withIntermediateDirectories: true, permissions: nil)
             try await FileSystem.shared.copyItem(at: FilePath(file.path), to: destination)
         } catch {
             throw MediaError("local media: cannot store \(publicId): \(error)")
@@ -26,7 +27,8 @@ public struct LocalMedia: MediaStorage {
         let kind = file.format.kind.rawValue
         let duration = kind == "video" ? try? await VideoDuration.read(file.path) : nil
         return StoredMedia(
-            url: "\(Self.urlPath)/\(publicId)", publicId: publicId, resourceType: kind, duration: duration ?? (kind == "video" ? 0 : nil))
+            url: "\(Self.urlPath)/\(publicId)", publicId: publicId, resourceType: kind,
+            duration: duration ?? (kind == "video" ? 0 : nil))
     }
 
     public func publicId(forURL url: String) -> String? {

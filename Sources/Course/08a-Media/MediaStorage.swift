@@ -102,6 +102,9 @@ public func connectMedia(_ lookup: (String) -> String?) throws(ConfigError) -> a
         return CloudinaryMedia(CloudinarySettings(cloudName: values[0]!, apiKey: values[1]!, apiSecret: values[2]!))
     default:
         let missing = zip(names, values).filter { $0.1 == nil }.map(\.0).joined(separator: ", ")
-        throw ConfigError("set all of CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET, or none (missing: \(missing))")
+        throw ConfigError(
+            "set all of CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET, or none "
+                + "(missing: \(missing))"
+        )
     }
 }

@@ -39,7 +39,9 @@ enum VideoDuration {
             while offset + 8 <= size, walked < maxBoxes {
                 walked += 1
                 var header = try await header(at: offset)
-                guard let short = header.readInteger(as: UInt32.self), let type = header.readString(length: 4) else { return nil }
+                guard let short = header.readInteger(as: UInt32.self), let type = header.readString(length: 4) else {
+                    return nil
+                }
                 var boxSize = Int64(short)
                 var headerLength: Int64 = 8
                 if short == 1 {
@@ -52,7 +54,8 @@ enum VideoDuration {
                 guard boxSize >= headerLength else { return nil }
                 if type == "moov" {
                     let length = min(boxSize - headerLength, 1 << 20)  // mvhd comes first in practice
-                    let moov = try await handle.readChunk(fromAbsoluteOffset: offset + headerLength, length: .bytes(length))
+                    let moov = try await handle.readChunk(
+                        fromAbsoluteOffset: offset + headerLength, length: .bytes(length))
                     return mvhd(in: moov)
                 }
                 let (next, overflow) = offset.addingReportingOverflow(boxSize)
@@ -67,7 +70,8 @@ enum VideoDuration {
     static func mvhd(in moov: ByteBuffer) -> Double? {
         var buffer = moov
         while buffer.readableBytes >= 8 {
-            guard let size = buffer.readInteger(as: UInt32.self), let type = buffer.readString(length: 4), size >= 8 else { return nil }
+            guard let size = buffer.readInteger(as: UInt32.self), let type = buffer.readString(length: 4), size >= 8
+            else { return nil }
             var body = buffer.readSlice(length: min(Int(size) - 8, buffer.readableBytes))!
             guard type == "mvhd" else { continue }
             guard let version = body.readInteger(as: UInt8.self), body.readableBytes >= 3 else { return nil }

@@ -36,7 +36,10 @@ public struct AccountMediaController: Sendable {
     let throttle: Throttle
 
     /// `verifyJWT` and `throttle` are chapter 06's (`AuthController`'s).
-    public init(users: ModelCollection<User>, uploads: Uploads, media: any MediaStorage, verifyJWT: VerifyJWT, throttle: Throttle) {
+    public init(
+        users: ModelCollection<User>, uploads: Uploads, media: any MediaStorage, verifyJWT: VerifyJWT,
+        throttle: Throttle
+    ) {
         self.users = users
         self.uploads = uploads
         self.media = media
@@ -46,7 +49,8 @@ public struct AccountMediaController: Sendable {
 
     /// Adds the routes under `group` (e.g. `/api/v1/users`).
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.group().add(middleware: verifyJWT.crossSite.refusal).add(middleware: throttle.middleware).post("register", use: register)
+        group.group().add(middleware: verifyJWT.crossSite.refusal).add(middleware: throttle.middleware).post(
+            "register", use: register)
         let secured = group.group().add(middleware: verifyJWT)
         secured.patch("avatar") { request, context in try await replace(.avatar, request, context) }
         secured.patch("cover-image") { request, context in try await replace(.coverImage, request, context) }
@@ -55,7 +59,8 @@ public struct AccountMediaController: Sendable {
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser> {
         try await uploads.receive(request, files: [.image("avatar", required: true), .image("coverImage")]) { form in
             let registration = User.Registration(
-                fullName: form.fields["fullName"] ?? "", email: form.fields["email"] ?? "", username: form.fields["username"] ?? "",
+                fullName: form.fields["fullName"] ?? "", email: form.fields["email"] ?? "",
+                username: form.fields["username"] ?? "",
                 password: form.fields["password"] ?? "")
             var user = User(registration)
             try user.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
@@ -77,7 +82,8 @@ public struct AccountMediaController: Sendable {
                 let created = try await users.insert(user)
                 return APIResponse(201, created.profile, "User registered successfully")
             } catch {
-                await media.deleteQuietly(stored, logger: context.logger)  // no orphaned assets for a user that was not created
+                // No orphaned assets for a user that was not created.
+                await media.deleteQuietly(stored, logger: context.logger)
                 throw error
             }
             // END EXERCISE 8.1
@@ -91,14 +97,19 @@ public struct AccountMediaController: Sendable {
         var idField: String { self == .avatar ? "avatarId" : "coverImageId" }
     }
 
-    func replace(_ image: Image, _ request: Request, _ context: AppRequestContext) async throws -> APIResponse<PublicUser> {
+    func replace(_ image: Image, _ request: Request, _ context: AppRequestContext) async throws -> APIResponse<
+        PublicUser
+    > {
         let me = try context.requireUser()
         return try await uploads.receive(request, files: [.image(image.field, required: true)]) { form in
-            guard let before = try await users.findById(me._id) else { throw APIError.unauthorized("Invalid access token") }
+            guard let before = try await users.findById(me._id) else {
+                throw APIError.unauthorized("Invalid access token")
+            }
             let stored = try await media.upload(form.files[image.field]!, folder: image.folder)
             let after: User?
             do {
-                after = try await users.updateById(me._id, ["$set": [image.field: .string(stored.url), image.idField: .string(stored.publicId)]])
+                after = try await users.updateById(
+                    me._id, ["$set": [image.field: .string(stored.url), image.idField: .string(stored.publicId)]])
             } catch {
                 await media.deleteQuietly([stored], logger: context.logger)
                 throw error
@@ -115,7 +126,9 @@ public struct AccountMediaController: Sendable {
                 : media.asset(url: before.coverImage, id: before.coverImageId, resourceType: "image")
             if let old { await media.deleteQuietly([old], logger: context.logger) }
             // END EXERCISE 8.2
-            return APIResponse(200, after.profile, image == .avatar ? "Avatar image updated successfully" : "Cover image updated successfully")
+            return APIResponse(
+                200, after.profile,
+                image == .avatar ? "Avatar image updated successfully" : "Cover image updated successfully")
         }
     }
 }

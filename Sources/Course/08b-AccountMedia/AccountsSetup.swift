@@ -21,12 +21,15 @@ public struct AccountsSetup: Sendable {
     public let links: MediaLinksMiddleware
 
     /// `media` is the storage the settings choose (`connectMedia`), unless one is given (a test's).
-    public init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil) async throws {
+    public init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil)
+        async throws
+    {
         authSetup = try AuthSetup(database: database.database, config: config, logger: logger)
         try await authSetup.createIndexes()
         media = try chosen ?? connectMedia(config.settings.lookup)
         uploads = Uploads(try UploadSettings(config.settings.lookup))
-        links = MediaLinksMiddleware(try MediaLinks(config.settings.lookup, trustedProxies: authSetup.auth.throttle.trustedProxies))
+        links = MediaLinksMiddleware(
+            try MediaLinks(config.settings.lookup, trustedProxies: authSetup.auth.throttle.trustedProxies))
     }
 
     public var auth: AuthController { authSetup.auth }
@@ -37,11 +40,15 @@ public struct AccountsSetup: Sendable {
     /// media URLs made absolute.
     public func addRoutes(to router: AppRouter) {
         if let local = media as? LocalMedia {
-            router.add(middleware: StaticFilesMiddleware(folder: local.folder, urlBasePath: LocalMedia.urlPath, untrusted: true))
+            router.add(
+                middleware: StaticFilesMiddleware(
+                    folder: local.folder, urlBasePath: LocalMedia.urlPath, untrusted: true))
         }
         let users = router.group("api/v1/users").add(middleware: links)
         auth.addRoutes(to: users)
-        AccountMediaController(users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT, throttle: auth.throttle)
-            .addRoutes(to: users)
+        AccountMediaController(
+            users: collections.users, uploads: uploads, media: media, verifyJWT: auth.verifyJWT, throttle: auth.throttle
+        )
+        .addRoutes(to: users)
     }
 }

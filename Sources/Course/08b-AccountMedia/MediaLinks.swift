@@ -50,7 +50,9 @@ public struct MediaLinks: Sendable {
         }
         let rest = parts[1]
         let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        guard Self.isAuthority(authority), rest.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._~/:[]%".contains($0)) }) else {
+        guard Self.isAuthority(authority),
+            rest.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._~/:[]%".contains($0)) })
+        else {
             throw ConfigError("PUBLIC_URL must be a URL like https://videotube.example.com, not \"\(url)\"")
         }
         self.init(publicURL: url, trustedProxies: trustedProxies)
@@ -66,7 +68,9 @@ public struct MediaLinks: Sendable {
             if let forwarded = request.headers[Self.forwardedHost]?.split(separator: ",").first {
                 host = forwarded.trimmingCharacters(in: .whitespaces)
             }
-            if let proto = request.headers[Self.forwardedProto]?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+            if let proto = request.headers[Self.forwardedProto]?.split(separator: ",").first?.trimmingCharacters(
+                in: .whitespaces
+            ).lowercased(),
                 proto == "https" || proto == "http"
             {
                 scheme = proto
@@ -106,7 +110,9 @@ public struct MediaLinksMiddleware: RouterMiddleware {
 
     public init(_ links: MediaLinks) { self.links = links }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         var response = try await next(request, context)
         guard response.headers[.contentType]?.hasPrefix("application/json") == true,
             let base = links.base(of: request, from: context.remoteAddress?.ipAddress)

@@ -39,7 +39,8 @@ struct CommentController: Sendable {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Comment> {
         let comment = try await collections.requireComment(context)
         let after = try await changeContent(
-            of: comment._id, owner: comment.owner, in: collections.comments, rule: Comment.contentRule, request, context, what: "comment")
+            of: comment._id, owner: comment.owner, in: collections.comments, rule: Comment.contentRule, request,
+            context, what: "comment")
         return APIResponse(200, after, "Comment updated successfully")
     }
 

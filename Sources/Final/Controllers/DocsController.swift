@@ -43,6 +43,7 @@ struct DocsController: Sendable {
             </html>
             """
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: html)))
     }
 }

@@ -26,7 +26,8 @@ struct PlaylistController: Sendable {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
         let body = try await request.decodeBody(as: Fields.self, context: context)
-        let playlist = Playlist(name: body.name ?? "", description: body.description ?? "", owner: try context.requireUser()._id)
+        let playlist = Playlist(
+            name: body.name ?? "", description: body.description ?? "", owner: try context.requireUser()._id)
         return APIResponse(201, try await collections.playlists.insert(playlist), "Playlist created successfully")
     }
 
@@ -58,7 +59,8 @@ struct PlaylistController: Sendable {
         guard let after = try await collections.playlists.updateById(playlist._id, ["$set": .document(set)]) else {
             throw APIError.notFound("Playlist not found")
         }
-        return APIResponse(200, try await collections.shown(after, to: try context.requireUser()._id), "Playlist updated successfully")
+        return APIResponse(
+            200, try await collections.shown(after, to: try context.requireUser()._id), "Playlist updated successfully")
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
@@ -79,16 +81,21 @@ struct PlaylistController: Sendable {
                 "A playlist holds at most \(Playlist.maxVideos) videos",
                 errors: [FieldError(field: "videos", message: "at most \(Playlist.maxVideos) videos")])
         }
-        return APIResponse(200, try await collections.shown(after, to: try context.requireUser()._id), "Video added to playlist")
+        return APIResponse(
+            200, try await collections.shown(after, to: try context.requireUser()._id), "Video added to playlist")
     }
 
     @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
         let playlist = try await collections.requirePlaylist(context)
         try requireOwner(playlist.owner, context, "playlists")
         let video = try context.parameters.objectId("videoId")
-        guard let after = try await collections.playlists.updateById(playlist._id, ["$pull": ["videos": .objectId(video)]]) else {
+        guard
+            let after = try await collections.playlists.updateById(
+                playlist._id, ["$pull": ["videos": .objectId(video)]])
+        else {
             throw APIError.notFound("Playlist not found")
         }
-        return APIResponse(200, try await collections.shown(after, to: try context.requireUser()._id), "Video removed from playlist")
+        return APIResponse(
+            200, try await collections.shown(after, to: try context.requireUser()._id), "Video removed from playlist")
     }
 }

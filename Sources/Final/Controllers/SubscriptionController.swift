@@ -31,14 +31,16 @@ struct SubscriptionController: Sendable {
     /// `GET /subscriptions/c/:channelId?page&limit`: who subscribes to the channel, newest first.
     @Sendable func subscribers(_ request: Request, context: AppRequestContext) async throws -> APIList {
         let channel = try await collections.requireUser(context, "channelId", "Channel")
-        let page = try await collections.subscriptionList(where: "channel", is: channel, show: "subscriber", try request.listRequest)
+        let page = try await collections.subscriptionList(
+            where: "channel", is: channel, show: "subscriber", try request.listRequest)
         return APIList(page, "Subscribers fetched successfully")
     }
 
     /// `GET /subscriptions/u/:subscriberId?page&limit`: the channels the user follows, newest first.
     @Sendable func channels(_ request: Request, context: AppRequestContext) async throws -> APIList {
         let subscriber = try await collections.requireUser(context, "subscriberId")
-        let page = try await collections.subscriptionList(where: "subscriber", is: subscriber, show: "channel", try request.listRequest)
+        let page = try await collections.subscriptionList(
+            where: "subscriber", is: subscriber, show: "channel", try request.listRequest)
         return APIList(page, "Subscribed channels fetched successfully")
     }
 }

@@ -38,7 +38,8 @@ struct TweetController: Sendable {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Tweet> {
         let tweet = try await collections.requireTweet(context)
         let after = try await changeContent(
-            of: tweet._id, owner: tweet.owner, in: collections.tweets, rule: Tweet.contentRule, request, context, what: "tweet")
+            of: tweet._id, owner: tweet.owner, in: collections.tweets, rule: Tweet.contentRule, request, context,
+            what: "tweet")
         return APIResponse(200, after, "Tweet updated successfully")
     }
 

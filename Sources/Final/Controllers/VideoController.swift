@@ -39,9 +39,12 @@ struct VideoController: Sendable {
     /// stored, its uploads are deleted again.
     @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Video> {
         let me = try context.requireUser()
-        return try await uploads.receive(request, files: [.video("videoFile", required: true), .image("thumbnail", required: true)]) { form in
+        return try await uploads.receive(
+            request, files: [.video("videoFile", required: true), .image("thumbnail", required: true)]
+        ) { form in
             var video = Video(
-                videoFile: "/pending", thumbnail: "/pending", title: form.fields["title"] ?? "", description: form.fields["description"] ?? "",
+                videoFile: "/pending", thumbnail: "/pending", title: form.fields["title"] ?? "",
+                description: form.fields["description"] ?? "",
                 duration: 0, owner: me._id)
             try video.validate()  // cheap checks first: nothing is uploaded for a form that cannot succeed
             try await quota.spend(form.files.values.reduce(0) { $0 + $1.size }, by: me._id)  // 429 past the day's quota
@@ -72,7 +75,9 @@ struct VideoController: Sendable {
         let me = context.user?._id
         let video = try await collections.requireVideo(context)
         if let me, !crossSite.isCrossSite(request) { try await collections.recordView(of: video._id, by: me) }
-        guard let detail = try await collections.videoDetail(video._id, viewer: me) else { throw APIError.notFound("Video not found") }
+        guard let detail = try await collections.videoDetail(video._id, viewer: me) else {
+            throw APIError.notFound("Video not found")
+        }
         return APIResponse(200, detail, "Video fetched successfully")
     }
 
@@ -84,15 +89,20 @@ struct VideoController: Sendable {
         let isForm = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
         if !isForm {
             let change = try await request.decodeBody(as: Change.self, context: context)
-            return APIResponse(200, try await apply(change, thumbnail: nil, to: video, context), "Video updated successfully")
+            return APIResponse(
+                200, try await apply(change, thumbnail: nil, to: video, context), "Video updated successfully")
         }
         return try await uploads.receive(request, files: [.image("thumbnail")]) { form in
             let change = Change(title: form.fields["title"], description: form.fields["description"])
-            return APIResponse(200, try await apply(change, thumbnail: form.files["thumbnail"], to: video, context), "Video updated successfully")
+            return APIResponse(
+                200, try await apply(change, thumbnail: form.files["thumbnail"], to: video, context),
+                "Video updated successfully")
         }
     }
 
-    func apply(_ change: Change, thumbnail: UploadedFile?, to video: Video, _ context: AppRequestContext) async throws -> Video {
+    func apply(_ change: Change, thumbnail: UploadedFile?, to video: Video, _ context: AppRequestContext) async throws
+        -> Video
+    {
         var set: Document = [:]
         var v = Validator()
         changed(change.title, Video.Rules.title, &set, &v)
@@ -139,15 +149,20 @@ struct VideoController: Sendable {
 
     /// `PATCH /videos/toggle/publish/:videoId`: flips `isPublished`, conditioned on the value read,
     /// so two toggles at once flip it twice, never lose one.
-    @Sendable func togglePublish(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Published> {
+    @Sendable func togglePublish(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Published>
+    {
         var video = try await collections.requireVideo(context)
         try requireOwner(video.owner, context, "videos")
         for _ in 0..<8 {
             let flip: Document = ["$set": ["isPublished": .bool(!video.isPublished)]]
-            if let after = try await collections.videos.updateOne(["_id": .objectId(video._id), "isPublished": .bool(video.isPublished)], flip) {
+            if let after = try await collections.videos.updateOne(
+                ["_id": .objectId(video._id), "isPublished": .bool(video.isPublished)], flip)
+            {
                 return APIResponse(200, Published(isPublished: after.isPublished), "Publish status toggled")
             }
-            guard let now = try await collections.videos.findById(video._id) else { throw APIError.notFound("Video not found") }
+            guard let now = try await collections.videos.findById(video._id) else {
+                throw APIError.notFound("Video not found")
+            }
             video = now
         }
         throw APIError(409, "The video kept changing; try again")

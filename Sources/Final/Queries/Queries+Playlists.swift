@@ -54,7 +54,10 @@ extension Collections {
         guard !playlist.videos.isEmpty else { return playlist }
         var match = Video.visible(to: viewer)
         match["_id"] = ["$in": .array(playlist.videos.map { .objectId($0) })]
-        let visible = Set(try await videos.storage.find(match, options: FindOptions(projection: ["_id": 1])).compactMap { $0["_id"]?.objectIdValue })
+        let visible = Set(
+            try await videos.storage.find(match, options: FindOptions(projection: ["_id": 1])).compactMap {
+                $0["_id"]?.objectIdValue
+            })
         var shown = playlist
         shown.videos = playlist.videos.filter(visible.contains)
         return shown
@@ -68,7 +71,9 @@ extension Collections {
         let mine: Document = ["_id": .objectId(playlist), "owner": .objectId(owner)]
         var notFull = mine
         notFull["videos.\(Playlist.maxVideos - 1)"] = ["$exists": false]
-        if let added = try await playlists.updateOne(notFull, ["$addToSet": ["videos": .objectId(video)]]) { return added }
+        if let added = try await playlists.updateOne(notFull, ["$addToSet": ["videos": .objectId(video)]]) {
+            return added
+        }
         // Full, unless the video is in it already (then adding it is a no-op).
         var holding = mine
         holding["videos"] = .objectId(video)

@@ -20,12 +20,16 @@ extension Collections {
     /// `GET /tweets/user/:userId`: the user's tweets, newest first, with the same additions.
     func tweets(of owner: ObjectId, viewer: ObjectId?, _ page: PageRequest) async throws -> Page<Document> {
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
-        return try await tweets.aggregatePaginate(pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "tweet", viewer: viewer))
+        return try await tweets.aggregatePaginate(
+            pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "tweet", viewer: viewer))
     }
 
     /// One comment or tweet as its list shows it (after a change): owner summary, likes.
-    func shown<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String, viewer: ObjectId) async throws -> Document? {
-        let pipeline: [Document] = [["$match": ["_id": .objectId(id)]]] + Stages.ownerSummary() + Stages.likes(target: target, viewer: viewer)
+    func shown<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String, viewer: ObjectId)
+        async throws -> Document?
+    {
+        let pipeline: [Document] =
+            [["$match": ["_id": .objectId(id)]]] + Stages.ownerSummary() + Stages.likes(target: target, viewer: viewer)
         return try await collection.aggregate(pipeline).first
     }
 
@@ -92,10 +96,13 @@ extension Collections {
     /// `GET /subscriptions/c/:channelId` (`side` = `subscriber`: who subscribes to the channel)
     /// and `GET /subscriptions/u/:subscriberId` (`side` = `channel`: whom the user follows):
     /// owner summaries with `subscribedAt`, newest first.
-    func subscriptionList(where field: String, is user: ObjectId, show side: String, _ page: PageRequest) async throws -> Page<Document> {
+    func subscriptionList(where field: String, is user: ObjectId, show side: String, _ page: PageRequest) async throws
+        -> Page<Document>
+    {
         let pipeline: [Document] = [["$match": [field: .objectId(user)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let summary: Document = [
-            "_id": .string("$\(side)._id"), "username": .string("$\(side).username"), "fullName": .string("$\(side).fullName"),
+            "_id": .string("$\(side)._id"), "username": .string("$\(side).username"),
+            "fullName": .string("$\(side).fullName"),
             "avatar": .string("$\(side).avatar"), "subscribedAt": "$createdAt",
         ]
         let perPage: [Document] = Stages.ownerSummary(side) + [["$project": .document(summary)]]

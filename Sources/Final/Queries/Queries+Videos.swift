@@ -1,6 +1,6 @@
-// The Final server's video queries (extensions of chapter 04's `Collections`): one video as a viewer sees it, views and watch history,
-// and deleting a video with everything that depends on it. Each list is paginated with the
-// counts and summaries looked up for the page only.
+// The Final server's video queries (extensions of chapter 04's `Collections`): one video as a
+// viewer sees it, views and watch history, and deleting a video with everything that depends on it.
+// Each list is paginated with the counts and summaries looked up for the page only.
 
 import BSON
 import Exercises
@@ -19,7 +19,8 @@ extension Collections {
     func videoDetail(_ id: ObjectId, viewer: ObjectId?) async throws -> Document? {
         var match = Video.visible(to: viewer)
         match["_id"] = .objectId(id)
-        let pipeline: [Document] = [["$match": .document(match)]] + Stages.ownerSummary() + Stages.likes(target: "video", viewer: viewer)
+        let pipeline: [Document] =
+            [["$match": .document(match)]] + Stages.ownerSummary() + Stages.likes(target: "video", viewer: viewer)
         return try await videos.aggregate(pipeline).first
     }
 
@@ -35,7 +36,10 @@ extension Collections {
         try await videos.storage.updateOne(["_id": .objectId(id)], ["$inc": ["views": 1]])
         for _ in 0..<8 {
             let projection: Document = ["watchHistory": 1]
-            guard let user = try await users.storage.findOne(["_id": .objectId(viewer)], options: FindOptions(projection: projection)) else {
+            guard
+                let user = try await users.storage.findOne(
+                    ["_id": .objectId(viewer)], options: FindOptions(projection: projection))
+            else {
                 return
             }
             let before = user["watchHistory"]?.arrayValue
@@ -45,7 +49,10 @@ extension Collections {
             let unchanged: Document =
                 before.map { ["_id": .objectId(viewer), "watchHistory": ["$eq": .array($0)]] }
                 ?? ["_id": .objectId(viewer), "watchHistory": ["$exists": false]]
-            if try await users.storage.updateOne(unchanged, ["$set": ["watchHistory": .array(after)]]).matchedCount == 1 { return }
+            if try await users.storage.updateOne(unchanged, ["$set": ["watchHistory": .array(after)]]).matchedCount == 1
+            {
+                return
+            }
         }
         // END EXERCISE 9.8
         // Eight views changed the history between a read and a write: give up, as MongoDB does.
@@ -60,7 +67,8 @@ extension Collections {
             ["$unwind": ["path": "$watchHistory", "includeArrayIndex": "position"]],
             [
                 "$lookup": [
-                    "from": .string(Video.collectionName), "localField": "watchHistory", "foreignField": "_id", "as": "video",
+                    "from": .string(Video.collectionName), "localField": "watchHistory", "foreignField": "_id",
+                    "as": "video",
                     "pipeline": [["$match": .document(Video.visible(to: user))]],
                 ]
             ],
@@ -78,7 +86,8 @@ extension Collections {
     func deleteVideo(_ id: ObjectId) async throws {
         let video: BSONValue = .objectId(id)
         while true {
-            let batch = try await comments.storage.find(["video": video], options: FindOptions(limit: 500, projection: ["_id": 1]))
+            let batch = try await comments.storage.find(
+                ["video": video], options: FindOptions(limit: 500, projection: ["_id": 1]))
             guard !batch.isEmpty else { break }
             let ids = BSONValue.array(batch.compactMap { $0["_id"] })
             try await likes.deleteMany(["comment": ["$in": ids]])
@@ -121,7 +130,8 @@ extension Collections {
         async let subscribers = subscriptions.count(["channel": .objectId(owner)])
         let totals = try await pages.first ?? [:]
         return ChannelStats(
-            totalVideos: Int(totals["totalVideos"]?.int64Value ?? 0), totalViews: Int(totals["totalViews"]?.int64Value ?? 0),
+            totalVideos: Int(totals["totalVideos"]?.int64Value ?? 0),
+            totalViews: Int(totals["totalViews"]?.int64Value ?? 0),
             totalSubscribers: try await subscribers, totalLikes: Int(totals["totalLikes"]?.int64Value ?? 0))
     }
 }

@@ -8,7 +8,9 @@ import WireServer
 
 /// Starts the wire server on `DB_PORT` (loopback only) when the configuration asks for one; nil
 /// when it does not. A bad port, or one in use, closes the store and fails with the reason.
-func serveOverWire(_ store: EmbeddedStore, _ config: DatabaseConfig, logger: Logger) async throws(ConnectDBError) -> WireServer? {
+func serveOverWire(_ store: EmbeddedStore, _ config: DatabaseConfig, logger: Logger) async throws(ConnectDBError)
+    -> WireServer?
+{
     guard let text = config.wirePort else { return nil }
     guard let port = Int(text), (1...65535).contains(port) else {
         await store.close()
@@ -16,12 +18,15 @@ func serveOverWire(_ store: EmbeddedStore, _ config: DatabaseConfig, logger: Log
     }
     do {
         return try await WireServer.start(
-            storage: store, host: "127.0.0.1", port: port, defaultTimeLimit: .milliseconds(max(1, config.wireTimeLimit)),
-            credentials: config.wireUser.map { WireCredentials(username: $0.username, password: $0.password) }, logger: logger)
+            storage: store, host: "127.0.0.1", port: port,
+            defaultTimeLimit: .milliseconds(max(1, config.wireTimeLimit)),
+            credentials: config.wireUser.map { WireCredentials(username: $0.username, password: $0.password) },
+            logger: logger)
     } catch {
         await store.close()
         let text = "\(error)"
         throw .wireFailed(
-            text.contains("Address already in use") ? "port \(port) is already in use (is a MongoDB or `make db` running?)" : text)
+            text.contains("Address already in use")
+                ? "port \(port) is already in use (is a MongoDB or `make db` running?)" : text)
     }
 }

@@ -13,7 +13,9 @@ public struct QueryTimeLimitMiddleware<Context: RequestContext>: RouterMiddlewar
 
     public init(milliseconds: Int) { limit = .milliseconds(milliseconds) }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         try await QueryTimeLimit.$perQuery.withValue(limit) { try await next(request, context) }
     }
 }

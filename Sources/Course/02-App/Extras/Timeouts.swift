@@ -88,6 +88,8 @@ extension AppConfig {
     var server: HTTPServerBuilder {
         let headTimeout = TimeAmount.seconds(Int64(headerTimeout))
         return .http1(
-            configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(timeout: headTimeout)], idleTimeout: .seconds(Int64(idleTimeout))))
+            configuration: .init(
+                additionalChannelHandlers: [RequestHeadDeadline(timeout: headTimeout)],
+                idleTimeout: .seconds(Int64(idleTimeout))))
     }
 }

@@ -40,13 +40,15 @@ extension AuthController {
         func remember(_ user: ObjectId, on response: inout Response) async throws {
             guard device?.account != user.hex else { return }
             let token = try await controller.devices.issue(for: user)
-            response.setCookieInOrder(try controller.cookies.cookie("deviceToken", token, maxAge: DeviceCookies.lifetime))
+            response.setCookieInOrder(
+                try controller.cookies.cookie("deviceToken", token, maxAge: DeviceCookies.lifetime))
         }
     }
 
     func loginAttempt(_ request: Request, _ context: AppRequestContext) async -> LoginAttempt {
         LoginAttempt(
-            controller: self, address: throttle.clientAddress(request, context), device: await devices.verify(request.cookies["deviceToken"]?.value))
+            controller: self, address: throttle.clientAddress(request, context),
+            device: await devices.verify(request.cookies["deviceToken"]?.value))
     }
 
     /// Counts a change-password try against the account (the old password is checked by bcrypt).

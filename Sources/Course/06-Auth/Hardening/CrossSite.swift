@@ -34,7 +34,8 @@ public struct CrossSiteGuard: Sendable {
     /// attacker's account (login CSRF), and for refresh.
     public func refuseCrossSite(_ request: Request) throws {
         if request.headers[Self.secFetchSite]?.lowercased() == "cross-site" {
-            throw APIError.forbidden("Cross-site request refused: send the token in an Authorization header, or call from an allowed origin")
+            throw APIError.forbidden(
+                "Cross-site request refused: send the token in an Authorization header, or call from an allowed origin")
         }
         guard let origin = request.headers[.origin] else { return }  // not from a browser page
         guard allowedOrigins.contains(origin) || Self.isOwn(origin, request) else {
@@ -60,7 +61,9 @@ public struct CrossSiteRefusal: RouterMiddleware {
     public typealias Context = AppRequestContext
     let crossSite: CrossSiteGuard
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         try crossSite.refuseCrossSite(request)
         return try await next(request, context)
     }

@@ -30,12 +30,15 @@ public struct DeviceCookies: Sendable {
 
     /// A new device token for `user`.
     public func issue(for user: ObjectId, now: Date = Date()) async throws -> String {
-        try await keys.value.sign(DeviceClaims(sub: .init(value: user.hex), jti: .init(value: UUID().uuidString), iat: .init(value: now)))
+        try await keys.value.sign(
+            DeviceClaims(sub: .init(value: user.hex), jti: .init(value: UUID().uuidString), iat: .init(value: now)))
     }
 
     /// The account (hex id) a device token signed in to and the device's id; nil for no token or a forged one.
     public func verify(_ token: String?) async -> (account: String, id: String)? {
-        guard let token, !token.isEmpty, let claims = try? await keys.value.verify(token, as: DeviceClaims.self) else { return nil }
+        guard let token, !token.isEmpty, let claims = try? await keys.value.verify(token, as: DeviceClaims.self) else {
+            return nil
+        }
         return (claims.sub.value, claims.jti.value)
     }
 }

@@ -104,7 +104,8 @@ public struct Throttle: Sendable {
     public let counts: (any StorageCollection)?
 
     public init(
-        perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30, trustedProxies: TrustedProxies = TrustedProxies(),
+        perAddress: Int, perAccount: Int, accountCeiling: Int = 50, refreshes: Int = 30,
+        trustedProxies: TrustedProxies = TrustedProxies(),
         window: Int = 60,
         counts: (any StorageCollection)? = nil
     ) {
@@ -130,18 +131,25 @@ public struct Throttle: Sendable {
     public init(_ lookup: (String) -> String?, database: (any StorageDatabase)? = nil) throws(ConfigError) {
         func number(_ name: String, _ fallback: Int) throws(ConfigError) -> Int {
             guard let text = lookup(name) else { return fallback }
-            guard let n = Int(text), n >= 0 else { throw ConfigError("\(name) must be a number of attempts a minute (0: no limit), not \"\(text)\"") }
+            guard let n = Int(text), n >= 0 else {
+                throw ConfigError("\(name) must be a number of attempts a minute (0: no limit), not \"\(text)\"")
+            }
             return n
         }
-        let proxies = (lookup("TRUSTED_PROXIES") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let proxies = (lookup("TRUSTED_PROXIES") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
         let place = lookup("RATE_LIMIT_COUNTS")?.lowercased() ?? "database"
         guard place == "database" || place == "memory" else {
             throw ConfigError("RATE_LIMIT_COUNTS must be database or memory, not \"\(place)\"")
         }
         self.init(
-            perAddress: try number("AUTH_RATE_LIMIT_PER_ADDRESS", 20), perAccount: try number("AUTH_RATE_LIMIT_PER_ACCOUNT", 5),
-            accountCeiling: try number("AUTH_RATE_LIMIT_ACCOUNT_CEILING", 50), refreshes: try number("AUTH_RATE_LIMIT_REFRESH", 30),
-            trustedProxies: try TrustedProxies(proxies), counts: place == "database" ? database?.collection("ratelimits") : nil)
+            perAddress: try number("AUTH_RATE_LIMIT_PER_ADDRESS", 20),
+            perAccount: try number("AUTH_RATE_LIMIT_PER_ACCOUNT", 5),
+            accountCeiling: try number("AUTH_RATE_LIMIT_ACCOUNT_CEILING", 50),
+            refreshes: try number("AUTH_RATE_LIMIT_REFRESH", 30),
+            trustedProxies: try TrustedProxies(proxies),
+            counts: place == "database" ? database?.collection("ratelimits") : nil)
     }
 
     /// 429 unless `account` (the user found, by id) may be tried again now from `address`. From a
@@ -150,7 +158,9 @@ public struct Throttle: Sendable {
     /// elsewhere cannot lock the owner out.
     public func admit(account: String, from address: String, device: String? = nil) async throws {
         if let device {
-            if let wait = try await perAccount?.admit(account + " device " + device) { throw TooManyAttempts(retryAfter: wait) }
+            if let wait = try await perAccount?.admit(account + " device " + device) {
+                throw TooManyAttempts(retryAfter: wait)
+            }
             return
         }
         if let wait = try await perAccount?.admit(account + " " + address) { throw TooManyAttempts(retryAfter: wait) }
@@ -165,7 +175,9 @@ public struct Throttle: Sendable {
         guard trustedProxies.contains(socket), let forwarded = request.headers[Self.forwardedFor] else {
             return TrustedProxies.bucket(socket)
         }
-        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         return TrustedProxies.bucket(hops.last(where: { !trustedProxies.contains($0) }) ?? socket)
     }
 
@@ -182,7 +194,9 @@ public struct ThrottleMiddleware: RouterMiddleware {
     let limiter: RateLimiter?
     let throttle: Throttle
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         if let limiter, let wait = try await limiter.admit(throttle.clientAddress(request, context)) {
             throw TooManyAttempts(retryAfter: wait)
         }
@@ -200,11 +214,14 @@ public struct TooManyAttempts: Error, APIErrorRepresentable, Equatable {
 /// Adds `amount` to the count in the document `id` (`{_id, count, expiresAt}`) of `collection`,
 /// made by the first addition with `expiresAt` for a TTL index, and returns the count after:
 /// atomic whichever instance adds. The rate limits' windows and the Final server's upload quota.
-public func addToCount(in collection: any StorageCollection, _ id: String, _ amount: Int64, expiresAt end: Date) async throws -> Int64 {
+public func addToCount(in collection: any StorageCollection, _ id: String, _ amount: Int64, expiresAt end: Date)
+    async throws -> Int64
+{
     let filter: Document = ["_id": .string(id)]
     let update: Document = ["$inc": ["count": .int64(amount)], "$setOnInsert": ["expiresAt": .datetime(BSONDate(end))]]
     func increment() async throws -> Int64 {
-        let counted = try await collection.findOneAndUpdate(filter, update, options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+        let counted = try await collection.findOneAndUpdate(
+            filter, update, options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
         return counted?["count"]?.int64Value ?? amount
     }
     do {

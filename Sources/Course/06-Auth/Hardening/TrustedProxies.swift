@@ -29,7 +29,8 @@ public struct TrustedProxies: Sendable, Equatable {
         for entry in entries {
             let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
             guard let bytes = Self.bytes(parts[0]) else {
-                throw ConfigError("TRUSTED_PROXIES: \"\(entry)\" is not an IP address or a CIDR range (e.g. 10.0.0.0/8)")
+                throw ConfigError(
+                    "TRUSTED_PROXIES: \"\(entry)\" is not an IP address or a CIDR range (e.g. 10.0.0.0/8)")
             }
             let bits = bytes.count * 8
             guard let prefix = parts.count == 2 ? Int(parts[1]) : bits, (0...bits).contains(prefix) else {
@@ -64,14 +65,18 @@ public struct TrustedProxies: Sendable, Equatable {
         var v6 = in6_addr()
         guard inet_pton(AF_INET6, text, &v6) == 1 else { return nil }
         let bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return Array(bytes[12...]) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return Array(bytes[12...])
+        }
         return bytes
     }
 
     /// What the rate limits count: an IPv4 address as it is, an IPv6 address by its /64.
     public static func bucket(_ address: String) -> String {
         guard let bytes = bytes(address), bytes.count == 16 else { return address }
-        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        let groups = stride(from: 0, to: 8, by: 2).map {
+            String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+        }
         return groups.joined(separator: ":") + "::/64"
     }
 }
