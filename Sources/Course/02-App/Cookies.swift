@@ -39,11 +39,7 @@ public struct CookieSettings: Sendable, Equatable {
                 name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: sameSite)
         } catch {
             throw HTTPError(
-                .badRequest,
-                message:
-                    "cookie names and values must be plain ASCII without spaces, quotes, commas, semicolons "
-                    + "or backslashes"
-            )
+                .badRequest, message: "a cookie must be plain ASCII: no spaces, quotes, commas, semicolons or \\")
         }
         // END EXERCISE 2.2
     }

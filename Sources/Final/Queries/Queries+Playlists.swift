@@ -71,9 +71,8 @@ extension Collections {
         let mine: Document = ["_id": .objectId(playlist), "owner": .objectId(owner)]
         var notFull = mine
         notFull["videos.\(Playlist.maxVideos - 1)"] = ["$exists": false]
-        if let added = try await playlists.updateOne(notFull, ["$addToSet": ["videos": .objectId(video)]]) {
-            return added
-        }
+        let add: Document = ["$addToSet": ["videos": .objectId(video)]]
+        if let added = try await playlists.updateOne(notFull, add) { return added }
         // Full, unless the video is in it already (then adding it is a no-op).
         var holding = mine
         holding["videos"] = .objectId(video)

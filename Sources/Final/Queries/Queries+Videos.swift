@@ -49,10 +49,8 @@ extension Collections {
             let unchanged: Document =
                 before.map { ["_id": .objectId(viewer), "watchHistory": ["$eq": .array($0)]] }
                 ?? ["_id": .objectId(viewer), "watchHistory": ["$exists": false]]
-            if try await users.storage.updateOne(unchanged, ["$set": ["watchHistory": .array(after)]]).matchedCount == 1
-            {
-                return
-            }
+            let change: Document = ["$set": ["watchHistory": .array(after)]]
+            if try await users.storage.updateOne(unchanged, change).matchedCount == 1 { return }
         }
         // END EXERCISE 9.8
         // Eight views changed the history between a read and a write: give up, as MongoDB does.
