@@ -4,7 +4,7 @@
     make check N=6                      build, run each exercise's tests, say what is done
     make check                          progress over the whole course (no build)
     make solution N=6 [E=2]             put the reference code back (your attempt is kept)
-    make hint N=6 E=2                   the exercise's hint, where it is, and what grades it
+    make hint N=6 E=2                   what must hold, the recipe, where it is, and what grades it
     make watch N=6                      check again each time a file is saved (Ctrl-C stops)
 
 An exercise is marked in the Swift source where its concept lives, by one line before its
@@ -14,12 +14,15 @@ reference code and one after:
     ...the reference code...
     // END EXERCISE 6.2
 
-Its hint, the tests that grade it and its stub are in scripts/exercises.toml:
+What must hold, the recipe, the tests that grade it and its stub are in scripts/exercises.toml:
 
     [exercises."6.2"]
+    requirement = "A request gets past verifyJWT only with a valid, unexpired access token ..."
     hint = "`Self.accessToken(in:)` finds the token; `sessions.tokens.verifyAccess` checks it."
     graded_by = ["Chapter06Tests.AuthFlow"]
     stub = ["throw ExerciseNotDone(\"6.2\")"]
+
+A cut region holds the requirement, as a comment, above the stub; `make hint` shows the recipe.
 
 Cutting replaces the reference code with the stub (which compiles and throws a named error,
 so the rest of the chapter runs) and keeps the reference in .exercises/solutions/. Nothing is
@@ -39,6 +42,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import textwrap
 import time
 import tomllib
 
@@ -64,9 +68,12 @@ class Exercise:
         self.path, self.id, self.title, self.indent = path, id, title, indent
         self.header_end, self.begin, self.end = begin + 1, begin, end  # body: lines[begin + 1:end]
         self.lines = lines
+        self.requirement = fields.get("requirement", "")
         self.hint = fields.get("hint", "")
         self.graded_by = list(fields.get("graded_by", []))
-        self.stub = [indent + s + "\n" for s in fields.get("stub", [])]
+        # A cut region holds what must hold, as a comment, above code that compiles and throws.
+        said = textwrap.wrap(self.requirement, max(40, 100 - len(indent) - 3), break_long_words=False, break_on_hyphens=False)
+        self.stub = [f"{indent}// {line}\n" for line in said] + [indent + s + "\n" for s in fields.get("stub", [])]
 
     @property
     def chapter(self):
@@ -190,7 +197,8 @@ def cmd_open(chapter, number=None, force=False):
         else:
             keep("solutions", exercise, exercise.body)
         replace(exercise, exercise.stub)
-        print(f"  {exercise.id} {exercise.title}\n      {where}\n      hint: {exercise.hint}")
+        print(f"  {exercise.id} {exercise.title}\n      {where}\n      what must hold: {exercise.requirement}\n"
+              f"      the recipe, if you want it: make hint N={exercise.chapter} E={exercise.id.split('.')[1]}")
     print(f"Write each one, then: make check N={chapter}")
 
 
@@ -370,8 +378,9 @@ def cmd_check(chapter=None):
 
 def cmd_hint(chapter, number=None):
     for exercise in select(chapter, number):
-        print(f"{exercise.id} {exercise.title}\n  where:     {exercise.path.relative_to(ROOT)}:{exercise.begin + 1}\n"
-              f"  hint:      {exercise.hint}\n  graded by: {', '.join(exercise.graded_by)}")
+        print(f"{exercise.id} {exercise.title}\n  where:       {exercise.path.relative_to(ROOT)}:{exercise.begin + 1}\n"
+              f"  must hold:   {exercise.requirement}\n  the recipe:  {exercise.hint}\n"
+              f"  graded by:   {', '.join(exercise.graded_by)}")
 
 
 def cmd_watch(chapter):
@@ -397,8 +406,8 @@ def cmd_lock():
     exercises = scan()
     lock = {e.id: {"file": str(e.path.relative_to(ROOT)), "title": e.title, "sha256": digest(e.body)} for e in exercises}
     for e in exercises:
-        if not e.stub or not e.graded_by or not e.hint:
-            sys.exit(f"{e.id}: every exercise needs a hint, graded_by and a stub in scripts/exercises.toml")
+        if not e.stub or not e.graded_by or not e.hint or not e.requirement:
+            sys.exit(f"{e.id}: every exercise needs a requirement, a hint, graded_by and a stub in scripts/exercises.toml")
         if e.body == e.stub:
             sys.exit(f"{e.id} is cut: restore it (make solution) before locking")
     LOCK.write_text(json.dumps(lock, indent=1, ensure_ascii=False) + "\n")

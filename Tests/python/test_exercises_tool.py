@@ -41,7 +41,8 @@ def world():
     (root / "Sources").mkdir()
     source = root / "Sources" / "Answer.swift"
     source.write_text(SOURCE)
-    (root / "markup.toml").write_text('[exercises."9.9"]\nhint = "return the answer"\ngraded_by = ["Nothing.AtAll"]\n'
+    (root / "markup.toml").write_text('[exercises."9.9"]\nrequirement = "the answer is 42, whatever is asked"\n'
+                                      'hint = "return the answer"\ngraded_by = ["Nothing.AtAll"]\n'
                                       'stub = ["throw ExerciseNotDone(\\"9.9\\")"]\n')
     tool.ROOT, tool.STATE, tool.LOCK, tool.SOURCES = root, root / ".exercises", root / "lock.json", ["Sources"]
     tool.MARKUP = root / "markup.toml"
