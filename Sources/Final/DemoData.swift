@@ -15,7 +15,7 @@ import Models
 import Uploads
 
 enum DemoData {
-    /// Every demo account's password (the log says so).
+    /// Every demo account's password; the log says so.
     static let password = "chai aur code"
     static let creator = "chaiaurcode"
     static let people = [
@@ -115,7 +115,7 @@ enum DemoData {
             subscriptions: try await db.subscriptions.count())
     }
 
-    /// Writes `bytes` as a temp file (as an upload would) and stores it in media storage.
+    /// Writes `bytes` as a temp file, as an upload would, and stores it in media storage.
     static func store(
         _ bytes: [UInt8], kind: FileKind, in media: any MediaStorage, folder: String, temp: UploadSettings
     ) async throws -> StoredMedia {

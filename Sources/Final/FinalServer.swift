@@ -12,7 +12,7 @@
 //     /api/v1/users/history, /videos/…, /comments, /likes, /tweets, /subscriptions,
 //     /playlist, /dashboard                         this module's controllers
 //
-// Every answer under /api/v1 has its media URLs made absolute (chapter 08's MediaLinks).
+// Every answer under /api/v1 has its media URLs made absolute by chapter 08's MediaLinks.
 //
 // `main.swift` runs it with `runServer`; the tests build the very same one.
 
@@ -28,7 +28,7 @@ import Models
 import Responses
 import Uploads
 
-/// `media`: the storage the settings choose (`connectMedia`) unless one is given (a test's fake
+/// `media`: the storage the settings choose with `connectMedia`, unless one is given: a test's fake
 /// Cloudinary).
 public func buildFinalServer(
     config: AppConfig, database: ConnectedDatabase, logger: Logger, media: (any MediaStorage)? = nil
@@ -37,13 +37,13 @@ public func buildFinalServer(
     return buildApplication(router: server.router, config: config, logger: logger, about: server.about)
 }
 
-/// The Final server's router with every route, and where its data and media live (for the banner).
-/// (`buildFinalServer` serves it; the OpenAPI test compares its routes with the document.)
+/// The Final server's router with every route, and where its data and media live, for the banner.
+/// `buildFinalServer` serves it; the OpenAPI test compares its routes with the document.
 struct FinalRoutes {
     let router: AppRouter
     let about: String
 
-    /// `media` is the storage the settings choose (`connectMedia`), unless one is given.
+    /// `media` is the storage the settings choose with `connectMedia`, unless one is given.
     init(config: AppConfig, database: ConnectedDatabase, logger: Logger, media chosen: (any MediaStorage)? = nil)
         async throws
     {

@@ -4,7 +4,7 @@
 import BSON
 
 extension OpenAPI {
-    /// The whole document, in the order a reader expects (info, servers, paths, components).
+    /// The whole document, in the order a reader expects: info, servers, paths, components.
     static let document: Document = {
         var paths = Document()
         for op in operations {

@@ -18,12 +18,12 @@ enum OpenAPI {
         var auth = true
         var body: Body? = nil
         var query: [Document] = []
-        /// Public reading: a token is optional (it adds `isLiked`, `isSubscribed`, the history).
+        /// Public reading: a token is optional. It adds `isLiked`, `isSubscribed`, the history.
         var reading = false
         /// The success status and the schema of its `data`.
         var success: (Int, BSONValue) = (200, ref("Empty"))
         var errors: [Int] = []
-        /// The content type of an answer that is not the API's envelope (a page, this document).
+        /// The content type of an answer that is not the API's envelope: a page, this document.
         var raw: String? = nil
         /// An array answered one page at a time, its total in `X-Total-Count` (`APIList`).
         var listed: Bool { query.first?["name"] == "page" && success.1.documentValue?["type"] == "array" }

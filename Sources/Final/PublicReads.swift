@@ -66,7 +66,7 @@ struct APIList: ResponseGenerator {
 }
 
 extension Request {
-    /// `page` and `limit` for a list answered as an array (`limit` defaults to `APIList.defaultLimit`).
+    /// `page` and `limit` for a list answered as an array; `limit` defaults to `APIList.defaultLimit`.
     var listRequest: PageRequest {
         get throws { try pageRequest(defaultLimit: APIList.defaultLimit) }
     }

@@ -33,7 +33,7 @@ struct UploadQuota: Sendable {
         try await counts.createIndex(["expiresAt": 1], options: IndexOptions(expireAfterSeconds: 0))
     }
 
-    /// Counts `bytes` against `user`'s day; throws `QuotaExceeded` (and counts nothing) when they
+    /// Counts `bytes` against `user`'s day; throws `QuotaExceeded`, and counts nothing, when they
     /// would pass the quota.
     func spend(_ bytes: Int, by user: ObjectId, now: Date = Date()) async throws {
         guard let limit = bytesPerDay else { return }

@@ -3,7 +3,7 @@
 // `make exercise N=6` cuts chapter 06's exercises out of the real code and leaves a stub in
 // each: `throw ExerciseNotDone("6.2")`. The code still compiles and the rest of the chapter
 // still runs; a route that reaches the stub answers 501 "Exercise 6.2 is yours to write", and
-// `make check N=6` tells you which exercises are done. (scripts/exercises.py does the cutting.)
+// `make check N=6` tells you which exercises are done. scripts/exercises.py does the cutting.
 
 /// The error a stub throws: the exercise `id` ("6.2") is not written yet.
 public struct ExerciseNotDone: Error, Sendable, Equatable, CustomStringConvertible {
@@ -15,6 +15,6 @@ public struct ExerciseNotDone: Error, Sendable, Equatable, CustomStringConvertib
         "Exercise \(id) is yours to write: see its hint in the code, then run make check N=\(chapter)"
     }
 
-    /// The chapter the exercise belongs to ("6" for "6.2", "9" for the Final server's).
+    /// The chapter the exercise belongs to: "6" for "6.2", "9" for the Final server's.
     public var chapter: String { String(id.prefix { $0 != "." }) }
 }

@@ -4,8 +4,8 @@
 // `mongoose.connect(...)` inside try/catch, logs the host it reached, and on failure logs the
 // reason and calls `process.exit(1)`. The lessons it teaches:
 //
-// - **Don't connect in one line.** The database is on another machine (an Atlas cluster is in
-//   some AWS region); connecting can fail and always takes time, so it is its own step with
+// - **Don't connect in one line.** The database is on another machine: an Atlas cluster is in
+//   some AWS region. Connecting can fail and always takes time, so it is its own step with
 //   its own error handling, not a side effect hidden in an import.
 // - **Always try/catch.** A bad password, a wrong URI or a closed network is normal life.
 // - **async/await.** The connection is awaited before anything else starts.
@@ -23,22 +23,24 @@ import MongoStore
 import Storage
 import WireServer
 
-/// What `connectDB` needs to know, read from the environment (see `.env.sample`).
+/// What `connectDB` needs to know, read from the environment as `.env.sample` lists it.
 public struct DatabaseConfig: Sendable, Equatable {
     /// `MONGODB_URI`, e.g. `mongodb+srv://user:password@cluster0.x.mongodb.net` (Atlas) or
     /// `mongodb://127.0.0.1:27017`. When absent, the embedded store is used.
     public var mongoURI: String?
-    /// `DB_NAME`: the database inside the server (the Node course appends it to the URI).
+    /// `DB_NAME`: the database inside the server. The Node course appends it to the URI.
     public var databaseName: String
     /// `DATA_DIR`: where the embedded store keeps its files.
     public var dataDirectory: String
-    /// `DB_PORT`: when set (and the data is the embedded store), the process also serves its data
-    /// over MongoDB's wire protocol on this loopback port, so mongosh, Compass and pymongo see
-    /// the running app's data (the data folder itself is locked to the process that owns it).
+    /// `DB_PORT`: when set, and the data is the embedded store, the process also serves its data
+    /// over MongoDB's wire protocol on this loopback port. So mongosh, Compass and pymongo see
+    /// the running app's data: the data folder itself is locked to the process that owns it.
     public var wirePort: String?
-    /// `QUERY_TIMEOUT_MS` for the wire server's commands that send no `maxTimeMS` (3000).
+    /// `QUERY_TIMEOUT_MS`, 3000 by default: the wire server's limit for commands that send no
+    /// `maxTimeMS`.
     public var wireTimeLimit: Int
-    /// `DB_USERNAME` and `DB_PASSWORD`: the user the wire server asks for (SCRAM-SHA-256); none when unset.
+    /// `DB_USERNAME` and `DB_PASSWORD`: the user the wire server asks for, by SCRAM-SHA-256. None
+    /// when unset.
     public var wireUser: (username: String, password: String)?
 
     public init(
@@ -53,7 +55,7 @@ public struct DatabaseConfig: Sendable, Equatable {
         self.wireTimeLimit = wireTimeLimit
     }
 
-    /// Reads `MONGODB_URI`, `DB_NAME`, `DATA_DIR` and `DB_PORT` (and `QUERY_TIMEOUT_MS`).
+    /// Reads `MONGODB_URI`, `DB_NAME`, `DATA_DIR`, `DB_PORT` and `QUERY_TIMEOUT_MS`.
     public init(_ settings: Settings) {
         self.init(
             mongoURI: settings["MONGODB_URI"],
@@ -99,7 +101,7 @@ public struct ConnectedDatabase: Sendable {
         self.wire = wire
     }
 
-    /// Stops serving the wire protocol, then closes the storage (its files and connections).
+    /// Stops serving the wire protocol, then closes the storage: its files and connections.
     public func close() async {
         await wire?.stop()
         await storage.close()

@@ -3,15 +3,15 @@
 // `import dotenv from "dotenv"; dotenv.config({path: "./.env"})` loads a `.env` file into
 // `process.env` without overriding variables that are already set. `Settings.load()` does the
 // same with Hummingbird's `.dotEnv()`, and every setting is then read through one subscript,
-// where a variable set to nothing (`MONGODB_URI=` in a copied `.env.sample`) counts as unset.
+// where a variable set to nothing, like `MONGODB_URI=` in a copied `.env.sample`, counts as unset.
 
 import Hummingbird
 
-/// The process's settings: `.env` (when there is one) under the real environment, which wins.
+/// The process's settings: `.env`, when there is one, under the real environment, which wins.
 public struct Settings: Sendable {
     private let environment: Environment
 
-    /// Settings from exactly these values (tests, tools).
+    /// Settings from exactly these values, for tests and tools.
     public init(_ values: [String: String] = [:]) {
         environment = Environment(values: values)
     }

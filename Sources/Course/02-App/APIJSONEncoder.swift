@@ -16,7 +16,7 @@ public struct APIJSONEncoder: ResponseEncoder {
         Self.response(status: .ok, json: try Self.json(value))
     }
 
-    /// The API JSON text of any Encodable value, written as it is encoded (BSON's `apiJSON`).
+    /// The API JSON text of any Encodable value, written as it is encoded by BSON's `apiJSON`.
     public static func json(_ value: some Encodable) throws -> String {
         try BSONValue.apiJSON(value)
     }

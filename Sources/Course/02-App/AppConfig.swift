@@ -1,4 +1,4 @@
-// What the app reads from the environment (see `.env.sample`): the Swift side of the course's
+// What the app reads from the environment, as `.env.sample` lists it: the Swift side of the course's
 // `process.env.PORT`, `process.env.CORS_ORIGIN` and friends, read once at start-up.
 
 import Database
@@ -6,19 +6,19 @@ import Hummingbird
 import Logging
 
 public struct AppConfig: Sendable {
-    /// `PORT` (default 8000).
+    /// `PORT`, 8000 by default.
     public var port: Int
-    /// `HOST` (default 127.0.0.1; set 0.0.0.0 to listen on every interface, e.g. in a container).
+    /// `HOST`, 127.0.0.1 by default. 0.0.0.0 listens on every interface, as in a container.
     public var host: String
     /// `CORS_ORIGIN`: the origins allowed to call the API with cookies, comma-separated; `none`
     /// for no other origin. Unset: `devOrigins`, where vite serves a frontend in development.
     public var corsOrigins: [String]
-    /// Whether `corsOrigins` is `devOrigins` because `CORS_ORIGIN` is not set (the start-up says so).
+    /// Whether `corsOrigins` is `devOrigins` because `CORS_ORIGIN` is not set. The start-up says so.
     public var corsDefaulted = false
 
-    /// The origins a frontend's dev server uses by default (vite's port 5173).
+    /// The origins a frontend's dev server uses by default: vite's port 5173.
     public static let devOrigins = ["http://localhost:5173", "http://127.0.0.1:5173"]
-    /// Static files are served from this folder at `/` (default `public`).
+    /// Static files are served from this folder at `/`: `public` by default.
     public var publicFolder: String
     /// Cookie attributes for the auth cookies.
     public var cookies: CookieSettings
@@ -27,16 +27,16 @@ public struct AppConfig: Sendable {
     /// `HTTP_HEADER_TIMEOUT` seconds (10): a request's head must arrive whole within it.
     public var headerTimeout: Int
     /// `QUERY_TIMEOUT_MS` (3000): the time each database query of a request may take; past it
-    /// the request answers 503 (QueryTimeLimit.swift).
+    /// the request answers 503. See Extras/QueryTimeLimit.swift.
     public var queryTimeout: Int
     /// `SHUTDOWN_GRACE` seconds (30): after SIGTERM or Ctrl-C, how long requests in flight may
     /// take to finish before the process exits without them.
     public var shutdownGrace: Int
-    /// `LOG_LEVEL` (default `info`: one line per request). `notice` keeps the start and stop
+    /// `LOG_LEVEL`: `info` by default, one line per request. `notice` keeps the start and stop
     /// lines and warnings but drops the per-request line; `debug` and `trace` say more.
     public var logLevel: Logger.Level
-    /// Every setting (`.env` merged under the real environment), for those that later
-    /// chapters read themselves (`BCRYPT_COST`, the token secrets).
+    /// Every setting, `.env` merged under the real environment. Later chapters read their own
+    /// from it: `BCRYPT_COST`, the token secrets.
     public var settings: Settings
 
     /// `express.json({limit: "16kb"})` and `express.urlencoded({limit: "16kb"})`.

@@ -1,6 +1,6 @@
 // The per-request context every route receives: Hummingbird's request id and logger, plus the
-// body rules of `app.js`, and a slot for whoever an authentication middleware let through
-// (chapter 06's `verifyJWT` puts the user there; `context.user` reads it back).
+// body rules of `app.js`, and a slot for whoever an authentication middleware let through.
+// Chapter 06's `verifyJWT` puts the user there; `context.user` reads it back.
 
 import BSON
 import Foundation
@@ -9,10 +9,10 @@ import NIOCore
 
 public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by an authentication middleware for the routes behind it (`req.user` in Express).
+    /// Set by an authentication middleware for the routes behind it: `req.user` in Express.
     /// App knows nothing of users; chapter 06 adds a typed `context.user` over this slot.
     public var identity: (any Sendable)?
-    /// The client's address (`req.ip`), as the socket sees it.
+    /// The client's address as the socket sees it: Express's `req.ip`.
     public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
@@ -20,7 +20,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         remoteAddress = source.channel.remoteAddress
     }
 
-    /// Bodies above 16 kB are refused with 413 (`express.json({limit: "16kb"})`).
+    /// Bodies above 16 kB are refused with 413, as `express.json({limit: "16kb"})` does.
     public var maxUploadSize: Int { AppConfig.bodyLimit }
 
     /// JSON or URL-encoded, chosen by Content-Type, as `express.json()` + `express.urlencoded()`.
@@ -60,7 +60,7 @@ public struct BodyDecoder: RequestDecoder {
         switch mediaType {
         case .some(let m) where m.isType(.applicationJson):
             if type == BSONValue.self || type == Document.self {
-                // Free-form documents keep the client's key order (Foundation's decoder drops it).
+                // Free-form documents keep the client's key order; Foundation's decoder drops it.
                 let buffer = try await request.body.collect(upTo: context.maxUploadSize)
                 guard let value = try? BSONValue(json: String(buffer: buffer)) else {
                     throw BodyError(.badRequest, "Malformed request body")
@@ -138,9 +138,9 @@ extension BodyError {
 }
 
 extension Request {
-    /// The body decoded as `T` (JSON or URL-encoded). Every problem is a `BodyError` — too large
-    /// (413), malformed (400), a field of the wrong type (400 naming the field), another media
-    /// type (415) — that answers by itself, or through chapter 03's error middleware.
+    /// The body decoded as `T`, from JSON or URL-encoded. Every problem is a `BodyError` that
+    /// answers by itself, or through chapter 03's error middleware: too large is 413; malformed
+    /// is 400; a field of the wrong type is 400 naming the field; another media type is 415.
     public func decodeBody<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
         try await context.requestDecoder.decode(type, from: self, context: context)
     }

@@ -17,7 +17,7 @@ import Logging
 public typealias AppRouter = Router<AppRequestContext>
 
 /// Builds the application: middleware in the order of `app.js`, then `addRoutes` adds the
-/// chapter's (or the Final server's) routes under the router. Once it listens it logs one line,
+/// routes of the chapter or the Final server under the router. Once it listens it logs one line,
 /// `Server is running at http://HOST:PORT — <the routes>; static files from public/`.
 public func buildApplication(
     config: AppConfig,
@@ -31,8 +31,8 @@ public func buildApplication(
         about: about)
 }
 
-/// The router alone: the middleware in the order of `app.js` (with `errors` in its slot, when
-/// given), then the routes `addRoutes` adds.
+/// The router alone: the middleware in the order of `app.js`, with `errors` in its slot when
+/// given, then the routes `addRoutes` adds.
 public func buildRouter(
     config: AppConfig, errors: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil,
     addRoutes: (AppRouter) throws -> Void
@@ -48,7 +48,7 @@ public func buildRouter(
 }
 
 /// The application serving `router` on the configured address. Its start-up line lists the
-/// routes the router really has, then `about` (where the data and the media live, say).
+/// routes the router really has, then `about`: where the data and the media live, say.
 public func buildApplication(router: AppRouter, config: AppConfig, logger: Logger, about: String? = nil)
     -> some ApplicationProtocol
 {
@@ -76,7 +76,7 @@ public func buildApplication(router: AppRouter, config: AppConfig, logger: Logge
 
 /// The routes for the start-up line, read from the router so the line cannot drift from it:
 /// each path once, with its methods, in Express's notation (`DELETE|POST /api/v1/cookies/:name`).
-/// Past `limit` paths the rest are counted, not listed (the Final server's are in /api-docs).
+/// Past `limit` paths the rest are counted, not listed; the Final server's are in /api-docs.
 public func servedRoutes(_ router: AppRouter, limit: Int = 6) -> String {
     var paths: [String] = []
     var methods: [String: [String]] = [:]

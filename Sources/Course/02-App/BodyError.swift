@@ -15,7 +15,7 @@ import NIOCore
 public struct BodyError: HTTPResponseError, Sendable, Equatable {
     public let status: HTTPResponse.Status
     public let message: String
-    /// The dotted path of the field at fault ("email", "address.city"), when there is one.
+    /// The dotted path of the field at fault, such as "email" or "address.city", when there is one.
     public let field: String?
 
     public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {

@@ -50,7 +50,7 @@ public struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     private func addCORSHeaders(_ response: inout Response, origin: String) {
         response.headers[.accessControlAllowOrigin] = origin
         response.headers[.accessControlAllowCredentials] = "true"
-        // A page may read this header of ours (a list's total, Final server); others it may not.
+        // A page may read this header of ours, a list's total in the Final server; others it may not.
         response.headers[.accessControlExposeHeaders] = "X-Total-Count"
         response.headers[values: .vary].append("Origin")
     }

@@ -1,6 +1,6 @@
 // Cookies, as the course uses them: the server sets `accessToken` and `refreshToken` as
-// httpOnly cookies (JavaScript in the page cannot read them), and reads them back on each
-// request (`cookie-parser` in Express; `request.cookies` in Hummingbird).
+// httpOnly cookies, which JavaScript in the page cannot read, and reads them back on each
+// request: `cookie-parser` in Express, `request.cookies` in Hummingbird.
 
 import Database
 import Exercises
@@ -44,7 +44,7 @@ public struct CookieSettings: Sendable, Equatable {
         // END EXERCISE 2.2
     }
 
-    /// A cookie that tells the browser to forget `name` (empty value, already expired).
+    /// A cookie that tells the browser to forget `name`: an empty value, already expired.
     public func clearing(_ name: String) throws -> Cookie {
         do {
             return try Cookie.validated(

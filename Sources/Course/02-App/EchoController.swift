@@ -62,7 +62,7 @@ public struct EchoController: Sendable {
         return response
     }
 
-    /// The `:name` path parameter, percent-decoded (so `a%3Bb` is the invalid name `a;b`).
+    /// The `:name` path parameter, percent-decoded: `a%3Bb` is the invalid name `a;b`.
     static func cookieName(_ context: AppRequestContext) throws -> String {
         let raw = try context.parameters.require("name")
         return raw.removingPercentEncoding ?? raw

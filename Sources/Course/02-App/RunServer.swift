@@ -1,8 +1,8 @@
 // What `index.js` does, once for every chapter and the Final server: load `.env`, connect the
-// database, build the app, listen on `PORT`, and on SIGINT/SIGTERM stop gracefully (in-flight
-// requests finish, then the database closes; a request still running after `SHUTDOWN_GRACE`
-// seconds is abandoned, so the process always ends). Any start-up failure (bad setting, database
-// down, index that cannot be built, port taken) is one clear log line and exit status 1.
+// database, build the app, listen on `PORT`, and on SIGINT/SIGTERM stop gracefully: in-flight
+// requests finish, then the database closes. A request still running after `SHUTDOWN_GRACE`
+// seconds is abandoned, so the process always ends. Any start-up failure is one clear log line
+// and exit status 1: a bad setting, a database down, an index that cannot be built, a port taken.
 
 import Database
 import Foundation
@@ -43,10 +43,10 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
     withExtendedLifetime(deadline) { exit(0) }
 }
 
-/// The end of a graceful stop: SIGTERM or SIGINT starts Hummingbird's graceful shutdown (new
-/// connections refused, requests in flight finish), and this starts a clock beside it. A request
-/// that never finishes (a client that stopped sending its body, a handler stuck on something)
-/// would hold the process for good, and systemd or a container platform would end it with
+/// The end of a graceful stop: SIGTERM or SIGINT starts Hummingbird's graceful shutdown, which
+/// refuses new connections and lets requests in flight finish, and this starts a clock beside it.
+/// A request that never finishes, from a client that stopped sending its body or a handler stuck
+/// on something, would hold the process for good, and systemd or a container platform would end it with
 /// SIGKILL; instead, after the grace period the process logs it and exits with status 1.
 final class ShutdownDeadline {
     private let sources: [any DispatchSourceSignal]

@@ -1,12 +1,12 @@
-// `app.use(express.static("public"))`: files under `public/` are served at `/`
-// (`public/logo.png` → `GET /logo.png`), with a content type from the extension.
+// `app.use(express.static("public"))`: files under `public/` are served at `/`, so
+// `public/logo.png` is `GET /logo.png`, with a content type from the extension.
 //
 // Paths are checked before any file is touched: `..`, encoded slashes and hidden files are
 // refused, so a request can never read outside the folder. A missing file falls through to
-// the routes (and so to the JSON 404).
+// the routes, and so to the JSON 404.
 //
 // Every file goes out with `X-Content-Type-Options: nosniff`: the browser takes the content
-// type we send and never guesses another (a "PNG" that is really HTML stays an image). The
+// type we send and never guesses another: a "PNG" that is really HTML stays an image. The
 // media folder, which holds what users uploaded, adds a Content-Security-Policy under which a
 // file can run no script at all.
 //
@@ -26,16 +26,16 @@ import NIOFileSystem
 
 public struct StaticFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let files: FileMiddleware<Context, LocalFileSystem>
-    /// First path segments never served: `temp`, where uploads wait (`public/temp`), is not public.
+    /// First path segments never served: `temp`, where uploads wait in `public/temp`, is not public.
     let hidden: Set<Substring>
     /// Whether the files are users' uploads, served with a policy that lets them run nothing.
     let untrusted: Bool
 
-    /// The policy of users' files: nothing loads from them, and a page among them is sandboxed
-    /// (no script, no forms, its own origin).
+    /// The policy of users' files: nothing loads from them, and a page among them is sandboxed:
+    /// no script, no forms, an origin of its own.
     public static var uploadsPolicy: String { "default-src 'none'; sandbox" }
 
-    /// Serves `folder` at `/`, or at `urlBasePath` (chapter 08 serves the media folder at `/media`),
+    /// Serves `folder` at `/`, or at `urlBasePath`: chapter 08 serves the media folder at `/media`,
     /// except what lies under the `hidden` folders. `untrusted`: the files are users' uploads.
     /// The folder served, and the URL path it is served at ("" for `/`).
     let folder: String

@@ -18,7 +18,7 @@ import BSON
 import Storage
 
 public protocol Model: Codable, Sendable {
-    /// The MongoDB collection: mongoose's pluralised, lowercased model name (`User` → `users`).
+    /// The MongoDB collection: mongoose's pluralised, lowercased model name, so `User` → `users`.
     static var collectionName: String { get }
     /// The indexes this collection needs: unique keys, and the fields queries look up by.
     static var indexes: [IndexModel] { get }
@@ -42,7 +42,7 @@ public struct IndexModel: Sendable {
 
     public static func unique(_ keys: Document) -> IndexModel { IndexModel(keys: keys, unique: true) }
     public static func lookup(_ keys: Document) -> IndexModel { IndexModel(keys: keys, unique: false) }
-    /// MongoDB's TTL index (`expireAfterSeconds`), served by the embedded store as well.
+    /// MongoDB's TTL index, `expireAfterSeconds`, served by the embedded store as well.
     public static func expiring(_ field: String, afterSeconds: Int = 0) -> IndexModel {
         IndexModel(keys: [field: 1], unique: false, expireAfterSeconds: afterSeconds)
     }

@@ -51,7 +51,7 @@ public struct ModelCollection<M: Model>: Sendable {
         return try Self.decode(M.self, from: stored)
     }
 
-    /// The document to insert: validated, both timestamps `time` (default now), through the save hook.
+    /// The document to insert: validated, both timestamps `time` or now, through the save hook.
     func prepared(_ model: M, at time: BSONDate? = nil) async throws -> Document {
         // EXERCISE 4.1: a model's rules and timestamps, before every insert
         var model = model
@@ -125,7 +125,7 @@ public struct ModelCollection<M: Model>: Sendable {
         try await findOne(["_id": .objectId(id)])
     }
 
-    /// The first match decoded as a *view* of the model (a type with fewer fields), reading
+    /// The first match decoded as a *view* of the model, a type with fewer fields, reading
     /// only what `projection` lets through: `select("-password -refreshToken")`.
     public func findOne<View: Decodable>(_ filter: Document, as view: View.Type, projection: Document) async throws
         -> View?

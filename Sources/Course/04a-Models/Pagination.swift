@@ -31,7 +31,7 @@ public struct PageRequest: Sendable, Equatable {
         try self.init(checking: page, limit)
     }
 
-    /// From query-string text (`?page=2&limit=20`); absent means the default, anything that is
+    /// From query-string text such as `?page=2&limit=20`; absent means the default, anything that is
     /// not a whole number in range is an error naming the parameter.
     public init(page: String?, limit: String?) throws(ValidationError) {
         try self.init(checking: Self.number(page, default: 1), Self.number(limit, default: 10))

@@ -12,13 +12,13 @@ public struct ChannelProfile: Codable, Sendable, Equatable {
     public var _id: ObjectId
     public var fullName: String
     public var username: String
-    /// Only to the channel's owner (**fix**: the original showed every user's email to anyone).
+    /// Only to the channel's owner. **Fix:** the original showed every user's email to anyone.
     public var email: String?
     public var avatar: String
     public var coverImage: String
     public var subscribersCount: Int
     public var channelsSubscribedToCount: Int
-    /// Whether the viewer (the logged-in user) subscribes to this channel.
+    /// Whether the viewer, the logged-in user, subscribes to this channel.
     public var isSubscribed: Bool
 }
 
@@ -113,8 +113,8 @@ public struct VideoListQuery: Sendable, Equatable {
             viewer: viewer)
     }
 
-    /// Published videos (and the viewer's own), filtered and sorted (newest `_id` breaks ties so
-    /// pages never overlap). `page(_:in:)` cuts a page and adds the owners' summaries to it.
+    /// Published videos and the viewer's own, filtered and sorted. The newest `_id` breaks ties,
+    /// so pages never overlap. `page(_:in:)` cuts a page and adds the owners' summaries to it.
     public var pipeline: [Document] {
         var match = Video.visible(to: viewer)
         if let owner { match["owner"] = .objectId(owner) }
@@ -130,7 +130,7 @@ public struct VideoListQuery: Sendable, Equatable {
         ]
     }
 
-    /// One page of the list, each video with its owner's summary (looked up for the page only).
+    /// One page of the list, each video with its owner's summary, looked up for the page only.
     public func page(_ request: PageRequest, in videos: ModelCollection<Video>) async throws -> Page<Document> {
         try await videos.aggregatePaginate(pipeline, request, perPage: Stages.ownerSummary())
     }

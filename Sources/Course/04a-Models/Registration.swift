@@ -26,7 +26,7 @@ extension User {
             coverImage: coverImage, password: registration.password)
     }
 
-    /// `POST /users/login`'s fields: an email or a username (or both), and the password.
+    /// `POST /users/login`'s fields: an email, a username or both, and the password.
     public struct Login: Codable, Sendable {
         public var email: String?
         public var username: String?

@@ -1,10 +1,10 @@
 // Pipeline stages the queries share. Each is plain data, so it runs unchanged on MongoDB and on
-// the embedded store; each joins or counts through an index (`_id`, or a declared lookup key).
+// the embedded store; each joins or counts through an index: `_id`, or a declared lookup key.
 
 import BSON
 
 public enum Stages {
-    /// Replaces the user id in `field` (default `owner`) by the user's owner summary
+    /// Replaces the user id in `field`, `owner` by default, by the user's owner summary
     /// `{_id, username, fullName, avatar}`.
     public static func ownerSummary(_ field: String = "owner") -> [Document] {
         [
@@ -20,7 +20,7 @@ public enum Stages {
     }
 
     /// Adds `as`: how many documents of `collection` have `foreignField` equal to this
-    /// document's `_id`, counted in the database (no document comes back, only the number).
+    /// document's `_id`, counted in the database: no document comes back, only the number.
     public static func count(from collection: String, matching foreignField: String, as name: String) -> Document {
         [
             "$lookup": [
@@ -31,13 +31,13 @@ public enum Stages {
         ]
     }
 
-    /// The stages after `count(...)` that turn its one-element array into the number (0 when none).
+    /// The stages after `count(...)` that turn its one-element array into the number, 0 when none.
     public static func countValue(_ name: String) -> Document {
         [name: ["$ifNull": [["$first": .string("$\(name).n")], 0]]]
     }
 
-    /// `likesCount` and `isLiked` (does `viewer` like it?) for documents liked through `target`
-    /// (`video`, `comment` or `tweet`). Nobody signed in (`viewer` nil) likes nothing.
+    /// `likesCount`, and `isLiked`: whether `viewer` likes it. For documents liked through
+    /// `target`: `video`, `comment` or `tweet`. Nobody signed in, a nil `viewer`, likes nothing.
     public static func likes(target: String, viewer: ObjectId?) -> [Document] {
         guard let viewer else {
             return [
@@ -63,7 +63,7 @@ public enum Stages {
 }
 
 extension Document {
-    /// This document followed by `other`'s fields (a key in both keeps `other`'s value).
+    /// This document followed by `other`'s fields; a key in both keeps `other`'s value.
     public func merged(_ other: Document) -> Document {
         var out = self
         for (key, value) in other { out[key] = value }

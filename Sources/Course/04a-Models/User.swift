@@ -1,4 +1,4 @@
-// `users`: the accounts, and each one's channel. (Node: `models/user.model.js`.)
+// `users`: the accounts, and each one's channel. Node: `models/user.model.js`.
 
 import BSON
 
@@ -11,15 +11,15 @@ public struct User: Model {
         .lookup(["watchHistory": 1]),  // whose history holds a video (a deleted video leaves them all)
     ]
 
-    /// How many videos a watch history keeps (the most recent).
+    /// How many videos a watch history keeps: the most recent.
     public static let historyLimit = 100
 
-    /// Everything a client may see (`user.username`, `user.email`, … read through it). The
+    /// Everything a client may see: `user.username`, `user.email`, … read through it. The
     /// password lives beside it, not in it, so an answer built from `profile` cannot leak it.
     public var profile: PublicUser
-    /// The bcrypt hash (chapter 05); never sent to a client.
+    /// The bcrypt hash of chapter 05; never sent to a client.
     public var password: String
-    /// The media storage's ids of the avatar and cover image (chapter 08), so that a replaced
+    /// The media storage's ids of the avatar and cover image, from chapter 08, so that a replaced
     /// image can be deleted from storage. Documents written by the Node version have none.
     public var avatarId: String?
     public var coverImageId: String?
@@ -104,7 +104,7 @@ public struct User: Model {
     }
 }
 
-/// A user as clients see it (and as `verifyJWT` loads it): no password, no refresh token.
+/// A user as clients see it, and as `verifyJWT` loads it: no password, no refresh token.
 /// Documents written by the Node version may lack `avatar`, `coverImage` or `watchHistory`.
 public struct PublicUser: Codable, Sendable, Equatable {
     public var _id: ObjectId

@@ -1,7 +1,7 @@
 // Schema rules, checked before anything is written.
 //
 // Mongoose declares rules on the schema (`required`, `trim`, `lowercase`, `unique`) and runs
-// them on `save()`. Here each rule is a value (`TextRule`) that normalises a field (trims,
+// them on `save()`. Here each rule is a value, a `TextRule`, that normalises a field (trims,
 // lowercases) and checks it, and a model's `validate()` applies its rules field by field,
 // collecting every problem, so one `ValidationError` names *all* the bad fields at once.
 // Routes turn it into a 400 whose `errors` list those fields.
@@ -11,8 +11,8 @@
 // bidirectional overrides) are refused. Lengths count Unicode scalars, not `Character`s: one
 // `Character` can hold a base letter and a thousand combining marks.
 //
-// `unique` is not a validation rule (mongoose's docs say so too): only the database can know,
-// atomically, whether a value is taken. Unique indexes do that job (see `Collections`).
+// `unique` is not a validation rule, as mongoose's docs say too: only the database can know,
+// atomically, whether a value is taken. Unique indexes do that job: see `Collections`.
 
 import Foundation
 
@@ -41,7 +41,7 @@ public struct TextRule: Sendable {
     public let field: String
     public var trims = true
     public var lowercases = false
-    /// Whether line breaks and tabs are allowed (a description, a comment), or not (a title).
+    /// Whether line breaks and tabs are allowed: yes in a description or a comment, no in a title.
     public var multiline = false
     /// Allowed length in Unicode scalars, after trimming. A lower bound of 1 means "required".
     public var length: ClosedRange<Int>
@@ -167,7 +167,7 @@ public enum Formats {
         return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
     }
 
-    /// An absolute http(s) URL (Cloudinary's `secure_url`) or a path on this server (`/media/…`).
+    /// An absolute http(s) URL, as Cloudinary's `secure_url`, or a path on this server: `/media/…`.
     @Sendable public static func isMediaURL(_ s: String) -> Bool {
         (s.hasPrefix("https://") || s.hasPrefix("http://") || s.hasPrefix("/")) && !s.contains(where: \.isWhitespace)
     }

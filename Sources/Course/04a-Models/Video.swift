@@ -1,5 +1,5 @@
-// `videos`: what a channel publishes. (Node: `models/video.model.js`, with the
-// aggregate-paginate plugin; here pagination is `Pagination.swift`, usable on any pipeline.)
+// `videos`: what a channel publishes. Node: `models/video.model.js`, with the
+// aggregate-paginate plugin; here pagination is `Pagination.swift`, usable on any pipeline.
 
 import BSON
 
@@ -18,7 +18,7 @@ public struct Video: Model {
     ]
 
     /// Who may see a video: everyone if it is published, its owner always. An unpublished video
-    /// does not exist for anyone else (404 on every route that names it).
+    /// does not exist for anyone else: 404 on every route that names it.
     public static func visible(to viewer: ObjectId?) -> Document {
         var visible: [BSONValue] = [["isPublished": true]]
         if let viewer { visible.append(["owner": .objectId(viewer)]) }
@@ -35,7 +35,7 @@ public struct Video: Model {
     public var views: Int
     public var isPublished: Bool
     public var owner: ObjectId
-    /// The media storage's ids of the two files (Cloudinary's `public_id`), so that replacing the
+    /// The media storage's ids of the two files, Cloudinary's `public_id`, so that replacing the
     /// thumbnail or deleting the video removes them. Documents written by the Node version have none.
     public var videoFileId: String?
     public var thumbnailId: String?

@@ -13,7 +13,7 @@ import Responses
 
 public struct BrowseController: Sendable {
     let collections: Collections
-    /// Who is asking, if anyone knows (chapter 06: the verified user).
+    /// Who is asking, if anyone knows: from chapter 06 on, the verified user.
     let viewer: @Sendable (AppRequestContext) -> ObjectId?
 
     public init(collections: Collections, viewer: @escaping @Sendable (AppRequestContext) -> ObjectId? = { _ in nil }) {
@@ -21,7 +21,7 @@ public struct BrowseController: Sendable {
         self.viewer = viewer
     }
 
-    /// `GET /users/c/:username` and `GET /videos` under `group` (e.g. `/api/v1`).
+    /// `GET /users/c/:username` and `GET /videos` under `group`, such as `/api/v1`.
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("users/c/:username", use: channel)
         group.get("videos", use: videos)

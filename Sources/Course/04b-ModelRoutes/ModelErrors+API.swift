@@ -1,7 +1,7 @@
-// Where the models meet HTTP (chapter 04's web side; `Models` itself knows no web).
+// Where the models meet HTTP: chapter 04's web side. `Models` itself knows no web.
 //
 // A model's `ValidationError` is the client's fault: 400, with every bad field listed in
-// `errors`. Ids in paths must be ObjectIds (400 `Invalid videoId` otherwise), and page
+// `errors`. Ids in paths must be ObjectIds, else 400 `Invalid videoId`, and page
 // numbers come from the query string.
 
 import App
@@ -16,16 +16,16 @@ extension ValidationError: APIErrorRepresentable {
     public var fieldErrors: [FieldError] { issues.map { FieldError(field: $0.field, message: $0.message) } }
 }
 
-/// A stored document that does not fit its model is the server's failure: 500, and the detail
-/// (which field, which document) only in the log.
+/// A stored document that does not fit its model is the server's failure: 500. The detail, which
+/// field of which document, goes only to the log.
 extension StoredDocumentError: APIErrorRepresentable {
     public var statusCode: Int { 500 }
     public var message: String { "Internal Server Error" }
 }
 
 extension Parameters {
-    /// The path parameter `name` as an ObjectId: 400 "Invalid <name>" when it is not one
-    /// (the Node version let Mongoose throw a CastError, which became a 500).
+    /// The path parameter `name` as an ObjectId: 400 "Invalid <name>" when it is not one.
+    /// The Node version let Mongoose throw a CastError, which became a 500.
     public func objectId(_ name: String) throws -> ObjectId {
         guard let text = self.get(name), let id = ObjectId(text) else { throw APIError.badRequest("Invalid \(name)") }
         return id
@@ -33,7 +33,7 @@ extension Parameters {
 }
 
 extension Request {
-    /// The query string's `page` and `limit`, validated (defaults 1 and 10).
+    /// The query string's `page` and `limit`, validated; 1 and 10 when absent.
     public var pageRequest: PageRequest {
         get throws { try pageRequest(defaultLimit: 10) }
     }

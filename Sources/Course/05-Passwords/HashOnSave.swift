@@ -18,7 +18,7 @@ import Exercises
 import Models
 
 extension PasswordHasher {
-    /// A new password must have 8 characters or more, and at most 72 bytes (bcrypt's limit).
+    /// A new password must have 8 characters or more, and at most 72 bytes: bcrypt's limit.
     public static let minPasswordCharacters = 8
 
     /// The users' save hook: hash `password` whenever it is written.
@@ -36,7 +36,7 @@ extension PasswordHasher {
     }
 
     /// `user.isPasswordCorrect(password)`: false for a wrong password, and for an account that
-    /// has no usable hash (e.g. the seeded demo accounts).
+    /// has no usable hash, such as the seeded demo accounts.
     public func isPasswordCorrect(_ password: String, for user: User) async throws -> Bool {
         // EXERCISE 5.2: isPasswordCorrect: compare on login
         try await verify(password, against: user.password)
@@ -55,8 +55,8 @@ extension PasswordHasher {
         }
     }
 
-    /// `BCRYPT_COST` (4…31; default 10 when unset), for a hasher configured from the settings.
-    /// `BCRYPT_QUEUE_LIMIT` (default 32): how many hashes may wait for the hashing threads.
+    /// `BCRYPT_COST`, 4…31, 10 when unset: for a hasher configured from the settings.
+    /// `BCRYPT_QUEUE_LIMIT`, 32 when unset: how many hashes may wait for the hashing threads.
     public static func queueLimit(from text: String?) throws(PasswordError) -> Int {
         guard let text else { return 32 }
         guard let limit = Int(text), limit > 0 else {

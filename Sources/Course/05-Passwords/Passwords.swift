@@ -5,7 +5,7 @@
 // C library Debian's own login uses, in the `$2b$` format that Node's and Python's bcrypt
 // read and write, so a database written by the Node version keeps working.
 //
-// bcrypt is slow on purpose (about 70 ms at cost 10 on this machine) and blocking. It never
+// bcrypt is slow on purpose, about 70 ms at cost 10 on this machine, and blocking. It never
 // runs on an event loop: every hash and check runs on a small thread pool of its own, so a
 // burst of logins waits its turn there instead of stalling every other request.
 
@@ -29,9 +29,9 @@ public struct PasswordError: Error, Equatable, CustomStringConvertible {
 
 public final class PasswordHasher: Sendable {
     /// bcrypt only reads the first 72 bytes of a password; longer ones are refused rather
-    /// than silently truncated (two different long passwords would otherwise match).
+    /// than silently truncated: two different long passwords would otherwise match.
     public static let maxPasswordBytes = 72
-    /// The work factor: each step doubles the time. 10 is the course's (and Node's) default.
+    /// The work factor: each step doubles the time. 10 is the default of the course and of Node.
     public let cost: Int
     /// The most hashes and checks waiting or running at once (`BCRYPT_QUEUE_LIMIT`). Beyond it a
     /// request is refused at once (`PasswordError.busy`, a 503) instead of waiting ever longer:
@@ -87,7 +87,7 @@ public final class PasswordHasher: Sendable {
         return try await admitted { try Self.bcrypt(password, setting: Self.salt(cost: cost)) }
     }
 
-    /// Whether `password` matches `hash` (any `$2a$`, `$2b$` or `$2y$` bcrypt hash). A
+    /// Whether `password` matches `hash`, any `$2a$`, `$2b$` or `$2y$` bcrypt hash. A
     /// malformed hash is simply no match.
     public func verify(_ password: String, against hash: String) async throws -> Bool {
         guard password.utf8.count <= Self.maxPasswordBytes, hash.hasPrefix("$2") else { return false }
@@ -115,7 +115,7 @@ public final class PasswordHasher: Sendable {
     }
 
     private static func bcrypt(_ password: String, setting: String) throws -> String {
-        // `crypt_data` is large (~32 kB): keep it on the heap, zeroed as crypt_r requires.
+        // `crypt_data` is large, about 32 kB: keep it on the heap, zeroed as crypt_r requires.
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
         defer { data.deallocate() }
         memset(data, 0, MemoryLayout<crypt_data>.size)
@@ -123,7 +123,7 @@ public final class PasswordHasher: Sendable {
             throw PasswordError("crypt_r failed (errno \(errno))")
         }
         let text = String(cString: result)
-        // libxcrypt signals failure with a string starting with "*" (never a valid hash).
+        // libxcrypt signals failure with a string starting with "*", never a valid hash.
         guard !text.hasPrefix("*") else { throw PasswordError("not a valid bcrypt setting") }
         return text
     }

@@ -34,8 +34,8 @@ public struct AuthController: Sendable {
         self.throttle = throttle
     }
 
-    /// Adds the session routes under `group` (e.g. `/api/v1/users`). Registering is not among
-    /// them: chapter 06 adds `register` (JSON) itself, chapter 08 and the Final server the
+    /// Adds the session routes under `group`, e.g. `/api/v1/users`. Registering is not among
+    /// them: chapter 06 adds its JSON `register` itself, chapter 08 and the Final server the
     /// multipart one that carries the avatar.
     ///
     /// The routes that check passwords sit in groups with limits and guards of their own
@@ -63,7 +63,7 @@ public struct AuthController: Sendable {
 
     struct RefreshBody: Decodable { var refreshToken: String? }
 
-    /// One of the user's sessions as `GET /sessions` lists it (never its token hash).
+    /// One of the user's sessions as `GET /sessions` lists it, never with its token hash.
     public struct SessionInfo: Encodable, Sendable {
         public let _id: ObjectId
         public let createdAt: BSONDate
@@ -77,7 +77,7 @@ public struct AuthController: Sendable {
 
     // MARK: Handlers
 
-    /// `POST /register` with a JSON body (chapter 06; `avatar` may be "" until chapter 08).
+    /// `POST /register` with a JSON body. In chapter 06 `avatar` may be "": uploads come in 08.
     @Sendable public func register(_ request: Request, context: AppRequestContext) async throws -> APIResponse<
         PublicUser
     > {
@@ -146,7 +146,7 @@ public struct AuthController: Sendable {
         return APIResponse(200, list, "Sessions fetched successfully")
     }
 
-    /// `DELETE /sessions/:sessionId`: logs out one device (404 if it is not one of the caller's).
+    /// `DELETE /sessions/:sessionId`: logs out one device; 404 if it is not one of the caller's.
     @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
         let me = try context.requireSignedIn()
         let id = try context.parameters.objectId("sessionId")
@@ -166,7 +166,7 @@ public struct AuthController: Sendable {
     }
 
     /// `PATCH /update-account {fullName, email}`: both required, normalised by the model's rules;
-    /// an email another account has is 409 (the unique index decides, as at registration).
+    /// an email another account has is 409: the unique index decides, as at registration.
     @Sendable func updateAccount(_ request: Request, context: AppRequestContext) async throws -> APIResponse<PublicUser>
     {
         let change = try await request.decodeBody(as: AccountChange.self, context: context)
@@ -187,7 +187,7 @@ public struct AuthController: Sendable {
 
     // MARK: Helpers
 
-    /// The response with both token cookies (httpOnly; Max-Age = each token's lifetime).
+    /// The response with both token cookies: httpOnly, each with its token's lifetime as Max-Age.
     func withTokenCookies(
         _ answer: some ResponseGenerator, _ pair: TokenPair, _ request: Request, _ context: AppRequestContext
     ) throws -> Response {
@@ -210,8 +210,8 @@ public struct AuthController: Sendable {
     }
 }
 
-/// A password that cannot be checked: the hashing queue is full (503, try again in a second), or
-/// the password itself cannot be hashed (400).
+/// A password that cannot be checked: the hashing queue is full, 503 with a retry after a second;
+/// or the password itself cannot be hashed, 400.
 extension PasswordError: APIErrorRepresentable {
     public var statusCode: Int { isBusy ? 503 : 400 }
     public var message: String { description }

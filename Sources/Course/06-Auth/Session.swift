@@ -10,7 +10,7 @@ import Models
 public struct Session: Model {
     public static let collectionName = "sessions"
     /// `user`: a user's sessions. `expiresAt`: a TTL index, so the database itself deletes a
-    /// session once it has expired (MongoDB's TTL monitor, and the embedded store's, run every 60 s).
+    /// session once it has expired. MongoDB's TTL monitor, and the embedded store's, run every 60 s.
     public static let indexes: [IndexModel] = [.lookup(["user": 1]), .expiring("expiresAt")]
     /// At most this many sessions per user: the least recently used ends when one more starts.
     public static let maxPerUser = 10

@@ -1,4 +1,4 @@
-// Sessions: one per login (a device, a browser), each with its own refresh-token family.
+// Sessions: one per login, so one per device or browser, each with its own refresh-token family.
 //
 // The course keeps one `refreshToken` field on the user. Log in on a phone and the laptop's
 // token is overwritten; the laptop's next refresh presents a token that is no longer stored,
@@ -23,7 +23,7 @@
 // Rotation is one atomic update conditioned on the presented token's hash, so two requests
 // racing with one token cannot both win. A token of a live session that verifies but is not
 // its current one was rotated away already: it has been used twice, by the client and by
-// someone else (a thief, or a replay). That session ends — RFC 9700's token-family rule — and
+// someone else: a thief, or a replay. That session ends, by RFC 9700's token-family rule, and
 // the user's other sessions go on.
 
 import BSON
@@ -39,7 +39,7 @@ public struct SessionStore: Sendable {
     public let tokens: TokenService
     public let hasher: PasswordHasher
 
-    /// `users` must hash passwords on save (`Collections(db, userBeforeSave: hasher.hashOnSave)`).
+    /// `users` must hash passwords on save: `Collections(db, userBeforeSave: hasher.hashOnSave)`.
     public init(
         users: ModelCollection<User>, sessions: ModelCollection<Session>, tokens: TokenService, hasher: PasswordHasher
     ) {
@@ -55,7 +55,7 @@ public struct SessionStore: Sendable {
         case sessionExpired
     }
 
-    /// The sessions' indexes (the user's sessions are looked up by `user`).
+    /// The sessions' indexes: a user's sessions are looked up by `user`.
     public func createIndexes() async throws {
         for index in Session.indexes { try await sessions.storage.createIndex(index.keys, options: index.options) }
     }
@@ -64,10 +64,10 @@ public struct SessionStore: Sendable {
 
     /// Checks the credentials and starts a session with a new token pair. The user's expired
     /// sessions are purged here, and beyond `Session.maxPerUser` the least recently used end.
-    /// `now` is when the session starts: by default the moment the password has been checked
-    /// (bcrypt takes a while), so the session's `lastUsedAt` is never before its `createdAt`.
-    /// `admit` is asked about the account found before its password is checked (the login
-    /// limits); it throws to refuse.
+    /// `now` is when the session starts: by default the moment the password has been checked.
+    /// bcrypt takes a while, and so the session's `lastUsedAt` is never before its `createdAt`.
+    /// `admit` applies the login limits to the account found, before its password is checked;
+    /// it throws to refuse.
     public func login(
         _ login: User.Login, userAgent: String?, now: Date? = nil, admit: (ObjectId) async throws -> Void = { _ in }
     ) async throws -> (user: User, tokens: TokenPair) {
@@ -141,9 +141,9 @@ public struct SessionStore: Sendable {
 
     // MARK: What verifyJWT asks
 
-    /// The user, without secrets, if their session `sessionId` is still live: one aggregation
-    /// (the user, and a `$lookup` of that one session), the same single round trip `verifyJWT`
-    /// made before sessions existed.
+    /// The user, without secrets, if their session `sessionId` is still live. One aggregation
+    /// reads the user and, by `$lookup`, that one session: the same single round trip
+    /// `verifyJWT` made before sessions existed.
     public func signedInUser(_ userId: ObjectId, session sessionId: ObjectId, now: Date = Date()) async throws
         -> PublicUser?
     {
@@ -176,14 +176,14 @@ public struct SessionStore: Sendable {
         try await sessions.find(["user": .objectId(userId)], options: FindOptions(sort: ["createdAt": -1, "_id": -1]))
     }
 
-    /// Ends one of the user's sessions (logout, or `DELETE /sessions/:id`); false when the user
+    /// Ends one of the user's sessions, for logout or `DELETE /sessions/:id`; false when the user
     /// has no such session.
     @discardableResult
     public func end(_ sessionId: ObjectId, of userId: ObjectId) async throws -> Bool {
         try await sessions.deleteOne(["_id": .objectId(sessionId), "user": .objectId(userId)])
     }
 
-    /// Ends every session of the user but `kept` (`DELETE /sessions`); how many ended.
+    /// Ends every session of the user but `kept`, for `DELETE /sessions`; returns how many ended.
     @discardableResult
     public func endAll(of userId: ObjectId, except kept: ObjectId? = nil) async throws -> Int {
         var filter: Document = ["user": .objectId(userId)]
@@ -191,7 +191,7 @@ public struct SessionStore: Sendable {
         return try await sessions.deleteMany(filter)
     }
 
-    /// Checks the old password, stores the new one (hashed by the save hook) and ends every
+    /// Checks the old password, stores the new one, which the save hook hashes, and ends every
     /// session: no token issued before works, here or on any other device.
     public func changePassword(_ userId: ObjectId, old: String, new: String) async throws {
         try PasswordHasher.validateNew(new, field: "newPassword")

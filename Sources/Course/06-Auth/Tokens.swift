@@ -1,18 +1,18 @@
 // Chapter 06 — JWT: access and refresh tokens.
 //
-// After login the server hands out two signed tokens (JSON Web Tokens):
+// After login the server hands out two signed JSON Web Tokens:
 //
 // - an **access token**, short-lived (`ACCESS_TOKEN_EXPIRY`, e.g. `1d` or `15m`), carrying
-//   `{_id, email, username, fullName}` and the session id `sid`: sent with every request
-//   (cookie or `Authorization: Bearer`);
+//   `{_id, email, username, fullName}` and the session id `sid`: sent with every request, as a
+//   cookie or `Authorization: Bearer`;
 // - a **refresh token**, long-lived (`REFRESH_TOKEN_EXPIRY`, e.g. `10d`), carrying `{_id, sid,
 //   jti}`: sent to one route, `/refresh-token`, to get a new pair when the access token
-//   expires. The session keeps a hash of its `jti`, so it can be rotated and revoked
-//   (`SessionStore.swift`).
+//   expires. The session keeps a hash of its `jti`, so it can be rotated and revoked: see
+//   `SessionStore.swift`.
 //
 // The course signs them with `jsonwebtoken`: `jwt.sign(payload, secret, {expiresIn})`. Here
-// jwt-kit does the signing and checking (HS256: HMAC-SHA-256 with a secret), in the same
-// compact format, with the same claims (`iat`, `exp` in whole seconds), so tokens pass between
+// jwt-kit does the signing and checking with HS256, HMAC-SHA-256 with a secret. The format is
+// the same compact one, with the same claims: `iat` and `exp` in whole seconds. Tokens pass between
 // the two implementations; the tests check that against PyJWT in both directions.
 
 import BSON
@@ -59,8 +59,8 @@ public struct TokenPair: Codable, Sendable, Equatable {
     public var refreshToken: String
 }
 
-/// A pair as it is issued: the tokens for the client, and the refresh token's id (`jti`), whose
-/// hash the session keeps.
+/// A pair as it is issued: the tokens for the client, and the refresh token's id, its `jti`.
+/// The session keeps that id's hash.
 public struct IssuedTokens: Sendable, Equatable {
     public var pair: TokenPair
     public var refreshTokenId: String
@@ -71,7 +71,7 @@ public enum TokenError: Error, Equatable, Sendable {
     case missing, malformed, wrongAlgorithm, badSignature, expired, invalidClaims
 }
 
-/// The token settings from the environment (see `.env.sample`).
+/// The token settings from the environment, as `.env.sample` lists them.
 public struct TokenSettings: Sendable, Equatable {
     public var accessSecret: String
     public var accessLifetime: Int  // seconds
@@ -126,11 +126,11 @@ public struct TokenSettings: Sendable, Equatable {
             sessionLifetime: try Self.seconds(lookup("SESSION_MAX_LIFETIME") ?? "30d", name: "SESSION_MAX_LIFETIME"))
     }
 
-    /// A lifetime written the way `jsonwebtoken`'s `expiresIn` reads it (the `ms` package):
+    /// A lifetime written the way `jsonwebtoken`'s `expiresIn` reads it, with the `ms` package:
     /// `90s`, `15m`, `1h`, `1d`, `10d`, `2w`, `1y`, also `15 minutes` or `2 days`.
     ///
-    /// A bare number is refused: `jsonwebtoken` reads the *string* "3600" as 3600 milliseconds
-    /// (3.6 seconds), a classic surprise when the value comes from an environment variable.
+    /// A bare number is refused: `jsonwebtoken` reads the *string* "3600" as 3600 milliseconds,
+    /// 3.6 seconds. That is a classic surprise when the value comes from an environment variable.
     public static func seconds(_ text: String, name: String) throws(TokenSettingsError) -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix { $0.isNumber }
@@ -217,7 +217,7 @@ public struct TokenService: Sendable {
 
     /// Checks the header's `alg` first: only HS256 is accepted. jwt-kit checks the signature
     /// with the key it was given and does not compare the header's algorithm, so the pin is
-    /// ours: `alg: none`, `HS512`, `RS256` (the key-confusion attack) are refused before any
+    /// ours: `alg: none`, `HS512` and `RS256`, the key-confusion attack, are refused before any
     /// cryptography runs.
     static func verify<Claims: JWTPayload>(_ token: String, with keys: JWTKeyCollection) async throws(TokenError)
         -> Claims
@@ -242,7 +242,7 @@ public struct TokenService: Sendable {
     }
 }
 
-/// Base64url without padding (RFC 4648 §5), as JWTs use it.
+/// Base64url without padding, RFC 4648 §5, as JWTs use it.
 enum Base64URL {
     static func decode(_ text: Substring) -> Data? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")

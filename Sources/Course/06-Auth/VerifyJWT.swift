@@ -16,7 +16,7 @@
 // back in one query, as the user alone did in the original. The user, without password, goes
 // into the request's context (`context.user`), and the route runs. Anything else is a 401 and
 // the route never runs. A token from the cookie on a request that changes something must also
-// come from an allowed page (CrossSite.swift).
+// come from an allowed page: see Hardening/CrossSite.swift.
 
 import App
 import BSON
@@ -58,7 +58,7 @@ public struct VerifyJWT: RouterMiddleware {
         // END EXERCISE 6.2
     }
 
-    /// The cookie first, then `Authorization: Bearer <token>` (the scheme in any case); and
+    /// The cookie first, then `Authorization: Bearer <token>`, the scheme in any case; and
     /// whether it was the cookie.
     public static func accessToken(in request: Request) -> (String, fromCookie: Bool)? {
         if let cookie = request.cookies["accessToken"]?.value, !cookie.isEmpty { return (cookie, true) }
@@ -77,7 +77,7 @@ public struct SignedIn: Sendable {
 }
 
 extension AppRequestContext {
-    /// The user `verifyJWT` let through (`req.user`), on routes behind it.
+    /// The user `verifyJWT` let through, on routes behind it: Express's `req.user`.
     public var user: PublicUser? { (identity as? SignedIn)?.user }
 
     /// The verified user; a route behind `verifyJWT` always has one.

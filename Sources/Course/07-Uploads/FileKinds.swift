@@ -13,11 +13,11 @@ public enum FileKind: String, Sendable, CaseIterable {
         public let name: String
         public let fileExtension: String
         public let mimeType: String
-        /// Which kind it is (also Cloudinary's resource type: "image" or "video").
+        /// Which kind it is, also Cloudinary's resource type: "image" or "video".
         public var kind: FileKind { mimeType.hasPrefix("image/") ? .image : .video }
     }
 
-    /// How many leading bytes `detect` needs to decide (a PNG's signature and `IHDR` chunk).
+    /// How many leading bytes `detect` needs to decide: a PNG's signature and `IHDR` chunk.
     public static let sniffLength = 33
 
     /// The format these leading bytes begin, if it is one of this kind's.
@@ -84,7 +84,7 @@ public enum FileKind: String, Sendable, CaseIterable {
     static let jpegFirstMarkers: Set<UInt8> = Set(0xC0...0xCF).union([0xDB, 0xDD, 0xFE]).union(0xE0...0xEF).subtracting(
         [0xC8])
 
-    /// CRC-32 (ISO 3309, as PNG and zip use it), bit by bit: it runs on 17 bytes per upload.
+    /// CRC-32 of ISO 3309, as PNG and zip use it, bit by bit: it runs on 17 bytes per upload.
     static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {

@@ -1,23 +1,23 @@
 // Chapter 07's settings and refusals: where temp files go, how large they may be, and why an
-// upload is refused (each with its status code and the field it names).
+// upload is refused, each with its status code and the field it names.
 
 import App
 import Foundation
 import Responses
 
-/// Where temp files go and how large they may be (`TEMP_DIR`, `MAX_IMAGE_BYTES`, `MAX_VIDEO_BYTES`).
+/// Where temp files go and how large they may be: `TEMP_DIR`, `MAX_IMAGE_BYTES`, `MAX_VIDEO_BYTES`.
 public struct UploadSettings: Sendable, Equatable {
     public var tempFolder: String
     public var maxImageBytes: Int
     public var maxVideoBytes: Int
     /// All text fields of one form together, names and values, as chapter 02's limit for form bodies.
     public var maxFieldBytes: Int
-    /// The most parts (fields and files) one form may have (`MAX_FORM_PARTS`).
+    /// `MAX_FORM_PARTS`: the most parts, fields and files, one form may have.
     public var maxParts: Int
-    /// The most bytes of headers one part may have (`MAX_PART_HEADER_BYTES`).
+    /// `MAX_PART_HEADER_BYTES`: the most bytes of headers one part may have.
     public var maxPartHeaderBytes: Int
-    /// Seconds a whole upload may take (`UPLOAD_TIMEOUT`, 30 minutes): a client that keeps
-    /// sending a byte now and then (never idle) still ends, with 408.
+    /// `UPLOAD_TIMEOUT`, 30 minutes: the seconds a whole upload may take. A client that keeps
+    /// sending a byte now and then, never idle, still ends, with 408.
     public var timeout: Int
 
     public init(
@@ -55,7 +55,7 @@ public struct UploadSettings: Sendable, Equatable {
     public func limit(for kind: FileKind) -> Int { kind == .image ? maxImageBytes : maxVideoBytes }
 
     /// The most a whole form for `files` may weigh: each file at its limit, the fields, and each
-    /// part's headers and boundaries. A streamed body has no other cap, so this is it (413 beyond).
+    /// part's headers and boundaries. A streamed body has no other cap, so this is it: 413 beyond.
     public func maxBodyBytes(for files: [FileField]) -> Int {
         files.reduce(0) { $0 + limit(for: $1.kind) } + maxFieldBytes + maxParts * (maxPartHeaderBytes + 200)
     }
@@ -65,7 +65,7 @@ public struct UploadSettings: Sendable, Equatable {
 public enum UploadError: Error, Equatable, Sendable, APIErrorRepresentable {
     case notMultipart
     case malformed
-    /// The body stopped before it was complete (the client went away).
+    /// The body stopped before it was complete: the client went away.
     case interrupted
     case unexpectedFile(String)
     case repeatedFile(String)

@@ -1,4 +1,4 @@
-// Media on Cloudinary, through its upload API (what the `cloudinary` npm package calls):
+// Media on Cloudinary, through its upload API, which the `cloudinary` npm package calls:
 // `POST https://api.cloudinary.com/v1_1/<cloud>/<image|video>/upload` and `…/destroy`, each
 // signed with the API secret. The file streams from the temp folder into the request body, so a
 // 200 MB video is never in memory.
@@ -101,7 +101,7 @@ public struct CloudinaryMedia: MediaStorage {
     }
 
     /// `https://res.cloudinary.com/<cloud>/image/upload/v1712345678/avatars/abc123.png` →
-    /// `avatars/abc123` (the version and the extension are not part of the id).
+    /// `avatars/abc123`: the version and the extension are not part of the id.
     public func publicId(forURL url: String) -> String? {
         guard let range = url.range(of: "/\(settings.cloudName)/"),
             let upload = url.range(of: "/upload/", range: range.upperBound..<url.endIndex)

@@ -21,7 +21,7 @@
 // `/media`, so uploads work on a fresh machine with no account. The temp file's removal is not
 // media's job any more: chapter 07's `Uploads.receive` scope deletes it in every outcome.
 // What media adds is the other half of the clean-up the original never did: `delete`, so an
-// asset that is replaced (a new avatar) or whose owner is deleted (a video) leaves storage too.
+// asset that is replaced, an avatar say, or whose video is deleted, leaves storage too.
 
 import App
 import Logging
@@ -33,9 +33,9 @@ public struct StoredMedia: Codable, Sendable, Equatable {
     public var url: String
     /// Cloudinary's `public_id`, or the path inside the local media folder.
     public var publicId: String
-    /// "image" or "video" (Cloudinary's resource type; deleting needs it).
+    /// "image" or "video": Cloudinary's resource type, which deleting needs.
     public var resourceType: String
-    /// Seconds, for videos (what the `duration` field of a video document is set from).
+    /// Seconds, for videos: what the `duration` field of a video document is set from.
     public var duration: Double?
 
     public init(url: String, publicId: String, resourceType: String, duration: Double? = nil) {
@@ -49,17 +49,17 @@ public struct StoredMedia: Codable, Sendable, Equatable {
 public protocol MediaStorage: Sendable {
     /// For the start-up log: "Cloudinary (cloud demo)", "local folder ./data/media at /media".
     var location: String { get }
-    /// Stores a received temp file under `folder` (e.g. "avatars") and returns where it is.
+    /// Stores a received temp file under `folder`, such as "avatars", and returns where it is.
     func upload(_ file: UploadedFile, folder: String) async throws -> StoredMedia
     /// Removes an asset. One that is already gone is not an error.
     func delete(publicId: String, resourceType: String) async throws
     /// The id of an asset from its URL, when this storage made it: for documents that kept only
-    /// the URL (everything the Node version wrote).
+    /// the URL, as everything the Node version wrote.
     func publicId(forURL url: String) -> String?
 }
 
 extension MediaStorage {
-    /// Deletes assets, logging (not failing on) a storage that refuses: when this runs, the
+    /// Deletes assets, logging a storage that refuses rather than failing: when this runs, the
     /// request's outcome is decided already, and a leftover asset is a cost, not the client's error.
     public func deleteQuietly(_ assets: [StoredMedia], logger: Logger) async {
         for asset in assets {
@@ -91,7 +91,7 @@ public struct MediaError: Error, APIErrorRepresentable, CustomStringConvertible 
 /// Chooses the backend from the environment: Cloudinary when all three `CLOUDINARY_*`
 /// variables are set, the local folder (`MEDIA_DIR`, default `DATA_DIR/media`, so moving the data
 /// moves the media with it) when none is.
-/// `lookup` reads a setting by name (a `Settings` lookup: blank is unset).
+/// `lookup` reads a setting by name, as a `Settings` lookup does: blank is unset.
 public func connectMedia(_ lookup: (String) -> String?) throws(ConfigError) -> any MediaStorage {
     let names = ["CLOUDINARY_CLOUD_NAME", "CLOUDINARY_API_KEY", "CLOUDINARY_API_SECRET"]
     let values = names.map { lookup($0) }

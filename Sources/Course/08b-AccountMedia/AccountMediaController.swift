@@ -1,4 +1,4 @@
-// Chapter 08: the user routes that carry files, where uploads (chapter 07) meet media storage.
+// Chapter 08: the user routes that carry files, where chapter 07's uploads meet media storage.
 //
 // ```js
 // const avatarLocalPath = req.files?.avatar[0]?.path
@@ -11,7 +11,7 @@
 //   the avatar (required) and cover image go to media storage; if storing the user then fails
 //   (the username was taken meanwhile: 409), the uploaded assets are deleted again.
 // - `PATCH /avatar`, `PATCH /cover-image` (auth): the new image is stored, the user updated,
-//   and the **replaced asset is deleted** from storage (the original left it there for ever).
+//   and the **replaced asset is deleted** from storage. The original left it there for ever.
 //
 // The temp files are deleted by `Uploads.receive`'s scope in every outcome.
 
@@ -35,7 +35,7 @@ public struct AccountMediaController: Sendable {
     let verifyJWT: VerifyJWT
     let throttle: Throttle
 
-    /// `verifyJWT` and `throttle` are chapter 06's (`AuthController`'s).
+    /// `verifyJWT` and `throttle` are chapter 06's, from `AuthController`.
     public init(
         users: ModelCollection<User>, uploads: Uploads, media: any MediaStorage, verifyJWT: VerifyJWT,
         throttle: Throttle
@@ -47,7 +47,7 @@ public struct AccountMediaController: Sendable {
         self.throttle = throttle
     }
 
-    /// Adds the routes under `group` (e.g. `/api/v1/users`).
+    /// Adds the routes under `group`, such as `/api/v1/users`.
     public func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.group().add(middleware: verifyJWT.crossSite.refusal).add(middleware: throttle.middleware).post(
             "register", use: register)
@@ -118,7 +118,7 @@ public struct AccountMediaController: Sendable {
                 await media.deleteQuietly([stored], logger: context.logger)
                 throw APIError.unauthorized("Invalid access token")
             }
-            // The replaced asset leaves storage too (ids known, or derived from the old URL).
+            // The replaced asset leaves storage too, by its id or one derived from the old URL.
             // EXERCISE 8.2: a replaced avatar leaves media storage
             let old =
                 image == .avatar

@@ -13,11 +13,11 @@ import Models
 import Uploads
 
 public struct AccountsSetup: Sendable {
-    /// Chapter 06's collections, password hasher and auth routes (indexes created).
+    /// Chapter 06's collections, password hasher and auth routes, with the indexes created.
     public let authSetup: AuthSetup
     public let media: any MediaStorage
     public let uploads: Uploads
-    /// Media URLs made absolute in JSON answers (`PUBLIC_URL`, or the request's host).
+    /// Media URLs made absolute in JSON answers, from `PUBLIC_URL` or the request's host.
     public let links: MediaLinksMiddleware
 
     /// `media` is the storage the settings choose (`connectMedia`), unless one is given (a test's).

@@ -9,7 +9,7 @@
 //     stored:   "avatar": "/media/avatars/6f1c….png"
 //     answered: "avatar": "http://localhost:8000/media/avatars/6f1c….png"
 //
-// The address is `PUBLIC_URL` when set (what a deployment behind a proxy sets), otherwise the
+// The address is `PUBLIC_URL` when set, as a deployment behind a proxy sets it, otherwise the
 // request's own `Host` (and, from a `TRUSTED_PROXIES` address only, `X-Forwarded-Host` and
 // `X-Forwarded-Proto`). Cloudinary's URLs are absolute already and pass untouched.
 
@@ -28,7 +28,7 @@ public struct MediaLinks: Sendable {
 
     /// `PUBLIC_URL` without its trailing `/`, when set.
     public let publicURL: String?
-    /// Proxies whose `X-Forwarded-Host` / `X-Forwarded-Proto` are believed (`TRUSTED_PROXIES`).
+    /// Proxies whose `X-Forwarded-Host` and `X-Forwarded-Proto` are believed: `TRUSTED_PROXIES`.
     let trustedProxies: TrustedProxies
 
     public init(publicURL: String? = nil, trustedProxies: TrustedProxies = TrustedProxies()) {
@@ -59,7 +59,7 @@ public struct MediaLinks: Sendable {
     }
 
     /// Where this request reached the server, as `scheme://host[:port]`; nil when its host is
-    /// missing or not a plain host name or address (then the paths stay as stored).
+    /// missing or not a plain host name or address; then the paths stay as stored.
     func base(of request: Request, from socket: String?) -> String? {
         if let publicURL { return publicURL }
         var scheme = "http"
@@ -103,7 +103,7 @@ public struct MediaLinks: Sendable {
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 }
 
-/// Makes the media paths in a JSON answer absolute (`MediaLinks`), for the routes it is added to.
+/// Makes the media paths in a JSON answer absolute with `MediaLinks`, for the routes it is added to.
 public struct MediaLinksMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let links: MediaLinks

@@ -1,5 +1,5 @@
-// `/api/v1/comments`: a video's comments, paginated (public reading), and its signed-in viewers'
-// own comments to add, change and delete (behind verifyJWT).
+// `/api/v1/comments`: a video's comments, paginated, for anyone to read; and its signed-in
+// viewers' own comments to add, change and delete, behind verifyJWT.
 
 import App
 import Auth

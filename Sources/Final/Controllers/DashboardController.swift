@@ -1,4 +1,4 @@
-// `/api/v1/dashboard` (behind verifyJWT): the caller's channel in figures, and all its videos.
+// `/api/v1/dashboard`, behind verifyJWT: the caller's channel in figures, and all its videos.
 
 import App
 import Auth

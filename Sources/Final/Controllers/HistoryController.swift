@@ -1,4 +1,4 @@
-// `GET /api/v1/users/history` (behind verifyJWT): what the caller watched, most recent first.
+// `GET /api/v1/users/history`, behind verifyJWT: what the caller watched, most recent first.
 
 import App
 import Auth

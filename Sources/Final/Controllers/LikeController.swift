@@ -1,4 +1,4 @@
-// `/api/v1/likes` (behind verifyJWT): like and unlike videos, comments and tweets, and the
+// `/api/v1/likes`, behind verifyJWT: like and unlike videos, comments and tweets, and the
 // videos one likes. A toggle on something that does not exist for the viewer is 404; one may
 // like one's own things.
 

@@ -1,5 +1,5 @@
-// `/api/v1/playlist`: a user's named lists of videos. Anyone may read a playlist (and sees the
-// videos in it that they may see); only its owner changes it (behind verifyJWT).
+// `/api/v1/playlist`: a user's named lists of videos. Anyone may read a playlist and see the
+// videos in it that they may see; only its owner changes it, behind verifyJWT.
 
 import App
 import Auth
@@ -70,7 +70,7 @@ struct PlaylistController: Sendable {
         return APIResponse(200, Empty(), "Playlist deleted successfully")
     }
 
-    /// `PATCH /playlist/add/:videoId/:playlistId`: once (adding twice keeps one entry), a video
+    /// `PATCH /playlist/add/:videoId/:playlistId`: once, so adding twice keeps one entry, a video
     /// the owner may see, up to `Playlist.maxVideos`.
     @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Playlist> {
         let playlist = try await collections.requirePlaylist(context)

@@ -1,4 +1,4 @@
-// `/api/v1/subscriptions` (behind verifyJWT): subscribe to a channel (a toggle), a channel's
+// `/api/v1/subscriptions`, behind verifyJWT: subscribe to a channel with a toggle, a channel's
 // subscribers, and the channels a user follows. An unknown channel or user is 404 everywhere.
 
 import App

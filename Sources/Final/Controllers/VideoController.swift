@@ -1,7 +1,7 @@
-// `/api/v1/videos`: publish a video (multipart: the file and a thumbnail), watch one (public; a
-// signed-in viewer's view counts and enters their history), change it, delete it with everything
-// that depends on it, and publish or unpublish it (behind verifyJWT). The list (`GET /videos`) is chapter 04's
-// `BrowseController`.
+// `/api/v1/videos`: publish a video, a multipart form with the file and a thumbnail; watch one,
+// for anyone, where a signed-in viewer's view counts and enters their history; change it, delete
+// it with everything that depends on it, and publish or unpublish it, behind verifyJWT. The list,
+// `GET /videos`, is chapter 04's `BrowseController`.
 
 import App
 import Auth
@@ -18,7 +18,7 @@ struct VideoController: Sendable {
     let collections: Collections
     let uploads: Uploads
     let media: any MediaStorage
-    /// A view from a page of another site (an `<img>` or a link elsewhere) is not counted.
+    /// A view from a page of another site, an `<img>` or a link elsewhere, is not counted.
     let crossSite: CrossSiteGuard
     /// How much one user may upload in a day (`UPLOAD_QUOTA_MB`).
     let quota: UploadQuota
@@ -134,7 +134,7 @@ struct VideoController: Sendable {
     }
 
     /// `DELETE /videos/:videoId`: its comments and their likes, its likes, its place in
-    /// playlists and histories, the video, and last its media (a failure there is logged).
+    /// playlists and histories, the video, and last its media, where a failure is only logged.
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
         let video = try await collections.requireVideo(context)
         try requireOwner(video.owner, context, "videos")

@@ -24,7 +24,7 @@ extension Collections {
             pipeline, page, perPage: Stages.ownerSummary() + Stages.likes(target: "tweet", viewer: viewer))
     }
 
-    /// One comment or tweet as its list shows it (after a change): owner summary, likes.
+    /// One comment or tweet as its list shows it after a change: owner summary, likes.
     func shown<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String, viewer: ObjectId)
         async throws -> Document?
     {
@@ -33,7 +33,7 @@ extension Collections {
         return try await collection.aggregate(pipeline).first
     }
 
-    /// Deletes a comment or a tweet and the likes on it (dependents first).
+    /// Deletes a comment or a tweet and the likes on it, dependents first.
     func deleteLiked<M: Model>(_ id: ObjectId, in collection: ModelCollection<M>, target: String) async throws {
         try await likes.deleteMany([target: .objectId(id)])
         try await collection.deleteOne(["_id": .objectId(id)])

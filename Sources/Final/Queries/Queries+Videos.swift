@@ -8,7 +8,7 @@ import Models
 import Storage
 
 extension Collections {
-    /// The video if `viewer` may see it (published, or theirs); nil when it does not exist for them.
+    /// The video if `viewer` may see it, published or theirs; nil when it does not exist for them.
     func visibleVideo(_ id: ObjectId, viewer: ObjectId?) async throws -> Video? {
         var filter = Video.visible(to: viewer)
         filter["_id"] = .objectId(id)
@@ -109,7 +109,7 @@ extension Collections {
         return try await videos.aggregatePaginate(pipeline, page, perPage: perPage)
     }
 
-    /// `GET /dashboard/stats` for a channel: videos and views (unpublished included),
+    /// `GET /dashboard/stats` for a channel: videos and views, unpublished included,
     /// subscribers, and the likes on its videos, all counted in the database.
     func channelStats(of owner: ObjectId) async throws -> ChannelStats {
         let pipeline: [Document] = [

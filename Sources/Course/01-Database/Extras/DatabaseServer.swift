@@ -6,7 +6,7 @@ import EmbeddedStore
 import Logging
 import WireServer
 
-/// Starts the wire server on `DB_PORT` (loopback only) when the configuration asks for one; nil
+/// Starts the wire server on `DB_PORT`, loopback only, when the configuration asks for one; nil
 /// when it does not. A bad port, or one in use, closes the store and fails with the reason.
 func serveOverWire(_ store: EmbeddedStore, _ config: DatabaseConfig, logger: Logger) async throws(ConnectDBError)
     -> WireServer?

@@ -1,8 +1,8 @@
 // Slow clients must not hold the server's sockets, file descriptors and temp files for ever:
 //
-// - `HTTP_IDLE_TIMEOUT` (60 s): a connection on which nothing arrives for that long is closed
-//   (Hummingbird's idle timeout); a stalled upload ends with it, and its temp files are deleted;
-// - `HTTP_HEADER_TIMEOUT` (10 s): a request's head (its line and headers) must arrive whole
+// - `HTTP_IDLE_TIMEOUT`, 60 s: a connection on which nothing arrives for that long is closed by
+//   Hummingbird's idle timeout; a stalled upload ends with it, and its temp files are deleted;
+// - `HTTP_HEADER_TIMEOUT`, 10 s: a request's head, its line and headers, must arrive whole
 //   within that time, so a client that trickles one header byte every few seconds, which keeps
 //   a connection from ever being idle, is closed too.
 

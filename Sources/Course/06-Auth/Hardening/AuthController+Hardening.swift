@@ -8,7 +8,7 @@ import BSON
 import Hummingbird
 
 extension AuthController {
-    /// Login's group: no sign-in from another site (login CSRF), and a limit on tries.
+    /// Login's group: no sign-in from another site, which is login CSRF, and a limit on tries.
     func signInGroup(_ group: RouterGroup<AppRequestContext>) -> RouterGroup<AppRequestContext> {
         group.group().add(middleware: crossSite.refusal).add(middleware: throttle.middleware)
     }
@@ -18,7 +18,7 @@ extension AuthController {
         group.group().add(middleware: crossSite.refusal).add(middleware: throttle.refreshMiddleware)
     }
 
-    /// Change-password's group (inside verifyJWT's): a limit on tries.
+    /// Change-password's group, inside verifyJWT's: a limit on tries.
     func passwordGroup(_ secured: RouterGroup<AppRequestContext>) -> RouterGroup<AppRequestContext> {
         secured.group().add(middleware: throttle.middleware)
     }
@@ -51,7 +51,7 @@ extension AuthController {
             device: await devices.verify(request.cookies["deviceToken"]?.value))
     }
 
-    /// Counts a change-password try against the account (the old password is checked by bcrypt).
+    /// Counts a change-password try against the account; bcrypt then checks the old password.
     func admitPasswordChange(of user: ObjectId, _ request: Request, _ context: AppRequestContext) async throws {
         try await throttle.admit(account: user.hex, from: throttle.clientAddress(request, context))
     }

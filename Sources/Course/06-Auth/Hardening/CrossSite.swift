@@ -43,7 +43,7 @@ public struct CrossSiteGuard: Sendable {
         }
     }
 
-    /// Whether a page of another site sent the request (a GET included: an `<img>` elsewhere).
+    /// Whether a page of another site sent the request, a GET included: an `<img>` elsewhere.
     public func isCrossSite(_ request: Request) -> Bool { (try? refuseCrossSite(request)) == nil }
 
     /// `refuseCrossSite` as a middleware, for the routes that sign a browser in.
@@ -56,7 +56,7 @@ public struct CrossSiteGuard: Sendable {
     }
 }
 
-/// 403 before the route runs for a request from a page of another site (`CrossSiteGuard`).
+/// 403 before the route runs for a request from a page of another site: see `CrossSiteGuard`.
 public struct CrossSiteRefusal: RouterMiddleware {
     public typealias Context = AppRequestContext
     let crossSite: CrossSiteGuard

@@ -31,10 +31,10 @@ public actor RateLimiter {
     public let limit: Int
     public let window: Int
     private var counts: [String: (start: ContinuousClock.Instant, count: Int)] = [:]
-    /// Keys kept at most: past it, expired windows are dropped (and if all are live, all are).
+    /// Keys kept at most: past it, expired windows are dropped, and if all are live, all are.
     private let maxKeys = 100_000
     private let shared: (any StorageCollection)?
-    /// What this limiter counts (`login per address`), so limiters can share a collection.
+    /// What this limiter counts, such as `login per address`, so limiters can share a collection.
     private let name: String
 
     public init(limit: Int, window: Int = 60, shared: (any StorageCollection)? = nil, name: String = "") {
@@ -87,20 +87,20 @@ public actor RateLimiter {
 /// attacker's wrong guesses from one address lock out that address, not the owner logging in
 /// from another, and guesses spread over many addresses still meet the ceiling.
 public struct Throttle: Sendable {
-    /// `AUTH_RATE_LIMIT_PER_ADDRESS` (20 a minute): login, register and change-password, per client address.
+    /// `AUTH_RATE_LIMIT_PER_ADDRESS`, 20 a minute: login, register and change-password, per client address.
     public let perAddress: RateLimiter?
-    /// `AUTH_RATE_LIMIT_PER_ACCOUNT` (5 a minute): tries at one account from one address.
+    /// `AUTH_RATE_LIMIT_PER_ACCOUNT`, 5 a minute: tries at one account from one address.
     public let perAccount: RateLimiter?
-    /// `AUTH_RATE_LIMIT_ACCOUNT_CEILING` (50 a minute): tries at one account from all addresses.
+    /// `AUTH_RATE_LIMIT_ACCOUNT_CEILING`, 50 a minute: tries at one account from all addresses.
     public let accountCeiling: RateLimiter?
-    /// `AUTH_RATE_LIMIT_REFRESH` (30 a minute): token refreshes per client address.
+    /// `AUTH_RATE_LIMIT_REFRESH`, 30 a minute: token refreshes per client address.
     public let refreshes: RateLimiter?
     /// `TRUSTED_PROXIES`: the addresses (or CIDR ranges) of reverse proxies whose
     /// `X-Forwarded-For` names the client. Empty by default: the header is then ignored, since any
     /// client can send it.
     public let trustedProxies: TrustedProxies
 
-    /// The collection the counts live in, when they are shared (`ratelimits`).
+    /// The collection the counts live in when they are shared: `ratelimits`.
     public let counts: (any StorageCollection)?
 
     public init(
@@ -120,7 +120,7 @@ public struct Throttle: Sendable {
         self.counts = counts
     }
 
-    /// The TTL index that empties the shared counts (nothing to do when they are in memory).
+    /// The TTL index that empties the shared counts; nothing to do when they are in memory.
     public func createIndexes() async throws {
         try await counts?.createIndex(["expiresAt": 1], options: IndexOptions(expireAfterSeconds: 0))
     }

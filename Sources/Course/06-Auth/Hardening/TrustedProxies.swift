@@ -43,7 +43,7 @@ public struct TrustedProxies: Sendable, Equatable {
 
     public var isEmpty: Bool { ranges.isEmpty }
 
-    /// Whether `address` (as the socket or a proxy reports it) lies in one of the ranges.
+    /// Whether `address`, as the socket or a proxy reports it, lies in one of the ranges.
     public func contains(_ address: String) -> Bool {
         guard !ranges.isEmpty, let bytes = Self.bytes(address) else { return false }
         return ranges.contains { range in
@@ -58,7 +58,7 @@ public struct TrustedProxies: Sendable, Equatable {
         }
     }
 
-    /// The address's bytes (4 for IPv4, 16 for IPv6; an IPv4-mapped IPv6 address is IPv4).
+    /// The address's bytes: 4 for IPv4, 16 for IPv6. An IPv4-mapped IPv6 address is IPv4.
     static func bytes(_ text: String) -> [UInt8]? {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
