@@ -129,6 +129,8 @@ import Testing
             // The dashboard.
             let stats = try await client.send(.get, "/api/v1/dashboard/stats", as: asha)
             #expect(stats.body.data == ["totalVideos": 2, "totalViews": 2, "totalSubscribers": 1, "totalLikes": 1])
+            let none = try await client.send(.get, "/api/v1/dashboard/stats", as: ravi)  // a channel's own figures only
+            #expect(none.body.data == ["totalVideos": 0, "totalViews": 0, "totalSubscribers": 0, "totalLikes": 0])
             let dashboard = try await client.send(.get, "/api/v1/dashboard/videos", as: asha)
             let first = try #require(dashboard.body.list.first { $0["_id"]?.stringValue == videoId })
             #expect(first["likesCount"]?.int64Value == 1 && first["commentsCount"]?.int64Value == 1)

@@ -19,11 +19,9 @@ struct DashboardController: Sendable {
 
     /// `{totalVideos, totalViews, totalSubscribers, totalLikes}`, counted in the database.
     @Sendable func stats(_ request: Request, context: AppRequestContext) async throws -> APIResponse<ChannelStats> {
-        // EXERCISE 9.7: getChannelStats
         APIResponse(
             200, try await collections.channelStats(of: try context.requireUser()._id),
             "Channel stats fetched successfully")
-        // END EXERCISE 9.7
     }
 
     /// The caller's videos, unpublished included, with `likesCount` and `commentsCount`.

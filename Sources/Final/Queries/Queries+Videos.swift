@@ -112,6 +112,7 @@ extension Collections {
     /// `GET /dashboard/stats` for a channel: videos and views, unpublished included,
     /// subscribers, and the likes on its videos, all counted in the database.
     func channelStats(of owner: ObjectId) async throws -> ChannelStats {
+        // EXERCISE 9.7: getChannelStats: a channel's videos, views, subscribers and likes
         let pipeline: [Document] = [
             ["$match": ["owner": .objectId(owner)]],
             Stages.count(from: Like.collectionName, matching: "video", as: "likes"),
@@ -131,6 +132,7 @@ extension Collections {
             totalVideos: Int(totals["totalVideos"]?.int64Value ?? 0),
             totalViews: Int(totals["totalViews"]?.int64Value ?? 0),
             totalSubscribers: try await subscribers, totalLikes: Int(totals["totalLikes"]?.int64Value ?? 0))
+        // END EXERCISE 9.7
     }
 }
 
