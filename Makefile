@@ -196,13 +196,15 @@ bench: bench-deps
 # Each chapter keeps its data in a folder of its own (./data/chapterNN, media in it too), so
 # following the chapters in order never meets an account an earlier chapter made. Set DATA_DIR
 # (and MEDIA_DIR) to choose another; FRESH=1 (or `rm -rf data/chapterNN`) starts a chapter over.
-# N=9 (or final) is the Final server, in a debug build: with your own exercises in it.
+# N=9 (or final) is the Final server, in a debug build: with your own exercises in it. The build
+# includes the tests' (the one make check runs), so the first make check after it builds only
+# what changed since.
 PRODUCT_OF = case "$(N)" in 9|final) echo videotube;; [1-8]) echo Chapter0$(N);; *) echo "usage: N=1..9 (9 or final: the Final server)" >&2; exit 2;; esac
 chapter: deps
 	@product=$$($(PRODUCT_OF)) || exit 2; number=$$(case "$(N)" in final) echo 9;; *) echo $(N);; esac); \
 	folder=./data/chapter$$(printf '%02d' $$number); \
 	if [ -n "$(FRESH)" ] && [ -z "$$DATA_DIR" ]; then rm -rf "$$folder"; echo "FRESH=1: $$folder emptied"; fi; \
-	$(SWIFT) build --product $$product && \
+	$(SWIFT) build --product videotube-workshopPackageTests && $(SWIFT) build --product $$product && \
 	DATA_DIR=$${DATA_DIR:-$$folder} MEDIA_DIR=$${MEDIA_DIR:-$$folder/media} exec .build/debug/$$product
 
 # A lesson's "Try it", replayed against its chapter on fresh data (debug build), for a projector:

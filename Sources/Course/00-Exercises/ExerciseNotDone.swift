@@ -12,7 +12,8 @@ public struct ExerciseNotDone: Error, Sendable, Equatable, CustomStringConvertib
     public init(_ id: String) { self.id = id }
 
     public var description: String {
-        "Exercise \(id) is yours to write: see its hint in the code, then run make check N=\(chapter)"
+        "Exercise \(id) is yours to write: the code says what must hold (the recipe: make hint N=\(chapter) "
+            + "E=\(id.drop { $0 != "." }.dropFirst())), then run make check N=\(chapter)"
     }
 
     /// The chapter the exercise belongs to: "6" for "6.2", "9" for the Final server's.
