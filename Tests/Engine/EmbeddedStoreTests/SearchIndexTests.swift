@@ -4,6 +4,7 @@
 // planner and shown by explain.
 
 import BSON
+import EngineTestSupport
 import Foundation
 import Storage
 import Testing
@@ -11,18 +12,6 @@ import Testing
 @testable import EmbeddedStore
 
 struct SearchIndexTests {
-    /// A seeded generator, so that a failure names a case that can be run again.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Words whose case folding is where a search index goes wrong: "ß" folds to "ss", "İ" to
     /// "i" and a dot, the Kelvin sign to "k", final sigma to sigma, the "ﬁ" ligature to "fi".
     /// In a row of "ß", "sss" occurs at every offset, and ICU finds it at none.
@@ -33,7 +22,7 @@ struct SearchIndexTests {
         String(repeating: "ß", count: 24), "sss", "SSSSS",  // a byte search meets many occurrences that do not count
     ]
 
-    static func text(_ g: inout SplitMix) -> String {
+    static func text(_ g: inout SplitMix64) -> String {
         (0..<Int.random(in: 0...6, using: &g)).map { _ in words.randomElement(using: &g)! }.joined(separator: " ")
     }
 
@@ -47,7 +36,7 @@ struct SearchIndexTests {
         return String(out)
     }
 
-    static func document(_ i: Int, _ g: inout SplitMix) -> Document {
+    static func document(_ i: Int, _ g: inout SplitMix64) -> Document {
         var d: Document = [
             "_id": .int32(Int32(i)), "n": .int32(Int32(i)), "at": .int32(Int32(Int.random(in: 0..<50, using: &g))), "flag": .bool(i % 3 == 0),
         ]
@@ -64,7 +53,7 @@ struct SearchIndexTests {
 
     /// A search: part of a text that exists (its case changed), a word, a short piece, or a
     /// pattern that is not plain text (answered by a scan on both).
-    static func pattern(_ texts: [String], _ g: inout SplitMix) -> BSONRegex {
+    static func pattern(_ texts: [String], _ g: inout SplitMix64) -> BSONRegex {
         let options = ["i", "i", "i", "", "im", "is"].randomElement(using: &g)!
         switch Int.random(in: 0..<10, using: &g) {
         case 0: return BSONRegex(pattern: "sw.ft", options: options)
@@ -91,7 +80,7 @@ struct SearchIndexTests {
         ]
     }
 
-    func compare(_ plain: any StorageCollection, _ indexed: any StorageCollection, _ texts: [String], _ g: inout SplitMix, _ label: String)
+    func compare(_ plain: any StorageCollection, _ indexed: any StorageCollection, _ texts: [String], _ g: inout SplitMix64, _ label: String)
         async throws
     {
         for _ in 0..<40 {
@@ -111,7 +100,7 @@ struct SearchIndexTests {
     func searchesAnswerAsAScanDoes(seed: UInt64) async throws {
         let (store, folder) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var g = SplitMix(state: seed)
+        var g = SplitMix64(seed: seed)
         let db = store.database("search")
         let plain = db.collection("plain"), indexed = db.collection("indexed")
         for field in ["title", "body", "at"] { try await indexed.createIndex([field: 1], options: IndexOptions()) }
@@ -142,7 +131,7 @@ struct SearchIndexTests {
     @Test func theListsAreRebuiltAndStillAnswer() async throws {
         let (store, folder) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var g = SplitMix(state: 42)
+        var g = SplitMix64(seed: 42)
         let db = store.database("search")
         let plain = db.collection("plain"), indexed = db.collection("indexed")
         try await indexed.createIndex(["title": 1], options: IndexOptions())
