@@ -46,8 +46,8 @@ public func runServer<App: ApplicationProtocol>(name: String, build: ServerBuild
 /// The end of a graceful stop: SIGTERM or SIGINT starts Hummingbird's graceful shutdown, which
 /// refuses new connections and lets requests in flight finish, and this starts a clock beside it.
 /// A request that never finishes, from a client that stopped sending its body or a handler stuck
-/// on something, would hold the process for good, and systemd or a container platform would end it with
-/// SIGKILL; instead, after the grace period the process logs it and exits with status 1.
+/// on something, would hold the process for good, and systemd or a container platform would end
+/// it with SIGKILL; instead, after the grace period the process logs it and exits with status 1.
 final class ShutdownDeadline {
     private let sources: [any DispatchSourceSignal]
 
