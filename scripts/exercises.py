@@ -1,6 +1,7 @@
 """The workshop's exercises: regions of the real code that a learner writes back.
 
     make exercise N=6 [E=2] [FORCE=1]   cut chapter 6's exercises (or 6.2 alone), leaving stubs
+    make exercise N=9 E=comments        cut a whole controller of the course's TODO files
     make check N=6                      build, run each exercise's tests, say what is done
     make check                          progress over the whole course (no build)
     make solution N=6 [E=2]             put the reference code back (your attempt is kept)
@@ -57,10 +58,11 @@ BEGIN = re.compile(r"^(\s*)// EXERCISE (\d+\.\d+): (.*)$")
 END = re.compile(r"^\s*// END EXERCISE (\d+\.\d+)\s*$")
 
 
-def markup():
-    """scripts/exercises.toml: each exercise's hint, graded tests and stub."""
+def markup(table="exercises"):
+    """scripts/exercises.toml: each exercise's requirement, hint, graded tests and stub; with
+    `table="groups"`, chapter 9's controllers, each a list of exercises cut together."""
     with open(MARKUP, "rb") as file:
-        return tomllib.load(file).get("exercises", {})
+        return tomllib.load(file).get(table, {})
 
 
 class Exercise:
@@ -171,7 +173,15 @@ def scan_lines(path, lines, fields=None):
 
 
 def select(chapter, number=None):
+    """Chapter `chapter`'s exercises, or one (`number`), or for chapter 9 a controller's by name
+    (`comments`: every handler of the course's comment.controller.js at once)."""
     chosen = [e for e in scan() if e.chapter == str(int(chapter)) or (chapter in ("9", "final") and e.chapter == "9")]
+    if number and not str(number).isdigit():
+        group = markup("groups").get(str(number))
+        if group is None or str(int(chapter)) != "9":
+            names = ", ".join(markup("groups")) or "none"
+            sys.exit(f"no exercise {chapter}.{number}: chapter 9's controllers are {names}")
+        return [e for id in group["exercises"] for e in chosen if e.id == id]
     if number:
         chosen = [e for e in chosen if e.id.split(".")[1] == str(number)]
     if not chosen:
@@ -493,6 +503,8 @@ def main():
     elif command == "list":
         for e in scan():
             print(f"{e.id:5} {e.title}  ({e.path.relative_to(ROOT)}:{e.begin + 1}; graded by {', '.join(e.graded_by)})")
+        for name, group in markup("groups").items():
+            print(f"E={name}: {group['title']} ({', '.join(group['exercises'])})")
     else:
         sys.exit(__doc__)
 

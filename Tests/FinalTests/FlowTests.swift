@@ -158,6 +158,8 @@ import Testing
 
             // Delete everything.
             #expect(try await client.send(.delete, "/api/v1/comments/c/\(commentId)", as: ravi).body.data == [:])
+            #expect(try await client.send(.get, "/api/v1/comments/\(videoId)", as: asha).body.docs.isEmpty)
+            #expect(try await world.collections.likes.count(["comment": .objectId(try #require(ObjectId(commentId)))]) == 0)
             #expect(try await client.send(.delete, "/api/v1/tweets/\(tweetId)", as: asha).status == 200)
             #expect(try await client.send(.delete, "/api/v1/playlist/\(playlistId)", as: ravi).status == 200)
             #expect(try await client.send(.delete, "/api/v1/videos/\(videoId)", as: asha).status == 200)
