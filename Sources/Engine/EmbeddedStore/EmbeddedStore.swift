@@ -89,6 +89,13 @@ public final class EmbeddedStore: Storage {
         let path = folder + "/.lock"
         let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unavailable("cannot open \(path): \(String(cString: strerror(errno)))") }
+        // A lock this process released a moment ago can still be held by a child it is spawning
+        // (the child shares the descriptor until its exec closes it): wait for that, briefly.
+        var tries = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0, tries < 40, heldByThisProcess(fd) {
+            tries += 1
+            usleep(50_000)
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)
@@ -102,6 +109,14 @@ public final class EmbeddedStore: Storage {
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, pid, pid.count, 0)
         return fd
+    }
+
+    /// Whether the lock file names this process as the one that took the lock.
+    private static func heldByThisProcess(_ fd: Int32) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, buffer.count, 0)
+        guard n > 0 else { return false }
+        return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "\(getpid())"
     }
 
     public func ping() async throws(StorageError) {
