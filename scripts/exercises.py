@@ -75,7 +75,8 @@ class Exercise:
         self.graded_by = list(fields.get("graded_by", []))
         # A cut region holds what must hold, as a comment, above code that compiles and throws.
         said = textwrap.wrap(self.requirement, max(40, 100 - len(indent) - 3), break_long_words=False, break_on_hyphens=False)
-        self.stub = [f"{indent}// {line}\n" for line in said] + [indent + s + "\n" for s in fields.get("stub", [])]
+        self.stub_code = list(fields.get("stub", []))
+        self.stub = [f"{indent}// {line}\n" for line in said] + [indent + s + "\n" for s in self.stub_code]
 
     @property
     def chapter(self):
@@ -416,7 +417,7 @@ def cmd_lock():
     exercises = scan()
     lock = {e.id: {"file": str(e.path.relative_to(ROOT)), "title": e.title, "sha256": digest(e.body)} for e in exercises}
     for e in exercises:
-        if not e.stub or not e.graded_by or not e.hint or not e.requirement:
+        if not e.stub_code or not e.graded_by or not e.hint or not e.requirement:
             sys.exit(f"{e.id}: every exercise needs a requirement, a hint, graded_by and a stub in scripts/exercises.toml")
         if e.body == e.stub:
             sys.exit(f"{e.id} is cut: restore it (make solution) before locking")

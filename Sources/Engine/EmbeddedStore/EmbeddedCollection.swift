@@ -380,9 +380,7 @@ struct EmbeddedCollection: StorageCollection {
                     "direction": walk.index.serves(sort) == true ? "forward" : "backward",
                 ],
             ]
-        } else if let search = state.searchPlan(try parse { () throws(QueryError) in try filter.bindingText(state.textFields) }),
-            search.estimate <= (state.equalityCandidates(filter)?.1.count ?? .max)
-        {
+        } else if let search = state.chosenSearch(try parse { () throws(QueryError) in try filter.bindingText(state.textFields) }) {
             examined = try parse { () throws(QueryError) in try state.searchedRows(search).count }
             keys = search.estimate
             plan = state.explainStage(search)

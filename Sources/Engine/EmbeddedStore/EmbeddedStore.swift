@@ -92,15 +92,13 @@ public final class EmbeddedStore: Storage {
         // A lock this process released a moment ago can still be held by a child it is spawning
         // (the child shares the descriptor until its exec closes it): wait for that, briefly.
         var tries = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0, tries < 40, heldByThisProcess(fd) {
+        while flock(fd, LOCK_EX | LOCK_NB) != 0, tries < 40, holder(fd) == "\(getpid())" {
             tries += 1
             usleep(50_000)
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let n = pread(fd, &buffer, buffer.count, 0)
+            let holder = holder(fd) ?? "?"
             Foundation.close(fd)
-            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
             throw .unavailable(
                 "the data folder \(folder) is in use by another process (pid \(holder)): stop it first, or let that process "
                     + "serve it (DB_PORT) and connect to it with MONGODB_URI=mongodb://127.0.0.1:<DB_PORT>")
@@ -111,12 +109,12 @@ public final class EmbeddedStore: Storage {
         return fd
     }
 
-    /// Whether the lock file names this process as the one that took the lock.
-    private static func heldByThisProcess(_ fd: Int32) -> Bool {
+    /// The process id the lock file names: the process that took the lock; nil when it is empty.
+    private static func holder(_ fd: Int32) -> String? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = pread(fd, &buffer, buffer.count, 0)
-        guard n > 0 else { return false }
-        return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "\(getpid())"
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public func ping() async throws(StorageError) {

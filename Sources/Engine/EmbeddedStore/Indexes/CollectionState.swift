@@ -295,6 +295,13 @@ struct CollectionState: Sendable {
         return (out, examined, index)
     }
 
+    /// The filter's search plan, when the planner reads the search's candidates rather than an
+    /// equality index's: when they are no more.
+    func chosenSearch(_ filter: Filter) -> SearchPlan? {
+        guard let plan = searchPlan(filter), plan.estimate <= (bestEquality(filter)?.count ?? .max) else { return nil }
+        return plan
+    }
+
     /// The index an equality in `filter` is answered from, and the rows it gives (what
     /// `matching` reads), when there is one.
     func equalityCandidates(_ filter: Filter) -> (HashIndex, [Int64])? {
@@ -401,8 +408,7 @@ struct CollectionState: Sendable {
     func matching(_ unbound: Filter, limit: Int = .max) throws(QueryError) -> [(Int64, Document)] {
         var filter = try unbound.bindingText(textFields)
         var candidates: [(Int64, Document)]?
-        // A search's checked rows, when they are fewer than an equality's candidates.
-        if let plan = searchPlan(filter), plan.estimate <= (bestEquality(filter)?.count ?? .max) {
+        if let plan = chosenSearch(filter) {
             candidates = try searchedRows(plan).compactMap { id in rows[id].map { (id, $0) } }
             filter = plan.residual
         } else {

@@ -113,12 +113,8 @@ struct FoldedText: Sendable, Equatable {
 
     /// Whether `offset` is between two characters' foldings (not inside one).
     private func boundary(_ offset: Int) -> Bool {
-        var low = 0, high = inside.count
-        while low < high {
-            let mid = (low + high) / 2
-            if inside[mid] < offset { low = mid + 1 } else { high = mid }
-        }
-        return low == inside.count || inside[low] != offset
+        let at = inside.lowerBound(of: offset)
+        return at == inside.count || inside[at] != offset
     }
 
     /// The distinct trigrams of the text, each as one number.
@@ -271,7 +267,7 @@ struct TrigramIndex: Sendable {
             list.append(row)
             return false
         }
-        let at = lowerBound(list, row)
+        let at = list.lowerBound(of: row)
         if at < list.count, list[at] == row { return true }
         list.insert(row, at: at)
         return false
@@ -297,15 +293,6 @@ struct TrigramIndex: Sendable {
             for trigram in indexed.text.trigrams { postings[trigram, default: []].append(small) }
             live += indexed.trigramCount
         }
-    }
-
-    private static func lowerBound(_ list: [UInt32], _ row: UInt32, from start: Int = 0) -> Int {
-        var low = start, high = list.count
-        while low < high {
-            let mid = (low + high) / 2
-            if list[mid] < row { low = mid + 1 } else { high = mid }
-        }
-        return low
     }
 
     /// The rows that may hold `search` (ascending): those in the lists of its rarest trigrams,
@@ -338,7 +325,7 @@ struct TrigramIndex: Sendable {
         if large.count > 32 * small.count {
             var from = 0
             for row in small {
-                from = lowerBound(large, row, from: from)
+                from = large.lowerBound(of: row, from: from)
                 if from == large.count { break }
                 if large[from] == row { out.append(row) }
             }
@@ -361,6 +348,19 @@ struct TrigramIndex: Sendable {
 
     /// Entries in the lists (for tests and the benchmark's memory figure).
     var postingCount: Int { postings.values.reduce(0) { $0 + $1.count } }
+}
+
+extension Array where Element: Comparable {
+    /// In a sorted array, the first index from `start` whose element is not below `value`
+    /// (`count` when there is none): a binary search.
+    func lowerBound(of value: Element, from start: Int = 0) -> Int {
+        var low = start, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
 }
 
 /// The checked rows of recent searches, keyed by the index's generation and the search. The first
