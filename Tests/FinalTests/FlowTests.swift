@@ -32,6 +32,16 @@ import Testing
             let again = try await client.upload(asha, title: "Only once")
             #expect(again.status == .conflict)
             #expect(filesBelow(world.mediaFolder) == files)  // the second video's file and thumbnail are deleted again
+            // A change that cannot be stored deletes the thumbnail it brought.
+            let other = try await client.publish(asha, title: "Another")
+            let stored = filesBelow(world.mediaFolder)
+            var headers = formType
+            headers[.authorization] = "Bearer \(asha.access)"
+            let clash = try await client.execute(
+                uri: "/api/v1/videos/\(other)", method: .patch, headers: headers,
+                body: multipart(fields: [("title", "Only once")], files: [("thumbnail", "t.png", thumbnailPNG + [7])]))
+            #expect(clash.status == .conflict)
+            #expect(filesBelow(world.mediaFolder) == stored)
         }
         #expect(filesBelow(world.tempFolder).isEmpty)
     }
@@ -125,6 +135,8 @@ import Testing
             #expect(mine.body.list.first?["totalVideos"]?.int64Value == 1)
             let renamed = try await client.send(.patch, "/api/v1/playlist/\(playlistId)", as: ravi, json: #"{"name": "Swift servers"}"#)
             #expect(renamed.body.data?["name"] == "Swift servers" && renamed.body.data?["description"] == "to watch")
+            let described = try await client.send(.patch, "/api/v1/playlist/\(playlistId)", as: ravi, json: #"{"description": "later"}"#)
+            #expect(described.body.data?["name"] == "Swift servers" && described.body.data?["description"] == "later")
 
             // The dashboard.
             let stats = try await client.send(.get, "/api/v1/dashboard/stats", as: asha)
@@ -149,6 +161,10 @@ import Testing
             #expect(try json(newThumbnail.body).data?["title"] == "Chai aur Swift, part 1")
             let after = filesBelow(world.mediaFolder)
             #expect(after.count == before.count && after != before)
+            let objectId = try #require(ObjectId(videoId))
+            let changed = try #require(try await world.collections.videos.findById(objectId))
+            let thumbnailId = try #require(changed.thumbnailId)
+            #expect(after.contains(thumbnailId) && !before.contains(thumbnailId) && changed.thumbnail.hasSuffix(thumbnailId))
             let unpublished = try await client.send(.patch, "/api/v1/videos/toggle/publish/\(videoId)", as: asha)
             #expect(unpublished.body.data == ["isPublished": false])
             #expect(try await client.send(.get, "/api/v1/videos/\(videoId)", as: ravi).status == 404)
@@ -162,6 +178,7 @@ import Testing
             #expect(try await world.collections.likes.count(["comment": .objectId(try #require(ObjectId(commentId)))]) == 0)
             #expect(try await client.send(.delete, "/api/v1/tweets/\(tweetId)", as: asha).status == 200)
             #expect(try await client.send(.delete, "/api/v1/playlist/\(playlistId)", as: ravi).status == 200)
+            #expect(try await client.send(.get, "/api/v1/playlist/\(playlistId)", as: ravi).status == 404)
             #expect(try await client.send(.delete, "/api/v1/videos/\(videoId)", as: asha).status == 200)
             #expect(try await world.collections.likes.count() == 0)
             #expect(try await client.send(.get, "/api/v1/videos/\(videoId)", as: asha).status == 404)

@@ -105,6 +105,11 @@ import Testing
             #expect(try await client.send(.post, "/api/v1/playlist", as: asha, json: #"{"description": "no name"}"#).status == 400)
             #expect(try await client.send(.patch, "/api/v1/videos/\(video)", as: asha, json: "{}").status == 400)
             #expect(try await client.send(.patch, "/api/v1/videos/\(video)", as: asha, json: #"{"title": ""}"#).status == 400)
+            let playlist = try await client.send(.post, "/api/v1/playlist", as: asha, json: #"{"name": "p"}"#).body.data?["_id"]?.stringValue
+            for body in ["{}", #"{"name": ""}"#, #"{"name": "  "}"#] {
+                let answer = try await client.send(.patch, "/api/v1/playlist/\(playlist ?? "")", as: asha, json: body)
+                #expect(answer.status == 400, "\(body)")
+            }
             #expect(try await client.send(.get, "/api/v1/comments/\(video)?page=0", as: asha).status == 400)
             #expect(try await client.send(.get, "/api/v1/dashboard/videos?limit=101", as: asha).status == 400)
             #expect(try await client.send(.post, "/api/v1/subscriptions/c/\(asha.id)", as: asha).status == 400)  // one's own channel
@@ -266,6 +271,51 @@ import Testing
             // Only videos that exist and are visible show: an array (as the course's), its total in a header.
             let page = try await client.call(.get, "/api/v1/users/history?limit=5", headers: ravi.auth)
             #expect(try page.headers[APIList.totalCount] == "1" && (json(page.body)).list.map { $0["_id"]?.stringValue } == [a])
+        }
+    }
+
+    /// The liked videos are the reader's own likes of videos, newest like first, and only those
+    /// they may still see.
+    @Test(arguments: TestBackend.available)
+    func likedVideosAreTheReadersOwnNewestFirst(_ backend: TestBackend) async throws {
+        let (app, _) = try await finalApp(backend)
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            let a = try await client.publish(asha, title: "A")
+            let b = try await client.publish(asha, title: "B")
+            let c = try await client.publish(asha, title: "C")
+            let comment = try await client.send(.post, "/api/v1/comments/\(a)", as: asha, json: #"{"content": "hi"}"#).body.data?["_id"]?.stringValue
+            for (who, path) in [(ravi, "v/\(a)"), (asha, "v/\(c)"), (ravi, "v/\(b)"), (ravi, "c/\(comment ?? "")")] {
+                #expect(try await client.send(.post, "/api/v1/likes/toggle/\(path)", as: who).body.data == ["isLiked": true])
+            }
+            #expect(try await client.send(.get, "/api/v1/likes/videos", as: ravi).body.list.map { $0["_id"]?.stringValue } == [b, a])
+            #expect(try await client.send(.get, "/api/v1/likes/videos", as: asha).body.list.map { $0["_id"]?.stringValue } == [c])
+            _ = try await client.send(.patch, "/api/v1/videos/toggle/publish/\(b)", as: asha)
+            #expect(try await client.send(.get, "/api/v1/likes/videos", as: ravi).body.list.map { $0["_id"]?.stringValue } == [a])
+        }
+    }
+
+    /// A playlist, in its owner's list and on its own, shows only the videos the reader may see:
+    /// another's draft is not there, not even its id.
+    @Test(arguments: TestBackend.available)
+    func aPlaylistShowsOnlyTheVideosTheReaderMaySee(_ backend: TestBackend) async throws {
+        let (app, _) = try await finalApp(backend)
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            let (a, b) = (try await client.publish(asha, title: "A"), try await client.publish(asha, title: "B"))
+            let playlist = try #require(
+                try await client.send(.post, "/api/v1/playlist", as: asha, json: #"{"name": "p"}"#).body.data?["_id"]?.stringValue)
+            for video in [a, b] { _ = try await client.send(.patch, "/api/v1/playlist/add/\(video)/\(playlist)", as: asha) }
+            _ = try await client.send(.patch, "/api/v1/videos/toggle/publish/\(b)", as: asha)
+            for (who, shown) in [(ravi, [a]), (asha, [a, b])] {
+                let list = try await client.send(.get, "/api/v1/playlist/user/\(asha.id)", as: who).body.list
+                #expect(list.first?["videos"]?.arrayValue?.map { $0.stringValue } == shown, "\(who.username)")
+                #expect(list.first?["totalVideos"]?.int64Value == Int64(shown.count) && list.first?["shown"] == nil, "\(who.username)")
+                let one = try await client.send(.get, "/api/v1/playlist/\(playlist)", as: who).body.data
+                #expect(one?["videos"]?.arrayValue?.map { $0.documentValue?["_id"]?.stringValue } == shown, "\(who.username)")
+            }
         }
     }
 

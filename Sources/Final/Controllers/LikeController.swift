@@ -5,6 +5,7 @@
 import App
 import Auth
 import BSON
+import Exercises
 import Hummingbird
 import ModelRoutes
 import Models
@@ -23,18 +24,24 @@ struct LikeController: Sendable {
     struct Liked: Encodable, Sendable { let isLiked: Bool }
 
     @Sendable func toggleVideo(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Liked> {
+        // EXERCISE 9.15: toggleVideoLike: like, or unlike, a video the viewer may see
         let video = try await collections.requireVideo(context)
         return try await toggle(.video(video._id), context)
+        // END EXERCISE 9.15
     }
 
     @Sendable func toggleComment(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Liked> {
+        // EXERCISE 9.16: toggleCommentLike: like, or unlike, a comment
         let comment = try await collections.requireComment(context)
         return try await toggle(.comment(comment._id), context)
+        // END EXERCISE 9.16
     }
 
     @Sendable func toggleTweet(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Liked> {
+        // EXERCISE 9.17: toggleTweetLike: like, or unlike, a tweet
         let tweet = try await collections.requireTweet(context)
         return try await toggle(.tweet(tweet._id), context)
+        // END EXERCISE 9.17
     }
 
     func toggle(_ target: Like.Target, _ context: AppRequestContext) async throws -> APIResponse<Liked> {

@@ -4,6 +4,7 @@
 import App
 import Auth
 import BSON
+import Exercises
 import Hummingbird
 import ModelRoutes
 import Models
@@ -21,26 +22,32 @@ struct SubscriptionController: Sendable {
     struct Subscribed: Encodable, Sendable { let subscribed: Bool }
 
     @Sendable func toggle(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Subscribed> {
+        // EXERCISE 9.19: toggleSubscription: a channel that exists, never one's own
         let channel = try await collections.requireUser(context, "channelId", "Channel")
         let me = try context.requireUser()._id
         guard channel != me else { throw APIError.badRequest("You cannot subscribe to your own channel") }
         let subscribed = try await collections.toggleSubscription(me, to: channel)
         return APIResponse(200, Subscribed(subscribed: subscribed), subscribed ? "Subscribed" : "Unsubscribed")
+        // END EXERCISE 9.19
     }
 
     /// `GET /subscriptions/c/:channelId?page&limit`: who subscribes to the channel, newest first.
     @Sendable func subscribers(_ request: Request, context: AppRequestContext) async throws -> APIList {
+        // EXERCISE 9.20: getUserChannelSubscribers: who subscribes to a channel
         let channel = try await collections.requireUser(context, "channelId", "Channel")
         let page = try await collections.subscriptionList(
             where: "channel", is: channel, show: "subscriber", try request.listRequest)
         return APIList(page, "Subscribers fetched successfully")
+        // END EXERCISE 9.20
     }
 
     /// `GET /subscriptions/u/:subscriberId?page&limit`: the channels the user follows, newest first.
     @Sendable func channels(_ request: Request, context: AppRequestContext) async throws -> APIList {
+        // EXERCISE 9.21: getSubscribedChannels: the channels a user follows
         let subscriber = try await collections.requireUser(context, "subscriberId")
         let page = try await collections.subscriptionList(
             where: "subscriber", is: subscriber, show: "channel", try request.listRequest)
         return APIList(page, "Subscribed channels fetched successfully")
+        // END EXERCISE 9.21
     }
 }

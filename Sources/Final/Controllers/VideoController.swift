@@ -72,18 +72,21 @@ struct VideoController: Sendable {
     /// `GET /videos/:videoId`: for a signed-in viewer, counts a view and moves the video to the
     /// front of their history; answers with its owner's summary, `likesCount` and `isLiked`.
     @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Document> {
-        let me = context.user?._id
+        let counted = crossSite.isCrossSite(request) ? nil : context.user?._id  // whose view counts, if anyone's
+        // EXERCISE 9.25: getVideoById: a video the reader may see; a signed-in view counts
         let video = try await collections.requireVideo(context)
-        if let me, !crossSite.isCrossSite(request) { try await collections.recordView(of: video._id, by: me) }
-        guard let detail = try await collections.videoDetail(video._id, viewer: me) else {
+        if let counted { try await collections.recordView(of: video._id, by: counted) }
+        guard let detail = try await collections.videoDetail(video._id, viewer: context.user?._id) else {
             throw APIError.notFound("Video not found")
         }
         return APIResponse(200, detail, "Video fetched successfully")
+        // END EXERCISE 9.25
     }
 
     /// `PATCH /videos/:videoId`: title and description as JSON, or as a multipart form that may
     /// carry a new `thumbnail`; absent fields stay. The replaced thumbnail leaves media storage.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Video> {
+        // EXERCISE 9.26: updateVideo: only its owner, with JSON or a form that may carry a thumbnail
         let video = try await collections.requireVideo(context)
         try requireOwner(video.owner, context, "videos")
         let isForm = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
@@ -98,11 +101,13 @@ struct VideoController: Sendable {
                 200, try await apply(change, thumbnail: form.files["thumbnail"], to: video, context),
                 "Video updated successfully")
         }
+        // END EXERCISE 9.26
     }
 
     func apply(_ change: Change, thumbnail: UploadedFile?, to video: Video, _ context: AppRequestContext) async throws
         -> Video
     {
+        // EXERCISE 9.27: updateVideo's change: checked fields, a new thumbnail stored, the old one deleted
         var set: Document = [:]
         var v = Validator()
         changed(change.title, Video.Rules.title, &set, &v)
@@ -116,26 +121,24 @@ struct VideoController: Sendable {
             set["thumbnail"] = .string(stored.url)
             set["thumbnailId"] = .string(stored.publicId)
         }
-        let after: Video?
         do {
-            after = try await collections.videos.updateById(video._id, ["$set": .document(set)])
+            guard let after = try await collections.videos.updateById(video._id, ["$set": .document(set)]) else {
+                throw APIError.notFound("Video not found")  // deleted meanwhile
+            }
+            let old = media.asset(url: video.thumbnail, id: video.thumbnailId, resourceType: "image")
+            if uploaded != nil, let old { await media.deleteQuietly([old], logger: context.logger) }
+            return after
         } catch {
-            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }
+            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }  // not kept: deleted
             throw error
         }
-        guard let after else {
-            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }
-            throw APIError.notFound("Video not found")  // deleted meanwhile
-        }
-        if uploaded != nil, let old = media.asset(url: video.thumbnail, id: video.thumbnailId, resourceType: "image") {
-            await media.deleteQuietly([old], logger: context.logger)
-        }
-        return after
+        // END EXERCISE 9.27
     }
 
     /// `DELETE /videos/:videoId`: its comments and their likes, its likes, its place in
     /// playlists and histories, the video, and last its media, where a failure is only logged.
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Empty> {
+        // EXERCISE 9.28: deleteVideo: only its owner; its media goes last
         let video = try await collections.requireVideo(context)
         try requireOwner(video.owner, context, "videos")
         try await collections.deleteVideo(video._id)
@@ -145,26 +148,20 @@ struct VideoController: Sendable {
         ]
         await media.deleteQuietly(assets.compactMap { $0 }, logger: context.logger)
         return APIResponse(200, Empty(), "Video deleted successfully")
+        // END EXERCISE 9.28
     }
 
-    /// `PATCH /videos/toggle/publish/:videoId`: flips `isPublished`, conditioned on the value read,
-    /// so two toggles at once flip it twice, never lose one.
+    /// `PATCH /videos/toggle/publish/:videoId`: flips `isPublished` (`Collections.togglePublished`:
+    /// two toggles at once flip it twice, never lose one).
     @Sendable func togglePublish(_ request: Request, context: AppRequestContext) async throws -> APIResponse<Published>
     {
-        var video = try await collections.requireVideo(context)
+        // EXERCISE 9.29: togglePublishStatus: only its owner flips it
+        let video = try await collections.requireVideo(context)
         try requireOwner(video.owner, context, "videos")
-        for _ in 0..<8 {
-            let flip: Document = ["$set": ["isPublished": .bool(!video.isPublished)]]
-            if let after = try await collections.videos.updateOne(
-                ["_id": .objectId(video._id), "isPublished": .bool(video.isPublished)], flip)
-            {
-                return APIResponse(200, Published(isPublished: after.isPublished), "Publish status toggled")
-            }
-            guard let now = try await collections.videos.findById(video._id) else {
-                throw APIError.notFound("Video not found")
-            }
-            video = now
+        guard let isPublished = try await collections.togglePublished(video) else {
+            throw APIError.notFound("Video not found")  // deleted meanwhile
         }
-        throw APIError(409, "The video kept changing; try again")
+        return APIResponse(200, Published(isPublished: isPublished), "Publish status toggled")
+        // END EXERCISE 9.29
     }
 }

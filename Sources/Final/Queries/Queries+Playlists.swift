@@ -28,6 +28,7 @@ extension Collections {
     /// up in the database for the page only. Another user's unpublished video is not there at
     /// all: not even its id.
     func playlists(of owner: ObjectId, viewer: ObjectId?, _ page: PageRequest) async throws -> Page<Document> {
+        // EXERCISE 9.32: getUserPlaylists' pipeline: each playlist with only the videos the reader may see
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let perPage: [Document] = [
             [
@@ -45,6 +46,7 @@ extension Collections {
             ["$project": ["shown": 0]],
         ]
         return try await playlists.aggregatePaginate(pipeline, page, perPage: perPage)
+        // END EXERCISE 9.32
     }
 
     /// The playlist as `viewer` may see it: `videos` keeps only the ids of videos they may see

@@ -61,6 +61,7 @@ extension Collections {
     /// `GET /likes/videos`: the videos `user` likes and may still see, newest like first, each
     /// with its owner's summary.
     func likedVideos(by user: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+        // EXERCISE 9.18: getLikedVideos: the videos one likes and may still see, newest like first
         let pipeline: [Document] = [
             ["$match": ["likedBy": .objectId(user), "video": ["$exists": true]]],
             ["$sort": ["createdAt": -1, "_id": -1]],
@@ -74,6 +75,7 @@ extension Collections {
             ["$replaceRoot": ["newRoot": "$video"]],
         ]
         return try await likes.aggregatePaginate(pipeline, page, perPage: Stages.ownerSummary())
+        // END EXERCISE 9.18
     }
 
     // MARK: Subscriptions
@@ -99,6 +101,7 @@ extension Collections {
     func subscriptionList(where field: String, is user: ObjectId, show side: String, _ page: PageRequest) async throws
         -> Page<Document>
     {
+        // EXERCISE 9.22: the subscription lists: one side's summaries with subscribedAt, newest first
         let pipeline: [Document] = [["$match": [field: .objectId(user)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let summary: Document = [
             "_id": .string("$\(side)._id"), "username": .string("$\(side).username"),
@@ -107,5 +110,6 @@ extension Collections {
         ]
         let perPage: [Document] = Stages.ownerSummary(side) + [["$project": .document(summary)]]
         return try await subscriptions.aggregatePaginate(pipeline, page, perPage: perPage)
+        // END EXERCISE 9.22
     }
 }

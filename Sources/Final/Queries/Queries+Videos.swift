@@ -5,6 +5,7 @@
 import BSON
 import Exercises
 import Models
+import Responses
 import Storage
 
 extension Collections {
@@ -78,28 +79,50 @@ extension Collections {
     }
 
     /// Deletes a video and everything that depends on it, dependents first: its comments and
-    /// their likes (in batches, so the work per step stays bounded), the likes on it, its id in
-    /// playlists and watch histories, then the video. Its media is the caller's to delete last,
-    /// so a retried DELETE after a failure finishes the job.
+    /// their likes, the likes on it, its id in playlists and watch histories, then the video. Its
+    /// media is the caller's to delete last, so a retried DELETE after a failure finishes the job.
     func deleteVideo(_ id: ObjectId) async throws {
+        // EXERCISE 9.24: deleteVideo's cascade: everything that depends on the video, then the video
         let video: BSONValue = .objectId(id)
-        while true {
-            let batch = try await comments.storage.find(
-                ["video": video], options: FindOptions(limit: 500, projection: ["_id": 1]))
-            guard !batch.isEmpty else { break }
-            let ids = BSONValue.array(batch.compactMap { $0["_id"] })
-            try await likes.deleteMany(["comment": ["$in": ids]])
-            try await comments.deleteMany(["_id": ["$in": ids]])
-        }
+        try await deleteComments(on: video)
         try await likes.deleteMany(["video": video])
         try await playlists.storage.updateMany(["videos": video], ["$pull": ["videos": video]])
         try await users.storage.updateMany(["watchHistory": video], ["$pull": ["watchHistory": video]])
         try await videos.deleteOne(["_id": video])
+        // END EXERCISE 9.24
+    }
+
+    /// A video's comments and the likes on them, 500 at a time, so the work per step stays
+    /// bounded however many comments a video has.
+    func deleteComments(on video: BSONValue) async throws {
+        while true {
+            let batch = try await comments.storage.find(
+                ["video": video], options: FindOptions(limit: 500, projection: ["_id": 1]))
+            guard !batch.isEmpty else { return }
+            let ids = BSONValue.array(batch.compactMap { $0["_id"] })
+            try await likes.deleteMany(["comment": ["$in": ids]])
+            try await comments.deleteMany(["_id": ["$in": ids]])
+        }
+    }
+
+    /// Flips `isPublished`, conditioned on the value read, so two toggles at once flip it twice,
+    /// never lose one; returns the new value, nil when the video is gone.
+    func togglePublished(_ read: Video) async throws -> Bool? {
+        var video = read
+        for _ in 0..<8 {
+            let flip: Document = ["$set": ["isPublished": .bool(!video.isPublished)]]
+            let unchanged: Document = ["_id": .objectId(video._id), "isPublished": .bool(video.isPublished)]
+            if let after = try await videos.updateOne(unchanged, flip) { return after.isPublished }
+            guard let now = try await videos.findById(video._id) else { return nil }
+            video = now
+        }
+        throw APIError(409, "The video kept changing; try again")
     }
 
     /// `GET /dashboard/videos`: the owner's videos, unpublished included, newest first, with
     /// `likesCount` and `commentsCount` for the page.
     func channelVideos(of owner: ObjectId, _ page: PageRequest) async throws -> Page<Document> {
+        // EXERCISE 9.23: getChannelVideos: a channel's own videos with their likes and comments
         let pipeline: [Document] = [["$match": ["owner": .objectId(owner)]], ["$sort": ["createdAt": -1, "_id": -1]]]
         let perPage: [Document] = [
             Stages.count(from: Like.collectionName, matching: "video", as: "likesCount"),
@@ -107,6 +130,7 @@ extension Collections {
             ["$addFields": .document(Stages.countValue("likesCount").merged(Stages.countValue("commentsCount")))],
         ]
         return try await videos.aggregatePaginate(pipeline, page, perPage: perPage)
+        // END EXERCISE 9.23
     }
 
     /// `GET /dashboard/stats` for a channel: videos and views, unpublished included,
