@@ -229,21 +229,25 @@ def cmd_solution(chapter, number=None):
         print(f"  {exercise.id} {exercise.title}: reference code restored")
 
 
-def run_tests(exercises):
+def run_tests(exercises, reached=None):
     """Runs the tests of `exercises` in one test process: {id: (passed, tests run, first failure)}.
 
     Each test is attributed to the exercises whose `Graded by` patterns match its name, read from
-    swift-testing's xunit report. A test process that crashes fails every exercise it was testing."""
+    swift-testing's xunit report. A test process that crashes fails every exercise it was testing.
+    `reached`, a set, receives the exercises whose stub ran (ExerciseNotDone writes its id to the
+    file named by EXERCISES_REACHED)."""
     import tempfile
     import xml.etree.ElementTree as ElementTree
     pattern = "|".join(p for e in exercises for p in e.graded_by)
     with tempfile.TemporaryDirectory() as folder:
         report = pathlib.Path(folder) / "report.xml"
+        stubs = pathlib.Path(folder) / "reached"
         # The test bundle is run directly, once for every exercise checked: its xunit report
         # says which tests failed, so which exercises are done.
         try:
             run = subprocess.run([str(BUNDLE), "--testing-library", "swift-testing", "--filter", pattern, "--xunit-output", str(report)],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=600)
+                                 cwd=ROOT, capture_output=True, text=True, timeout=600,
+                                 env={**os.environ, "EXERCISES_REACHED": str(stubs)})
             output, returncode = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout + run.stderr), run.returncode
         except subprocess.TimeoutExpired:  # tests that never end fail, as a crash does
             output, returncode = "Fatal error: the tests did not finish within 10 minutes", 1
@@ -252,6 +256,8 @@ def run_tests(exercises):
             results = [(f"{c.get('classname')}/{c.get('name')}", c.find("failure")) for c in cases]
         except ElementTree.ParseError:  # the process died while writing its report
             results = []
+        if reached is not None and stubs.exists():
+            reached.update(stubs.read_text().split())
     issues = [l.strip() for l in output.splitlines() if "Expectation failed" in l or "recorded an issue" in l]
     crashed = not results and returncode != 0
     if crashed and len(exercises) > 1:  # a crash hides which test failed: one exercise at a time
@@ -362,7 +368,8 @@ def cmd_check(chapter=None):
     took = build(products_for([chapter]))
     progress = progress_file()
     begin = time.monotonic()
-    outcome = run_tests(chosen)
+    reached = set()
+    outcome = run_tests(chosen, reached)
     results = []
     for exercise in chosen:
         passed, _, first = outcome[exercise.id]
@@ -375,9 +382,16 @@ def cmd_check(chapter=None):
             # The reference cannot be wrong (make exercises-prove): when it fails, its tests go
             # through an exercise of the chapter that is still cut, which is the one to write.
             cut = [e.id for e in chosen if e.id != exercise.id and e.state(lock) == "open"]
+            before = [id for id in cut if id in reached] or cut  # the stubs that ran, when known
             if cut and exercise.state(lock) == "reference":
-                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests go through {', '.join(cut)}, "
-                      f"still cut: write {'that one' if len(cut) == 1 else 'those'} first")
+                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests go through {', '.join(before)}, "
+                      f"still cut: write {'that one' if len(before) == 1 else 'those'} first")
+                continue
+            # A stub that never ran cannot be what failed: its tests stopped at another one first.
+            before = [id for id in cut if id in reached]
+            if exercise.state(lock) == "open" and exercise.id not in reached and before:
+                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests stop at {', '.join(before)} "
+                      f"before they reach it: write {'that one' if len(before) == 1 else 'those'} first")
                 continue
             print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            "
                   f"requirement and recipe: make hint N={exercise.chapter} E={exercise.id.split('.')[1]}")

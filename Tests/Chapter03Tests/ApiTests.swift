@@ -5,6 +5,7 @@ import App
 import BSON
 import Database
 import EmbeddedStore
+import Exercises
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -291,5 +292,19 @@ final class CountingStorage: Storage, @unchecked Sendable {
                     "DELETE /api/v1/cookies/:name", "POST /api/v1/cookies/:name",
                 ])
         }
+    }
+}
+
+/// `make check` learns which stubs ran from the file EXERCISES_REACHED names: one id a line, each
+/// run of a stub appending its own, so two exercises cut together are told apart.
+@Suite struct ExerciseStubTests {
+    @Test func aStubThatRunsNamesItselfInTheReachedFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("reached-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        ExerciseNotDone.noteReached("9.30", in: path)
+        ExerciseNotDone.noteReached("9.34", in: path)
+        ExerciseNotDone.noteReached("9.30", in: nil)  // not asked for: nothing written
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "9.30\n9.34\n")
+        #expect(ExerciseNotDone("9.30").description.hasPrefix("Exercise 9.30 is yours to write"))
     }
 }
