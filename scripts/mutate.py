@@ -1,7 +1,8 @@
 """`make exercises-mutate N=6 [E=2]`: is every line of an exercise's reference graded?
 
-For each exercise chosen, each line of its reference region is deleted in turn, and each `if` /
-`guard` / `while` condition without bindings is negated; each such mutant is built and the
+For each exercise chosen, each line of its reference region is deleted in turn, each element of
+a one-line pipeline (`[[stage], [stage]]`) left out in turn, and each `if` / `guard` / `while`
+condition without bindings is negated; each such mutant is built and the
 exercise's graded tests run (scripts/exercises.py). A mutant that compiles and still passes every
 graded test *survives*: the grade would say "done" for code that lacks that line. Survivors are
 listed with their line; the reference is written back after each mutant, whatever happens.
@@ -41,12 +42,50 @@ SKIP = re.compile(r"^[\s\}\)\]\{]*$|^\s*//|^\s*(\} else \{|do \{|\} catch.*\{|de
 CONDITION = re.compile(r"^(\s*)(guard|if|while) (.+?)( else \{.*| \{.*)$")
 
 
+def stages(line):
+    """The one-line array literal after `= ` (a pipeline: `[[stage], [stage]]`), as the text
+    before it, its top-level elements that are literals themselves, and the text after it; None
+    when the line has no such array of two or more."""
+    start = line.find("= [")
+    if start < 0:
+        return None
+    depth, element, elements, i = 0, 0, [], start + 2
+    j = i
+    while j < len(line):
+        c = line[j]
+        if c == '"':  # a string holds no bracket of the literal: skip to its end
+            j = line.find('"', j + 1)
+            if j < 0:
+                return None
+        elif c in "[(":
+            depth += 1
+            if depth == 2 and c == "[":
+                element = j
+        elif c in "])":
+            depth -= 1
+            if depth == 1 and c == "]":
+                elements.append(line[element:j + 1])
+            if depth == 0:
+                inner = line[i + 1:j]
+                if len(elements) < 2 or inner.replace(" ", "") != ",".join(elements).replace(" ", ""):
+                    return None
+                return line[:i], elements, line[j + 1:]
+        j += 1
+    return None
+
+
 def mutants(body):
     """(kind, line number in the region, the line, the mutated body)."""
     for i, line in enumerate(body):
         if SKIP.match(line):
             continue
         yield "delete", i, line, body[:i] + body[i + 1:]
+        literal = stages(line)
+        if literal:  # each stage of a one-line pipeline left out in turn
+            before, elements, after = literal
+            for k in range(len(elements)):
+                kept = ", ".join(elements[:k] + elements[k + 1:])
+                yield f"drop stage {k + 1} of", i, line, body[:i] + [f"{before}[{kept}]{after}"] + body[i + 1:]
         match = CONDITION.match(line.rstrip("\n"))
         if match and not re.search(r"\b(let|var|case)\b|,", match.group(3)):
             indent, keyword, condition, rest = match.groups()

@@ -274,6 +274,35 @@ import Testing
         }
     }
 
+    /// Every list the course sorts is newest first, and holds only what it is about: a channel's
+    /// videos on the dashboard, its subscribers, the channels one follows, a user's playlists.
+    @Test(arguments: TestBackend.available)
+    func everyListIsNewestFirst(_ backend: TestBackend) async throws {
+        let (app, _) = try await finalApp(backend)
+        try await app.test(.router) { client in
+            let asha = try await client.signUp("asha")
+            let ravi = try await client.signUp("ravi")
+            let bob = try await client.signUp("bob")
+            let a = try await client.publish(asha, title: "A")
+            let b = try await client.publish(asha, title: "B")
+            _ = try await client.publish(bob, title: "Bob's")  // not on Asha's dashboard
+            let dashboard = try await client.send(.get, "/api/v1/dashboard/videos", as: asha).body.list
+            #expect(dashboard.map { $0["_id"]?.stringValue } == [b, a])
+            for (who, channel) in [(ravi, asha), (bob, asha), (ravi, bob)] {
+                _ = try await client.send(.post, "/api/v1/subscriptions/c/\(channel.id)", as: who)
+            }
+            let subscribers = try await client.send(.get, "/api/v1/subscriptions/c/\(asha.id)", as: asha).body.list
+            #expect(subscribers.map { $0["username"]?.stringValue } == ["bob", "ravi"])
+            let following = try await client.send(.get, "/api/v1/subscriptions/u/\(ravi.id)", as: ravi).body.list
+            #expect(following.map { $0["username"]?.stringValue } == ["bob", "asha"])
+            for (who, name) in [(asha, "first"), (asha, "second"), (bob, "Bob's")] {
+                _ = try await client.send(.post, "/api/v1/playlist", as: who, json: #"{"name": "\#(name)"}"#)
+            }
+            let playlists = try await client.send(.get, "/api/v1/playlist/user/\(asha.id)", as: ravi).body.list
+            #expect(playlists.map { $0["name"]?.stringValue } == ["second", "first"])
+        }
+    }
+
     /// The liked videos are the reader's own likes of videos, newest like first, and only those
     /// they may still see.
     @Test(arguments: TestBackend.available)
