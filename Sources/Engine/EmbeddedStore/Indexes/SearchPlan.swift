@@ -43,7 +43,8 @@ extension CollectionState {
                 if let known = trigrams.memo.answered(branches[b].key) {
                     estimate += known.candidates
                 } else {
-                    let candidates = trigrams.candidates(branches[b].search)
+                    let search = branches[b].search
+                    let candidates = trigrams.memo.candidates(branches[b].key) { trigrams.candidates(search) }
                     estimate += candidates.count
                     branches[b].candidates = candidates
                 }
@@ -100,8 +101,8 @@ extension CollectionState {
         var found = Set<Int64>()
         for branch in plan.branches {
             let trigrams = branch.index.trigrams!
-            let rows = try trigrams.memo.rows(branch.key) { () throws(QueryError) -> SearchMemo.Checked in
-                let candidates = branch.candidates ?? trigrams.candidates(branch.search)
+            let rows = try trigrams.memo.rows(branch.key) { (kept: [Int64]?) throws(QueryError) -> SearchMemo.Checked in
+                let candidates = branch.candidates ?? kept ?? trigrams.candidates(branch.search)
                 return SearchMemo.Checked(candidates: candidates.count, rows: try check(candidates, branch, trigrams))
             }.rows
             if plan.branches.count == 1 { return rows }

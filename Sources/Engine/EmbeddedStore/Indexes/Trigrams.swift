@@ -379,24 +379,44 @@ final class SearchMemo: Sendable {
 
     final class Slot: Sendable {
         let answer = Mutex<Checked?>(nil)
+        /// The trigrams' candidates, from the planner's estimate until the answer is checked: a
+        /// plan that is weighed and then declined (a sort's walk) does not read the lists twice.
+        let candidates = Mutex<[Int64]?>(nil)
     }
 
     private let slots = Mutex<[(key: Key, slot: Slot)]>([])
     private static let capacity = 16
 
-    func rows(_ key: Key, _ compute: () throws(QueryError) -> Checked) throws(QueryError) -> Checked {
-        let slot = slots.withLock { slots -> Slot in
+    private func slot(_ key: Key) -> Slot {
+        slots.withLock { slots -> Slot in
             if let found = slots.first(where: { $0.key == key }) { return found.slot }
             let slot = Slot()
             slots.insert((key, slot), at: 0)
             if slots.count > Self.capacity { slots.removeLast() }
             return slot
         }
+    }
+
+    func rows(_ key: Key, _ compute: ([Int64]?) throws(QueryError) -> Checked) throws(QueryError) -> Checked {
+        let slot = slot(key)
         return try slot.answer.withLock { (answer: inout Checked?) throws(QueryError) -> Checked in
             if let answer { return answer }
-            let checked = try compute()  // a query out of time leaves the slot empty for the next
+            let kept = slot.candidates.withLock { $0 }
+            let checked = try compute(kept)  // a query out of time leaves the slot empty for the next
             answer = checked
+            slot.candidates.withLock { $0 = nil }  // the answer holds what is needed from now on
             return checked
+        }
+    }
+
+    /// The search's candidates, read from the trigrams once and kept until its answer is checked.
+    func candidates(_ key: Key, _ read: () -> [Int64]) -> [Int64] {
+        let slot = slot(key)
+        return slot.candidates.withLock { kept in
+            if let kept { return kept }
+            let read = read()
+            kept = read
+            return read
         }
     }
 
