@@ -370,7 +370,7 @@ def cmd_check(chapter=None):
     begin = time.monotonic()
     reached = set()
     outcome = run_tests(chosen, reached)
-    results = []
+    results, waiting = [], set()
     for exercise in chosen:
         passed, _, first = outcome[exercise.id]
         results.append(passed)
@@ -386,17 +386,27 @@ def cmd_check(chapter=None):
             if cut and exercise.state(lock) == "reference":
                 print(f"  waiting   {exercise.id} {exercise.title}\n            its tests go through {', '.join(before)}, "
                       f"still cut: write {'that one' if len(before) == 1 else 'those'} first")
+                waiting.add(exercise.id)
                 continue
             # A stub that never ran cannot be what failed: its tests stopped at another one first.
             before = [id for id in cut if id in reached]
             if exercise.state(lock) == "open" and exercise.id not in reached and before:
                 print(f"  waiting   {exercise.id} {exercise.title}\n            its tests stop at {', '.join(before)} "
                       f"before they reach it: write {'that one' if len(before) == 1 else 'those'} first")
+                waiting.add(exercise.id)
                 continue
             print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            "
                   f"requirement and recipe: make hint N={exercise.chapter} E={exercise.id.split('.')[1]}")
     STATE.mkdir(exist_ok=True)
     (STATE / "progress.json").write_text(json.dumps(progress, indent=1))
+    # Chapter 9's controllers that hold the learner's work (cut or written): one line each.
+    done = {e.id for e, passed in zip(chosen, results) if passed}
+    mine = {e.id for e in chosen if e.state(lock) != "reference"}
+    for name, group in (markup("groups") if str(int(chapter)) == "9" else {}).items():
+        ids = set(group["exercises"])
+        if ids & mine:
+            also = f" ({len(ids & waiting)} waiting)" if ids & waiting else ""
+            print(f"  {name}: {len(ids & done)} of {len(ids)} done{also}")
     print(f"{sum(results)} of {len(results)} done (build {took:.1f} s, tests {time.monotonic() - begin:.1f} s)")
     sys.exit(0 if all(results) else 1)
 
