@@ -104,6 +104,8 @@ struct VideoController: Sendable {
         // END EXERCISE 9.26
     }
 
+    /// updateVideo's change, from JSON or from a form: the fields sent, checked; a new thumbnail
+    /// stored and recorded, the old one deleted once the change is stored, the new one if it is not.
     func apply(_ change: Change, thumbnail: UploadedFile?, to video: Video, _ context: AppRequestContext) async throws
         -> Video
     {
@@ -129,7 +131,7 @@ struct VideoController: Sendable {
             if uploaded != nil, let old { await media.deleteQuietly([old], logger: context.logger) }
             return after
         } catch {
-            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }  // not kept: deleted
+            if let uploaded { await media.deleteQuietly([uploaded], logger: context.logger) }  // not stored: nor is it
             throw error
         }
         // END EXERCISE 9.27
