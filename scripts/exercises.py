@@ -36,6 +36,7 @@ reference, a stub and your own code apart. After changing reference code: `make 
 `make exercises-prove` (part of `make test`) cuts every exercise, builds once, and checks that
 each exercise's tests fail while it is cut; the full test run that follows checks they pass.
 """
+import functools
 import hashlib
 import json
 import os
@@ -61,8 +62,14 @@ END = re.compile(r"^\s*// END EXERCISE (\d+\.\d+)\s*$")
 def markup(table="exercises"):
     """scripts/exercises.toml: each exercise's requirement, hint, graded tests and stub; with
     `table="groups"`, chapter 9's controllers, each a list of exercises cut together."""
-    with open(MARKUP, "rb") as file:
-        return tomllib.load(file).get(table, {})
+    return _read_toml(MARKUP).get(table, {})
+
+
+@functools.cache
+def _read_toml(path):
+    """A TOML file, parsed once per process (scan() and select() ask for it per file and per call)."""
+    with open(path, "rb") as file:
+        return tomllib.load(file)
 
 
 class Exercise:
@@ -382,17 +389,17 @@ def cmd_check(chapter=None):
             # The reference cannot be wrong (make exercises-prove): when it fails, its tests go
             # through an exercise of the chapter that is still cut, which is the one to write.
             cut = [e.id for e in chosen if e.id != exercise.id and e.state(lock) == "open"]
-            before = [id for id in cut if id in reached] or cut  # the stubs that ran, when known
+            ran = [id for id in cut if id in reached]  # the other cut stubs that ran while its tests did
             if cut and exercise.state(lock) == "reference":
-                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests go through {', '.join(before)}, "
-                      f"still cut: write {'that one' if len(before) == 1 else 'those'} first")
-                waiting.add(exercise.id)
-                continue
-            # A stub that never ran cannot be what failed: its tests stopped at another one first.
-            before = [id for id in cut if id in reached]
-            if exercise.state(lock) == "open" and exercise.id not in reached and before:
-                print(f"  waiting   {exercise.id} {exercise.title}\n            its tests stop at {', '.join(before)} "
-                      f"before they reach it: write {'that one' if len(before) == 1 else 'those'} first")
+                first_write, why = ran or cut, f"its tests go through {', '.join(ran or cut)}, still cut"
+            elif exercise.state(lock) == "open" and exercise.id not in reached and ran:
+                # A stub that never ran cannot be what failed: its tests stopped at another one first.
+                first_write, why = ran, f"its tests stop at {', '.join(ran)} before they reach it"
+            else:
+                first_write = None
+            if first_write:
+                print(f"  waiting   {exercise.id} {exercise.title}\n            {why}: "
+                      f"write {'that one' if len(first_write) == 1 else 'those'} first")
                 waiting.add(exercise.id)
                 continue
             print(f"  not yet   {exercise.id} {exercise.title}\n            {first}\n            "

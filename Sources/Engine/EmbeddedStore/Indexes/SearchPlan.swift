@@ -14,8 +14,6 @@ struct SearchPlan {
         let search: LiteralSearch
         let path: [String]
         let regex: Regex
-        /// The trigrams' candidates, when the memo does not hold this search's answer already.
-        var candidates: [Int64]?
         var key: SearchMemo.Key { SearchMemo.Key(generation: index.trigrams!.generation, search: search) }
     }
 
@@ -33,21 +31,13 @@ extension CollectionState {
         var conjuncts: [Filter] = []
         Self.flatten(filter, into: &conjuncts)
         for (i, part) in conjuncts.enumerated() {
-            guard var branches = searchBranches(part) else { continue }
+            guard let branches = searchBranches(part) else { continue }
             var rest = conjuncts
             rest.remove(at: i)
             let residual: Filter = rest.isEmpty ? .all : rest.count == 1 ? rest[0] : .and(rest)
-            var estimate = 0
-            for b in branches.indices {
-                let trigrams = branches[b].index.trigrams!
-                if let known = trigrams.memo.answered(branches[b].key) {
-                    estimate += known.candidates
-                } else {
-                    let search = branches[b].search
-                    let candidates = trigrams.memo.candidates(branches[b].key) { trigrams.candidates(search) }
-                    estimate += candidates.count
-                    branches[b].candidates = candidates
-                }
+            let estimate = branches.reduce(0) { sum, branch in
+                let trigrams = branch.index.trigrams!
+                return sum + trigrams.memo.candidateCount(branch.key) { trigrams.candidates(branch.search) }
             }
             return SearchPlan(branches: branches, residual: residual, estimate: estimate)
         }
@@ -102,7 +92,7 @@ extension CollectionState {
         for branch in plan.branches {
             let trigrams = branch.index.trigrams!
             let rows = try trigrams.memo.rows(branch.key) { (kept: [Int64]?) throws(QueryError) -> SearchMemo.Checked in
-                let candidates = branch.candidates ?? kept ?? trigrams.candidates(branch.search)
+                let candidates = kept ?? trigrams.candidates(branch.search)
                 return SearchMemo.Checked(candidates: candidates.count, rows: try check(candidates, branch, trigrams))
             }.rows
             if plan.branches.count == 1 { return rows }

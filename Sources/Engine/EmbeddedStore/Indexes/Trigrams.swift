@@ -409,20 +409,16 @@ final class SearchMemo: Sendable {
         }
     }
 
-    /// The search's candidates, read from the trigrams once and kept until its answer is checked.
-    func candidates(_ key: Key, _ read: () -> [Int64]) -> [Int64] {
+    /// How many candidates the search has: from its answer when one is there (never waiting for
+    /// one being checked), else from the trigrams, read once and kept until the answer is checked.
+    func candidateCount(_ key: Key, _ read: () -> [Int64]) -> Int {
         let slot = slot(key)
+        if let answer = slot.answer.withLockIfAvailable({ $0 }) ?? nil { return answer.candidates }
         return slot.candidates.withLock { kept in
-            if let kept { return kept }
+            if let kept { return kept.count }
             let read = read()
             kept = read
-            return read
+            return read.count
         }
-    }
-
-    /// The answer, when one is there already (never waits for one being checked).
-    func answered(_ key: Key) -> Checked? {
-        guard let slot = slots.withLock({ $0.first(where: { $0.key == key })?.slot }) else { return nil }
-        return slot.answer.withLockIfAvailable { $0 } ?? nil
     }
 }
